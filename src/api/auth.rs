@@ -1,0 +1,130 @@
+//! Sign-up, sign-in, sign-out and "who am I".
+
+use leptos::prelude::*;
+
+use crate::error::AppError;
+use crate::model::user::CurrentUser;
+
+#[cfg(feature = "ssr")]
+mod ssr {
+    use axum::http::{header, HeaderValue};
+    use leptos::prelude::expect_context;
+    use leptos_axum::ResponseOptions;
+
+    pub fn set_cookie(value: HeaderValue) {
+        expect_context::<ResponseOptions>().append_header(header::SET_COOKIE, value);
+    }
+}
+
+/// The signed-in user, if any.
+#[server]
+pub async fn get_me() -> Result<Option<CurrentUser>, AppError> {
+    use crate::server::context;
+    Ok(context::session().await?.map(|s| s.user))
+}
+
+/// Whether sign-up is open on this server.
+#[server]
+pub async fn signup_open() -> Result<bool, AppError> {
+    Ok(crate::server::context::state()?.settings.allow_signup)
+}
+
+/// Creates an account and signs it in.
+#[server]
+pub async fn signup(handle: String, email: String, password: String) -> Result<(), AppError> {
+    use crate::model::{audit::AuditAction, validate};
+    use crate::server::{audit::NewEvent, context, password as pw, session, users};
+
+    let state = context::state()?;
+    if !state.settings.allow_signup {
+        return Err(AppError::Forbidden);
+    }
+    let handle = validate::handle(&handle)?;
+    let email = validate::email(&email)?;
+    validate::password(&password, "password")?;
+    let hash = pw::hash(password).await?;
+    let user_id = users::create(&state.db, &handle, &email, &hash, false).await?;
+
+    let parts = context::parts()?;
+    let meta = context::ClientMeta::of(&parts);
+    let cookie = session::start(
+        &state.db,
+        &state.settings,
+        user_id,
+        meta.ip.as_deref(),
+        meta.user_agent.as_deref(),
+    )
+    .await?;
+    ssr::set_cookie(cookie);
+    state
+        .audit
+        .record(NewEvent::new(user_id, AuditAction::SignUp).client(&meta));
+    leptos_axum::redirect("/settings/tokens");
+    Ok(())
+}
+
+/// Signs in with a handle or e-mail and a password. Every failure gives the
+/// same message, so it never tells which part was wrong.
+#[server]
+pub async fn login(login: String, password: String) -> Result<(), AppError> {
+    use crate::model::audit::AuditAction;
+    use crate::server::{audit::NewEvent, context, password as pw, session, users};
+
+    const GENERIC: &str = "Invalid email, handle or password";
+    let state = context::state()?;
+    let parts = context::parts()?;
+    let meta = context::ClientMeta::of(&parts);
+    if login.len() > 254 || password.chars().count() > 128 {
+        return Err(AppError::invalid("login", GENERIC));
+    }
+    let row = users::find_for_login(&state.db, &login).await?;
+    let ok = pw::verify(password, row.as_ref().map(|r| r.password_hash.clone())).await?;
+    match row {
+        Some(r) if ok && !r.disabled => {
+            // A new session id at every sign-in; the old cookie (if any) is dead.
+            if let Some(old) = context::session().await? {
+                session::end(&state.db, old.id).await?;
+            }
+            let cookie = session::start(
+                &state.db,
+                &state.settings,
+                r.id,
+                meta.ip.as_deref(),
+                meta.user_agent.as_deref(),
+            )
+            .await?;
+            ssr::set_cookie(cookie);
+            state
+                .audit
+                .record(NewEvent::new(r.id, AuditAction::SignIn).client(&meta));
+            leptos_axum::redirect("/settings/tokens");
+            Ok(())
+        }
+        Some(r) => {
+            state
+                .audit
+                .record(NewEvent::new(r.id, AuditAction::SignInFailed).client(&meta));
+            Err(AppError::invalid("login", GENERIC))
+        }
+        None => Err(AppError::invalid("login", GENERIC)),
+    }
+}
+
+/// Ends the session on the server and clears the cookie.
+#[server]
+pub async fn logout() -> Result<(), AppError> {
+    use crate::model::audit::AuditAction;
+    use crate::server::{audit::NewEvent, context, session};
+
+    let state = context::state()?;
+    if let Some(s) = context::session().await? {
+        session::end(&state.db, s.id).await?;
+        let meta = context::ClientMeta::of(&context::parts()?);
+        state
+            .audit
+            .record(NewEvent::new(s.user.id, AuditAction::SignOut).client(&meta));
+    }
+    ssr::set_cookie(session::clearing_cookie(&state.settings));
+    leptos_axum::redirect("/login");
+    Ok(())
+}

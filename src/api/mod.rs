@@ -1,0 +1,7 @@
+//! The `#[server]` functions the pages call, one module per section. Each is
+//! compiled for both targets: the browser gets a typed HTTP call, the server
+//! the body.
+
+pub mod audit;
+pub mod auth;
+pub mod tokens;

@@ -1,0 +1,116 @@
+//! The Tokens page: list, generate, save, deactivate/activate, delete.
+
+use leptos::prelude::*;
+
+use crate::error::AppError;
+use crate::model::token::{GeneratedToken, TokenView, TokensPage};
+
+/// The user's tokens and the operator's policy.
+#[server]
+pub async fn list_tokens() -> Result<TokensPage, AppError> {
+    use crate::server::{context, db, tokens};
+    let state = context::state()?;
+    let s = context::require_session().await?;
+    Ok(TokensPage {
+        tokens: tokens::list(&state.db, s.user.id).await?,
+        policy: state.settings.policy,
+        now: db::now(),
+    })
+}
+
+/// Generates a token for the *API token* field. It is not valid until saved;
+/// the server remembers only its hash, for this session, until then.
+#[server]
+pub async fn generate_token() -> Result<GeneratedToken, AppError> {
+    use crate::server::{context, token_secret::PlainToken, tokens};
+    let state = context::state()?;
+    let s = context::require_session().await?;
+    let max = state.settings.policy.max_per_user;
+    if tokens::count(&state.db, s.user.id).await? >= i64::from(max) {
+        return Err(AppError::Conflict(tokens::limit_message(max)));
+    }
+    let token = PlainToken::generate(&state.settings.token_prefix);
+    tokens::set_pending(&state.db, s.id, &token).await?;
+    Ok(GeneratedToken {
+        secret: token.expose().to_owned(),
+    })
+}
+
+/// Saves the generated token: from now on it authenticates the API.
+#[server]
+pub async fn save_token(
+    secret: String,
+    name: String,
+    expiry: String,
+    expires_on: String,
+) -> Result<TokenView, AppError> {
+    use crate::model::{audit::AuditAction, token::Expiry, validate};
+    use crate::server::{audit::NewEvent, context, db, token_secret::PlainToken, tokens};
+
+    let state = context::state()?;
+    let s = context::require_session().await?;
+    let name = validate::token_name(&name)?;
+    let expires_at = Expiry::parse(&expiry, &expires_on)?.resolve(db::now(), &state.settings.policy)?;
+    let generate_first = || AppError::invalid("secret", "Press Generate to create a token first.");
+    let token = PlainToken::parse(secret.trim(), &state.settings.token_prefix).ok_or_else(generate_first)?;
+    if !tokens::take_pending(&state.db, s.id, &token).await? {
+        return Err(generate_first());
+    }
+    let prefix = &state.settings.token_prefix;
+    let id = tokens::insert(
+        &state.db,
+        s.user.id,
+        &name,
+        &token,
+        prefix,
+        expires_at,
+        state.settings.policy.max_per_user,
+    )
+    .await?;
+    let meta = context::ClientMeta::of(&context::parts()?);
+    state.audit.record(
+        NewEvent::new(s.user.id, AuditAction::TokenCreated)
+            .client(&meta)
+            .token(id, tokens::label(&name, prefix, token.last_four())),
+    );
+    tokens::get(&state.db, s.user.id, id).await
+}
+
+/// Deactivates (`active = false`) or activates a token.
+#[server]
+pub async fn set_token_active(id: i64, active: bool) -> Result<TokenView, AppError> {
+    use crate::model::audit::AuditAction;
+    use crate::server::{audit::NewEvent, context, tokens};
+    let state = context::state()?;
+    let s = context::require_session().await?;
+    let t = tokens::set_active(&state.db, s.user.id, id, active).await?;
+    let action = if active {
+        AuditAction::TokenActivated
+    } else {
+        AuditAction::TokenDeactivated
+    };
+    let meta = context::ClientMeta::of(&context::parts()?);
+    state.audit.record(
+        NewEvent::new(s.user.id, action)
+            .client(&meta)
+            .token(t.id, tokens::label(&t.name, &t.prefix, &t.last_four)),
+    );
+    Ok(t)
+}
+
+/// Deletes a token for good.
+#[server]
+pub async fn delete_token(id: i64) -> Result<(), AppError> {
+    use crate::model::audit::AuditAction;
+    use crate::server::{audit::NewEvent, context, tokens};
+    let state = context::state()?;
+    let s = context::require_session().await?;
+    let t = tokens::delete(&state.db, s.user.id, id).await?;
+    let meta = context::ClientMeta::of(&context::parts()?);
+    state.audit.record(
+        NewEvent::new(s.user.id, AuditAction::TokenDeleted)
+            .client(&meta)
+            .token(t.id, tokens::label(&t.name, &t.prefix, &t.last_four)),
+    );
+    Ok(())
+}

@@ -1,0 +1,182 @@
+//! `/login` and `/signup`.
+
+use leptos::form::ActionForm;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::{Redirect, A};
+
+use super::use_session;
+use crate::api::auth::signup_open;
+use crate::error::AppError;
+
+/// The error of the action's last attempt, if it failed.
+fn failure<A>(action: ServerAction<A>) -> Signal<Option<AppError>>
+where
+    A: leptos::server_fn::ServerFn<Error = AppError> + Clone + Send + Sync + 'static,
+    A::Output: Clone + Send + Sync + 'static,
+{
+    Signal::derive(move || action.value().get().and_then(Result::err))
+}
+
+/// Shows an error beside the field it belongs to.
+#[component]
+pub fn FieldError(error: Signal<Option<AppError>>, #[prop(into)] field: String) -> impl IntoView {
+    let id = format!("{field}-error");
+    view! {
+        <p class="field-error" id=id>
+            {move || {
+                error
+                    .get()
+                    .filter(|e| e.field() == Some(field.as_str()))
+                    .map(|e| e.to_string())
+            }}
+        </p>
+    }
+}
+
+/// An error that belongs to no field, or the whole form.
+#[component]
+pub fn FormError(error: Signal<Option<AppError>>, #[prop(optional)] any_field: bool) -> impl IntoView {
+    view! {
+        <p class="form-error" role="alert">
+            {move || {
+                error.get().filter(|e| any_field || e.field().is_none()).map(|e| e.to_string())
+            }}
+        </p>
+    }
+}
+
+/// Redirects to the settings when someone already signed in opens the page.
+#[component]
+fn WhenSignedOut(children: ChildrenFn) -> impl IntoView {
+    let me = use_session().me;
+    let children = StoredValue::new(children);
+    view! {
+        <Suspense>
+            {move || Suspend::new(async move {
+                match me.await {
+                    Some(_) => view! { <Redirect path="/settings/tokens" /> }.into_any(),
+                    None => children.read_value()().into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+pub fn LoginPage() -> impl IntoView {
+    let login = use_session().login;
+    let error = failure(login);
+    view! {
+        <Title text="Sign in" />
+        <WhenSignedOut>
+            <section class="card narrow">
+                <h1>"Sign in"</h1>
+                <ActionForm action=login attr:class="form">
+                    <label for="login">"Email or handle"</label>
+                    <input
+                        id="login"
+                        name="login"
+                        type="text"
+                        autocomplete="username"
+                        required
+                        maxlength="254"
+                    />
+                    <label for="password">"Password"</label>
+                    <input
+                        id="password"
+                        name="password"
+                        type="password"
+                        autocomplete="current-password"
+                        required
+                        maxlength="128"
+                    />
+                    <FormError error any_field=true />
+                    <button class="button primary" type="submit" disabled=move || login.pending().get()>
+                        {move || if login.pending().get() { "Signing in…" } else { "Sign in" }}
+                    </button>
+                </ActionForm>
+                <p class="muted">"New here? " <A href="/signup">"Create an account"</A></p>
+            </section>
+        </WhenSignedOut>
+    }
+}
+
+#[component]
+pub fn SignupPage() -> impl IntoView {
+    let signup = use_session().signup;
+    let error = failure(signup);
+    let open = Resource::new(|| (), |_| signup_open());
+    view! {
+        <Title text="Create account" />
+        <WhenSignedOut>
+            <section class="card narrow">
+                <h1>"Create your account"</h1>
+                <Suspense>
+                    {move || Suspend::new(async move {
+                        if open.await.unwrap_or(false) {
+                            view! {
+                                <ActionForm action=signup attr:class="form">
+                                    <label for="handle">"Handle"</label>
+                                    <input
+                                        id="handle"
+                                        name="handle"
+                                        type="text"
+                                        autocomplete="username"
+                                        required
+                                        minlength="3"
+                                        maxlength="39"
+                                        aria-describedby="handle-hint handle-error"
+                                    />
+                                    <p class="hint" id="handle-hint">
+                                        "3–39 characters: letters a–z, digits and single hyphens."
+                                    </p>
+                                    <FieldError error field="handle" />
+                                    <label for="email">"Email"</label>
+                                    <input
+                                        id="email"
+                                        name="email"
+                                        type="email"
+                                        autocomplete="email"
+                                        required
+                                        maxlength="254"
+                                        aria-describedby="email-error"
+                                    />
+                                    <FieldError error field="email" />
+                                    <label for="password">"Password"</label>
+                                    <input
+                                        id="password"
+                                        name="password"
+                                        type="password"
+                                        autocomplete="new-password"
+                                        required
+                                        minlength="12"
+                                        maxlength="128"
+                                        aria-describedby="password-hint password-error"
+                                    />
+                                    <p class="hint" id="password-hint">"At least 12 characters."</p>
+                                    <FieldError error field="password" />
+                                    <FormError error />
+                                    <button
+                                        class="button primary"
+                                        type="submit"
+                                        disabled=move || signup.pending().get()
+                                    >
+                                        {move || {
+                                            if signup.pending().get() { "Creating account…" } else { "Create account" }
+                                        }}
+                                    </button>
+                                </ActionForm>
+                            }
+                                .into_any()
+                        } else {
+                            view! { <p>"Sign-up is closed on this server. Ask an administrator for an account."</p> }
+                                .into_any()
+                        }
+                    })}
+                </Suspense>
+                <p class="muted">"Have an account? " <A href="/login">"Sign in"</A></p>
+            </section>
+        </WhenSignedOut>
+    }
+}

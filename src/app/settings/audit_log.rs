@@ -1,0 +1,232 @@
+//! `/settings/audit-log`: every use of the user's tokens and every account
+//! event, newest first, filtered and paged through the address bar so a
+//! view can be bookmarked and works before the WASM loads.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::{Form, A};
+use leptos_router::hooks::use_query_map;
+use leptos_router::params::ParamsMap;
+
+use super::TokensData;
+use crate::api::audit::get_audit_page;
+use crate::model::audit::{AuditAction, AuditEventView, AuditQuery};
+use crate::model::time::format_utc;
+
+fn query_of(map: &ParamsMap) -> AuditQuery {
+    let text = |k: &str| map.get(k).unwrap_or_default();
+    AuditQuery {
+        action: text("action"),
+        token_id: map.get("token").and_then(|t| t.parse().ok()),
+        from: text("from"),
+        to: text("to"),
+        before: map.get("before").and_then(|t| t.parse().ok()),
+        after: map.get("after").and_then(|t| t.parse().ok()),
+    }
+}
+
+/// The filters as a query string (no cursors), for links.
+fn filters_of(q: &AuditQuery) -> String {
+    let mut parts = Vec::new();
+    let mut add = |k: &str, v: &str| {
+        if !v.is_empty() {
+            parts.push(format!("{k}={}", encode(v)));
+        }
+    };
+    add("action", &q.action);
+    add("token", &q.token_id.map(|t| t.to_string()).unwrap_or_default());
+    add("from", &q.from);
+    add("to", &q.to);
+    parts.join("&")
+}
+
+/// Percent-encodes a query value.
+fn encode(v: &str) -> String {
+    v.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+#[component]
+pub fn AuditLogSection() -> impl IntoView {
+    let params = use_query_map();
+    let query = Memo::new(move |_| query_of(&params.read()));
+    let page = Resource::new(move || query.get(), get_audit_page);
+    let tokens = expect_context::<TokensData>().list;
+
+    view! {
+        <Title text="Audit log" />
+        <h1>"Audit log"</h1>
+        <p class="lead">"Every request made with your tokens and every change to your account, newest first."</p>
+        <section class="card">
+            <Form method="GET" action="" attr:class="filters">
+                <div>
+                    <label for="filter-action">"Action"</label>
+                    <select id="filter-action" name="action">
+                        <option value="" selected=move || query.read().action.is_empty()>"All actions"</option>
+                        {AuditAction::ALL
+                            .iter()
+                            .map(|a| {
+                                let name = a.as_str();
+                                view! {
+                                    <option value=name selected=move || query.read().action == name>
+                                        {a.label()}
+                                    </option>
+                                }
+                            })
+                            .collect_view()}
+                    </select>
+                </div>
+                <div>
+                    <label for="filter-token">"Token"</label>
+                    <select id="filter-token" name="token">
+                        <option value="">"All tokens"</option>
+                        <Transition>
+                            {move || Suspend::new(async move {
+                                tokens
+                                    .await
+                                    .map(|p| {
+                                        p.tokens
+                                            .into_iter()
+                                            .map(|t| {
+                                                let id = t.id;
+                                                let label = if t.name.is_empty() {
+                                                    t.masked()
+                                                } else {
+                                                    format!("{} ({})", t.name, t.masked())
+                                                };
+                                                view! {
+                                                    <option
+                                                        value=id.to_string()
+                                                        selected=move || query.read().token_id == Some(id)
+                                                    >
+                                                        {label}
+                                                    </option>
+                                                }
+                                            })
+                                            .collect_view()
+                                    })
+                                    .ok()
+                            })}
+                        </Transition>
+                    </select>
+                </div>
+                <div>
+                    <label for="filter-from">"From"</label>
+                    <input id="filter-from" type="date" name="from" prop:value=move || query.read().from.clone() />
+                </div>
+                <div>
+                    <label for="filter-to">"To"</label>
+                    <input id="filter-to" type="date" name="to" prop:value=move || query.read().to.clone() />
+                </div>
+                <div class="filter-buttons">
+                    <button class="button secondary" type="submit">"Filter"</button>
+                    <A href="/settings/audit-log" attr:class="button link">"Clear"</A>
+                </div>
+            </Form>
+            <div class="export">
+                <a
+                    class="button secondary"
+                    href=move || format!("/settings/audit-log/export.csv?{}", filters_of(&query.read()))
+                    download="audit-log.csv"
+                >
+                    "Export CSV"
+                </a>
+                <a
+                    class="button secondary"
+                    href=move || format!("/settings/audit-log/export.json?{}", filters_of(&query.read()))
+                    download="audit-log.json"
+                >
+                    "Export JSON"
+                </a>
+            </div>
+        </section>
+        <section class="card">
+            <Transition fallback=|| view! { <p class="loading">"Loading events…"</p> }>
+                {move || Suspend::new(async move {
+                    match page.await {
+                        Err(e) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
+                        Ok(p) => {
+                            let filters = filters_of(&query.get_untracked());
+                            view! {
+                                <EventTable events=p.events />
+                                <nav class="pager" aria-label="Pages">
+                                    <PageLink
+                                        label="Previous page"
+                                        href=p.prev_cursor.map(|c| format!("?{filters}&after={c}"))
+                                    />
+                                    <PageLink
+                                        label="Next page"
+                                        href=p.next_cursor.map(|c| format!("?{filters}&before={c}"))
+                                    />
+                                </nav>
+                            }
+                                .into_any()
+                        }
+                    }
+                })}
+            </Transition>
+        </section>
+    }
+}
+
+#[component]
+fn PageLink(label: &'static str, href: Option<String>) -> impl IntoView {
+    match href {
+        Some(href) => view! { <A href=href attr:class="button secondary">{label}</A> }.into_any(),
+        None => view! { <button class="button secondary" disabled>{label}</button> }.into_any(),
+    }
+}
+
+#[component]
+fn EventTable(events: Vec<AuditEventView>) -> impl IntoView {
+    if events.is_empty() {
+        return view! { <p class="muted">"No events match."</p> }.into_any();
+    }
+    let rows = events
+        .into_iter()
+        .map(|e| {
+            let request = match (&e.method, &e.path) {
+                (Some(m), Some(p)) => format!("{m} {p}"),
+                _ => String::new(),
+            };
+            view! {
+                <tr>
+                    <td class="nowrap">{format_utc(e.created_at)}</td>
+                    <td>{e.action_label()}</td>
+                    <td>
+                        {e.token.clone().map(|t| view! { <code>{t}</code> })}
+                    </td>
+                    <td>
+                        <code>{request}</code>
+                        {e.status.map(|s| view! { <span class="status">{s}</span> })}
+                        {e.detail.clone().map(|d| view! { <span class="detail">{d}</span> })}
+                    </td>
+                    <td>{e.ip.clone().unwrap_or_default()}</td>
+                    <td class="ua">{e.user_agent.clone().unwrap_or_default()}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <div class="table-wrap">
+            <table class="table">
+                <thead>
+                    <tr>
+                        <th scope="col">"Time (UTC)"</th>
+                        <th scope="col">"Action"</th>
+                        <th scope="col">"Token"</th>
+                        <th scope="col">"Details"</th>
+                        <th scope="col">"IP"</th>
+                        <th scope="col">"User agent"</th>
+                    </tr>
+                </thead>
+                <tbody>{rows}</tbody>
+            </table>
+        </div>
+    }
+    .into_any()
+}

@@ -1,0 +1,23 @@
+//! Account Settings: a self-hostable account portal.
+//!
+//! `app` is the user interface (built for the server and the browser), `api`
+//! holds the `#[server]` functions the pages call, `model` the shared types
+//! and validation, and `server` (feature `ssr`) everything that only runs on
+//! the server: configuration, database, sessions, tokens, audit, REST API.
+
+#![recursion_limit = "256"]
+
+pub mod api;
+pub mod app;
+pub mod error;
+pub mod model;
+#[cfg(feature = "ssr")]
+pub mod server;
+
+/// Browser entry point: hydrates the server-rendered page.
+#[cfg(feature = "hydrate")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn hydrate() {
+    console_error_panic_hook::set_once();
+    leptos::mount::hydrate_body(app::App);
+}

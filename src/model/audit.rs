@@ -1,0 +1,132 @@
+//! Audit log entries as the pages and the REST API see them.
+
+use serde::{Deserialize, Serialize};
+
+/// What happened. Stored as the `snake_case` name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AuditAction {
+    ApiRequest,
+    SignIn,
+    SignInFailed,
+    SignOut,
+    SignUp,
+    TokenCreated,
+    TokenDeactivated,
+    TokenActivated,
+    TokenDeleted,
+    TokenRejectedExpired,
+    TokenRejectedDeactivated,
+    ProfileUpdated,
+}
+
+impl AuditAction {
+    pub const ALL: [AuditAction; 12] = [
+        Self::ApiRequest,
+        Self::SignIn,
+        Self::SignInFailed,
+        Self::SignOut,
+        Self::SignUp,
+        Self::TokenCreated,
+        Self::TokenDeactivated,
+        Self::TokenActivated,
+        Self::TokenDeleted,
+        Self::TokenRejectedExpired,
+        Self::TokenRejectedDeactivated,
+        Self::ProfileUpdated,
+    ];
+
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::ApiRequest => "api_request",
+            Self::SignIn => "sign_in",
+            Self::SignInFailed => "sign_in_failed",
+            Self::SignOut => "sign_out",
+            Self::SignUp => "sign_up",
+            Self::TokenCreated => "token_created",
+            Self::TokenDeactivated => "token_deactivated",
+            Self::TokenActivated => "token_activated",
+            Self::TokenDeleted => "token_deleted",
+            Self::TokenRejectedExpired => "token_rejected_expired",
+            Self::TokenRejectedDeactivated => "token_rejected_deactivated",
+            Self::ProfileUpdated => "profile_updated",
+        }
+    }
+
+    /// The name a person reads.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::ApiRequest => "API request",
+            Self::SignIn => "Signed in",
+            Self::SignInFailed => "Failed sign-in",
+            Self::SignOut => "Signed out",
+            Self::SignUp => "Account created",
+            Self::TokenCreated => "Token created",
+            Self::TokenDeactivated => "Token deactivated",
+            Self::TokenActivated => "Token activated",
+            Self::TokenDeleted => "Token deleted",
+            Self::TokenRejectedExpired => "Expired token used",
+            Self::TokenRejectedDeactivated => "Deactivated token used",
+            Self::ProfileUpdated => "Profile updated",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|a| a.as_str() == name)
+    }
+}
+
+/// One event.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditEventView {
+    pub id: i64,
+    pub created_at: i64,
+    pub action: String,
+    pub token: Option<String>,
+    pub method: Option<String>,
+    pub path: Option<String>,
+    pub status: Option<i64>,
+    pub ip: Option<String>,
+    pub user_agent: Option<String>,
+    pub detail: Option<String>,
+}
+
+impl AuditEventView {
+    /// The action's readable name (the stored name if unknown).
+    pub fn action_label(&self) -> String {
+        AuditAction::from_name(&self.action)
+            .map(|a| a.label().to_owned())
+            .unwrap_or_else(|| self.action.clone())
+    }
+}
+
+/// Filters and position for one page of the log.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditQuery {
+    /// Stored action name, or empty for all.
+    pub action: String,
+    /// Token id, or none for all.
+    pub token_id: Option<i64>,
+    /// `YYYY-MM-DD`, inclusive, or empty.
+    pub from: String,
+    /// `YYYY-MM-DD`, inclusive, or empty.
+    pub to: String,
+    /// Show events older than this id (the next page).
+    pub before: Option<i64>,
+    /// Show events newer than this id (the previous page).
+    pub after: Option<i64>,
+}
+
+/// One page of events, newest first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditPage {
+    pub events: Vec<AuditEventView>,
+    /// Pass as `before` to get the next (older) page.
+    pub next_cursor: Option<i64>,
+    /// Pass as `after` to get the previous (newer) page.
+    pub prev_cursor: Option<i64>,
+}
+
+/// Events per page on the Audit Log page.
+pub const AUDIT_PAGE_SIZE: i64 = 25;

@@ -1,0 +1,10 @@
+//! Types shared by the server and the browser, and pure validation.
+//!
+//! Nothing in here does I/O: the browser calls the same validation before
+//! sending a form, and the server calls it again before storing anything.
+
+pub mod audit;
+pub mod time;
+pub mod token;
+pub mod user;
+pub mod validate;

@@ -1,0 +1,155 @@
+//! Input rules, written once and called by both the browser and the server.
+//! Each check returns the cleaned value or an error naming its field.
+
+use crate::error::AppError;
+
+/// Words that can never be handles: they are, or may become, paths.
+pub const RESERVED_HANDLES: &[&str] = &[
+    "about", "account", "accounts", "admin", "administrator", "api", "app", "assets", "audit",
+    "auth", "billing", "blog", "dashboard", "docs", "help", "healthz", "home", "login", "logout",
+    "me", "new", "null", "official", "pkg", "postgres", "root", "security", "settings", "signin",
+    "signout", "signup", "static", "status", "support", "system", "team", "tokens", "undefined",
+    "user", "users", "www",
+];
+
+/// Handles: 3–39 characters of lower-case letters, digits and single
+/// hyphens, not at either end, and not a reserved word.
+pub fn handle(input: &str) -> Result<String, AppError> {
+    let h = input.trim().to_lowercase();
+    let err = |m: &str| Err(AppError::invalid("handle", m));
+    if h.chars().count() < 3 || h.chars().count() > 39 {
+        return err("A handle has 3 to 39 characters.");
+    }
+    if !h
+        .chars()
+        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+    {
+        return err("A handle may use only letters a–z, digits and hyphens.");
+    }
+    if h.starts_with('-') || h.ends_with('-') || h.contains("--") {
+        return err("Hyphens go between letters or digits, one at a time.");
+    }
+    if RESERVED_HANDLES.contains(&h.as_str()) {
+        return err("That handle is reserved. Choose another.");
+    }
+    Ok(h)
+}
+
+/// E-mail addresses: at most 254 characters, one `@`, a dotted domain.
+pub fn email(input: &str) -> Result<String, AppError> {
+    let e = input.trim();
+    let err = |m: &str| Err(AppError::invalid("email", m));
+    if e.is_empty() {
+        return err("Enter an e-mail address.");
+    }
+    if e.chars().count() > 254 {
+        return err("An e-mail address has at most 254 characters.");
+    }
+    let Some((local, domain)) = e.split_once('@') else {
+        return err("Enter an e-mail address like name@example.com.");
+    };
+    let bad = |c: char| c.is_whitespace() || c.is_control() || c == '@';
+    let domain_ok = domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && !domain.contains("..")
+        && domain.chars().all(|c| c.is_alphanumeric() || c == '-' || c == '.');
+    if local.is_empty() || local.len() > 64 || local.chars().any(bad) || !domain_ok {
+        return err("Enter an e-mail address like name@example.com.");
+    }
+    Ok(e.to_owned())
+}
+
+/// Passwords: 12–128 characters. (Whether it is a common one is checked on
+/// the server, which holds the list.)
+pub fn password(input: &str, field: &str) -> Result<(), AppError> {
+    let n = input.chars().count();
+    if n < 12 {
+        return Err(AppError::invalid(field, "Use at least 12 characters."));
+    }
+    if n > 128 {
+        return Err(AppError::invalid(field, "Use at most 128 characters."));
+    }
+    Ok(())
+}
+
+/// A short free text (names): trimmed, at most `max` characters, no control
+/// characters; empty only when `required` is false.
+pub fn text(input: &str, field: &str, label: &str, required: bool) -> Result<String, AppError> {
+    const MAX: usize = 100;
+    let t = input.trim();
+    if t.is_empty() && required {
+        return Err(AppError::invalid(field, format!("Enter a {label}.")));
+    }
+    if t.chars().count() > MAX {
+        return Err(AppError::invalid(
+            field,
+            format!("The {label} has at most {MAX} characters."),
+        ));
+    }
+    if t.chars().any(char::is_control) {
+        return Err(AppError::invalid(
+            field,
+            format!("The {label} cannot contain control characters."),
+        ));
+    }
+    Ok(t.to_owned())
+}
+
+/// An optional token name.
+pub fn token_name(input: &str) -> Result<String, AppError> {
+    text(input, "name", "token name", false)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn handle_accepts_lowercase_digits_hyphens() {
+        assert_eq!(handle("Ada-99").unwrap(), "ada-99");
+        assert_eq!(handle(" abc ").unwrap(), "abc");
+        assert!(handle(&"a".repeat(39)).is_ok());
+    }
+
+    #[test]
+    fn handle_rejects_bad_shapes() {
+        for bad in ["ab", &"a".repeat(40), "-abc", "abc-", "a--b", "a_b", "a b", "ädam", ""] {
+            assert_eq!(handle(bad).unwrap_err().field(), Some("handle"), "{bad}");
+        }
+    }
+
+    #[test]
+    fn handle_rejects_reserved_words() {
+        for word in ["admin", "API", "settings", "login"] {
+            assert!(handle(word).is_err(), "{word}");
+        }
+    }
+
+    #[test]
+    fn email_checks_shape_and_length() {
+        assert_eq!(email(" Ada@Example.com ").unwrap(), "Ada@Example.com");
+        for bad in ["", "ada", "ada@", "@x.io", "a b@x.io", "a@x", "a@.x.io", "a@x..io", "a@b@x.io"] {
+            assert!(email(bad).is_err(), "{bad}");
+        }
+        let long = format!("{}@{}.com", "a".repeat(60), "b".repeat(200));
+        assert!(email(&long).is_err());
+    }
+
+    #[test]
+    fn password_length_bounds() {
+        assert!(password("short", "password").is_err());
+        assert!(password(&"x".repeat(12), "password").is_ok());
+        assert!(password(&"x".repeat(128), "password").is_ok());
+        assert!(password(&"x".repeat(129), "password").is_err());
+    }
+
+    #[test]
+    fn text_trims_and_limits() {
+        assert_eq!(token_name("  ci deploy ").unwrap(), "ci deploy");
+        assert_eq!(token_name("").unwrap(), "");
+        assert!(token_name(&"x".repeat(101)).is_err());
+        assert!(token_name("tab\there").is_err());
+        assert!(text("", "first_name", "first name", true).is_err());
+    }
+}

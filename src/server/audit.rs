@@ -1,0 +1,297 @@
+//! The audit log: recording (batched, off the request path) and reading.
+//!
+//! Handlers hand events to [`AuditLog::record`], which only queues them. One
+//! writer task drains the queue and writes whatever has gathered in a single
+//! transaction, together with the tokens' last-used times. Readers call
+//! [`AuditLog::flush`] first, so a page always shows what came before it.
+
+use std::collections::HashMap;
+
+use tokio::sync::{mpsc, oneshot};
+
+use super::db::{now, Db};
+use crate::error::AppError;
+use crate::model::audit::{AuditAction, AuditEventView, AuditQuery};
+use crate::model::time::parse_date;
+
+/// Queue length before `record` starts waiting for the writer.
+const QUEUE: usize = 65_536;
+/// Most messages written in one transaction.
+const BATCH: usize = 2_000;
+
+/// One event to record. Never holds a secret: tokens appear only as their
+/// label (name and prefix…last4).
+#[derive(Debug, Clone, Default)]
+pub struct NewEvent {
+    pub user_id: i64,
+    pub action: Option<AuditAction>,
+    pub token_id: Option<i64>,
+    pub token_label: Option<String>,
+    pub method: Option<String>,
+    pub path: Option<String>,
+    pub status: Option<i64>,
+    pub ip: Option<String>,
+    pub user_agent: Option<String>,
+    pub detail: Option<String>,
+    /// When it happened; filled in by `record` when zero.
+    pub at: i64,
+}
+
+impl NewEvent {
+    pub fn new(user_id: i64, action: AuditAction) -> Self {
+        Self {
+            user_id,
+            action: Some(action),
+            ..Self::default()
+        }
+    }
+
+    pub fn client(mut self, meta: &super::context::ClientMeta) -> Self {
+        self.ip = meta.ip.clone();
+        self.user_agent = meta.user_agent.clone();
+        self
+    }
+
+    pub fn token(mut self, id: i64, label: String) -> Self {
+        self.token_id = Some(id);
+        self.token_label = Some(label);
+        self
+    }
+
+    pub fn detail(mut self, detail: impl Into<String>) -> Self {
+        self.detail = Some(detail.into());
+        self
+    }
+}
+
+enum Msg {
+    Event(NewEvent),
+    TokenUsed { token_id: i64, at: i64, ip: Option<String> },
+    Flush(oneshot::Sender<()>),
+}
+
+/// The handle through which everything is recorded. Cheap to clone.
+#[derive(Clone)]
+pub struct AuditLog {
+    tx: mpsc::Sender<Msg>,
+}
+
+impl AuditLog {
+    /// Starts the writer task.
+    pub fn spawn(db: Db) -> Self {
+        let (tx, rx) = mpsc::channel(QUEUE);
+        tokio::spawn(writer(db, rx));
+        Self { tx }
+    }
+
+    fn send(&self, msg: Msg) {
+        if let Err(mpsc::error::TrySendError::Full(msg)) = self.tx.try_send(msg) {
+            // Overloaded: wait for room rather than drop an event.
+            let tx = self.tx.clone();
+            tokio::spawn(async move {
+                let _ = tx.send(msg).await;
+            });
+        }
+    }
+
+    /// Queues an event.
+    pub fn record(&self, mut event: NewEvent) {
+        if event.at == 0 {
+            event.at = now();
+        }
+        self.send(Msg::Event(event));
+    }
+
+    /// Queues a token's last-used time and address.
+    pub fn token_used(&self, token_id: i64, ip: Option<String>) {
+        self.send(Msg::TokenUsed {
+            token_id,
+            at: now(),
+            ip,
+        });
+    }
+
+    /// Waits until everything queued before this call is written.
+    pub async fn flush(&self) {
+        let (done, wait) = oneshot::channel();
+        if self.tx.send(Msg::Flush(done)).await.is_ok() {
+            let _ = wait.await;
+        }
+    }
+}
+
+async fn writer(db: Db, mut rx: mpsc::Receiver<Msg>) {
+    let mut batch = Vec::with_capacity(BATCH);
+    while rx.recv_many(&mut batch, BATCH).await > 0 {
+        let mut events = Vec::new();
+        let mut used: HashMap<i64, (i64, Option<String>)> = HashMap::new();
+        let mut waiting = Vec::new();
+        for msg in batch.drain(..) {
+            match msg {
+                Msg::Event(e) => events.push(e),
+                Msg::TokenUsed { token_id, at, ip } => {
+                    used.insert(token_id, (at, ip));
+                }
+                Msg::Flush(done) => waiting.push(done),
+            }
+        }
+        if let Err(e) = write(&db, &events, &used).await {
+            tracing::error!(error = %e, events = events.len(), "audit batch not written");
+        }
+        for done in waiting {
+            let _ = done.send(());
+        }
+    }
+}
+
+async fn write(
+    db: &Db,
+    events: &[NewEvent],
+    used: &HashMap<i64, (i64, Option<String>)>,
+) -> Result<(), sqlx::Error> {
+    if events.is_empty() && used.is_empty() {
+        return Ok(());
+    }
+    let mut tx = db.begin().await?;
+    for e in events {
+        let action = e.action.map(AuditAction::as_str).unwrap_or("unknown");
+        sqlx::query!(
+            "INSERT INTO audit_events
+               (user_id, created_at, action, token_id, token_label, method, path, status, ip, user_agent, detail)
+             SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM users WHERE id = ?)",
+            e.user_id,
+            e.at,
+            action,
+            e.token_id,
+            e.token_label,
+            e.method,
+            e.path,
+            e.status,
+            e.ip,
+            e.user_agent,
+            e.detail,
+            e.user_id
+        )
+        .execute(&mut *tx)
+        .await?;
+    }
+    for (token_id, (at, ip)) in used {
+        sqlx::query!(
+            "UPDATE api_tokens SET last_used_at = ?, last_used_ip = ? WHERE id = ?",
+            at,
+            ip,
+            token_id
+        )
+        .execute(&mut *tx)
+        .await?;
+    }
+    tx.commit().await
+}
+
+/// Deletes events older than the retention period; returns how many.
+pub async fn purge_older_than(db: &Db, days: u32) -> Result<u64, AppError> {
+    let cutoff = now() - i64::from(days) * 86_400;
+    let done = sqlx::query!("DELETE FROM audit_events WHERE created_at < ?", cutoff)
+        .execute(db)
+        .await?;
+    Ok(done.rows_affected())
+}
+
+/// One page of events, newest first, with the cursors of its neighbours.
+pub struct Page {
+    pub events: Vec<AuditEventView>,
+    /// Older events exist: pass as `before`.
+    pub next: Option<i64>,
+    /// Newer events exist: pass as `after`.
+    pub prev: Option<i64>,
+}
+
+/// Reads one page of a user's events, newest first; `limit` is clamped to
+/// 1..=500. `q.after` pages towards newer events, otherwise `q.before`
+/// towards older ones.
+pub async fn page(db: &Db, user_id: i64, q: &AuditQuery, limit: i64) -> Result<Page, AppError> {
+    let limit = limit.clamp(1, 500);
+    let (from, to) = date_range(q)?;
+    let action = (!q.action.is_empty()).then_some(q.action.as_str());
+    let fetch = limit + 1;
+    if let Some(after) = q.after {
+        let mut rows = sqlx::query_as!(
+            AuditEventView,
+            r#"SELECT id AS "id!", created_at, action, token_label AS token, method, path,
+                      status, ip, user_agent, detail
+               FROM audit_events
+               WHERE user_id = ?1 AND id > ?2
+                 AND (?3 IS NULL OR action = ?3)
+                 AND (?4 IS NULL OR token_id = ?4)
+                 AND created_at >= ?5 AND created_at < ?6
+               ORDER BY id ASC LIMIT ?7"#,
+            user_id,
+            after,
+            action,
+            q.token_id,
+            from,
+            to,
+            fetch
+        )
+        .fetch_all(db)
+        .await?;
+        let more_newer = rows.len() as i64 > limit;
+        rows.truncate(limit as usize);
+        rows.reverse();
+        return Ok(Page {
+            prev: more_newer.then(|| rows.first().map(|e| e.id)).flatten(),
+            next: rows.last().map(|e| e.id),
+            events: rows,
+        });
+    }
+    let before = q.before.unwrap_or(i64::MAX);
+    let mut rows = sqlx::query_as!(
+        AuditEventView,
+        r#"SELECT id AS "id!", created_at, action, token_label AS token, method, path,
+                  status, ip, user_agent, detail
+           FROM audit_events
+           WHERE user_id = ?1 AND id < ?2
+             AND (?3 IS NULL OR action = ?3)
+             AND (?4 IS NULL OR token_id = ?4)
+             AND created_at >= ?5 AND created_at < ?6
+           ORDER BY id DESC LIMIT ?7"#,
+        user_id,
+        before,
+        action,
+        q.token_id,
+        from,
+        to,
+        fetch
+    )
+    .fetch_all(db)
+    .await?;
+    let more_older = rows.len() as i64 > limit;
+    rows.truncate(limit as usize);
+    Ok(Page {
+        next: more_older.then(|| rows.last().map(|e| e.id)).flatten(),
+        prev: q.before.and_then(|_| rows.first().map(|e| e.id)),
+        events: rows,
+    })
+}
+
+/// The `[from, to)` range of a query's dates, whole days, UTC.
+pub fn date_range(q: &AuditQuery) -> Result<(i64, i64), AppError> {
+    let from = if q.from.trim().is_empty() {
+        0
+    } else {
+        parse_date(&q.from).ok_or_else(|| AppError::invalid("from", "Enter the date as YYYY-MM-DD."))?
+    };
+    let to = if q.to.trim().is_empty() {
+        i64::MAX
+    } else {
+        parse_date(&q.to).ok_or_else(|| AppError::invalid("to", "Enter the date as YYYY-MM-DD."))?
+            + 86_400
+    };
+    if from >= to {
+        return Err(AppError::invalid("to", "The end date is before the start date."));
+    }
+    if !q.action.is_empty() && AuditAction::from_name(&q.action).is_none() {
+        return Err(AppError::invalid("action", "Unknown action."));
+    }
+    Ok((from, to))
+}

@@ -1,0 +1,227 @@
+//! The command line: `serve` (the default), `user create`, `token issue`.
+
+use std::io::Read;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::{Parser, Subcommand};
+use tracing_subscriber::EnvFilter;
+
+use super::config::{Config, Settings};
+use super::token_secret::PlainToken;
+use super::{audit, db, password, router, session, tokens, users};
+use crate::model::audit::AuditAction;
+use crate::model::token::Expiry;
+use crate::model::validate;
+
+#[derive(Parser)]
+#[command(name = "account-settings", version, about = "Self-hostable account settings portal")]
+struct Cli {
+    #[command(flatten)]
+    config: Config,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the web app and the REST API (the default).
+    Serve,
+    /// Manage users.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Manage API tokens.
+    Token {
+        #[command(subcommand)]
+        command: TokenCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Create a user; the password is read from standard input.
+    Create {
+        #[arg(long)]
+        handle: String,
+        #[arg(long)]
+        email: String,
+        /// Make the user an administrator.
+        #[arg(long)]
+        admin: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum TokenCommand {
+    /// Issue a token for a user and print it (once).
+    Issue {
+        #[arg(long)]
+        handle: String,
+        #[arg(long, default_value = "")]
+        name: String,
+        /// Days until it expires (default 30).
+        #[arg(long, default_value_t = 30)]
+        expires_days: u32,
+    },
+}
+
+/// Runs the command line; the exit code tells how it went.
+pub async fn run() -> ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let result = match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => serve(cli.config).await,
+        Command::User {
+            command: UserCommand::Create { handle, email, admin },
+        } => create_user(cli.config, handle, email, admin).await,
+        Command::Token {
+            command: TokenCommand::Issue {
+                handle,
+                name,
+                expires_days,
+            },
+        } => issue_token(cli.config, handle, name, expires_days).await,
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn open(config: &Config) -> Result<db::Db, String> {
+    std::fs::create_dir_all(&config.data_dir).map_err(|e| {
+        format!("DATA_DIR: cannot create {}: {e}", config.data_dir.display())
+    })?;
+    let url = config
+        .database_url
+        .clone()
+        .unwrap_or_else(|| db::default_url(&config.data_dir));
+    db::connect(&url).await
+}
+
+async fn serve(config: Config) -> Result<(), String> {
+    let pool = open(&config).await?;
+    let settings = Settings::from_config(&config);
+    let state = router::state(pool.clone(), settings.clone(), &config.site_root);
+    let audit_log = state.audit.clone();
+    let app = router::build(state);
+
+    tokio::spawn(housekeeping(pool, settings));
+
+    let listener = tokio::net::TcpListener::bind(config.listen_addr)
+        .await
+        .map_err(|e| format!("LISTEN_ADDR: cannot listen on {}: {e}", config.listen_addr))?;
+    tracing::info!(addr = %config.listen_addr, "listening on http://{}", config.listen_addr);
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await
+    .map_err(|e| format!("server error: {e}"))?;
+    // Write whatever the audit queue still holds before exiting.
+    audit_log.flush().await;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+    tracing::info!("shutting down");
+}
+
+/// Hourly: drop ended sessions and audit events past retention.
+async fn housekeeping(pool: db::Db, settings: Settings) {
+    let mut tick = tokio::time::interval(Duration::from_secs(3600));
+    loop {
+        tick.tick().await;
+        if let Ok(n) = session::purge_expired(&pool, &settings).await {
+            tracing::debug!(sessions = n, "purged ended sessions");
+        }
+        if let Ok(n) = audit::purge_older_than(&pool, settings.audit_retention_days).await {
+            tracing::debug!(events = n, "purged old audit events");
+        }
+    }
+}
+
+async fn create_user(config: Config, handle: String, email: String, admin: bool) -> Result<(), String> {
+    let handle = validate::handle(&handle).map_err(|e| format!("--handle: {e}"))?;
+    let email = validate::email(&email).map_err(|e| format!("--email: {e}"))?;
+    let mut secret = String::new();
+    std::io::stdin()
+        .read_to_string(&mut secret)
+        .map_err(|e| format!("cannot read the password from standard input: {e}"))?;
+    let secret = secret.trim_end_matches(['\r', '\n']).to_owned();
+    validate::password(&secret, "password").map_err(|e| format!("password: {e}"))?;
+    let pool = open(&config).await?;
+    let hash = password::hash(secret).await.map_err(|e| e.to_string())?;
+    let id = users::create(&pool, &handle, &email, &hash, admin)
+        .await
+        .map_err(|e| e.to_string())?;
+    let log = audit::AuditLog::spawn(pool.clone());
+    log.record(audit::NewEvent::new(id, AuditAction::SignUp).detail("Created from the command line"));
+    log.flush().await;
+    println!("created user {handle} (id {id})");
+    Ok(())
+}
+
+async fn issue_token(config: Config, handle: String, name: String, days: u32) -> Result<(), String> {
+    let settings = Settings::from_config(&config);
+    let name = validate::token_name(&name).map_err(|e| format!("--name: {e}"))?;
+    let pool = open(&config).await?;
+    let user_id = users::id_by_handle(&pool, &handle)
+        .await
+        .map_err(|e| e.to_string())?
+        .ok_or_else(|| format!("--handle: no user {handle}"))?;
+    let expires_at = Expiry::Days(days)
+        .resolve(db::now(), &settings.policy)
+        .map_err(|e| format!("--expires-days: {e}"))?;
+    let token = PlainToken::generate(&settings.token_prefix);
+    let id = tokens::insert(
+        &pool,
+        user_id,
+        &name,
+        &token,
+        &settings.token_prefix,
+        expires_at,
+        settings.policy.max_per_user,
+    )
+    .await
+    .map_err(|e| e.to_string())?;
+    let log = audit::AuditLog::spawn(pool.clone());
+    log.record(
+        audit::NewEvent::new(user_id, AuditAction::TokenCreated)
+            .token(id, tokens::label(&name, &settings.token_prefix, token.last_four()))
+            .detail("Issued from the command line"),
+    );
+    log.flush().await;
+    println!("{}", token.expose());
+    Ok(())
+}

@@ -1,0 +1,160 @@
+//! Configuration: flags with environment fallbacks and defaults. A bad value
+//! stops start-up with a message that names the setting.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{ArgAction, Args};
+
+use crate::model::token::TokenPolicy;
+
+/// Settings shared by every subcommand.
+#[derive(Debug, Clone, Args)]
+pub struct Config {
+    /// Database URL; defaults to an SQLite file in the data directory.
+    #[arg(long, env = "DATABASE_URL", global = true, hide_env_values = true)]
+    pub database_url: Option<String>,
+    /// Address to listen on.
+    #[arg(long, env = "LISTEN_ADDR", global = true, default_value = "127.0.0.1:3000")]
+    pub listen_addr: SocketAddr,
+    /// The address users reach the site at (e.g. https://accounts.example.com).
+    #[arg(long, env = "PUBLIC_URL", global = true, value_parser = parse_public_url)]
+    pub public_url: Option<String>,
+    /// Where the database and generated files live.
+    #[arg(long, env = "DATA_DIR", global = true, default_value = "data")]
+    pub data_dir: PathBuf,
+    /// Prefix of every API token (lower-case letters and digits).
+    #[arg(long, env = "TOKEN_PREFIX", global = true, default_value = "ast", value_parser = parse_prefix)]
+    pub token_prefix: String,
+    /// Tokens a user may hold at a time.
+    #[arg(long, env = "MAX_TOKENS_PER_USER", global = true, default_value_t = 2,
+          value_parser = clap::value_parser!(u32).range(1..=100))]
+    pub max_tokens_per_user: u32,
+    /// Days before expiry from which a token shows a warning.
+    #[arg(long, env = "TOKEN_EXPIRY_WARNING_DAYS", global = true, default_value_t = 7,
+          value_parser = clap::value_parser!(u32).range(0..=365))]
+    pub token_expiry_warning_days: u32,
+    /// Longest lifetime a token may be given, in days.
+    #[arg(long, env = "MAX_TOKEN_LIFETIME_DAYS", global = true, default_value_t = 365,
+          value_parser = clap::value_parser!(u32).range(1..=3650))]
+    pub max_token_lifetime_days: u32,
+    /// Offer "No expiration" for tokens.
+    #[arg(long, env = "ALLOW_NON_EXPIRING_TOKENS", global = true, default_value_t = false,
+          action = ArgAction::Set)]
+    pub allow_non_expiring_tokens: bool,
+    /// Let anyone create an account at /signup.
+    #[arg(long, env = "ALLOW_SIGNUP", global = true, default_value_t = true, action = ArgAction::Set)]
+    pub allow_signup: bool,
+    /// Domain under which each user's workspace database lives.
+    #[arg(long, env = "WORKSPACE_DOMAIN", global = true, default_value = "db.localhost")]
+    pub workspace_domain: String,
+    /// Days the audit log is kept.
+    #[arg(long, env = "AUDIT_RETENTION_DAYS", global = true, default_value_t = 365,
+          value_parser = clap::value_parser!(u32).range(1..=36500))]
+    pub audit_retention_days: u32,
+    /// Minutes of inactivity after which a session ends.
+    #[arg(long, env = "SESSION_IDLE_MINUTES", global = true, default_value_t = 30,
+          value_parser = clap::value_parser!(u32).range(1..=10080))]
+    pub session_idle_minutes: u32,
+    /// Hours after which a session ends, however active.
+    #[arg(long, env = "SESSION_MAX_HOURS", global = true, default_value_t = 12,
+          value_parser = clap::value_parser!(u32).range(1..=8760))]
+    pub session_max_hours: u32,
+    /// Folder with the built site (WASM, CSS, assets).
+    #[arg(long, env = "LEPTOS_SITE_ROOT", global = true, default_value = "target/site")]
+    pub site_root: String,
+}
+
+fn parse_prefix(s: &str) -> Result<String, String> {
+    let ok = (1..=12).contains(&s.len())
+        && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit());
+    if ok {
+        Ok(s.to_owned())
+    } else {
+        Err("use 1 to 12 lower-case letters or digits".to_owned())
+    }
+}
+
+fn parse_public_url(s: &str) -> Result<String, String> {
+    let s = s.trim_end_matches('/');
+    let rest = s
+        .strip_prefix("https://")
+        .or_else(|| s.strip_prefix("http://"))
+        .ok_or("must start with http:// or https://")?;
+    if rest.is_empty() || rest.contains('/') {
+        return Err("must be an origin like https://accounts.example.com, without a path".into());
+    }
+    Ok(s.to_owned())
+}
+
+/// What the running server needs to know, derived once from [`Config`].
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub policy: TokenPolicy,
+    pub token_prefix: String,
+    /// `scheme://host[:port]` when configured; otherwise the request's Host counts.
+    pub public_origin: Option<String>,
+    /// Cookies get `Secure` and the `__Host-` name.
+    pub secure_cookies: bool,
+    pub allow_signup: bool,
+    pub workspace_domain: String,
+    pub audit_retention_days: u32,
+    pub session_idle_secs: i64,
+    pub session_max_secs: i64,
+}
+
+impl Settings {
+    pub fn from_config(c: &Config) -> Self {
+        Self {
+            policy: TokenPolicy {
+                max_per_user: c.max_tokens_per_user,
+                warning_days: c.token_expiry_warning_days,
+                max_lifetime_days: c.max_token_lifetime_days,
+                allow_non_expiring: c.allow_non_expiring_tokens,
+            },
+            token_prefix: c.token_prefix.clone(),
+            public_origin: c.public_url.clone(),
+            secure_cookies: c
+                .public_url
+                .as_deref()
+                .is_some_and(|u| u.starts_with("https://")),
+            allow_signup: c.allow_signup,
+            workspace_domain: c.workspace_domain.clone(),
+            audit_retention_days: c.audit_retention_days,
+            session_idle_secs: i64::from(c.session_idle_minutes) * 60,
+            session_max_secs: i64::from(c.session_max_hours) * 3600,
+        }
+    }
+
+    /// Defaults, as a test or a fresh install gets them.
+    pub fn defaults() -> Self {
+        use clap::Parser;
+        #[derive(Parser)]
+        struct Only {
+            #[command(flatten)]
+            config: Config,
+        }
+        let only = Only::parse_from(["account-settings"]);
+        Self::from_config(&only.config)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn prefix_must_be_short_lowercase() {
+        assert!(parse_prefix("ast").is_ok());
+        assert!(parse_prefix("AST").is_err());
+        assert!(parse_prefix("a_b").is_err());
+        assert!(parse_prefix("").is_err());
+    }
+
+    #[test]
+    fn public_url_is_an_origin() {
+        assert_eq!(parse_public_url("https://x.io/").unwrap(), "https://x.io");
+        assert!(parse_public_url("x.io").is_err());
+        assert!(parse_public_url("https://x.io/app").is_err());
+    }
+}

@@ -1,0 +1,73 @@
+//! Password hashing: argon2id (m=19 MiB, t=2, p=1), always off the async
+//! runtime because one hash takes tens of milliseconds of CPU.
+
+use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::{Algorithm, Argon2, Params, Version};
+
+use crate::error::AppError;
+
+fn argon2() -> Argon2<'static> {
+    // The parameters are constants known to be valid.
+    let params = Params::new(19 * 1024, 2, 1, None).unwrap_or_default();
+    Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
+}
+
+/// Hashes a password into a PHC string.
+pub async fn hash(password: String) -> Result<String, AppError> {
+    tokio::task::spawn_blocking(move || {
+        let salt = SaltString::generate(&mut OsRng);
+        argon2()
+            .hash_password(password.as_bytes(), &salt)
+            .map(|h| h.to_string())
+    })
+    .await
+    .map_err(AppError::internal)?
+    .map_err(AppError::internal)
+}
+
+/// Checks a password against a stored hash. With no stored hash (unknown
+/// user) it still does the work of one check, so timing does not tell
+/// whether an account exists.
+pub async fn verify(password: String, stored: Option<String>) -> Result<bool, AppError> {
+    tokio::task::spawn_blocking(move || {
+        let known = stored.is_some();
+        let stored = stored.unwrap_or_else(|| dummy_hash().to_owned());
+        let Ok(parsed) = PasswordHash::new(&stored) else {
+            return false;
+        };
+        argon2().verify_password(password.as_bytes(), &parsed).is_ok() && known
+    })
+    .await
+    .map_err(AppError::internal)
+}
+
+/// A hash of a random password nobody knows, made once per process.
+fn dummy_hash() -> &'static str {
+    static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    DUMMY.get_or_init(|| {
+        let salt = SaltString::generate(&mut OsRng);
+        let secret = SaltString::generate(&mut OsRng);
+        argon2()
+            .hash_password(secret.as_str().as_bytes(), &salt)
+            .map(|h| h.to_string())
+            .unwrap_or_default()
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn hash_then_verify() {
+        let h = hash("correct horse battery".into()).await.unwrap();
+        assert!(h.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"));
+        assert!(verify("correct horse battery".into(), Some(h.clone())).await.unwrap());
+        assert!(!verify("wrong horse battery".into(), Some(h)).await.unwrap());
+    }
+
+    #[tokio::test]
+    async fn verify_without_user_is_false() {
+        assert!(!verify("anything at all".into(), None).await.unwrap());
+    }
+}

@@ -1,0 +1,102 @@
+//! `GET /api/v1/audit-log`.
+
+use axum::extract::{Query, State};
+use axum::{Extension, Json};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::auth::ApiCaller;
+use super::error::{ApiError, ErrorBody};
+use crate::model::audit::{AuditEventView, AuditQuery};
+use crate::model::time::rfc3339;
+use crate::server::audit;
+use crate::server::state::AppState;
+
+#[derive(Deserialize, IntoParams)]
+pub struct AuditParams {
+    /// Events per page, 1–200 (default 50).
+    pub limit: Option<String>,
+    /// `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+    /// Only this action (e.g. `api_request`, `token_created`).
+    pub action: Option<String>,
+}
+
+/// One audit event.
+#[derive(Serialize, ToSchema)]
+pub struct AuditEventBody {
+    pub id: i64,
+    pub created_at: String,
+    pub action: String,
+    /// Token name and prefix…last4, never the secret.
+    pub token: Option<String>,
+    pub method: Option<String>,
+    pub path: Option<String>,
+    pub status: Option<i64>,
+    pub ip: Option<String>,
+    pub user_agent: Option<String>,
+    pub detail: Option<String>,
+}
+
+impl From<AuditEventView> for AuditEventBody {
+    fn from(e: AuditEventView) -> Self {
+        Self {
+            id: e.id,
+            created_at: rfc3339(e.created_at),
+            action: e.action,
+            token: e.token,
+            method: e.method,
+            path: e.path,
+            status: e.status,
+            ip: e.ip,
+            user_agent: e.user_agent,
+            detail: e.detail,
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct AuditListBody {
+    pub events: Vec<AuditEventBody>,
+    /// Pass as `cursor` for the next page; `null` on the last page.
+    pub next_cursor: Option<String>,
+}
+
+/// The owner's audit log, newest first.
+#[utoipa::path(get, path = "/api/v1/audit-log", tag = "audit",
+    security(("bearer" = [])),
+    params(AuditParams),
+    responses((status = 200, body = AuditListBody), (status = 401, body = ErrorBody),
+              (status = 422, body = ErrorBody)))]
+pub async fn list_audit(
+    State(state): State<AppState>,
+    Extension(caller): Extension<ApiCaller>,
+    Query(params): Query<AuditParams>,
+) -> Result<Json<AuditListBody>, ApiError> {
+    let limit = match params.limit.as_deref() {
+        None | Some("") => 50,
+        Some(s) => s
+            .parse::<i64>()
+            .ok()
+            .filter(|n| (1..=200).contains(n))
+            .ok_or_else(|| ApiError::invalid("limit: use a whole number from 1 to 200."))?,
+    };
+    let before = match params.cursor.as_deref() {
+        None | Some("") => None,
+        Some(s) => Some(
+            s.parse::<i64>()
+                .map_err(|_| ApiError::invalid("cursor: use the next_cursor of a previous page."))?,
+        ),
+    };
+    let q = AuditQuery {
+        action: params.action.unwrap_or_default(),
+        before,
+        ..AuditQuery::default()
+    };
+    state.audit.flush().await;
+    let page = audit::page(&state.db, caller.user_id, &q, limit).await?;
+    Ok(Json(AuditListBody {
+        events: page.events.into_iter().map(Into::into).collect(),
+        next_cursor: page.next.map(|c| c.to_string()),
+    }))
+}

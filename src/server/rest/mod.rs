@@ -1,0 +1,85 @@
+//! The REST API under `/api/v1`, authenticated by bearer tokens.
+
+pub mod audit;
+pub mod auth;
+pub mod error;
+pub mod json;
+pub mod tokens;
+pub mod user;
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::middleware;
+use axum::response::IntoResponse;
+use axum::routing::{delete, get};
+use axum::{Json, Router};
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+use super::state::AppState;
+use error::ApiError;
+
+/// The OpenAPI document, generated from the handlers' annotations.
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Account Settings API", version = "1"),
+    paths(
+        user::get_user,
+        user::patch_user,
+        tokens::list_tokens,
+        tokens::delete_token,
+        audit::list_audit,
+        openapi_json,
+        healthz,
+    ),
+    components(schemas(error::ErrorBody, error::ErrorDetail)),
+    modifiers(&BearerScheme)
+)]
+pub struct ApiDoc;
+
+struct BearerScheme;
+
+impl Modify for BearerScheme {
+    fn modify(&self, doc: &mut utoipa::openapi::OpenApi) {
+        let components = doc.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
+/// The `/api/v1` routes.
+pub fn router(state: AppState) -> Router<AppState> {
+    let authenticated = Router::new()
+        .route("/user", get(user::get_user).patch(user::patch_user))
+        .route("/tokens", get(tokens::list_tokens))
+        .route("/tokens/{id}", delete(tokens::delete_token))
+        .route("/audit-log", get(audit::list_audit))
+        .route_layer(middleware::from_fn_with_state(state, auth::require_token));
+    Router::new()
+        .route("/openapi.json", get(openapi_json))
+        .merge(authenticated)
+        .fallback(|| async { ApiError::not_found("That API route") })
+}
+
+/// This document.
+#[utoipa::path(get, path = "/api/v1/openapi.json", tag = "meta",
+    responses((status = 200, description = "The OpenAPI 3 document")))]
+pub async fn openapi_json() -> Json<utoipa::openapi::OpenApi> {
+    Json(ApiDoc::openapi())
+}
+
+/// 200 when the database answers.
+#[utoipa::path(get, path = "/healthz", tag = "meta",
+    responses((status = 200, description = "The database answers"),
+              (status = 503, description = "The database does not answer")))]
+pub async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
+    match sqlx::query_scalar!("SELECT 1").fetch_one(&state.db).await {
+        Ok(_) => (StatusCode::OK, "ok"),
+        Err(e) => {
+            tracing::error!(error = %e, "health check failed");
+            (StatusCode::SERVICE_UNAVAILABLE, "database unavailable")
+        }
+    }
+}

@@ -1,0 +1,127 @@
+//! `GET /api/v1/user` and `PATCH /api/v1/user`.
+
+use axum::extract::State;
+use axum::{Extension, Json};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::auth::ApiCaller;
+use super::error::{ApiError, ErrorBody};
+use super::json::ApiJson;
+use crate::model::audit::AuditAction;
+use crate::model::time::rfc3339;
+use crate::model::validate;
+use crate::server::audit::NewEvent;
+use crate::server::state::AppState;
+use crate::server::users::{self, Profile};
+
+/// The signed-in user's profile.
+#[derive(Serialize, ToSchema)]
+pub struct UserBody {
+    pub id: i64,
+    pub handle: String,
+    pub email: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub display_name: String,
+    pub avatar_url: Option<String>,
+    /// RFC 3339, UTC.
+    pub created_at: String,
+}
+
+impl From<Profile> for UserBody {
+    fn from(p: Profile) -> Self {
+        Self {
+            id: p.id,
+            handle: p.handle,
+            email: p.email,
+            first_name: p.first_name,
+            last_name: p.last_name,
+            display_name: p.display_name,
+            avatar_url: p.avatar_url,
+            created_at: rfc3339(p.created_at),
+        }
+    }
+}
+
+/// The fields that may be changed; absent fields stay as they are.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UserPatch {
+    /// 1–100 characters, no control characters.
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub display_name: Option<String>,
+    /// An https URL, or an empty string to remove the avatar.
+    pub avatar_url: Option<String>,
+}
+
+/// The profile of the token's owner.
+#[utoipa::path(get, path = "/api/v1/user", tag = "user",
+    security(("bearer" = [])),
+    responses((status = 200, body = UserBody), (status = 401, body = ErrorBody)))]
+pub async fn get_user(
+    State(state): State<AppState>,
+    Extension(caller): Extension<ApiCaller>,
+) -> Result<Json<UserBody>, ApiError> {
+    Ok(Json(users::profile(&state.db, caller.user_id).await?.into()))
+}
+
+/// Checks an avatar URL: https, at most 2048 characters, no spaces.
+pub fn avatar_url(input: &str) -> Result<Option<String>, ApiError> {
+    let url = input.trim();
+    if url.is_empty() {
+        return Ok(None);
+    }
+    let host = url.strip_prefix("https://").unwrap_or("");
+    if host.is_empty() || url.len() > 2048 || url.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(ApiError::invalid(
+            "avatar_url: use an https:// address of at most 2048 characters.",
+        ));
+    }
+    Ok(Some(url.to_owned()))
+}
+
+/// Changes names, display name or avatar URL.
+#[utoipa::path(patch, path = "/api/v1/user", tag = "user",
+    security(("bearer" = [])),
+    request_body = UserPatch,
+    responses((status = 200, body = UserBody), (status = 401, body = ErrorBody),
+              (status = 413, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn patch_user(
+    State(state): State<AppState>,
+    Extension(caller): Extension<ApiCaller>,
+    ApiJson(patch): ApiJson<UserPatch>,
+) -> Result<Json<UserBody>, ApiError> {
+    let mut p = users::profile(&state.db, caller.user_id).await?;
+    let mut changed = Vec::new();
+    let fields = [
+        (&patch.first_name, &mut p.first_name, "first_name", "first name"),
+        (&patch.last_name, &mut p.last_name, "last_name", "last name"),
+        (&patch.display_name, &mut p.display_name, "display_name", "display name"),
+    ];
+    for (new, old, field, label) in fields {
+        if let Some(new) = new {
+            let value = validate::text(new, field, label, true)?;
+            if *old != value {
+                *old = value;
+                changed.push(field);
+            }
+        }
+    }
+    if let Some(url) = &patch.avatar_url {
+        let url = avatar_url(url)?;
+        if p.avatar_url != url {
+            p.avatar_url = url;
+            changed.push("avatar_url");
+        }
+    }
+    if !changed.is_empty() {
+        users::update_profile(&state.db, &p).await?;
+        state.audit.record(
+            NewEvent::new(p.id, AuditAction::ProfileUpdated)
+                .detail(format!("Changed {} (through the API)", changed.join(", "))),
+        );
+    }
+    Ok(Json(p.into()))
+}

@@ -1,0 +1,74 @@
+//! Builds the whole application: pages, server functions, REST API, files.
+
+use std::sync::Arc;
+
+use axum::http::{header, HeaderValue};
+use axum::routing::get;
+use axum::{middleware, Router};
+use leptos::config::LeptosOptions;
+use leptos::prelude::provide_context;
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::set_header::SetResponseHeaderLayer;
+
+use super::audit::AuditLog;
+use super::config::Settings;
+use super::db::Db;
+use super::state::AppState;
+use super::{audit_export, origin, rest};
+use crate::app::{shell, App};
+
+/// Largest request body accepted anywhere.
+pub const MAX_BODY: usize = 1024 * 1024;
+
+/// The Leptos options for a site whose built files are in `site_root`.
+pub fn leptos_options(site_root: &str) -> LeptosOptions {
+    LeptosOptions::builder()
+        .output_name("account-settings")
+        .site_root(site_root)
+        .site_pkg_dir("pkg")
+        .build()
+}
+
+/// The state for a database and settings; starts the audit writer.
+pub fn state(db: Db, settings: Settings, site_root: &str) -> AppState {
+    AppState {
+        leptos_options: leptos_options(site_root),
+        audit: AuditLog::spawn(db.clone()),
+        db,
+        settings: Arc::new(settings),
+    }
+}
+
+/// The application's router.
+pub fn build(state: AppState) -> Router {
+    let routes = generate_route_list(App);
+    let context = {
+        let state = state.clone();
+        move || provide_context(state.clone())
+    };
+    let shell_options = state.leptos_options.clone();
+    let fallback_context = context.clone();
+    Router::new()
+        .route("/healthz", get(rest::healthz))
+        .nest("/api/v1", rest::router(state.clone()))
+        .route("/settings/audit-log/export.csv", get(audit_export::csv))
+        .route("/settings/audit-log/export.json", get(audit_export::json))
+        .leptos_routes_with_context(&state, routes, context, move || shell(shell_options.clone()))
+        .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(fallback_context, shell))
+        .layer(middleware::from_fn_with_state(state.clone(), origin::guard))
+        .layer(RequestBodyLimitLayer::new(MAX_BODY))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("same-origin"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_FRAME_OPTIONS,
+            HeaderValue::from_static("DENY"),
+        ))
+        .with_state(state)
+}

@@ -1,0 +1,161 @@
+//! Browser sessions, kept in the database.
+//!
+//! The cookie carries a random secret; the database keeps its SHA-256. A
+//! session ends after `SESSION_IDLE_MINUTES` without use or
+//! `SESSION_MAX_HOURS` after sign-in, and at once on sign-out.
+
+use axum::http::{header, HeaderMap, HeaderValue};
+use rand::distr::{Alphanumeric, SampleString};
+use sha2::{Digest, Sha256};
+
+use super::config::Settings;
+use super::db::{now, Db};
+use crate::error::AppError;
+use crate::model::user::CurrentUser;
+
+/// How often (seconds) `last_seen_at` is written, at most.
+const TOUCH_EVERY: i64 = 60;
+
+/// A signed-in session and its user.
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub id: i64,
+    pub user: CurrentUser,
+}
+
+/// The cookie's name: `__Host-` only works (and is only allowed) over https.
+pub fn cookie_name(settings: &Settings) -> &'static str {
+    if settings.secure_cookies {
+        "__Host-session"
+    } else {
+        "session"
+    }
+}
+
+fn hash(secret: &str) -> Vec<u8> {
+    Sha256::digest(secret.as_bytes()).to_vec()
+}
+
+fn cookie(settings: &Settings, value: &str, max_age: i64) -> HeaderValue {
+    let secure = if settings.secure_cookies { "; Secure" } else { "" };
+    let text = format!(
+        "{}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}",
+        cookie_name(settings)
+    );
+    // Built only from a fixed name and alphanumeric characters.
+    HeaderValue::from_str(&text).unwrap_or_else(|_| HeaderValue::from_static(""))
+}
+
+/// The `Set-Cookie` value that removes the session cookie.
+pub fn clearing_cookie(settings: &Settings) -> HeaderValue {
+    cookie(settings, "", 0)
+}
+
+/// The session secret from the request's cookies, if any.
+pub fn secret_from(headers: &HeaderMap, settings: &Settings) -> Option<String> {
+    let name = cookie_name(settings);
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.to_owned())
+        .filter(|v| !v.is_empty() && v.len() <= 128)
+}
+
+/// Starts a new session (always a new id: sign-in never reuses one) and
+/// returns its `Set-Cookie` value.
+pub async fn start(
+    db: &Db,
+    settings: &Settings,
+    user_id: i64,
+    ip: Option<&str>,
+    user_agent: Option<&str>,
+) -> Result<HeaderValue, AppError> {
+    let secret = Alphanumeric.sample_string(&mut rand::rng(), 43);
+    let digest = hash(&secret);
+    let now = now();
+    let expires = now + settings.session_max_secs;
+    sqlx::query!(
+        "INSERT INTO sessions (secret_hash, user_id, created_at, last_seen_at, expires_at, ip, user_agent)
+         VALUES (?, ?, ?, ?, ?, ?, ?)",
+        digest,
+        user_id,
+        now,
+        now,
+        expires,
+        ip,
+        user_agent
+    )
+    .execute(db)
+    .await?;
+    Ok(cookie(settings, &secret, settings.session_max_secs))
+}
+
+/// The live session behind the request's cookie, if there is one. Ended,
+/// idle, expired sessions and those of disabled users count as none.
+pub async fn current(
+    db: &Db,
+    settings: &Settings,
+    headers: &HeaderMap,
+) -> Result<Option<Session>, AppError> {
+    let Some(secret) = secret_from(headers, settings) else {
+        return Ok(None);
+    };
+    let digest = hash(&secret);
+    let now = now();
+    let idle_since = now - settings.session_idle_secs;
+    let row = sqlx::query!(
+        r#"SELECT s.id AS "id!", s.last_seen_at, u.id AS "user_id!", u.handle, u.email, u.display_name,
+                  u.is_admin AS "is_admin: bool"
+           FROM sessions s JOIN users u ON u.id = s.user_id
+           WHERE s.secret_hash = ? AND s.expires_at > ? AND s.last_seen_at > ? AND u.disabled = 0"#,
+        digest,
+        now,
+        idle_since
+    )
+    .fetch_optional(db)
+    .await?;
+    let Some(row) = row else {
+        return Ok(None);
+    };
+    if now - row.last_seen_at >= TOUCH_EVERY {
+        sqlx::query!("UPDATE sessions SET last_seen_at = ? WHERE id = ?", now, row.id)
+            .execute(db)
+            .await?;
+    }
+    Ok(Some(Session {
+        id: row.id,
+        user: CurrentUser {
+            id: row.user_id,
+            handle: row.handle,
+            email: row.email,
+            display_name: row.display_name,
+            is_admin: row.is_admin,
+        },
+    }))
+}
+
+/// Ends a session on the server.
+pub async fn end(db: &Db, session_id: i64) -> Result<(), AppError> {
+    sqlx::query!("DELETE FROM sessions WHERE id = ?", session_id)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+/// Removes sessions that can no longer be used.
+pub async fn purge_expired(db: &Db, settings: &Settings) -> Result<u64, AppError> {
+    let now = now();
+    let idle_since = now - settings.session_idle_secs;
+    let done = sqlx::query!(
+        "DELETE FROM sessions WHERE expires_at <= ? OR last_seen_at <= ?",
+        now,
+        idle_since
+    )
+    .execute(db)
+    .await?;
+    Ok(done.rows_affected())
+}
