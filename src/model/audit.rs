@@ -103,6 +103,7 @@ impl AuditEventView {
 
 /// Filters and position for one page of the log.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct AuditQuery {
     /// Stored action name, or empty for all.
     pub action: String,

@@ -32,7 +32,11 @@ pub struct ApiCaller {
 pub async fn require_token(State(state): State<AppState>, mut req: Request<Body>, next: Next) -> Response {
     let meta = ClientMeta::from_request(req.headers(), req.extensions());
     let method = req.method().to_string();
-    let path = req.uri().path().to_owned();
+    // Nested routers see a shortened URI; the audit log wants the real one.
+    let path = req
+        .extensions()
+        .get::<axum::extract::OriginalUri>()
+        .map_or_else(|| req.uri().path().to_owned(), |u| u.path().to_owned());
 
     let owner = match authenticate(&state, req.headers()).await {
         Ok(owner) => owner,

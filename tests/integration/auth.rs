@@ -1,0 +1,207 @@
+//! Sign-up, sign-in, sessions and cross-origin protection.
+
+use account_settings::api::auth::{GetMe, Logout, Signup};
+use axum::body::Body;
+use axum::http::{header, Method, Request, StatusCode};
+use serde_json::Value;
+
+use crate::common::{app_error, TestApp, HOST, ORIGIN, PASSWORD};
+
+#[tokio::test]
+async fn signup_first_user_is_admin_second_is_not() {
+    let app = TestApp::new().await;
+    let first = app.signup("ada").await;
+    let second = app.signup("grace").await;
+    assert_eq!(app.me(&first).await["is_admin"], Value::Bool(true));
+    assert_eq!(app.me(&second).await["is_admin"], Value::Bool(false));
+    assert_eq!(app.me(&second).await["handle"], "grace");
+}
+
+#[tokio::test]
+async fn signup_duplicate_handle_or_email_is_refused() {
+    let app = TestApp::new().await;
+    app.signup("ada").await;
+    let res = app
+        .call::<Signup>(None, &[("handle", "ADA"), ("email", "other@example.com"), ("password", PASSWORD)])
+        .await;
+    assert_eq!(app_error(&res)["Invalid"]["field"], "handle");
+    let res = app
+        .call::<Signup>(None, &[("handle", "ada2"), ("email", "ADA@example.com"), ("password", PASSWORD)])
+        .await;
+    assert_eq!(app_error(&res)["Invalid"]["field"], "email");
+    assert_eq!(app.count("SELECT COUNT(*) FROM users").await, 1);
+}
+
+#[tokio::test]
+async fn signup_closed_by_operator_is_forbidden() {
+    let app = TestApp::with(|s| s.allow_signup = false).await;
+    let res = app
+        .call::<Signup>(None, &[("handle", "ada"), ("email", "ada@example.com"), ("password", PASSWORD)])
+        .await;
+    assert_eq!(app_error(&res), Value::String("Forbidden".into()));
+    assert_eq!(app.count("SELECT COUNT(*) FROM users").await, 0);
+}
+
+#[tokio::test]
+async fn login_with_handle_or_email_gives_new_session() {
+    let app = TestApp::new().await;
+    let signup_cookie = app.signup("ada").await;
+    let by_handle = app.login("ada", PASSWORD).await.session_cookie().expect("cookie");
+    let by_email = app.login("ADA@example.com", PASSWORD).await.session_cookie().expect("cookie");
+    assert_ne!(by_handle, signup_cookie);
+    assert_ne!(by_handle, by_email);
+    assert_eq!(app.me(&by_email).await["handle"], "ada");
+}
+
+#[tokio::test]
+async fn login_changes_session_id_and_ends_old_one() {
+    let app = TestApp::new().await;
+    let old = app.signup("ada").await;
+    let res = app
+        .call::<account_settings::api::auth::Login>(Some(&old), &[("login", "ada"), ("password", PASSWORD)])
+        .await;
+    let new = res.session_cookie().expect("new cookie");
+    assert_ne!(old, new);
+    assert_eq!(app.me(&old).await, Value::Null, "the old session id must be dead");
+    assert_eq!(app.me(&new).await["handle"], "ada");
+}
+
+#[tokio::test]
+async fn login_failure_is_generic_and_audited() {
+    let app = TestApp::new().await;
+    app.signup("ada").await;
+    let wrong_password = app.login("ada", "not the right password").await;
+    let unknown_user = app.login("nobody", PASSWORD).await;
+    assert_eq!(wrong_password.status, unknown_user.status);
+    let a = app_error(&wrong_password);
+    let b = app_error(&unknown_user);
+    assert_eq!(a, b, "both failures must look the same");
+    assert_eq!(a["Invalid"]["message"], "Invalid email, handle or password");
+    assert!(wrong_password.session_cookie().is_none());
+    assert_eq!(app.actions(1).await[0], "sign_in_failed");
+}
+
+#[tokio::test]
+async fn session_cookie_is_httponly_lax() {
+    let app = TestApp::new().await;
+    let res = app.login("nobody", PASSWORD).await;
+    assert!(res.session_cookie().is_none());
+    let res = app
+        .call::<Signup>(None, &[("handle", "ada"), ("email", "ada@example.com"), ("password", PASSWORD)])
+        .await;
+    let raw = res.headers.get(header::SET_COOKIE).unwrap().to_str().unwrap().to_owned();
+    assert!(raw.contains("HttpOnly"), "{raw}");
+    assert!(raw.contains("SameSite=Lax"), "{raw}");
+    assert!(!raw.contains("Secure"), "plain http must not set Secure: {raw}");
+}
+
+#[tokio::test]
+async fn https_public_url_gives_host_prefixed_secure_cookie() {
+    let app = TestApp::with(|s| {
+        s.secure_cookies = true;
+        s.public_origin = Some("https://accounts.example.com".into());
+    })
+    .await;
+    let req = Request::builder()
+        .method(Method::POST)
+        .uri(<Signup as leptos::server_fn::ServerFn>::PATH)
+        .header(header::ORIGIN, "https://accounts.example.com")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from(crate::common::form(&[
+            ("handle", "ada"),
+            ("email", "ada@example.com"),
+            ("password", PASSWORD),
+        ])))
+        .unwrap();
+    let res = app.send(req).await;
+    let raw = res.headers.get(header::SET_COOKIE).unwrap().to_str().unwrap().to_owned();
+    assert!(raw.starts_with("__Host-session="), "{raw}");
+    assert!(raw.contains("Secure"), "{raw}");
+    assert!(raw.contains("Path=/"), "{raw}");
+}
+
+#[tokio::test]
+async fn logout_ends_session_on_server() {
+    let app = TestApp::new().await;
+    let cookie = app.signup("ada").await;
+    let res = app.call::<Logout>(Some(&cookie), &[]).await;
+    assert!(res.status.is_success() || res.status.is_redirection());
+    assert_eq!(app.me(&cookie).await, Value::Null);
+    assert_eq!(app.count("SELECT COUNT(*) FROM sessions").await, 0);
+    assert!(app.actions(1).await.contains(&"sign_out".to_owned()));
+}
+
+#[tokio::test]
+async fn idle_session_expires() {
+    let app = TestApp::new().await;
+    let cookie = app.signup("ada").await;
+    sqlx::query("UPDATE sessions SET last_seen_at = last_seen_at - 31 * 60")
+        .execute(&app.state.db)
+        .await
+        .unwrap();
+    assert_eq!(app.me(&cookie).await, Value::Null);
+}
+
+#[tokio::test]
+async fn absolute_session_lifetime_ends_session() {
+    let app = TestApp::new().await;
+    let cookie = app.signup("ada").await;
+    sqlx::query("UPDATE sessions SET expires_at = strftime('%s','now') - 1")
+        .execute(&app.state.db)
+        .await
+        .unwrap();
+    assert_eq!(app.me(&cookie).await, Value::Null);
+}
+
+#[tokio::test]
+async fn cross_origin_post_is_refused() {
+    let app = TestApp::new().await;
+    let cookie = app.signup("ada").await;
+    let path = <account_settings::api::tokens::GenerateToken as leptos::server_fn::ServerFn>::PATH;
+    for (name, value) in [("origin", "http://evil.example"), ("sec-fetch-site", "cross-site")] {
+        let req = Request::builder()
+            .method(Method::POST)
+            .uri(path)
+            .header(header::HOST, HOST)
+            .header(header::COOKIE, &cookie)
+            .header(name, value)
+            .body(Body::empty())
+            .unwrap();
+        let res = app.send(req).await;
+        assert_eq!(res.status, StatusCode::FORBIDDEN, "{name}: {value}");
+    }
+    assert_eq!(app.count("SELECT COUNT(*) FROM pending_tokens").await, 0);
+    // The same request from the site itself works.
+    let res = app.call::<account_settings::api::tokens::GenerateToken>(Some(&cookie), &[]).await;
+    assert_eq!(res.status, StatusCode::OK);
+    let _ = ORIGIN;
+}
+
+#[tokio::test]
+async fn server_functions_need_a_session() {
+    let app = TestApp::new().await;
+    let res = app.call::<account_settings::api::tokens::ListTokens>(None, &[]).await;
+    assert_eq!(app_error(&res), Value::String("Unauthorized".into()));
+    let res = app.call::<GetMe>(Some("session=forged"), &[]).await;
+    assert_eq!(res.json(), Value::Null);
+}
+
+#[tokio::test]
+async fn settings_page_redirects_to_login_when_signed_out() {
+    let app = TestApp::new().await;
+    let res = app.get("/settings/tokens", None).await;
+    assert!(res.status.is_redirection(), "{}", res.status);
+    assert_eq!(res.headers.get(header::LOCATION).unwrap(), "/login");
+}
+
+#[tokio::test]
+async fn settings_tokens_page_renders_for_signed_in_user() {
+    let app = TestApp::new().await;
+    let cookie = app.signup("ada").await;
+    let res = app.get("/settings/tokens", Some(&cookie)).await;
+    assert_eq!(res.status, StatusCode::OK);
+    let html = res.text();
+    assert!(html.contains("API token"), "{html}");
+    assert!(html.contains("Generate"));
+    assert!(html.contains("Account menu"));
+}

@@ -1,0 +1,120 @@
+//! Bad input everywhere: a clear error, no panic, nothing stored half-way.
+
+use account_settings::api::auth::Signup;
+use account_settings::api::tokens::SaveToken;
+use axum::http::{Method, StatusCode};
+
+use crate::common::{app_error, TestApp, PASSWORD};
+
+#[tokio::test]
+async fn signup_bad_fields_each_name_their_field() {
+    let app = TestApp::new().await;
+    let long = "a".repeat(300);
+    let cases = [
+        (("", "a@example.com", PASSWORD), "handle"),
+        ((long.as_str(), "a@example.com", PASSWORD), "handle"),
+        (("ad\u{7}a", "a@example.com", PASSWORD), "handle"),
+        (("admin", "a@example.com", PASSWORD), "handle"),
+        (("ada", "", PASSWORD), "email"),
+        (("ada", "not-an-email", PASSWORD), "email"),
+        (("ada", &format!("{long}@example.com"), PASSWORD), "email"),
+        (("ada", "a@exa\u{0}mple.com", PASSWORD), "email"),
+        (("ada", "a@example.com", "short"), "password"),
+        (("ada", "a@example.com", &"p".repeat(129)), "password"),
+    ];
+    for ((handle, email, password), field) in cases {
+        let res = app
+            .call::<Signup>(None, &[("handle", handle), ("email", email), ("password", password)])
+            .await;
+        let err = app_error(&res);
+        assert_eq!(err["Invalid"]["field"], field, "{handle:?} {email:?}: {err}");
+        assert!(!err["Invalid"]["message"].as_str().unwrap().is_empty());
+    }
+    assert_eq!(app.count("SELECT COUNT(*) FROM users").await, 0);
+}
+
+#[tokio::test]
+async fn server_function_missing_or_wrong_typed_args_are_errors_not_panics() {
+    let app = TestApp::new().await;
+    let cookie = app.signup("ada").await;
+    let res = app.call::<Signup>(None, &[("handle", "bob")]).await;
+    assert!(res.status.is_client_error() || res.status.is_server_error());
+    let res = app
+        .call::<account_settings::api::tokens::SetTokenActive>(Some(&cookie), &[("id", "abc"), ("active", "maybe")])
+        .await;
+    assert!(!res.status.is_success());
+    assert_eq!(app.count("SELECT COUNT(*) FROM users").await, 1);
+}
+
+#[tokio::test]
+async fn token_name_too_long_or_with_control_chars_is_refused() {
+    let app = TestApp::new().await;
+    let cookie = app.signup("ada").await;
+    let secret = app
+        .call::<account_settings::api::tokens::GenerateToken>(Some(&cookie), &[])
+        .await
+        .json()["secret"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    for name in ["x".repeat(101), "tab\there".to_owned(), "nul\0".to_owned()] {
+        let res = app
+            .call::<SaveToken>(Some(&cookie), &[("secret", &secret), ("name", &name), ("expiry", "30"), ("expires_on", "")])
+            .await;
+        assert_eq!(app_error(&res)["Invalid"]["field"], "name");
+    }
+    assert_eq!(app.count("SELECT COUNT(*) FROM api_tokens").await, 0);
+    // The pending token survives a refused save: the user can fix the name.
+    let res = app
+        .call::<SaveToken>(Some(&cookie), &[("secret", &secret), ("name", "ok"), ("expiry", "30"), ("expires_on", "")])
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text());
+}
+
+#[tokio::test]
+async fn patch_user_bad_bodies_are_refused_and_change_nothing() {
+    let app = TestApp::new().await;
+    let cookie = app.signup("ada").await;
+    let (secret, _) = app.create_token(&cookie, "", "30").await;
+    let long = format!(r#"{{"first_name":"{}"}}"#, "x".repeat(101));
+    let cases: Vec<(&str, StatusCode)> = vec![
+        (&long, StatusCode::UNPROCESSABLE_ENTITY),
+        (r#"{"first_name":""}"#, StatusCode::UNPROCESSABLE_ENTITY),
+        (r#"{"first_name":"   "}"#, StatusCode::UNPROCESSABLE_ENTITY),
+        (r#"{"last_name":"a\u0007b"}"#, StatusCode::UNPROCESSABLE_ENTITY),
+        (r#"{"first_name":42}"#, StatusCode::UNPROCESSABLE_ENTITY),
+        (r#"{"first_name":"Ada","nickname":"x"}"#, StatusCode::UNPROCESSABLE_ENTITY),
+        (r#"{"avatar_url":"http://insecure.example/a.png"}"#, StatusCode::UNPROCESSABLE_ENTITY),
+        (r#"{"avatar_url":"javascript:alert(1)"}"#, StatusCode::UNPROCESSABLE_ENTITY),
+        (r#"{"first_name": "Ada""#, StatusCode::UNPROCESSABLE_ENTITY),
+        ("not json", StatusCode::UNPROCESSABLE_ENTITY),
+        (r#"{"first_name":"Ada","last_name":""}"#, StatusCode::UNPROCESSABLE_ENTITY),
+    ];
+    for (body, status) in cases {
+        let res = app.api(Method::PATCH, "/api/v1/user", &secret, Some(body)).await;
+        assert_eq!(res.status, status, "{body}: {}", res.text());
+        let err = res.json();
+        assert!(err["error"]["code"].is_string() && err["error"]["message"].is_string(), "{err}");
+    }
+    let (first, last): (String, String) = sqlx::query_as("SELECT first_name, last_name FROM users")
+        .fetch_one(&app.state.db)
+        .await
+        .unwrap();
+    assert_eq!((first.as_str(), last.as_str()), ("", ""), "nothing stored half-way");
+}
+
+#[tokio::test]
+async fn three_mebibyte_bodies_are_413() {
+    let app = TestApp::new().await;
+    let cookie = app.signup("ada").await;
+    let (secret, _) = app.create_token(&cookie, "", "30").await;
+    let huge = format!(r#"{{"first_name":"{}"}}"#, "x".repeat(3 * 1024 * 1024));
+    let res = app.api(Method::PATCH, "/api/v1/user", &secret, Some(&huge)).await;
+    assert_eq!(res.status, StatusCode::PAYLOAD_TOO_LARGE);
+    let name = "y".repeat(3 * 1024 * 1024);
+    let res = app
+        .call::<Signup>(None, &[("handle", "bob"), ("email", "bob@example.com"), ("password", &name)])
+        .await;
+    assert_eq!(res.status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(app.count("SELECT COUNT(*) FROM users").await, 1);
+}

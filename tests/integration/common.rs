@@ -1,0 +1,224 @@
+//! `TestApp`: a fresh database and the real router, plus helpers that speak
+//! HTTP to it the way a browser or an API client would.
+
+use std::net::SocketAddr;
+
+use account_settings::server::config::Settings;
+use account_settings::server::state::AppState;
+use account_settings::server::{db, router};
+use axum::body::Body;
+use axum::extract::ConnectInfo;
+use axum::http::{header, HeaderMap, Method, Request, StatusCode};
+use axum::Router;
+use http_body_util::BodyExt;
+use leptos::server_fn::ServerFn;
+use serde_json::Value;
+use tower::ServiceExt;
+
+pub const ORIGIN: &str = "http://localhost:3000";
+pub const HOST: &str = "localhost:3000";
+pub const PASSWORD: &str = "correct horse battery staple";
+
+pub struct TestApp {
+    pub router: Router,
+    pub state: AppState,
+    _dir: tempfile::TempDir,
+}
+
+pub struct Response {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: Vec<u8>,
+}
+
+impl Response {
+    pub fn json(&self) -> Value {
+        serde_json::from_slice(&self.body)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.text()))
+    }
+
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+
+    /// The `session` cookie this response sets, if any.
+    pub fn session_cookie(&self) -> Option<String> {
+        self.headers
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find(|v| v.starts_with("session="))
+            .map(|v| v.split(';').next().unwrap_or_default().to_owned())
+    }
+}
+
+/// Form-encodes key/value pairs.
+pub fn form(pairs: &[(&str, &str)]) -> String {
+    pairs
+        .iter()
+        .map(|(k, v)| format!("{}={}", enc(k), enc(v)))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+fn enc(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+impl TestApp {
+    pub async fn new() -> Self {
+        Self::with(|_| {}).await
+    }
+
+    pub async fn with(change: impl FnOnce(&mut Settings)) -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let url = format!("sqlite://{}/test.db", dir.path().display());
+        let pool = db::connect(&url).await.expect("database");
+        let mut settings = Settings::defaults();
+        settings.public_origin = None;
+        change(&mut settings);
+        let state = router::state(pool, settings, "target/site");
+        let router = router::build(state.clone());
+        Self {
+            router,
+            state,
+            _dir: dir,
+        }
+    }
+
+    pub async fn send(&self, mut req: Request<Body>) -> Response {
+        req.extensions_mut()
+            .insert(ConnectInfo(SocketAddr::from(([127, 0, 0, 1], 40_000))));
+        let res = self.router.clone().oneshot(req).await.expect("infallible");
+        let status = res.status();
+        let headers = res.headers().clone();
+        let body = res
+            .into_body()
+            .collect()
+            .await
+            .map(|b| b.to_bytes().to_vec())
+            .unwrap_or_default();
+        Response {
+            status,
+            headers,
+            body,
+        }
+    }
+
+    /// Calls a server function the way the hydrated page does.
+    pub async fn call<F: ServerFn>(&self, cookie: Option<&str>, args: &[(&str, &str)]) -> Response {
+        let mut req = Request::builder()
+            .method(Method::POST)
+            .uri(F::PATH)
+            .header(header::HOST, HOST)
+            .header(header::ORIGIN, ORIGIN)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::USER_AGENT, "integration-test");
+        if let Some(c) = cookie {
+            req = req.header(header::COOKIE, c);
+        }
+        let body = form(args);
+        req = req.header(header::CONTENT_LENGTH, body.len());
+        self.send(req.body(Body::from(body)).expect("request")).await
+    }
+
+    /// A GET with an optional cookie.
+    pub async fn get(&self, uri: &str, cookie: Option<&str>) -> Response {
+        let mut req = Request::builder()
+            .uri(uri)
+            .header(header::HOST, HOST)
+            .header(header::ACCEPT, "text/html,application/json;q=0.9,*/*;q=0.8");
+        if let Some(c) = cookie {
+            req = req.header(header::COOKIE, c);
+        }
+        self.send(req.body(Body::empty()).expect("request")).await
+    }
+
+    /// An API request with a bearer token.
+    pub async fn api(&self, method: Method, uri: &str, token: &str, body: Option<&str>) -> Response {
+        let mut req = Request::builder()
+            .method(method)
+            .uri(uri)
+            .header(header::AUTHORIZATION, format!("Bearer {token}"))
+            .header(header::USER_AGENT, "api-client/1.0");
+        let body = match body {
+            Some(b) => {
+                req = req.header(header::CONTENT_TYPE, "application/json");
+                Body::from(b.to_owned())
+            }
+            None => Body::empty(),
+        };
+        self.send(req.body(body).expect("request")).await
+    }
+
+    /// Signs up a user and returns the session cookie.
+    pub async fn signup(&self, handle: &str) -> String {
+        let email = format!("{handle}@example.com");
+        let res = self
+            .call::<account_settings::api::auth::Signup>(
+                None,
+                &[("handle", handle), ("email", &email), ("password", PASSWORD)],
+            )
+            .await;
+        assert!(res.status.is_success() || res.status.is_redirection(), "{}", res.text());
+        res.session_cookie().expect("signup sets a session cookie")
+    }
+
+    /// Signs in and returns the new session cookie, if sign-in worked.
+    pub async fn login(&self, login: &str, password: &str) -> Response {
+        self.call::<account_settings::api::auth::Login>(None, &[("login", login), ("password", password)])
+            .await
+    }
+
+    /// Generates and saves a token through the server functions.
+    pub async fn create_token(&self, cookie: &str, name: &str, expiry: &str) -> (String, Value) {
+        let generated = self
+            .call::<account_settings::api::tokens::GenerateToken>(Some(cookie), &[])
+            .await;
+        assert_eq!(generated.status, StatusCode::OK, "{}", generated.text());
+        let secret = generated.json()["secret"].as_str().expect("secret").to_owned();
+        let saved = self
+            .call::<account_settings::api::tokens::SaveToken>(
+                Some(cookie),
+                &[("secret", &secret), ("name", name), ("expiry", expiry), ("expires_on", "")],
+            )
+            .await;
+        assert_eq!(saved.status, StatusCode::OK, "{}", saved.text());
+        (secret, saved.json())
+    }
+
+    /// The signed-in user (JSON), or null.
+    pub async fn me(&self, cookie: &str) -> Value {
+        self.call::<account_settings::api::auth::GetMe>(Some(cookie), &[])
+            .await
+            .json()
+    }
+
+    /// Audit actions of a user, newest first.
+    pub async fn actions(&self, user_id: i64) -> Vec<String> {
+        self.state.audit.flush().await;
+        sqlx::query_scalar::<_, String>("SELECT action FROM audit_events WHERE user_id = ? ORDER BY id DESC")
+            .bind(user_id)
+            .fetch_all(&self.state.db)
+            .await
+            .expect("audit query")
+    }
+
+    pub async fn count(&self, sql: &str) -> i64 {
+        sqlx::query_scalar::<_, i64>(sql)
+            .fetch_one(&self.state.db)
+            .await
+            .expect("count query")
+    }
+}
+
+/// The `error` field of a server function's failure.
+pub fn app_error(res: &Response) -> Value {
+    assert!(!res.status.is_success(), "expected a failure, got {}: {}", res.status, res.text());
+    res.json()
+}

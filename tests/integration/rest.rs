@@ -1,0 +1,170 @@
+//! The REST API: authentication errors, the profile, the OpenAPI document.
+
+use axum::body::Body;
+use axum::http::{header, Method, Request, StatusCode};
+
+use crate::common::TestApp;
+
+fn assert_invalid_token(res: &crate::common::Response) {
+    assert_eq!(res.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        res.headers.get(header::WWW_AUTHENTICATE).unwrap(),
+        r#"Bearer error="invalid_token""#
+    );
+    assert_eq!(res.json()["error"]["code"], "invalid_token");
+    assert!(res.json()["error"]["message"].is_string());
+}
+
+#[tokio::test]
+async fn missing_or_malformed_authorization_is_401() {
+    let app = TestApp::new().await;
+    let req = Request::builder().uri("/api/v1/user").body(Body::empty()).unwrap();
+    assert_invalid_token(&app.send(req).await);
+    for token in ["", "nonsense", "ast_short", "Basic abc"] {
+        assert_invalid_token(&app.api(Method::GET, "/api/v1/user", token, None).await);
+    }
+}
+
+#[tokio::test]
+async fn checksum_failure_is_refused_without_the_database() {
+    let app = TestApp::new().await;
+    let cookie = app.signup("ada").await;
+    let (secret, _) = app.create_token(&cookie, "", "30").await;
+    let mut bad = secret.clone().into_bytes();
+    let i = 8;
+    bad[i] = if bad[i] == b'x' { b'y' } else { b'x' };
+    let bad = String::from_utf8(bad).unwrap();
+    // With the database gone, only a check that needs no query can answer 401.
+    app.state.db.close().await;
+    assert_invalid_token(&app.api(Method::GET, "/api/v1/user", &bad, None).await);
+    let res = app.api(Method::GET, "/api/v1/user", &secret, None).await;
+    assert_eq!(res.status, StatusCode::INTERNAL_SERVER_ERROR);
+    assert_eq!(res.json()["error"]["code"], "internal");
+}
+
+#[tokio::test]
+async fn unknown_well_formed_token_is_401() {
+    let app = TestApp::new().await;
+    let token = account_settings::server::token_secret::PlainToken::generate("ast");
+    assert_invalid_token(&app.api(Method::GET, "/api/v1/user", token.expose(), None).await);
+}
+
+#[tokio::test]
+async fn get_user_returns_profile_fields() {
+    let app = TestApp::new().await;
+    let cookie = app.signup("ada").await;
+    let (secret, _) = app.create_token(&cookie, "", "30").await;
+    let body = app.api(Method::GET, "/api/v1/user", &secret, None).await.json();
+    for field in ["id", "handle", "email", "first_name", "last_name", "display_name", "avatar_url", "created_at"] {
+        assert!(body.get(field).is_some(), "missing {field}: {body}");
+    }
+    assert_eq!(body["email"], "ada@example.com");
+    assert!(body["created_at"].as_str().unwrap().ends_with('Z'));
+}
+
+#[tokio::test]
+async fn patch_user_updates_and_audits_changed_fields() {
+    let app = TestApp::new().await;
+    let cookie = app.signup("ada").await;
+    let (secret, _) = app.create_token(&cookie, "", "30").await;
+    let res = app
+        .api(
+            Method::PATCH,
+            "/api/v1/user",
+            &secret,
+            Some(r#"{"first_name":"  Ada ","display_name":"Ada L.","avatar_url":"https://img.example/a.png"}"#),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text());
+    let body = res.json();
+    assert_eq!(body["first_name"], "Ada");
+    assert_eq!(body["display_name"], "Ada L.");
+    assert_eq!(body["avatar_url"], "https://img.example/a.png");
+    app.state.audit.flush().await;
+    let detail: String = sqlx::query_scalar("SELECT detail FROM audit_events WHERE action = 'profile_updated'")
+        .fetch_one(&app.state.db)
+        .await
+        .unwrap();
+    assert!(detail.contains("first_name") && detail.contains("display_name") && detail.contains("avatar_url"));
+    assert!(!detail.contains("last_name"));
+}
+
+#[tokio::test]
+async fn api_tokens_list_has_no_secrets() {
+    let app = TestApp::new().await;
+    let cookie = app.signup("ada").await;
+    let (secret, _) = app.create_token(&cookie, "deploy", "30").await;
+    let res = app.api(Method::GET, "/api/v1/tokens", &secret, None).await;
+    let text = res.text();
+    assert!(!text.contains(&secret[4..]), "the secret leaked: {text}");
+    let list = res.json();
+    let t = &list[0];
+    for field in ["id", "name", "prefix", "last_four", "created_at", "expires_at", "last_used_at", "last_used_ip", "status"] {
+        assert!(t.get(field).is_some(), "missing {field}: {t}");
+    }
+    assert_eq!(t["status"], "active");
+    assert_eq!(t["name"], "deploy");
+}
+
+#[tokio::test]
+async fn last_used_time_and_ip_are_recorded() {
+    let app = TestApp::new().await;
+    let cookie = app.signup("ada").await;
+    let (secret, _) = app.create_token(&cookie, "", "30").await;
+    app.api(Method::GET, "/api/v1/user", &secret, None).await;
+    app.state.audit.flush().await;
+    let list = app.api(Method::GET, "/api/v1/tokens", &secret, None).await.json();
+    assert_eq!(list[0]["last_used_ip"], "127.0.0.1");
+    assert!(list[0]["last_used_at"].as_str().unwrap().ends_with('Z'));
+}
+
+#[tokio::test]
+async fn leaked_token_can_delete_itself() {
+    let app = TestApp::new().await;
+    let cookie = app.signup("ada").await;
+    let (secret, saved) = app.create_token(&cookie, "", "30").await;
+    let id = saved["id"].as_i64().unwrap();
+    let res = app.api(Method::DELETE, &format!("/api/v1/tokens/{id}"), &secret, None).await;
+    assert_eq!(res.status, StatusCode::NO_CONTENT);
+    let res = app.api(Method::GET, "/api/v1/user", &secret, None).await;
+    assert_eq!(res.status, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn unknown_api_route_is_json_404() {
+    let app = TestApp::new().await;
+    let res = app.get("/api/v1/nothing-here", None).await;
+    assert_eq!(res.status, StatusCode::NOT_FOUND);
+    assert_eq!(res.json()["error"]["code"], "not_found");
+}
+
+#[tokio::test]
+async fn healthz_answers_when_database_does() {
+    let app = TestApp::new().await;
+    let res = app.get("/healthz", None).await;
+    assert_eq!(res.status, StatusCode::OK);
+    app.state.db.close().await;
+    assert_eq!(app.get("/healthz", None).await.status, StatusCode::SERVICE_UNAVAILABLE);
+}
+
+#[tokio::test]
+async fn openapi_document_lists_every_route() {
+    let app = TestApp::new().await;
+    let res = app.get("/api/v1/openapi.json", None).await;
+    assert_eq!(res.status, StatusCode::OK);
+    let doc = res.json();
+    assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
+    let paths = doc["paths"].as_object().unwrap();
+    for (path, method) in [
+        ("/api/v1/user", "get"),
+        ("/api/v1/user", "patch"),
+        ("/api/v1/tokens", "get"),
+        ("/api/v1/tokens/{id}", "delete"),
+        ("/api/v1/audit-log", "get"),
+        ("/api/v1/openapi.json", "get"),
+        ("/healthz", "get"),
+    ] {
+        assert!(paths.get(path).and_then(|p| p.get(method)).is_some(), "{method} {path} missing");
+    }
+    assert_eq!(doc["components"]["securitySchemes"]["bearer"]["scheme"], "bearer");
+}
