@@ -41,17 +41,19 @@ pub fn parse_date(s: &str) -> Option<i64> {
     Some(date.midnight().assume_utc().unix_timestamp())
 }
 
-/// "3 days", "5 hours", "12 minutes", "less than a minute".
+/// "3 days", "5 hours", "12 minutes", "less than a minute", rounded to
+/// the nearest whole unit.
 pub fn span(seconds: i64) -> String {
     const MINUTE: i64 = 60;
     const HOUR: i64 = 60 * MINUTE;
     const DAY: i64 = 24 * HOUR;
+    let round = |unit: i64| (seconds + unit / 2) / unit;
     let (n, unit) = if seconds >= DAY {
-        (seconds / DAY, "day")
+        (round(DAY), "day")
     } else if seconds >= HOUR {
-        (seconds / HOUR, "hour")
+        (round(HOUR), "hour")
     } else if seconds >= MINUTE {
-        (seconds / MINUTE, "minute")
+        (round(MINUTE), "minute")
     } else {
         return "less than a minute".to_owned();
     };
@@ -82,6 +84,8 @@ mod tests {
     #[test]
     fn span_picks_the_largest_unit() {
         assert_eq!(span(3 * 86_400 + 5), "3 days");
+        assert_eq!(span(7 * 86_400 - 5), "7 days");
+        assert_eq!(span(2 * 86_400 + 13 * 3_600), "3 days");
         assert_eq!(span(86_400), "1 day");
         assert_eq!(span(7_200), "2 hours");
         assert_eq!(span(61), "1 minute");

@@ -89,7 +89,7 @@ fn ExpiryBanner() -> impl IntoView {
                             <div class="banner" role="status">
                                 <strong>"Token expiring soon. "</strong>
                                 {move || {
-                                    let now = clock.get().unwrap_or(page.now);
+                                    let now = clock.get().map_or(page.now, |c| c.max(page.now));
                                     soon.iter()
                                         .filter_map(|t| {
                                             t.warning(now, warning_days).map(|w| format!("{} — {}", t.masked(), w.to_lowercase()))

@@ -14,9 +14,81 @@ use crate::error::AppError;
 use crate::model::time::{format_date, format_utc};
 use crate::model::token::{TokenPolicy, TokenStatus, TokenView, TokensPage, DEFAULT_EXPIRY, EXPIRY_CHOICES};
 
+/// What the page keeps while it is open, whatever the list reloads.
+#[derive(Clone, Copy)]
+struct PageState {
+    /// The token in the field: generated, maybe saved, gone when the page is left.
+    secret: RwSignal<Option<String>>,
+    /// Whether the token in the field has been saved.
+    saved: RwSignal<bool>,
+    to_delete: RwSignal<Option<TokenView>>,
+    dialog_open: RwSignal<bool>,
+    generate: ServerAction<GenerateToken>,
+    save: ServerAction<SaveToken>,
+    toggle: ServerAction<SetTokenActive>,
+    delete: ServerAction<DeleteToken>,
+}
+
 #[component]
 pub fn TokensSection() -> impl IntoView {
     let data = expect_context::<TokensData>();
+    let toasts = use_toasts();
+    let st = PageState {
+        secret: RwSignal::new(None),
+        saved: RwSignal::new(false),
+        to_delete: RwSignal::new(None),
+        dialog_open: RwSignal::new(false),
+        generate: ServerAction::new(),
+        save: ServerAction::new(),
+        toggle: ServerAction::new(),
+        delete: ServerAction::new(),
+    };
+    let reload = move || data.version.update(|v| *v += 1);
+
+    Effect::new(move |_| match st.generate.value().get() {
+        Some(Ok(t)) => {
+            st.secret.set(Some(t.secret));
+            st.saved.set(false);
+        }
+        Some(Err(e)) => toasts.error(e.to_string()),
+        None => {}
+    });
+    Effect::new(move |_| match st.save.value().get() {
+        Some(Ok(t)) => {
+            st.saved.set(true);
+            toasts.success(format!(
+                "Token {} saved. Copy it now: it will not be shown again.",
+                t.masked()
+            ));
+            reload();
+        }
+        Some(Err(e)) => toasts.error(e.to_string()),
+        None => {}
+    });
+    Effect::new(move |_| match st.toggle.value().get() {
+        Some(Ok(t)) => {
+            let what = if t.deactivated { "deactivated" } else { "activated" };
+            toasts.success(format!("Token {} {what}.", t.masked()));
+            reload();
+        }
+        Some(Err(e)) => toasts.error(e.to_string()),
+        None => {}
+    });
+    Effect::new(move |_| match st.delete.value().get() {
+        Some(Ok(())) => {
+            st.dialog_open.set(false);
+            st.secret.set(None);
+            st.saved.set(false);
+            toasts.success("Token deleted. It no longer works.");
+            reload();
+        }
+        Some(Err(e)) => {
+            st.dialog_open.set(false);
+            toasts.error(e.to_string());
+        }
+        None => {}
+    });
+
     view! {
         <Title text="API tokens" />
         <h1>"API tokens"</h1>
@@ -27,118 +99,33 @@ pub fn TokensSection() -> impl IntoView {
         <Transition fallback=|| view! { <p class="loading">"Loading tokens…"</p> }>
             {move || Suspend::new(async move {
                 match data.list.await {
-                    Ok(page) => view! { <TokensView page /> }.into_any(),
+                    Ok(page) => view! { <TokensView page st /> }.into_any(),
                     Err(e) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
                 }
             })}
         </Transition>
-    }
-}
-
-/// Everything on the page once the list is loaded.
-#[component]
-fn TokensView(page: TokensPage) -> impl IntoView {
-    let data = expect_context::<TokensData>();
-    let toasts = use_toasts();
-    let policy = page.policy;
-    let at_limit = page.at_limit();
-    let server_now = page.now;
-
-    // The token in the field: generated, maybe saved, gone when the page is left.
-    let secret = RwSignal::new(None::<String>);
-    let saved = RwSignal::new(false);
-    let to_delete = RwSignal::new(None::<TokenView>);
-    let dialog_open = RwSignal::new(false);
-
-    let generate = ServerAction::<GenerateToken>::new();
-    let save = ServerAction::<SaveToken>::new();
-    let toggle = ServerAction::<SetTokenActive>::new();
-    let delete = ServerAction::<DeleteToken>::new();
-
-    Effect::new(move |_| match generate.value().get() {
-        Some(Ok(t)) => {
-            secret.set(Some(t.secret));
-            saved.set(false);
-        }
-        Some(Err(e)) => toasts.error(e.to_string()),
-        None => {}
-    });
-    Effect::new(move |_| match save.value().get() {
-        Some(Ok(t)) => {
-            saved.set(true);
-            toasts.success(format!(
-                "Token {} saved. Copy it now: it will not be shown again.",
-                t.masked()
-            ));
-            data.version.update(|v| *v += 1);
-        }
-        Some(Err(e)) => toasts.error(e.to_string()),
-        None => {}
-    });
-    Effect::new(move |_| match toggle.value().get() {
-        Some(Ok(t)) => {
-            let what = if t.deactivated { "deactivated" } else { "activated" };
-            toasts.success(format!("Token {} {what}.", t.masked()));
-            data.version.update(|v| *v += 1);
-        }
-        Some(Err(e)) => toasts.error(e.to_string()),
-        None => {}
-    });
-    Effect::new(move |_| match delete.value().get() {
-        Some(Ok(())) => {
-            dialog_open.set(false);
-            secret.set(None);
-            saved.set(false);
-            toasts.success("Token deleted. It no longer works.");
-            data.version.update(|v| *v += 1);
-        }
-        Some(Err(e)) => {
-            dialog_open.set(false);
-            toasts.error(e.to_string());
-        }
-        None => {}
-    });
-    let save_error = Signal::derive(move || save.value().get().and_then(Result::err));
-
-    let ask_delete = Callback::new(move |t: TokenView| {
-        to_delete.set(Some(t));
-        dialog_open.set(true);
-    });
-
-    view! {
-        <NewToken
-            policy
-            at_limit
-            server_now
-            secret
-            saved
-            generate
-            save
-            save_error
-        />
-        <TokenList tokens=page.tokens policy server_now toggle ask_delete />
-        <Dialog open=dialog_open id="delete-token" title="Delete API token?">
+        <Dialog open=st.dialog_open id="delete-token" title="Delete API token?">
             <p>
                 "Deleting an API token is permanent. Anything using "
-                <code>{move || to_delete.get().map(|t| t.masked()).unwrap_or_default()}</code>
+                <code>{move || st.to_delete.get().map(|t| t.masked()).unwrap_or_default()}</code>
                 " stops working at once."
             </p>
             <div class="dialog-actions">
                 <button
                     class="button secondary"
                     type="button"
-                    on:click=move |_| dialog_open.set(false)
+                    on:click=move |_| st.dialog_open.set(false)
                 >
                     "Cancel"
                 </button>
                 <button
                     class="button danger"
                     type="button"
-                    disabled=move || delete.pending().get()
-                    aria-busy=move || delete.pending().get().to_string()
+                    disabled=move || st.delete.pending().get()
+                    aria-busy=move || st.delete.pending().get().to_string()
                     on:click=move |_| {
-                        if let Some(t) = to_delete.get_untracked() {
-                            delete.dispatch(DeleteToken { id: t.id });
+                        if let Some(t) = st.to_delete.get_untracked() {
+                            st.delete.dispatch(DeleteToken { id: t.id });
                         }
                     }
                 >
@@ -146,6 +133,32 @@ fn TokensView(page: TokensPage) -> impl IntoView {
                 </button>
             </div>
         </Dialog>
+    }
+}
+
+/// The form and the list, for one load of the list.
+#[component]
+fn TokensView(page: TokensPage, st: PageState) -> impl IntoView {
+    let policy = page.policy;
+    let at_limit = page.at_limit();
+    let server_now = page.now;
+    let save_error = Signal::derive(move || st.save.value().get().and_then(Result::err));
+    let ask_delete = Callback::new(move |t: TokenView| {
+        st.to_delete.set(Some(t));
+        st.dialog_open.set(true);
+    });
+    view! {
+        <NewToken
+            policy
+            at_limit
+            server_now
+            secret=st.secret
+            saved=st.saved
+            generate=st.generate
+            save=st.save
+            save_error
+        />
+        <TokenList tokens=page.tokens policy server_now toggle=st.toggle ask_delete />
     }
 }
 
@@ -168,7 +181,7 @@ fn NewToken(
     let clock = use_clock();
 
     let expiry_hint = move || {
-        let now = clock.get().unwrap_or(server_now);
+        let now = clock.get().map_or(server_now, |c| c.max(server_now));
         let choice = crate::model::token::Expiry::parse(&expiry.get(), &expires_on.get());
         match choice.and_then(|c| c.resolve(now, &policy)) {
             Ok(Some(at)) => format!("The token will expire on {} (UTC).", format_utc(at)),
@@ -326,7 +339,8 @@ fn TokenList(
     ask_delete: Callback<TokenView>,
 ) -> impl IntoView {
     let clock = use_clock();
-    let now = move || clock.get().unwrap_or(server_now);
+    // The browser's clock, but never behind the server's reading of the list.
+    let now = move || clock.get().map_or(server_now, |c| c.max(server_now));
     if tokens.is_empty() {
         return view! {
             <section class="card">

@@ -1,0 +1,44 @@
+// Takes the README's screenshots from a running server:
+//   node screenshot.mjs http://127.0.0.1:3100 screenshots
+import { chromium } from "@playwright/test";
+
+const [base = "http://127.0.0.1:3100", out = "screenshots"] = process.argv.slice(2);
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+  args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+});
+const page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
+const handle = `ada-${Date.now().toString(36)}`;
+await page.goto(`${base}/signup`);
+await page.screenshot({ path: `${out}/signup.png` });
+await page.getByLabel("Handle").fill(handle);
+await page.getByLabel("Email").fill(`${handle}@example.com`);
+await page.getByLabel("Password").fill("correct horse battery staple");
+await page.getByRole("button", { name: "Create account" }).click();
+await page.waitForURL(/settings\/tokens/);
+await page.waitForLoadState("networkidle");
+for (const [name, days] of [["CI deploy", "7"], ["", "60"]]) {
+  await page.getByRole("button", { name: "Generate" }).click();
+  await page.getByLabel("API token").evaluate((el) => new Promise((r) => {
+    const t = setInterval(() => { if (el.value) { clearInterval(t); r(); } }, 50);
+  }));
+  await page.getByLabel("Expiration Date").selectOption(days);
+  await page.getByLabel("Name (optional)").fill(name);
+  await page.getByRole("button", { name: "Save" }).click();
+  await page.waitForTimeout(500);
+}
+await page.getByRole("button", { name: "Reveal" }).click();
+await page.waitForTimeout(300);
+await page.screenshot({ path: `${out}/tokens.png` });
+await page.getByRole("row").nth(1).getByRole("button", { name: "Token actions" }).click();
+await page.screenshot({ path: `${out}/tokens-menu.png` });
+await page.keyboard.press("Escape");
+await page.getByRole("link", { name: "Audit Log" }).click();
+await page.waitForTimeout(800);
+await page.screenshot({ path: `${out}/audit-log.png` });
+await page.setViewportSize({ width: 390, height: 800 });
+await page.getByRole("link", { name: "Tokens" }).click();
+await page.waitForTimeout(800);
+await page.screenshot({ path: `${out}/tokens-mobile.png`, fullPage: true });
+await browser.close();

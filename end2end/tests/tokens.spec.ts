@@ -1,0 +1,162 @@
+import { test, expect, Page } from "@playwright/test";
+
+const PASSWORD = "correct horse battery staple";
+
+/** A handle no other test uses. */
+function uniqueHandle(prefix: string): string {
+  return `${prefix}-${Date.now().toString(36)}${Math.floor(Math.random() * 1000)}`;
+}
+
+async function signUp(page: Page, handle: string) {
+  await page.goto("/signup");
+  await page.getByLabel("Handle").fill(handle);
+  await page.getByLabel("Email").fill(`${handle}@example.com`);
+  await page.getByLabel("Password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Create account" }).click();
+  await expect(page).toHaveURL(/\/settings\/tokens$/);
+}
+
+async function waitForHydration(page: Page) {
+  // The header's menu button only works once the WASM has hydrated.
+  await page.waitForFunction(() => (window as any).__leptos_hydrated === true || document.readyState === "complete");
+  await page.waitForLoadState("networkidle");
+}
+
+test("sign up, create a token, use it, deactivate and delete it", async ({ page, context, request }) => {
+  await context.grantPermissions(["clipboard-read", "clipboard-write"]);
+  const handle = uniqueHandle("ada");
+  await signUp(page, handle);
+  await waitForHydration(page);
+
+  // Account menu → Account Settings → Tokens
+  await page.getByRole("button", { name: "Account menu" }).click();
+  await expect(page.getByRole("menu")).toBeVisible();
+  await page.getByRole("menuitem", { name: "Account Settings" }).click();
+  await expect(page).toHaveURL(/\/settings/);
+  await page.getByRole("link", { name: "Tokens" }).click();
+  await expect(page.getByRole("heading", { name: "API tokens" })).toBeVisible();
+
+  // Generate, pick an expiry, save.
+  const field = page.getByLabel("API token");
+  await expect(field).toHaveValue("");
+  await page.getByRole("button", { name: "Generate" }).click();
+  await expect(field).toHaveValue(/^ast_[0-9A-Za-z]{36}$/);
+  await expect(field).toHaveAttribute("type", "password");
+  await page.getByRole("button", { name: "Reveal" }).click();
+  await expect(field).toHaveAttribute("type", "text");
+  const secret = await field.inputValue();
+  await page.getByLabel("Expiration Date").selectOption("60");
+  await page.getByLabel("Name (optional)").fill("e2e");
+  await page.getByRole("button", { name: "Save" }).click();
+  await expect(page.getByRole("status").filter({ hasText: "saved" })).toBeVisible();
+  const row = page.getByRole("row").filter({ hasText: "e2e" });
+  await expect(row).toContainText(`ast_…${secret.slice(-4)}`);
+  await expect(row).toContainText("Active");
+  await expect(row).toContainText("Never used");
+
+  // Copy to Clipboard: the clipboard holds a token the API accepts.
+  await page.getByRole("button", { name: "Copy to Clipboard" }).click();
+  await expect(page.getByText("Copied", { exact: true })).toBeVisible();
+  const copied = await page.evaluate(() => navigator.clipboard.readText());
+  expect(copied).toBe(secret);
+  const api = await request.get("/api/v1/user", { headers: { Authorization: `Bearer ${copied}` } });
+  expect(api.status()).toBe(200);
+  expect((await api.json()).handle).toBe(handle);
+  expect(api.headers()["token-expires-at"]).toMatch(/Z$/);
+
+  // After a reload the secret is gone; prefix…last4 remains.
+  await page.reload();
+  await waitForHydration(page);
+  await expect(page.getByLabel("API token")).toHaveValue("");
+  expect(await page.content()).not.toContain(secret);
+  const saved = page.getByRole("row").filter({ hasText: "e2e" });
+  await expect(saved).toContainText(`ast_…${secret.slice(-4)}`);
+  await expect(saved).toContainText("from 127.0.0.1");
+
+  // Deactivate through the Token actions menu.
+  await saved.getByRole("button", { name: "Token actions" }).click();
+  await page.getByRole("menuitem", { name: "Deactivate" }).click();
+  await expect(saved).toContainText("Deactivated");
+  const refused = await request.get("/api/v1/user", { headers: { Authorization: `Bearer ${secret}` } });
+  expect(refused.status()).toBe(401);
+  expect((await refused.json()).error.code).toBe("token_deactivated");
+
+  // Delete → Confirm → success, and the token is gone.
+  await saved.getByRole("button", { name: "Token actions" }).click();
+  await page.getByRole("menuitem", { name: "Delete" }).click();
+  const dialog = page.getByRole("dialog");
+  await expect(dialog).toContainText("Deleting an API token is permanent");
+  await dialog.getByRole("button", { name: "Confirm" }).click();
+  await expect(page.getByRole("status").filter({ hasText: "Token deleted" })).toBeVisible();
+  await expect(dialog).toBeHidden();
+  await expect(page.getByLabel("API token")).toHaveValue("");
+  await expect(page.getByRole("row").filter({ hasText: "e2e" })).toHaveCount(0);
+  const gone = await request.get("/api/v1/user", { headers: { Authorization: `Bearer ${secret}` } });
+  expect((await gone.json()).error.code).toBe("invalid_token");
+});
+
+test("a 7-day token shows its expiry warning and the audit log shows the API call", async ({ page, request }) => {
+  const handle = uniqueHandle("grace");
+  await signUp(page, handle);
+  await waitForHydration(page);
+
+  await page.getByRole("button", { name: "Generate" }).click();
+  const field = page.getByLabel("API token");
+  await expect(field).toHaveValue(/^ast_/);
+  const secret = await field.inputValue();
+  await page.getByLabel("Expiration Date").selectOption("7");
+  await page.getByRole("button", { name: "Save" }).click();
+  const row = page.getByRole("row").filter({ hasText: `ast_…${secret.slice(-4)}` });
+  await expect(row).toContainText(/Expires in (6|7) days/);
+  await expect(page.locator(".banner")).toContainText("expiring soon");
+
+  // Use the token, then find the call in the Audit Log.
+  const api = await request.get("/api/v1/tokens", {
+    headers: { Authorization: `Bearer ${secret}`, "User-Agent": "e2e-client/1.0" },
+  });
+  expect(api.status()).toBe(200);
+  await page.getByRole("link", { name: "Audit Log" }).click();
+  await expect(page.getByRole("heading", { name: "Audit log" })).toBeVisible();
+  const event = page.getByRole("row").filter({ hasText: "GET /api/v1/tokens" });
+  await expect(event).toContainText("API request");
+  await expect(event).toContainText("e2e-client/1.0");
+  await expect(event).toContainText(`ast_…${secret.slice(-4)}`);
+
+  // Filter to token creation only.
+  await page.getByLabel("Action").selectOption("token_created");
+  await page.getByRole("button", { name: "Filter" }).click();
+  await expect(page).toHaveURL(/action=token_created/);
+  await expect(page.getByRole("row").filter({ hasText: "GET /api/v1/tokens" })).toHaveCount(0);
+  await expect(page.getByRole("row").filter({ hasText: "Token created" })).toHaveCount(1);
+
+  // The CSV export holds the same.
+  const csvHref = await page.getByRole("link", { name: "Export CSV" }).getAttribute("href");
+  const csv = await page.request.get(csvHref!);
+  expect(csv.status()).toBe(200);
+  const lines = (await csv.text()).trim().split("\n");
+  expect(lines[0]).toBe("id,created_at,action,token,method,path,status,ip,user_agent,detail");
+  expect(lines.length).toBe(2);
+  expect(lines[1]).toContain("token_created");
+});
+
+test("wrong credentials give one generic message; sign out ends the session", async ({ page }) => {
+  const handle = uniqueHandle("linus");
+  await signUp(page, handle);
+  await waitForHydration(page);
+  await page.getByRole("button", { name: "Account menu" }).click();
+  await page.getByRole("menuitem", { name: "Sign out" }).click();
+  await expect(page).toHaveURL(/\/login$/);
+  await page.goto("/settings/tokens");
+  await expect(page).toHaveURL(/\/login$/);
+
+  await waitForHydration(page);
+  await page.getByLabel("Email or handle").fill(handle);
+  await page.getByLabel("Password").fill("not the password at all");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByRole("alert")).toHaveText("Invalid email, handle or password");
+
+  await page.getByLabel("Password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page).toHaveURL(/\/settings\/tokens$/);
+  await expect(page.getByRole("button", { name: "Account menu" })).toBeVisible();
+});

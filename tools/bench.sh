@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Load test: the release server, a fresh database, wrk on loopback.
+# Prints the throughput of GET /healthz and of token-authenticated
+# GET /api/v1/user (audit included) in the same run, their ratio (target
+# >= 0.6), p99 latencies, and the gzipped size of the release WASM.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
+cd "$ROOT"
+bash tools/setup.sh
+if ! command -v wrk >/dev/null 2>&1; then
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  $SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q wrk
+fi
+cargo leptos build --release
+
+DURATION="${BENCH_SECONDS:-10}"
+CONNECTIONS="${BENCH_CONNECTIONS:-32}"
+port="${BENCH_PORT:-3300}"
+data="$(mktemp -d)"
+export DATA_DIR="$data" LEPTOS_SITE_ROOT="$ROOT/target/site" LISTEN_ADDR="127.0.0.1:$port" RUST_LOG=warn
+"$BIN" serve &
+server=$!
+trap 'kill $server 2>/dev/null; wait $server 2>/dev/null; rm -rf "$data"' EXIT
+for _ in $(seq 50); do curl -fs "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.2; done
+
+echo "bench password 12345678" | "$BIN" user create --handle bench --email bench@example.com >/dev/null
+token="$("$BIN" token issue --handle bench --name bench --expires-days 7)"
+
+run() { # name, then wrk arguments
+  local name="$1"; shift
+  wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --latency "$@" > "$data/$name.txt"
+}
+echo "warming up…"
+wrk -t2 -c8 -d2s "http://127.0.0.1:$port/healthz" >/dev/null
+wrk -t2 -c8 -d2s -H "Authorization: Bearer $token" "http://127.0.0.1:$port/api/v1/user" >/dev/null
+echo "loading GET /healthz for ${DURATION}s…"
+run healthz "http://127.0.0.1:$port/healthz"
+echo "loading GET /api/v1/user for ${DURATION}s…"
+run user -H "Authorization: Bearer $token" "http://127.0.0.1:$port/api/v1/user"
+
+rps() { awk '/^Requests\/sec/ { print $2 }' "$data/$1.txt"; }
+p99() { awk '$1 == "99%" { print $2 }' "$data/$1.txt"; }
+errors() { awk '/Non-2xx|Socket errors/ { print }' "$data/$1.txt"; }
+h=$(rps healthz); u=$(rps user)
+wasm="$(ls "$ROOT"/target/site/pkg/*.wasm | head -n1)"
+gz=$(gzip -9c "$wasm" | wc -c)
+
+echo
+echo "== results (${DURATION}s each, $CONNECTIONS connections, 2 wrk threads, loopback) =="
+printf 'GET /healthz               %10s req/s   p99 %s\n' "$h" "$(p99 healthz)"
+printf 'GET /api/v1/user (token)   %10s req/s   p99 %s\n' "$u" "$(p99 user)"
+awk -v h="$h" -v u="$u" 'BEGIN { printf "ratio user/healthz        %10.2f   (target >= 0.60)\n", u / h }'
+errors healthz; errors user
+printf 'release WASM               %10d bytes gzipped (%s raw; target < 256000)\n' "$gz" "$(wc -c < "$wasm")"

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Runs every test: unit and integration tests (cargo test), then the browser
+# tests (Playwright, Debian's Chromium) against the release server.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
+cd "$ROOT"
+bash tools/setup.sh --browser
+
+printf '\n==> unit and integration tests\n'
+cargo test --features ssr --no-fail-fast 2>&1 | tee "${TMPDIR:-/tmp}/account-settings-cargo-test.log"
+cargo_status=${PIPESTATUS[0]}
+
+printf '\n==> release build for the browser tests\n'
+cargo leptos build --release
+
+printf '\n==> browser tests\n'
+data="$(mktemp -d)"
+port="${E2E_PORT:-3100}"
+export E2E_PORT="$port"
+export E2E_SERVER_CMD="env DATA_DIR=$data LEPTOS_SITE_ROOT=$ROOT/target/site LISTEN_ADDR=127.0.0.1:$port $BIN serve"
+set +e
+(cd end2end && npx playwright test)
+e2e_status=$?
+set -e
+rm -rf "$data"
+
+printf '\n==> summary\n'
+grep -E '^test result:' "${TMPDIR:-/tmp}/account-settings-cargo-test.log" || true
+[ "$cargo_status" -eq 0 ] && [ "$e2e_status" -eq 0 ]
