@@ -33,7 +33,7 @@ test("sign up, create a token, use it, deactivate and delete it", async ({ page,
   await expect(page.getByRole("menu")).toBeVisible();
   await page.getByRole("menuitem", { name: "Account Settings" }).click();
   await expect(page).toHaveURL(/\/settings/);
-  await page.getByRole("link", { name: "Tokens" }).click();
+  await page.getByRole("link", { name: "Tokens", exact: true }).click();
   await expect(page.getByRole("heading", { name: "API tokens" })).toBeVisible();
 
   // Generate, pick an expiry, save.
@@ -115,7 +115,7 @@ test("a 7-day token shows its expiry warning and the audit log shows the API cal
     headers: { Authorization: `Bearer ${secret}`, "User-Agent": "e2e-client/1.0" },
   });
   expect(api.status()).toBe(200);
-  await page.getByRole("link", { name: "Audit Log" }).click();
+  await page.getByRole("link", { name: "Audit Log", exact: true }).click();
   await expect(page.getByRole("heading", { name: "Audit log" })).toBeVisible();
   const event = page.getByRole("row").filter({ hasText: "GET /api/v1/tokens" });
   await expect(event).toContainText("API request");

@@ -50,9 +50,11 @@ pub async fn save_token(
     let state = context::state()?;
     let s = context::require_session().await?;
     let name = validate::token_name(&name)?;
-    let expires_at = Expiry::parse(&expiry, &expires_on)?.resolve(db::now(), &state.settings.policy)?;
+    let expires_at =
+        Expiry::parse(&expiry, &expires_on)?.resolve(db::now(), &state.settings.policy)?;
     let generate_first = || AppError::invalid("secret", "Press Generate to create a token first.");
-    let token = PlainToken::parse(secret.trim(), &state.settings.token_prefix).ok_or_else(generate_first)?;
+    let token = PlainToken::parse(secret.trim(), &state.settings.token_prefix)
+        .ok_or_else(generate_first)?;
     if !tokens::take_pending(&state.db, s.id, &token).await? {
         return Err(generate_first());
     }

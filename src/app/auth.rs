@@ -36,7 +36,10 @@ pub fn FieldError(error: Signal<Option<AppError>>, #[prop(into)] field: String) 
 
 /// An error that belongs to no field, or the whole form.
 #[component]
-pub fn FormError(error: Signal<Option<AppError>>, #[prop(optional)] any_field: bool) -> impl IntoView {
+pub fn FormError(
+    error: Signal<Option<AppError>>,
+    #[prop(optional)] any_field: bool,
+) -> impl IntoView {
     view! {
         <p class="form-error" role="alert">
             {move || {

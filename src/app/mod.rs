@@ -56,7 +56,13 @@ pub fn App() -> impl IntoView {
     let signup = ServerAction::<Signup>::new();
     let logout = ServerAction::<Logout>::new();
     let me = Resource::new(
-        move || (login.version().get(), signup.version().get(), logout.version().get()),
+        move || {
+            (
+                login.version().get(),
+                signup.version().get(),
+                logout.version().get(),
+            )
+        },
         |_| async move { get_me().await.ok().flatten() },
     );
     provide_context(SessionContext {

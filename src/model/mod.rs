@@ -3,6 +3,7 @@
 //! Nothing in here does I/O: the browser calls the same validation before
 //! sending a form, and the server calls it again before storing anything.
 
+pub mod agent;
 pub mod audit;
 pub mod time;
 pub mod token;

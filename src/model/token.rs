@@ -196,7 +196,10 @@ impl Expiry {
                 // The token works until the end of the chosen day.
                 let end = midnight + DAY - 1;
                 if end <= now {
-                    Err(AppError::invalid("expires_on", "Choose a date in the future."))
+                    Err(AppError::invalid(
+                        "expires_on",
+                        "Choose a date in the future.",
+                    ))
                 } else if midnight > max {
                     Err(AppError::invalid(
                         "expires_on",
@@ -253,10 +256,7 @@ mod tests {
 
     #[test]
     fn expiry_unknown_choice_is_refused() {
-        assert_eq!(
-            Expiry::parse("45", "").unwrap_err().field(),
-            Some("expiry")
-        );
+        assert_eq!(Expiry::parse("45", "").unwrap_err().field(), Some("expiry"));
         assert!(Expiry::parse("", "").is_err());
     }
 
@@ -299,7 +299,10 @@ mod tests {
     #[test]
     fn status_expired_wins_over_deactivated() {
         assert_eq!(view(Some(NOW), true).status(NOW), TokenStatus::Expired);
-        assert_eq!(view(Some(NOW + 1), true).status(NOW), TokenStatus::Deactivated);
+        assert_eq!(
+            view(Some(NOW + 1), true).status(NOW),
+            TokenStatus::Deactivated
+        );
         assert_eq!(view(None, false).status(NOW), TokenStatus::Active);
     }
 

@@ -5,11 +5,47 @@ use crate::error::AppError;
 
 /// Words that can never be handles: they are, or may become, paths.
 pub const RESERVED_HANDLES: &[&str] = &[
-    "about", "account", "accounts", "admin", "administrator", "api", "app", "assets", "audit",
-    "auth", "billing", "blog", "dashboard", "docs", "help", "healthz", "home", "login", "logout",
-    "me", "new", "null", "official", "pkg", "postgres", "root", "security", "settings", "signin",
-    "signout", "signup", "static", "status", "support", "system", "team", "tokens", "undefined",
-    "user", "users", "www",
+    "about",
+    "account",
+    "accounts",
+    "admin",
+    "administrator",
+    "api",
+    "app",
+    "assets",
+    "audit",
+    "auth",
+    "billing",
+    "blog",
+    "dashboard",
+    "docs",
+    "help",
+    "healthz",
+    "home",
+    "login",
+    "logout",
+    "me",
+    "new",
+    "null",
+    "official",
+    "pkg",
+    "postgres",
+    "root",
+    "security",
+    "settings",
+    "signin",
+    "signout",
+    "signup",
+    "static",
+    "status",
+    "support",
+    "system",
+    "team",
+    "tokens",
+    "undefined",
+    "user",
+    "users",
+    "www",
 ];
 
 /// Handles: 3–39 characters of lower-case letters, digits and single
@@ -53,7 +89,9 @@ pub fn email(input: &str) -> Result<String, AppError> {
         && !domain.starts_with('.')
         && !domain.ends_with('.')
         && !domain.contains("..")
-        && domain.chars().all(|c| c.is_alphanumeric() || c == '-' || c == '.');
+        && domain
+            .chars()
+            .all(|c| c.is_alphanumeric() || c == '-' || c == '.');
     if local.is_empty() || local.len() > 64 || local.chars().any(bad) || !domain_ok {
         return err("Enter an e-mail address like name@example.com.");
     }
@@ -114,7 +152,17 @@ mod tests {
 
     #[test]
     fn handle_rejects_bad_shapes() {
-        for bad in ["ab", &"a".repeat(40), "-abc", "abc-", "a--b", "a_b", "a b", "ädam", ""] {
+        for bad in [
+            "ab",
+            &"a".repeat(40),
+            "-abc",
+            "abc-",
+            "a--b",
+            "a_b",
+            "a b",
+            "ädam",
+            "",
+        ] {
             assert_eq!(handle(bad).unwrap_err().field(), Some("handle"), "{bad}");
         }
     }
@@ -129,7 +177,9 @@ mod tests {
     #[test]
     fn email_checks_shape_and_length() {
         assert_eq!(email(" Ada@Example.com ").unwrap(), "Ada@Example.com");
-        for bad in ["", "ada", "ada@", "@x.io", "a b@x.io", "a@x", "a@.x.io", "a@x..io", "a@b@x.io"] {
+        for bad in [
+            "", "ada", "ada@", "@x.io", "a b@x.io", "a@x", "a@.x.io", "a@x..io", "a@b@x.io",
+        ] {
             assert!(email(bad).is_err(), "{bad}");
         }
         let long = format!("{}@{}.com", "a".repeat(60), "b".repeat(200));

@@ -66,7 +66,11 @@ impl NewEvent {
 
 enum Msg {
     Event(NewEvent),
-    TokenUsed { token_id: i64, at: i64, ip: Option<String> },
+    TokenUsed {
+        token_id: i64,
+        at: i64,
+        ip: Option<String>,
+    },
     Flush(oneshot::Sender<()>),
 }
 
@@ -144,6 +148,9 @@ async fn writer(db: Db, mut rx: mpsc::Receiver<Msg>) {
     }
 }
 
+/// Rows per multi-row INSERT (11 values each, well under SQLite's limit).
+const ROWS_PER_INSERT: usize = 400;
+
 async fn write(
     db: &Db,
     events: &[NewEvent],
@@ -152,6 +159,57 @@ async fn write(
     if events.is_empty() && used.is_empty() {
         return Ok(());
     }
+    match write_batch(db, events, used).await {
+        Ok(()) => Ok(()),
+        // One event of a user deleted meanwhile fails the whole batch (its
+        // foreign key): write the rest one by one, skipping such events.
+        Err(sqlx::Error::Database(e)) if e.is_foreign_key_violation() => {
+            write_guarded(db, events, used).await
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// The fast path: a few multi-row INSERTs and the last-used updates, in one
+/// transaction.
+async fn write_batch(
+    db: &Db,
+    events: &[NewEvent],
+    used: &HashMap<i64, (i64, Option<String>)>,
+) -> Result<(), sqlx::Error> {
+    let mut tx = db.begin().await?;
+    for chunk in events.chunks(ROWS_PER_INSERT) {
+        // Built at run time because the number of rows varies; every value
+        // is a bound parameter.
+        let mut insert = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
+            "INSERT INTO audit_events
+               (user_id, created_at, action, token_id, token_label, method, path, status, ip, user_agent, detail) ",
+        );
+        insert.push_values(chunk, |mut row, e| {
+            row.push_bind(e.user_id)
+                .push_bind(e.at)
+                .push_bind(e.action.map(AuditAction::as_str).unwrap_or("unknown"))
+                .push_bind(e.token_id)
+                .push_bind(e.token_label.as_deref())
+                .push_bind(e.method.as_deref())
+                .push_bind(e.path.as_deref())
+                .push_bind(e.status)
+                .push_bind(e.ip.as_deref())
+                .push_bind(e.user_agent.as_deref())
+                .push_bind(e.detail.as_deref());
+        });
+        insert.build().execute(&mut *tx).await?;
+    }
+    update_last_used(&mut tx, used).await?;
+    tx.commit().await
+}
+
+/// The slow path: one guarded INSERT per event.
+async fn write_guarded(
+    db: &Db,
+    events: &[NewEvent],
+    used: &HashMap<i64, (i64, Option<String>)>,
+) -> Result<(), sqlx::Error> {
     let mut tx = db.begin().await?;
     for e in events {
         let action = e.action.map(AuditAction::as_str).unwrap_or("unknown");
@@ -175,6 +233,14 @@ async fn write(
         .execute(&mut *tx)
         .await?;
     }
+    update_last_used(&mut tx, used).await?;
+    tx.commit().await
+}
+
+async fn update_last_used(
+    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+    used: &HashMap<i64, (i64, Option<String>)>,
+) -> Result<(), sqlx::Error> {
     for (token_id, (at, ip)) in used {
         sqlx::query!(
             "UPDATE api_tokens SET last_used_at = ?, last_used_ip = ? WHERE id = ?",
@@ -182,10 +248,10 @@ async fn write(
             ip,
             token_id
         )
-        .execute(&mut *tx)
+        .execute(&mut **tx)
         .await?;
     }
-    tx.commit().await
+    Ok(())
 }
 
 /// Deletes events older than the retention period; returns how many.
@@ -279,7 +345,8 @@ pub fn date_range(q: &AuditQuery) -> Result<(i64, i64), AppError> {
     let from = if q.from.trim().is_empty() {
         0
     } else {
-        parse_date(&q.from).ok_or_else(|| AppError::invalid("from", "Enter the date as YYYY-MM-DD."))?
+        parse_date(&q.from)
+            .ok_or_else(|| AppError::invalid("from", "Enter the date as YYYY-MM-DD."))?
     };
     let to = if q.to.trim().is_empty() {
         i64::MAX
@@ -288,7 +355,10 @@ pub fn date_range(q: &AuditQuery) -> Result<(i64, i64), AppError> {
             + 86_400
     };
     if from >= to {
-        return Err(AppError::invalid("to", "The end date is before the start date."));
+        return Err(AppError::invalid(
+            "to",
+            "The end date is before the start date.",
+        ));
     }
     if !q.action.is_empty() && AuditAction::from_name(&q.action).is_none() {
         return Err(AppError::invalid("action", "Unknown action."));

@@ -53,7 +53,9 @@ async fn export(
 ) -> Response {
     let session = match session::current(&state.db, &state.settings, &headers).await {
         Ok(Some(s)) => s,
-        Ok(None) => return (StatusCode::UNAUTHORIZED, "Please sign in to continue.").into_response(),
+        Ok(None) => {
+            return (StatusCode::UNAUTHORIZED, "Please sign in to continue.").into_response()
+        }
         Err(e) => return (e.status(), e.to_string()).into_response(),
     };
     let token_id = match p.token.trim() {
@@ -111,7 +113,16 @@ async fn export(
 
 /// The columns, in order, of both formats.
 const COLUMNS: [&str; 10] = [
-    "id", "created_at", "action", "token", "method", "path", "status", "ip", "user_agent", "detail",
+    "id",
+    "created_at",
+    "action",
+    "token",
+    "method",
+    "path",
+    "status",
+    "ip",
+    "user_agent",
+    "detail",
 ];
 
 fn render(events: &[AuditEventView], format: Format, first: bool, last: bool) -> Vec<u8> {

@@ -15,7 +15,11 @@ use crate::model::token::Expiry;
 use crate::model::validate;
 
 #[derive(Parser)]
-#[command(name = "account-settings", version, about = "Self-hostable account settings portal")]
+#[command(
+    name = "account-settings",
+    version,
+    about = "Self-hostable account settings portal"
+)]
 struct Cli {
     #[command(flatten)]
     config: Config,
@@ -79,14 +83,20 @@ pub async fn run() -> ExitCode {
     let result = match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => serve(cli.config).await,
         Command::User {
-            command: UserCommand::Create { handle, email, admin },
+            command:
+                UserCommand::Create {
+                    handle,
+                    email,
+                    admin,
+                },
         } => create_user(cli.config, handle, email, admin).await,
         Command::Token {
-            command: TokenCommand::Issue {
-                handle,
-                name,
-                expires_days,
-            },
+            command:
+                TokenCommand::Issue {
+                    handle,
+                    name,
+                    expires_days,
+                },
         } => issue_token(cli.config, handle, name, expires_days).await,
     };
     match result {
@@ -99,9 +109,8 @@ pub async fn run() -> ExitCode {
 }
 
 async fn open(config: &Config) -> Result<db::Db, String> {
-    std::fs::create_dir_all(&config.data_dir).map_err(|e| {
-        format!("DATA_DIR: cannot create {}: {e}", config.data_dir.display())
-    })?;
+    std::fs::create_dir_all(&config.data_dir)
+        .map_err(|e| format!("DATA_DIR: cannot create {}: {e}", config.data_dir.display()))?;
     let url = config
         .database_url
         .clone()
@@ -171,7 +180,12 @@ async fn housekeeping(pool: db::Db, settings: Settings) {
     }
 }
 
-async fn create_user(config: Config, handle: String, email: String, admin: bool) -> Result<(), String> {
+async fn create_user(
+    config: Config,
+    handle: String,
+    email: String,
+    admin: bool,
+) -> Result<(), String> {
     let handle = validate::handle(&handle).map_err(|e| format!("--handle: {e}"))?;
     let email = validate::email(&email).map_err(|e| format!("--email: {e}"))?;
     let mut secret = String::new();
@@ -186,13 +200,20 @@ async fn create_user(config: Config, handle: String, email: String, admin: bool)
         .await
         .map_err(|e| e.to_string())?;
     let log = audit::AuditLog::spawn(pool.clone());
-    log.record(audit::NewEvent::new(id, AuditAction::SignUp).detail("Created from the command line"));
+    log.record(
+        audit::NewEvent::new(id, AuditAction::SignUp).detail("Created from the command line"),
+    );
     log.flush().await;
     println!("created user {handle} (id {id})");
     Ok(())
 }
 
-async fn issue_token(config: Config, handle: String, name: String, days: u32) -> Result<(), String> {
+async fn issue_token(
+    config: Config,
+    handle: String,
+    name: String,
+    days: u32,
+) -> Result<(), String> {
     let settings = Settings::from_config(&config);
     let name = validate::token_name(&name).map_err(|e| format!("--name: {e}"))?;
     let pool = open(&config).await?;
@@ -218,7 +239,10 @@ async fn issue_token(config: Config, handle: String, name: String, days: u32) ->
     let log = audit::AuditLog::spawn(pool.clone());
     log.record(
         audit::NewEvent::new(user_id, AuditAction::TokenCreated)
-            .token(id, tokens::label(&name, &settings.token_prefix, token.last_four()))
+            .token(
+                id,
+                tokens::label(&name, &settings.token_prefix, token.last_four()),
+            )
             .detail("Issued from the command line"),
     );
     log.flush().await;

@@ -15,7 +15,12 @@ pub struct Config {
     #[arg(long, env = "DATABASE_URL", global = true, hide_env_values = true)]
     pub database_url: Option<String>,
     /// Address to listen on.
-    #[arg(long, env = "LISTEN_ADDR", global = true, default_value = "127.0.0.1:3000")]
+    #[arg(
+        long,
+        env = "LISTEN_ADDR",
+        global = true,
+        default_value = "127.0.0.1:3000"
+    )]
     pub listen_addr: SocketAddr,
     /// The address users reach the site at (e.g. https://accounts.example.com).
     #[arg(long, env = "PUBLIC_URL", global = true, value_parser = parse_public_url)]
@@ -46,7 +51,12 @@ pub struct Config {
     #[arg(long, env = "ALLOW_SIGNUP", global = true, default_value_t = true, action = ArgAction::Set)]
     pub allow_signup: bool,
     /// Domain under which each user's workspace database lives.
-    #[arg(long, env = "WORKSPACE_DOMAIN", global = true, default_value = "db.localhost")]
+    #[arg(
+        long,
+        env = "WORKSPACE_DOMAIN",
+        global = true,
+        default_value = "db.localhost"
+    )]
     pub workspace_domain: String,
     /// Days the audit log is kept.
     #[arg(long, env = "AUDIT_RETENTION_DAYS", global = true, default_value_t = 365,
@@ -61,13 +71,19 @@ pub struct Config {
           value_parser = clap::value_parser!(u32).range(1..=8760))]
     pub session_max_hours: u32,
     /// Folder with the built site (WASM, CSS, assets).
-    #[arg(long, env = "LEPTOS_SITE_ROOT", global = true, default_value = "target/site")]
+    #[arg(
+        long,
+        env = "LEPTOS_SITE_ROOT",
+        global = true,
+        default_value = "target/site"
+    )]
     pub site_root: String,
 }
 
 fn parse_prefix(s: &str) -> Result<String, String> {
     let ok = (1..=12).contains(&s.len())
-        && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit());
+        && s.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit());
     if ok {
         Ok(s.to_owned())
     } else {

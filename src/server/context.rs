@@ -3,8 +3,8 @@
 use std::net::SocketAddr;
 
 use axum::extract::ConnectInfo;
-use axum::http::request::Parts;
 use axum::http::header;
+use axum::http::request::Parts;
 use leptos::prelude::use_context;
 
 use super::session::{self, Session};

@@ -1,7 +1,9 @@
 //! Password hashing: argon2id (m=19 MiB, t=2, p=1), always off the async
 //! runtime because one hash takes tens of milliseconds of CPU.
 
-use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::password_hash::{
+    rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
+};
 use argon2::{Algorithm, Argon2, Params, Version};
 
 use crate::error::AppError;
@@ -35,7 +37,10 @@ pub async fn verify(password: String, stored: Option<String>) -> Result<bool, Ap
         let Ok(parsed) = PasswordHash::new(&stored) else {
             return false;
         };
-        argon2().verify_password(password.as_bytes(), &parsed).is_ok() && known
+        argon2()
+            .verify_password(password.as_bytes(), &parsed)
+            .is_ok()
+            && known
     })
     .await
     .map_err(AppError::internal)
@@ -62,7 +67,9 @@ mod tests {
     async fn hash_then_verify() {
         let h = hash("correct horse battery".into()).await.unwrap();
         assert!(h.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"));
-        assert!(verify("correct horse battery".into(), Some(h.clone())).await.unwrap());
+        assert!(verify("correct horse battery".into(), Some(h.clone()))
+            .await
+            .unwrap());
         assert!(!verify("wrong horse battery".into(), Some(h)).await.unwrap());
     }
 

@@ -54,8 +54,13 @@ pub fn build(state: AppState) -> Router {
         .nest("/api/v1", rest::router(state.clone()))
         .route("/settings/audit-log/export.csv", get(audit_export::csv))
         .route("/settings/audit-log/export.json", get(audit_export::json))
-        .leptos_routes_with_context(&state, routes, context, move || shell(shell_options.clone()))
-        .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(fallback_context, shell))
+        .leptos_routes_with_context(&state, routes, context, move || {
+            shell(shell_options.clone())
+        })
+        .fallback(leptos_axum::file_and_error_handler_with_context::<
+            AppState,
+            _,
+        >(fallback_context, shell))
         .layer(middleware::from_fn_with_state(state.clone(), origin::guard))
         .layer(RequestBodyLimitLayer::new(MAX_BODY))
         .layer(SetResponseHeaderLayer::if_not_present(

@@ -37,7 +37,11 @@ fn hash(secret: &str) -> Vec<u8> {
 }
 
 fn cookie(settings: &Settings, value: &str, max_age: i64) -> HeaderValue {
-    let secure = if settings.secure_cookies { "; Secure" } else { "" };
+    let secure = if settings.secure_cookies {
+        "; Secure"
+    } else {
+        ""
+    };
     let text = format!(
         "{}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}",
         cookie_name(settings)
@@ -122,9 +126,13 @@ pub async fn current(
         return Ok(None);
     };
     if now - row.last_seen_at >= TOUCH_EVERY {
-        sqlx::query!("UPDATE sessions SET last_seen_at = ? WHERE id = ?", now, row.id)
-            .execute(db)
-            .await?;
+        sqlx::query!(
+            "UPDATE sessions SET last_seen_at = ? WHERE id = ?",
+            now,
+            row.id
+        )
+        .execute(db)
+        .await?;
     }
     Ok(Some(Session {
         id: row.id,

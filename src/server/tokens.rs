@@ -82,7 +82,12 @@ pub async fn insert(
 
 /// Deactivates or activates one of the user's tokens. An expired token
 /// cannot be activated.
-pub async fn set_active(db: &Db, user_id: i64, id: i64, active: bool) -> Result<TokenView, AppError> {
+pub async fn set_active(
+    db: &Db,
+    user_id: i64,
+    id: i64,
+    active: bool,
+) -> Result<TokenView, AppError> {
     let token = get(db, user_id, id).await?;
     let now = now();
     if active && token.status(now) == TokenStatus::Expired {
@@ -105,9 +110,13 @@ pub async fn set_active(db: &Db, user_id: i64, id: i64, active: bool) -> Result<
 /// Deletes one of the user's tokens for good; returns what it was.
 pub async fn delete(db: &Db, user_id: i64, id: i64) -> Result<TokenView, AppError> {
     let token = get(db, user_id, id).await?;
-    sqlx::query!("DELETE FROM api_tokens WHERE user_id = ? AND id = ?", user_id, id)
-        .execute(db)
-        .await?;
+    sqlx::query!(
+        "DELETE FROM api_tokens WHERE user_id = ? AND id = ?",
+        user_id,
+        id
+    )
+    .execute(db)
+    .await?;
     Ok(token)
 }
 

@@ -12,7 +12,9 @@ pub struct LoginRow {
 
 impl std::fmt::Debug for LoginRow {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("LoginRow").field("id", &self.id).finish_non_exhaustive()
+        f.debug_struct("LoginRow")
+            .field("id", &self.id)
+            .finish_non_exhaustive()
     }
 }
 
@@ -44,9 +46,15 @@ pub async fn create(
         Ok(id) => Ok(id),
         Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
             if e.message().contains("users.handle") {
-                Err(AppError::invalid("handle", "That handle is taken. Choose another."))
+                Err(AppError::invalid(
+                    "handle",
+                    "That handle is taken. Choose another.",
+                ))
             } else {
-                Err(AppError::invalid("email", "An account with that e-mail address exists."))
+                Err(AppError::invalid(
+                    "email",
+                    "An account with that e-mail address exists.",
+                ))
             }
         }
         Err(e) => Err(e.into()),
@@ -73,11 +81,12 @@ pub async fn find_for_login(db: &Db, login: &str) -> Result<Option<LoginRow>, Ap
 
 /// Finds an account id by handle.
 pub async fn id_by_handle(db: &Db, handle: &str) -> Result<Option<i64>, AppError> {
-    Ok(
-        sqlx::query_scalar!(r#"SELECT id AS "id!" FROM users WHERE handle = lower(?)"#, handle)
-            .fetch_optional(db)
-            .await?,
+    Ok(sqlx::query_scalar!(
+        r#"SELECT id AS "id!" FROM users WHERE handle = lower(?)"#,
+        handle
     )
+    .fetch_optional(db)
+    .await?)
 }
 
 /// A user's profile as stored.

@@ -12,9 +12,11 @@ async fn every_action_is_recorded_newest_first() {
     let (secret, saved) = app.create_token(&cookie, "ci", "30").await;
     let id = saved["id"].as_i64().unwrap().to_string();
     app.api(Method::GET, "/api/v1/user", &secret, None).await;
-    app.call::<SetTokenActive>(Some(&cookie), &[("id", &id), ("active", "false")]).await;
+    app.call::<SetTokenActive>(Some(&cookie), &[("id", &id), ("active", "false")])
+        .await;
     app.api(Method::GET, "/api/v1/user", &secret, None).await;
-    app.call::<SetTokenActive>(Some(&cookie), &[("id", &id), ("active", "true")]).await;
+    app.call::<SetTokenActive>(Some(&cookie), &[("id", &id), ("active", "true")])
+        .await;
     app.call::<DeleteToken>(Some(&cookie), &[("id", &id)]).await;
     app.login("ada", crate::common::PASSWORD).await;
     assert_eq!(
@@ -38,7 +40,14 @@ async fn api_request_event_names_token_method_path_status_ip_agent() {
     let cookie = app.signup("ada").await;
     let (secret, _) = app.create_token(&cookie, "ci", "30").await;
     app.api(Method::GET, "/api/v1/tokens", &secret, None).await;
-    let log = app.api(Method::GET, "/api/v1/audit-log?action=api_request", &secret, None).await;
+    let log = app
+        .api(
+            Method::GET,
+            "/api/v1/audit-log?action=api_request",
+            &secret,
+            None,
+        )
+        .await;
     assert_eq!(log.status, StatusCode::OK, "{}", log.text());
     let body = log.json();
     let e = &body["events"][0];
@@ -48,7 +57,10 @@ async fn api_request_event_names_token_method_path_status_ip_agent() {
     assert_eq!(e["ip"], "127.0.0.1");
     assert_eq!(e["user_agent"], "api-client/1.0");
     let label = e["token"].as_str().unwrap();
-    assert!(label.starts_with("ci (ast_…") && label.ends_with(&format!("{})", &secret[secret.len() - 4..])));
+    assert!(
+        label.starts_with("ci (ast_…")
+            && label.ends_with(&format!("{})", &secret[secret.len() - 4..]))
+    );
     assert!(!log.text().contains(&secret[4..]));
 }
 
@@ -61,21 +73,46 @@ async fn audit_log_pages_by_cursor() {
         app.api(Method::GET, "/api/v1/user", &secret, None).await;
     }
     // sign_up, token_created, 7 requests (the listing calls add more as we go).
-    let first = app.api(Method::GET, "/api/v1/audit-log?limit=4", &secret, None).await.json();
-    let ids: Vec<i64> = first["events"].as_array().unwrap().iter().map(|e| e["id"].as_i64().unwrap()).collect();
+    let first = app
+        .api(Method::GET, "/api/v1/audit-log?limit=4", &secret, None)
+        .await
+        .json();
+    let ids: Vec<i64> = first["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["id"].as_i64().unwrap())
+        .collect();
     assert_eq!(ids.len(), 4);
     assert!(ids.windows(2).all(|w| w[0] > w[1]), "newest first: {ids:?}");
     let cursor = first["next_cursor"].as_str().unwrap();
     let second = app
-        .api(Method::GET, &format!("/api/v1/audit-log?limit=4&cursor={cursor}"), &secret, None)
+        .api(
+            Method::GET,
+            &format!("/api/v1/audit-log?limit=4&cursor={cursor}"),
+            &secret,
+            None,
+        )
         .await
         .json();
-    let ids2: Vec<i64> = second["events"].as_array().unwrap().iter().map(|e| e["id"].as_i64().unwrap()).collect();
+    let ids2: Vec<i64> = second["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["id"].as_i64().unwrap())
+        .collect();
     assert_eq!(ids2.len(), 4);
-    assert!(ids2[0] < ids[3], "the second page continues where the first ended");
-    let bad = app.api(Method::GET, "/api/v1/audit-log?limit=0", &secret, None).await;
+    assert!(
+        ids2[0] < ids[3],
+        "the second page continues where the first ended"
+    );
+    let bad = app
+        .api(Method::GET, "/api/v1/audit-log?limit=0", &secret, None)
+        .await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
-    let bad = app.api(Method::GET, "/api/v1/audit-log?cursor=abc", &secret, None).await;
+    let bad = app
+        .api(Method::GET, "/api/v1/audit-log?cursor=abc", &secret, None)
+        .await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
 }
 
@@ -87,21 +124,59 @@ async fn csv_and_json_exports_hold_the_filtered_events() {
     for _ in 0..3 {
         app.api(Method::GET, "/api/v1/user", &secret, None).await;
     }
-    let csv = app.get("/settings/audit-log/export.csv?action=api_request", Some(&cookie)).await;
+    let csv = app
+        .get(
+            "/settings/audit-log/export.csv?action=api_request",
+            Some(&cookie),
+        )
+        .await;
     assert_eq!(csv.status, StatusCode::OK);
-    assert!(csv.headers.get(header::CONTENT_TYPE).unwrap().to_str().unwrap().starts_with("text/csv"));
-    assert!(csv.headers.get(header::CONTENT_DISPOSITION).unwrap().to_str().unwrap().contains("attachment"));
+    assert!(csv
+        .headers
+        .get(header::CONTENT_TYPE)
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .starts_with("text/csv"));
+    assert!(csv
+        .headers
+        .get(header::CONTENT_DISPOSITION)
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .contains("attachment"));
     let text = csv.text();
     let lines: Vec<&str> = text.lines().collect();
-    assert_eq!(lines[0], "id,created_at,action,token,method,path,status,ip,user_agent,detail");
+    assert_eq!(
+        lines[0],
+        "id,created_at,action,token,method,path,status,ip,user_agent,detail"
+    );
     assert_eq!(lines.len(), 4, "{text}");
-    assert!(lines[1..].iter().all(|l| l.contains(",api_request,") && l.contains("/api/v1/user")));
+    assert!(lines[1..]
+        .iter()
+        .all(|l| l.contains(",api_request,") && l.contains("/api/v1/user")));
 
-    let json = app.get("/settings/audit-log/export.json", Some(&cookie)).await;
+    let json = app
+        .get("/settings/audit-log/export.json", Some(&cookie))
+        .await;
     assert_eq!(json.status, StatusCode::OK);
     let all = json.json();
-    let actions: Vec<&str> = all.as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
-    assert_eq!(actions, ["api_request", "api_request", "api_request", "token_created", "sign_up"]);
+    let actions: Vec<&str> = all
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        actions,
+        [
+            "api_request",
+            "api_request",
+            "api_request",
+            "token_created",
+            "sign_up"
+        ]
+    );
     assert!(!json.text().contains(&secret[4..]));
 }
 
@@ -116,9 +191,15 @@ async fn export_streams_more_than_one_chunk() {
     .execute(&app.state.db)
     .await
     .unwrap();
-    let json = app.get("/settings/audit-log/export.json", Some(&cookie)).await.json();
+    let json = app
+        .get("/settings/audit-log/export.json", Some(&cookie))
+        .await
+        .json();
     assert_eq!(json.as_array().unwrap().len(), 1201);
-    let csv = app.get("/settings/audit-log/export.csv", Some(&cookie)).await.text();
+    let csv = app
+        .get("/settings/audit-log/export.csv", Some(&cookie))
+        .await
+        .text();
     assert_eq!(csv.lines().count(), 1202);
 }
 
@@ -127,12 +208,23 @@ async fn export_needs_a_session_and_shows_only_own_events() {
     let app = TestApp::new().await;
     let ada = app.signup("ada").await;
     let bob = app.signup("bob").await;
-    assert_eq!(app.get("/settings/audit-log/export.csv", None).await.status, StatusCode::UNAUTHORIZED);
-    let bob_events = app.get("/settings/audit-log/export.json", Some(&bob)).await.json();
+    assert_eq!(
+        app.get("/settings/audit-log/export.csv", None).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    let bob_events = app
+        .get("/settings/audit-log/export.json", Some(&bob))
+        .await
+        .json();
     assert_eq!(bob_events.as_array().unwrap().len(), 1);
-    let ada_events = app.get("/settings/audit-log/export.json", Some(&ada)).await.json();
+    let ada_events = app
+        .get("/settings/audit-log/export.json", Some(&ada))
+        .await
+        .json();
     assert_eq!(ada_events.as_array().unwrap().len(), 1);
-    let bad = app.get("/settings/audit-log/export.csv?from=yesterday", Some(&ada)).await;
+    let bad = app
+        .get("/settings/audit-log/export.csv?from=yesterday", Some(&ada))
+        .await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
 }
 
@@ -142,14 +234,54 @@ async fn audit_page_server_function_filters_by_action_and_dates() {
     let cookie = app.signup("ada").await;
     app.create_token(&cookie, "", "30").await;
     let page = app
-        .call::<account_settings::api::audit::GetAuditPage>(Some(&cookie), &[("query[action]", "token_created")])
+        .call::<account_settings::api::audit::GetAuditPage>(
+            Some(&cookie),
+            &[("query[action]", "token_created")],
+        )
         .await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.text());
     let events = page.json()["events"].as_array().unwrap().clone();
     assert_eq!(events.len(), 1);
     assert_eq!(events[0]["action"], "token_created");
     let none = app
-        .call::<account_settings::api::audit::GetAuditPage>(Some(&cookie), &[("query[to]", "2001-01-01")])
+        .call::<account_settings::api::audit::GetAuditPage>(
+            Some(&cookie),
+            &[("query[to]", "2001-01-01")],
+        )
         .await;
     assert_eq!(none.json()["events"].as_array().unwrap().len(), 0);
+}
+
+#[tokio::test]
+async fn events_of_a_deleted_user_do_not_lose_the_batch() {
+    use account_settings::model::audit::AuditAction;
+    use account_settings::server::audit::NewEvent;
+    let app = TestApp::new().await;
+    app.signup("ada").await;
+    app.signup("bob").await;
+    app.state.audit.flush().await;
+    // Bob disappears while events for both are queued.
+    sqlx::query("DELETE FROM users WHERE handle = 'bob'")
+        .execute(&app.state.db)
+        .await
+        .unwrap();
+    app.state
+        .audit
+        .record(NewEvent::new(1, AuditAction::ProfileUpdated).detail("first"));
+    app.state
+        .audit
+        .record(NewEvent::new(2, AuditAction::ProfileUpdated).detail("orphan"));
+    app.state
+        .audit
+        .record(NewEvent::new(1, AuditAction::ProfileUpdated).detail("second"));
+    let actions = app.actions(1).await;
+    assert_eq!(
+        actions.iter().filter(|a| *a == "profile_updated").count(),
+        2
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM audit_events WHERE user_id = 2")
+            .await,
+        0
+    );
 }

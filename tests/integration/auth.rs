@@ -22,11 +22,25 @@ async fn signup_duplicate_handle_or_email_is_refused() {
     let app = TestApp::new().await;
     app.signup("ada").await;
     let res = app
-        .call::<Signup>(None, &[("handle", "ADA"), ("email", "other@example.com"), ("password", PASSWORD)])
+        .call::<Signup>(
+            None,
+            &[
+                ("handle", "ADA"),
+                ("email", "other@example.com"),
+                ("password", PASSWORD),
+            ],
+        )
         .await;
     assert_eq!(app_error(&res)["Invalid"]["field"], "handle");
     let res = app
-        .call::<Signup>(None, &[("handle", "ada2"), ("email", "ADA@example.com"), ("password", PASSWORD)])
+        .call::<Signup>(
+            None,
+            &[
+                ("handle", "ada2"),
+                ("email", "ADA@example.com"),
+                ("password", PASSWORD),
+            ],
+        )
         .await;
     assert_eq!(app_error(&res)["Invalid"]["field"], "email");
     assert_eq!(app.count("SELECT COUNT(*) FROM users").await, 1);
@@ -36,7 +50,14 @@ async fn signup_duplicate_handle_or_email_is_refused() {
 async fn signup_closed_by_operator_is_forbidden() {
     let app = TestApp::with(|s| s.allow_signup = false).await;
     let res = app
-        .call::<Signup>(None, &[("handle", "ada"), ("email", "ada@example.com"), ("password", PASSWORD)])
+        .call::<Signup>(
+            None,
+            &[
+                ("handle", "ada"),
+                ("email", "ada@example.com"),
+                ("password", PASSWORD),
+            ],
+        )
         .await;
     assert_eq!(app_error(&res), Value::String("Forbidden".into()));
     assert_eq!(app.count("SELECT COUNT(*) FROM users").await, 0);
@@ -46,8 +67,16 @@ async fn signup_closed_by_operator_is_forbidden() {
 async fn login_with_handle_or_email_gives_new_session() {
     let app = TestApp::new().await;
     let signup_cookie = app.signup("ada").await;
-    let by_handle = app.login("ada", PASSWORD).await.session_cookie().expect("cookie");
-    let by_email = app.login("ADA@example.com", PASSWORD).await.session_cookie().expect("cookie");
+    let by_handle = app
+        .login("ada", PASSWORD)
+        .await
+        .session_cookie()
+        .expect("cookie");
+    let by_email = app
+        .login("ADA@example.com", PASSWORD)
+        .await
+        .session_cookie()
+        .expect("cookie");
     assert_ne!(by_handle, signup_cookie);
     assert_ne!(by_handle, by_email);
     assert_eq!(app.me(&by_email).await["handle"], "ada");
@@ -58,11 +87,18 @@ async fn login_changes_session_id_and_ends_old_one() {
     let app = TestApp::new().await;
     let old = app.signup("ada").await;
     let res = app
-        .call::<account_settings::api::auth::Login>(Some(&old), &[("login", "ada"), ("password", PASSWORD)])
+        .call::<account_settings::api::auth::Login>(
+            Some(&old),
+            &[("login", "ada"), ("password", PASSWORD)],
+        )
         .await;
     let new = res.session_cookie().expect("new cookie");
     assert_ne!(old, new);
-    assert_eq!(app.me(&old).await, Value::Null, "the old session id must be dead");
+    assert_eq!(
+        app.me(&old).await,
+        Value::Null,
+        "the old session id must be dead"
+    );
     assert_eq!(app.me(&new).await["handle"], "ada");
 }
 
@@ -87,12 +123,28 @@ async fn session_cookie_is_httponly_lax() {
     let res = app.login("nobody", PASSWORD).await;
     assert!(res.session_cookie().is_none());
     let res = app
-        .call::<Signup>(None, &[("handle", "ada"), ("email", "ada@example.com"), ("password", PASSWORD)])
+        .call::<Signup>(
+            None,
+            &[
+                ("handle", "ada"),
+                ("email", "ada@example.com"),
+                ("password", PASSWORD),
+            ],
+        )
         .await;
-    let raw = res.headers.get(header::SET_COOKIE).unwrap().to_str().unwrap().to_owned();
+    let raw = res
+        .headers
+        .get(header::SET_COOKIE)
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_owned();
     assert!(raw.contains("HttpOnly"), "{raw}");
     assert!(raw.contains("SameSite=Lax"), "{raw}");
-    assert!(!raw.contains("Secure"), "plain http must not set Secure: {raw}");
+    assert!(
+        !raw.contains("Secure"),
+        "plain http must not set Secure: {raw}"
+    );
 }
 
 #[tokio::test]
@@ -114,7 +166,13 @@ async fn https_public_url_gives_host_prefixed_secure_cookie() {
         ])))
         .unwrap();
     let res = app.send(req).await;
-    let raw = res.headers.get(header::SET_COOKIE).unwrap().to_str().unwrap().to_owned();
+    let raw = res
+        .headers
+        .get(header::SET_COOKIE)
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_owned();
     assert!(raw.starts_with("__Host-session="), "{raw}");
     assert!(raw.contains("Secure"), "{raw}");
     assert!(raw.contains("Path=/"), "{raw}");
@@ -158,7 +216,10 @@ async fn cross_origin_post_is_refused() {
     let app = TestApp::new().await;
     let cookie = app.signup("ada").await;
     let path = <account_settings::api::tokens::GenerateToken as leptos::server_fn::ServerFn>::PATH;
-    for (name, value) in [("origin", "http://evil.example"), ("sec-fetch-site", "cross-site")] {
+    for (name, value) in [
+        ("origin", "http://evil.example"),
+        ("sec-fetch-site", "cross-site"),
+    ] {
         let req = Request::builder()
             .method(Method::POST)
             .uri(path)
@@ -172,7 +233,9 @@ async fn cross_origin_post_is_refused() {
     }
     assert_eq!(app.count("SELECT COUNT(*) FROM pending_tokens").await, 0);
     // The same request from the site itself works.
-    let res = app.call::<account_settings::api::tokens::GenerateToken>(Some(&cookie), &[]).await;
+    let res = app
+        .call::<account_settings::api::tokens::GenerateToken>(Some(&cookie), &[])
+        .await;
     assert_eq!(res.status, StatusCode::OK);
     let _ = ORIGIN;
 }
@@ -180,7 +243,9 @@ async fn cross_origin_post_is_refused() {
 #[tokio::test]
 async fn server_functions_need_a_session() {
     let app = TestApp::new().await;
-    let res = app.call::<account_settings::api::tokens::ListTokens>(None, &[]).await;
+    let res = app
+        .call::<account_settings::api::tokens::ListTokens>(None, &[])
+        .await;
     assert_eq!(app_error(&res), Value::String("Unauthorized".into()));
     let res = app.call::<GetMe>(Some("session=forged"), &[]).await;
     assert_eq!(res.json(), Value::Null);

@@ -24,10 +24,16 @@ async fn signup_bad_fields_each_name_their_field() {
     ];
     for ((handle, email, password), field) in cases {
         let res = app
-            .call::<Signup>(None, &[("handle", handle), ("email", email), ("password", password)])
+            .call::<Signup>(
+                None,
+                &[("handle", handle), ("email", email), ("password", password)],
+            )
             .await;
         let err = app_error(&res);
-        assert_eq!(err["Invalid"]["field"], field, "{handle:?} {email:?}: {err}");
+        assert_eq!(
+            err["Invalid"]["field"], field,
+            "{handle:?} {email:?}: {err}"
+        );
         assert!(!err["Invalid"]["message"].as_str().unwrap().is_empty());
     }
     assert_eq!(app.count("SELECT COUNT(*) FROM users").await, 0);
@@ -40,7 +46,10 @@ async fn server_function_missing_or_wrong_typed_args_are_errors_not_panics() {
     let res = app.call::<Signup>(None, &[("handle", "bob")]).await;
     assert!(res.status.is_client_error() || res.status.is_server_error());
     let res = app
-        .call::<account_settings::api::tokens::SetTokenActive>(Some(&cookie), &[("id", "abc"), ("active", "maybe")])
+        .call::<account_settings::api::tokens::SetTokenActive>(
+            Some(&cookie),
+            &[("id", "abc"), ("active", "maybe")],
+        )
         .await;
     assert!(!res.status.is_success());
     assert_eq!(app.count("SELECT COUNT(*) FROM users").await, 1);
@@ -59,14 +68,30 @@ async fn token_name_too_long_or_with_control_chars_is_refused() {
         .to_owned();
     for name in ["x".repeat(101), "tab\there".to_owned(), "nul\0".to_owned()] {
         let res = app
-            .call::<SaveToken>(Some(&cookie), &[("secret", &secret), ("name", &name), ("expiry", "30"), ("expires_on", "")])
+            .call::<SaveToken>(
+                Some(&cookie),
+                &[
+                    ("secret", &secret),
+                    ("name", &name),
+                    ("expiry", "30"),
+                    ("expires_on", ""),
+                ],
+            )
             .await;
         assert_eq!(app_error(&res)["Invalid"]["field"], "name");
     }
     assert_eq!(app.count("SELECT COUNT(*) FROM api_tokens").await, 0);
     // The pending token survives a refused save: the user can fix the name.
     let res = app
-        .call::<SaveToken>(Some(&cookie), &[("secret", &secret), ("name", "ok"), ("expiry", "30"), ("expires_on", "")])
+        .call::<SaveToken>(
+            Some(&cookie),
+            &[
+                ("secret", &secret),
+                ("name", "ok"),
+                ("expiry", "30"),
+                ("expires_on", ""),
+            ],
+        )
         .await;
     assert_eq!(res.status, StatusCode::OK, "{}", res.text());
 }
@@ -81,26 +106,50 @@ async fn patch_user_bad_bodies_are_refused_and_change_nothing() {
         (&long, StatusCode::UNPROCESSABLE_ENTITY),
         (r#"{"first_name":""}"#, StatusCode::UNPROCESSABLE_ENTITY),
         (r#"{"first_name":"   "}"#, StatusCode::UNPROCESSABLE_ENTITY),
-        (r#"{"last_name":"a\u0007b"}"#, StatusCode::UNPROCESSABLE_ENTITY),
+        (
+            r#"{"last_name":"a\u0007b"}"#,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
         (r#"{"first_name":42}"#, StatusCode::UNPROCESSABLE_ENTITY),
-        (r#"{"first_name":"Ada","nickname":"x"}"#, StatusCode::UNPROCESSABLE_ENTITY),
-        (r#"{"avatar_url":"http://insecure.example/a.png"}"#, StatusCode::UNPROCESSABLE_ENTITY),
-        (r#"{"avatar_url":"javascript:alert(1)"}"#, StatusCode::UNPROCESSABLE_ENTITY),
+        (
+            r#"{"first_name":"Ada","nickname":"x"}"#,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        (
+            r#"{"avatar_url":"http://insecure.example/a.png"}"#,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        (
+            r#"{"avatar_url":"javascript:alert(1)"}"#,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
         (r#"{"first_name": "Ada""#, StatusCode::UNPROCESSABLE_ENTITY),
         ("not json", StatusCode::UNPROCESSABLE_ENTITY),
-        (r#"{"first_name":"Ada","last_name":""}"#, StatusCode::UNPROCESSABLE_ENTITY),
+        (
+            r#"{"first_name":"Ada","last_name":""}"#,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
     ];
     for (body, status) in cases {
-        let res = app.api(Method::PATCH, "/api/v1/user", &secret, Some(body)).await;
+        let res = app
+            .api(Method::PATCH, "/api/v1/user", &secret, Some(body))
+            .await;
         assert_eq!(res.status, status, "{body}: {}", res.text());
         let err = res.json();
-        assert!(err["error"]["code"].is_string() && err["error"]["message"].is_string(), "{err}");
+        assert!(
+            err["error"]["code"].is_string() && err["error"]["message"].is_string(),
+            "{err}"
+        );
     }
     let (first, last): (String, String) = sqlx::query_as("SELECT first_name, last_name FROM users")
         .fetch_one(&app.state.db)
         .await
         .unwrap();
-    assert_eq!((first.as_str(), last.as_str()), ("", ""), "nothing stored half-way");
+    assert_eq!(
+        (first.as_str(), last.as_str()),
+        ("", ""),
+        "nothing stored half-way"
+    );
 }
 
 #[tokio::test]
@@ -109,11 +158,20 @@ async fn three_mebibyte_bodies_are_413() {
     let cookie = app.signup("ada").await;
     let (secret, _) = app.create_token(&cookie, "", "30").await;
     let huge = format!(r#"{{"first_name":"{}"}}"#, "x".repeat(3 * 1024 * 1024));
-    let res = app.api(Method::PATCH, "/api/v1/user", &secret, Some(&huge)).await;
+    let res = app
+        .api(Method::PATCH, "/api/v1/user", &secret, Some(&huge))
+        .await;
     assert_eq!(res.status, StatusCode::PAYLOAD_TOO_LARGE);
     let name = "y".repeat(3 * 1024 * 1024);
     let res = app
-        .call::<Signup>(None, &[("handle", "bob"), ("email", "bob@example.com"), ("password", &name)])
+        .call::<Signup>(
+            None,
+            &[
+                ("handle", "bob"),
+                ("email", "bob@example.com"),
+                ("password", &name),
+            ],
+        )
         .await;
     assert_eq!(res.status, StatusCode::PAYLOAD_TOO_LARGE);
     assert_eq!(app.count("SELECT COUNT(*) FROM users").await, 1);

@@ -64,7 +64,9 @@ pub fn form(pairs: &[(&str, &str)]) -> String {
 fn enc(s: &str) -> String {
     s.bytes()
         .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
             _ => format!("%{b:02X}"),
         })
         .collect()
@@ -124,7 +126,8 @@ impl TestApp {
         }
         let body = form(args);
         req = req.header(header::CONTENT_LENGTH, body.len());
-        self.send(req.body(Body::from(body)).expect("request")).await
+        self.send(req.body(Body::from(body)).expect("request"))
+            .await
     }
 
     /// A GET with an optional cookie.
@@ -140,7 +143,13 @@ impl TestApp {
     }
 
     /// An API request with a bearer token.
-    pub async fn api(&self, method: Method, uri: &str, token: &str, body: Option<&str>) -> Response {
+    pub async fn api(
+        &self,
+        method: Method,
+        uri: &str,
+        token: &str,
+        body: Option<&str>,
+    ) -> Response {
         let mut req = Request::builder()
             .method(method)
             .uri(uri)
@@ -162,17 +171,28 @@ impl TestApp {
         let res = self
             .call::<account_settings::api::auth::Signup>(
                 None,
-                &[("handle", handle), ("email", &email), ("password", PASSWORD)],
+                &[
+                    ("handle", handle),
+                    ("email", &email),
+                    ("password", PASSWORD),
+                ],
             )
             .await;
-        assert!(res.status.is_success() || res.status.is_redirection(), "{}", res.text());
+        assert!(
+            res.status.is_success() || res.status.is_redirection(),
+            "{}",
+            res.text()
+        );
         res.session_cookie().expect("signup sets a session cookie")
     }
 
     /// Signs in and returns the new session cookie, if sign-in worked.
     pub async fn login(&self, login: &str, password: &str) -> Response {
-        self.call::<account_settings::api::auth::Login>(None, &[("login", login), ("password", password)])
-            .await
+        self.call::<account_settings::api::auth::Login>(
+            None,
+            &[("login", login), ("password", password)],
+        )
+        .await
     }
 
     /// Generates and saves a token through the server functions.
@@ -181,11 +201,19 @@ impl TestApp {
             .call::<account_settings::api::tokens::GenerateToken>(Some(cookie), &[])
             .await;
         assert_eq!(generated.status, StatusCode::OK, "{}", generated.text());
-        let secret = generated.json()["secret"].as_str().expect("secret").to_owned();
+        let secret = generated.json()["secret"]
+            .as_str()
+            .expect("secret")
+            .to_owned();
         let saved = self
             .call::<account_settings::api::tokens::SaveToken>(
                 Some(cookie),
-                &[("secret", &secret), ("name", name), ("expiry", expiry), ("expires_on", "")],
+                &[
+                    ("secret", &secret),
+                    ("name", name),
+                    ("expiry", expiry),
+                    ("expires_on", ""),
+                ],
             )
             .await;
         assert_eq!(saved.status, StatusCode::OK, "{}", saved.text());
@@ -202,11 +230,13 @@ impl TestApp {
     /// Audit actions of a user, newest first.
     pub async fn actions(&self, user_id: i64) -> Vec<String> {
         self.state.audit.flush().await;
-        sqlx::query_scalar::<_, String>("SELECT action FROM audit_events WHERE user_id = ? ORDER BY id DESC")
-            .bind(user_id)
-            .fetch_all(&self.state.db)
-            .await
-            .expect("audit query")
+        sqlx::query_scalar::<_, String>(
+            "SELECT action FROM audit_events WHERE user_id = ? ORDER BY id DESC",
+        )
+        .bind(user_id)
+        .fetch_all(&self.state.db)
+        .await
+        .expect("audit query")
     }
 
     pub async fn count(&self, sql: &str) -> i64 {
@@ -219,6 +249,11 @@ impl TestApp {
 
 /// The `error` field of a server function's failure.
 pub fn app_error(res: &Response) -> Value {
-    assert!(!res.status.is_success(), "expected a failure, got {}: {}", res.status, res.text());
+    assert!(
+        !res.status.is_success(),
+        "expected a failure, got {}: {}",
+        res.status,
+        res.text()
+    );
     res.json()
 }

@@ -18,7 +18,10 @@ fn assert_invalid_token(res: &crate::common::Response) {
 #[tokio::test]
 async fn missing_or_malformed_authorization_is_401() {
     let app = TestApp::new().await;
-    let req = Request::builder().uri("/api/v1/user").body(Body::empty()).unwrap();
+    let req = Request::builder()
+        .uri("/api/v1/user")
+        .body(Body::empty())
+        .unwrap();
     assert_invalid_token(&app.send(req).await);
     for token in ["", "nonsense", "ast_short", "Basic abc"] {
         assert_invalid_token(&app.api(Method::GET, "/api/v1/user", token, None).await);
@@ -46,7 +49,10 @@ async fn checksum_failure_is_refused_without_the_database() {
 async fn unknown_well_formed_token_is_401() {
     let app = TestApp::new().await;
     let token = account_settings::server::token_secret::PlainToken::generate("ast");
-    assert_invalid_token(&app.api(Method::GET, "/api/v1/user", token.expose(), None).await);
+    assert_invalid_token(
+        &app.api(Method::GET, "/api/v1/user", token.expose(), None)
+            .await,
+    );
 }
 
 #[tokio::test]
@@ -54,8 +60,20 @@ async fn get_user_returns_profile_fields() {
     let app = TestApp::new().await;
     let cookie = app.signup("ada").await;
     let (secret, _) = app.create_token(&cookie, "", "30").await;
-    let body = app.api(Method::GET, "/api/v1/user", &secret, None).await.json();
-    for field in ["id", "handle", "email", "first_name", "last_name", "display_name", "avatar_url", "created_at"] {
+    let body = app
+        .api(Method::GET, "/api/v1/user", &secret, None)
+        .await
+        .json();
+    for field in [
+        "id",
+        "handle",
+        "email",
+        "first_name",
+        "last_name",
+        "display_name",
+        "avatar_url",
+        "created_at",
+    ] {
         assert!(body.get(field).is_some(), "missing {field}: {body}");
     }
     assert_eq!(body["email"], "ada@example.com");
@@ -81,11 +99,16 @@ async fn patch_user_updates_and_audits_changed_fields() {
     assert_eq!(body["display_name"], "Ada L.");
     assert_eq!(body["avatar_url"], "https://img.example/a.png");
     app.state.audit.flush().await;
-    let detail: String = sqlx::query_scalar("SELECT detail FROM audit_events WHERE action = 'profile_updated'")
-        .fetch_one(&app.state.db)
-        .await
-        .unwrap();
-    assert!(detail.contains("first_name") && detail.contains("display_name") && detail.contains("avatar_url"));
+    let detail: String =
+        sqlx::query_scalar("SELECT detail FROM audit_events WHERE action = 'profile_updated'")
+            .fetch_one(&app.state.db)
+            .await
+            .unwrap();
+    assert!(
+        detail.contains("first_name")
+            && detail.contains("display_name")
+            && detail.contains("avatar_url")
+    );
     assert!(!detail.contains("last_name"));
 }
 
@@ -99,7 +122,17 @@ async fn api_tokens_list_has_no_secrets() {
     assert!(!text.contains(&secret[4..]), "the secret leaked: {text}");
     let list = res.json();
     let t = &list[0];
-    for field in ["id", "name", "prefix", "last_four", "created_at", "expires_at", "last_used_at", "last_used_ip", "status"] {
+    for field in [
+        "id",
+        "name",
+        "prefix",
+        "last_four",
+        "created_at",
+        "expires_at",
+        "last_used_at",
+        "last_used_ip",
+        "status",
+    ] {
         assert!(t.get(field).is_some(), "missing {field}: {t}");
     }
     assert_eq!(t["status"], "active");
@@ -113,7 +146,10 @@ async fn last_used_time_and_ip_are_recorded() {
     let (secret, _) = app.create_token(&cookie, "", "30").await;
     app.api(Method::GET, "/api/v1/user", &secret, None).await;
     app.state.audit.flush().await;
-    let list = app.api(Method::GET, "/api/v1/tokens", &secret, None).await.json();
+    let list = app
+        .api(Method::GET, "/api/v1/tokens", &secret, None)
+        .await
+        .json();
     assert_eq!(list[0]["last_used_ip"], "127.0.0.1");
     assert!(list[0]["last_used_at"].as_str().unwrap().ends_with('Z'));
 }
@@ -124,7 +160,14 @@ async fn leaked_token_can_delete_itself() {
     let cookie = app.signup("ada").await;
     let (secret, saved) = app.create_token(&cookie, "", "30").await;
     let id = saved["id"].as_i64().unwrap();
-    let res = app.api(Method::DELETE, &format!("/api/v1/tokens/{id}"), &secret, None).await;
+    let res = app
+        .api(
+            Method::DELETE,
+            &format!("/api/v1/tokens/{id}"),
+            &secret,
+            None,
+        )
+        .await;
     assert_eq!(res.status, StatusCode::NO_CONTENT);
     let res = app.api(Method::GET, "/api/v1/user", &secret, None).await;
     assert_eq!(res.status, StatusCode::UNAUTHORIZED);
@@ -144,7 +187,10 @@ async fn healthz_answers_when_database_does() {
     let res = app.get("/healthz", None).await;
     assert_eq!(res.status, StatusCode::OK);
     app.state.db.close().await;
-    assert_eq!(app.get("/healthz", None).await.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(
+        app.get("/healthz", None).await.status,
+        StatusCode::SERVICE_UNAVAILABLE
+    );
 }
 
 #[tokio::test]
@@ -164,7 +210,13 @@ async fn openapi_document_lists_every_route() {
         ("/api/v1/openapi.json", "get"),
         ("/healthz", "get"),
     ] {
-        assert!(paths.get(path).and_then(|p| p.get(method)).is_some(), "{method} {path} missing");
+        assert!(
+            paths.get(path).and_then(|p| p.get(method)).is_some(),
+            "{method} {path} missing"
+        );
     }
-    assert_eq!(doc["components"]["securitySchemes"]["bearer"]["scheme"], "bearer");
+    assert_eq!(
+        doc["components"]["securitySchemes"]["bearer"]["scheme"],
+        "bearer"
+    );
 }

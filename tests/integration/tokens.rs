@@ -1,6 +1,8 @@
 //! The token lifecycle through the server functions and the REST API.
 
-use account_settings::api::tokens::{DeleteToken, GenerateToken, ListTokens, SaveToken, SetTokenActive};
+use account_settings::api::tokens::{
+    DeleteToken, GenerateToken, ListTokens, SaveToken, SetTokenActive,
+};
 use axum::http::{Method, StatusCode};
 use serde_json::Value;
 
@@ -25,19 +27,27 @@ async fn token_lifecycle_create_use_deactivate_activate_expire_delete() {
     let res = app.api(Method::GET, "/api/v1/user", &secret, None).await;
     assert_eq!(res.status, StatusCode::OK, "{}", res.text());
     assert_eq!(res.json()["handle"], "ada");
-    let expires = res.headers.get("token-expires-at").expect("Token-Expires-At").to_str().unwrap();
+    let expires = res
+        .headers
+        .get("token-expires-at")
+        .expect("Token-Expires-At")
+        .to_str()
+        .unwrap();
     assert!(expires.ends_with('Z') && expires.contains('T'), "{expires}");
 
     // Deactivated: refused at once.
     let id_s = id.to_string();
-    let res = app.call::<SetTokenActive>(Some(&cookie), &[("id", &id_s), ("active", "false")]).await;
+    let res = app
+        .call::<SetTokenActive>(Some(&cookie), &[("id", &id_s), ("active", "false")])
+        .await;
     assert_eq!(res.status, StatusCode::OK, "{}", res.text());
     let (status, body) = user_status(&app, &secret).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     assert_eq!(body["error"]["code"], "token_deactivated");
 
     // Activated again.
-    app.call::<SetTokenActive>(Some(&cookie), &[("id", &id_s), ("active", "true")]).await;
+    app.call::<SetTokenActive>(Some(&cookie), &[("id", &id_s), ("active", "true")])
+        .await;
     assert_eq!(user_status(&app, &secret).await.0, StatusCode::OK);
 
     // Expired: refused, and cannot be activated again.
@@ -49,13 +59,25 @@ async fn token_lifecycle_create_use_deactivate_activate_expire_delete() {
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     assert_eq!(body["error"]["code"], "token_expired");
     let list = app.call::<ListTokens>(Some(&cookie), &[]).await.json();
-    assert_eq!(list["tokens"].as_array().unwrap().len(), 1, "expired tokens stay listed");
-    app.call::<SetTokenActive>(Some(&cookie), &[("id", &id_s), ("active", "false")]).await;
-    let res = app.call::<SetTokenActive>(Some(&cookie), &[("id", &id_s), ("active", "true")]).await;
-    assert!(app_error(&res)["Conflict"].as_str().unwrap().contains("expired"));
+    assert_eq!(
+        list["tokens"].as_array().unwrap().len(),
+        1,
+        "expired tokens stay listed"
+    );
+    app.call::<SetTokenActive>(Some(&cookie), &[("id", &id_s), ("active", "false")])
+        .await;
+    let res = app
+        .call::<SetTokenActive>(Some(&cookie), &[("id", &id_s), ("active", "true")])
+        .await;
+    assert!(app_error(&res)["Conflict"]
+        .as_str()
+        .unwrap()
+        .contains("expired"));
 
     // Deleted: unknown from then on.
-    let res = app.call::<DeleteToken>(Some(&cookie), &[("id", &id_s)]).await;
+    let res = app
+        .call::<DeleteToken>(Some(&cookie), &[("id", &id_s)])
+        .await;
     assert_eq!(res.status, StatusCode::OK, "{}", res.text());
     let (status, body) = user_status(&app, &secret).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
@@ -96,7 +118,12 @@ async fn save_without_generate_is_refused() {
     let res = app
         .call::<SaveToken>(
             Some(&cookie),
-            &[("secret", forged.expose()), ("name", ""), ("expiry", "30"), ("expires_on", "")],
+            &[
+                ("secret", forged.expose()),
+                ("name", ""),
+                ("expiry", "30"),
+                ("expires_on", ""),
+            ],
         )
         .await;
     assert_eq!(app_error(&res)["Invalid"]["field"], "secret");
@@ -112,8 +139,16 @@ async fn generated_token_is_not_valid_until_saved_and_saves_once() {
         .unwrap()
         .to_owned();
     assert_eq!(user_status(&app, &secret).await.0, StatusCode::UNAUTHORIZED);
-    let args = [("secret", secret.as_str()), ("name", ""), ("expiry", "30"), ("expires_on", "")];
-    assert_eq!(app.call::<SaveToken>(Some(&cookie), &args).await.status, StatusCode::OK);
+    let args = [
+        ("secret", secret.as_str()),
+        ("name", ""),
+        ("expiry", "30"),
+        ("expires_on", ""),
+    ];
+    assert_eq!(
+        app.call::<SaveToken>(Some(&cookie), &args).await.status,
+        StatusCode::OK
+    );
     let again = app.call::<SaveToken>(Some(&cookie), &args).await;
     assert_eq!(app_error(&again)["Invalid"]["field"], "secret");
     assert_eq!(app.count("SELECT COUNT(*) FROM api_tokens").await, 1);
@@ -129,7 +164,15 @@ async fn generated_token_of_another_session_cannot_be_saved() {
         .unwrap()
         .to_owned();
     let res = app
-        .call::<SaveToken>(Some(&bob), &[("secret", &secret), ("name", ""), ("expiry", "30"), ("expires_on", "")])
+        .call::<SaveToken>(
+            Some(&bob),
+            &[
+                ("secret", &secret),
+                ("name", ""),
+                ("expiry", "30"),
+                ("expires_on", ""),
+            ],
+        )
         .await;
     assert_eq!(app_error(&res)["Invalid"]["field"], "secret");
 }
@@ -141,7 +184,11 @@ async fn limit_of_two_holds_under_twenty_concurrent_saves() {
     // Twenty sessions, each with a generated token, saved all at once.
     let mut pending = Vec::new();
     for _ in 0..20 {
-        let cookie = app.login("ada", crate::common::PASSWORD).await.session_cookie().unwrap();
+        let cookie = app
+            .login("ada", crate::common::PASSWORD)
+            .await
+            .session_cookie()
+            .unwrap();
         let secret = app.call::<GenerateToken>(Some(&cookie), &[]).await.json()["secret"]
             .as_str()
             .unwrap()
@@ -152,15 +199,26 @@ async fn limit_of_two_holds_under_twenty_concurrent_saves() {
     let saves = pending.iter().map(|(cookie, secret)| async move {
         app.call::<SaveToken>(
             Some(cookie),
-            &[("secret", secret), ("name", ""), ("expiry", "30"), ("expires_on", "")],
+            &[
+                ("secret", secret),
+                ("name", ""),
+                ("expiry", "30"),
+                ("expires_on", ""),
+            ],
         )
         .await
     });
     let results = futures::future::join_all(saves).await;
-    let ok = results.iter().filter(|r| r.status == StatusCode::OK).count();
+    let ok = results
+        .iter()
+        .filter(|r| r.status == StatusCode::OK)
+        .count();
     assert_eq!(ok, 2);
     for r in results.iter().filter(|r| r.status != StatusCode::OK) {
-        assert!(app_error(r)["Conflict"].as_str().unwrap().contains("Delete one"));
+        assert!(app_error(r)["Conflict"]
+            .as_str()
+            .unwrap()
+            .contains("Delete one"));
     }
     assert_eq!(app.count("SELECT COUNT(*) FROM api_tokens").await, 2);
 }
@@ -172,12 +230,19 @@ async fn at_limit_generate_is_refused_and_every_token_counts() {
     let (_, saved) = app.create_token(&cookie, "", "30").await;
     // Deactivated still counts.
     let id = saved["id"].as_i64().unwrap().to_string();
-    app.call::<SetTokenActive>(Some(&cookie), &[("id", &id), ("active", "false")]).await;
+    app.call::<SetTokenActive>(Some(&cookie), &[("id", &id), ("active", "false")])
+        .await;
     let res = app.call::<GenerateToken>(Some(&cookie), &[]).await;
-    assert!(app_error(&res)["Conflict"].as_str().unwrap().contains("Delete one"));
+    assert!(app_error(&res)["Conflict"]
+        .as_str()
+        .unwrap()
+        .contains("Delete one"));
     // Deleting frees the place.
     app.call::<DeleteToken>(Some(&cookie), &[("id", &id)]).await;
-    assert_eq!(app.call::<GenerateToken>(Some(&cookie), &[]).await.status, StatusCode::OK);
+    assert_eq!(
+        app.call::<GenerateToken>(Some(&cookie), &[]).await.status,
+        StatusCode::OK
+    );
 }
 
 #[tokio::test]
@@ -189,19 +254,28 @@ async fn other_users_token_is_not_found_for_every_action() {
     let (bob_secret, _) = app.create_token(&bob, "", "30").await;
     let id = saved["id"].as_i64().unwrap().to_string();
     for res in [
-        app.call::<SetTokenActive>(Some(&bob), &[("id", &id), ("active", "false")]).await,
+        app.call::<SetTokenActive>(Some(&bob), &[("id", &id), ("active", "false")])
+            .await,
         app.call::<DeleteToken>(Some(&bob), &[("id", &id)]).await,
     ] {
         assert_eq!(app_error(&res)["NotFound"], "Token");
     }
     let res = app
-        .api(Method::DELETE, &format!("/api/v1/tokens/{id}"), &bob_secret, None)
+        .api(
+            Method::DELETE,
+            &format!("/api/v1/tokens/{id}"),
+            &bob_secret,
+            None,
+        )
         .await;
     assert_eq!(res.status, StatusCode::NOT_FOUND);
     assert_eq!(res.json()["error"]["code"], "not_found");
     // Ada's token still works.
     assert_eq!(user_status(&app, &ada_secret).await.0, StatusCode::OK);
-    let bob_list = app.api(Method::GET, "/api/v1/tokens", &bob_secret, None).await.json();
+    let bob_list = app
+        .api(Method::GET, "/api/v1/tokens", &bob_secret, None)
+        .await
+        .json();
     assert_eq!(bob_list.as_array().unwrap().len(), 1);
 }
 
@@ -210,18 +284,44 @@ async fn expiry_choices_and_policy() {
     let app = TestApp::new().await;
     let cookie = app.signup("ada").await;
     let generate = || app.call::<GenerateToken>(Some(&cookie), &[]);
-    let secret = generate().await.json()["secret"].as_str().unwrap().to_owned();
-    for (expiry, on, field) in [("never", "", "expiry"), ("45", "", "expiry"), ("custom", "2001-01-01", "expires_on"), ("custom", "soon", "expires_on")] {
+    let secret = generate().await.json()["secret"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    for (expiry, on, field) in [
+        ("never", "", "expiry"),
+        ("45", "", "expiry"),
+        ("custom", "2001-01-01", "expires_on"),
+        ("custom", "soon", "expires_on"),
+    ] {
         let res = app
-            .call::<SaveToken>(Some(&cookie), &[("secret", &secret), ("name", ""), ("expiry", expiry), ("expires_on", on)])
+            .call::<SaveToken>(
+                Some(&cookie),
+                &[
+                    ("secret", &secret),
+                    ("name", ""),
+                    ("expiry", expiry),
+                    ("expires_on", on),
+                ],
+            )
             .await;
         assert_eq!(app_error(&res)["Invalid"]["field"], field, "{expiry} {on}");
     }
     assert_eq!(app.count("SELECT COUNT(*) FROM api_tokens").await, 0);
     // A custom date within the year works and ends with that day.
-    let date = account_settings::model::time::format_date(account_settings::model::time::now() + 10 * 86_400);
+    let date = account_settings::model::time::format_date(
+        account_settings::model::time::now() + 10 * 86_400,
+    );
     let res = app
-        .call::<SaveToken>(Some(&cookie), &[("secret", &secret), ("name", ""), ("expiry", "custom"), ("expires_on", &date)])
+        .call::<SaveToken>(
+            Some(&cookie),
+            &[
+                ("secret", &secret),
+                ("name", ""),
+                ("expiry", "custom"),
+                ("expires_on", &date),
+            ],
+        )
         .await;
     assert_eq!(res.status, StatusCode::OK, "{}", res.text());
     let expires = res.json()["expires_at"].as_i64().unwrap();
@@ -244,7 +344,10 @@ async fn disabled_user_tokens_are_refused() {
     let app = TestApp::new().await;
     let cookie = app.signup("ada").await;
     let (secret, _) = app.create_token(&cookie, "", "30").await;
-    sqlx::query("UPDATE users SET disabled = 1").execute(&app.state.db).await.unwrap();
+    sqlx::query("UPDATE users SET disabled = 1")
+        .execute(&app.state.db)
+        .await
+        .unwrap();
     assert_eq!(user_status(&app, &secret).await.0, StatusCode::UNAUTHORIZED);
     assert_eq!(app.me(&cookie).await, Value::Null);
 }

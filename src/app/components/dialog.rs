@@ -4,7 +4,11 @@
 use leptos::prelude::*;
 
 /// Keeps Tab and Shift+Tab inside `root`; Escape calls `close`.
-pub fn trap_keys(ev: &leptos::ev::KeyboardEvent, root: Option<web_sys_like::Element>, close: impl Fn()) {
+pub fn trap_keys(
+    ev: &leptos::ev::KeyboardEvent,
+    root: Option<web_sys_like::Element>,
+    close: impl Fn(),
+) {
     if ev.key() == "Escape" {
         ev.prevent_default();
         close();

@@ -106,7 +106,10 @@ fn move_focus(menu: &NodeRef<leptos::html::Div>, down: bool) {
         (Some(i), false) => (i + n - 1) % n,
         (None, _) => 0,
     };
-    if let Some(el) = list.item(next).and_then(|n| n.dyn_into::<web_sys::HtmlElement>().ok()) {
+    if let Some(el) = list
+        .item(next)
+        .and_then(|n| n.dyn_into::<web_sys::HtmlElement>().ok())
+    {
         let _ = el.focus();
     }
 }

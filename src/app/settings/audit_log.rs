@@ -4,7 +4,7 @@
 
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::components::{Form, A};
+use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 use leptos_router::params::ParamsMap;
 
@@ -34,7 +34,10 @@ fn filters_of(q: &AuditQuery) -> String {
         }
     };
     add("action", &q.action);
-    add("token", &q.token_id.map(|t| t.to_string()).unwrap_or_default());
+    add(
+        "token",
+        &q.token_id.map(|t| t.to_string()).unwrap_or_default(),
+    );
     add("from", &q.from);
     add("to", &q.to);
     parts.join("&")
@@ -44,7 +47,9 @@ fn filters_of(q: &AuditQuery) -> String {
 fn encode(v: &str) -> String {
     v.bytes()
         .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
             _ => format!("%{b:02X}"),
         })
         .collect()
@@ -62,7 +67,7 @@ pub fn AuditLogSection() -> impl IntoView {
         <h1>"Audit log"</h1>
         <p class="lead">"Every request made with your tokens and every change to your account, newest first."</p>
         <section class="card">
-            <Form method="GET" action="" attr:class="filters">
+            <form method="get" action="/settings/audit-log" class="filters">
                 <div>
                     <label for="filter-action">"Action"</label>
                     <select id="filter-action" name="action">
@@ -126,7 +131,7 @@ pub fn AuditLogSection() -> impl IntoView {
                     <button class="button secondary" type="submit">"Filter"</button>
                     <A href="/settings/audit-log" attr:class="button link">"Clear"</A>
                 </div>
-            </Form>
+            </form>
             <div class="export">
                 <a
                     class="button secondary"
@@ -206,7 +211,9 @@ fn EventTable(events: Vec<AuditEventView>) -> impl IntoView {
                         {e.detail.clone().map(|d| view! { <span class="detail">{d}</span> })}
                     </td>
                     <td>{e.ip.clone().unwrap_or_default()}</td>
-                    <td class="ua">{e.user_agent.clone().unwrap_or_default()}</td>
+                    <td class="ua" title=e.user_agent.clone().unwrap_or_default()>
+                        {e.user_agent.as_deref().map(crate::model::agent::summary).unwrap_or_default()}
+                    </td>
                 </tr>
             }
         })
@@ -221,7 +228,7 @@ fn EventTable(events: Vec<AuditEventView>) -> impl IntoView {
                         <th scope="col">"Token"</th>
                         <th scope="col">"Details"</th>
                         <th scope="col">"IP"</th>
-                        <th scope="col">"User agent"</th>
+                        <th scope="col">"Client"</th>
                     </tr>
                 </thead>
                 <tbody>{rows}</tbody>

@@ -6,7 +6,7 @@ pub mod tokens;
 
 use leptos::prelude::*;
 use leptos_router::components::{Outlet, ParentRoute, Redirect, Route, A};
-use leptos_router::{path, MatchNestedRoutes, SsrMode};
+use leptos_router::{path, SsrMode};
 
 use super::use_session;
 use crate::api::tokens::list_tokens;
@@ -24,7 +24,7 @@ pub struct TokensData {
 
 /// The routes under `/settings`.
 #[component(transparent)]
-pub fn SettingsRoutes() -> impl MatchNestedRoutes + Clone {
+pub fn SettingsRoutes() -> impl leptos_router::MatchNestedRoutes + Clone {
     view! {
         <ParentRoute path=path!("/settings") view=SettingsLayout ssr=SsrMode::Async>
             <Route path=path!("") view=|| view! { <Redirect path="/settings/tokens" /> } />

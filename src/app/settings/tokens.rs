@@ -6,13 +6,15 @@ use leptos_meta::Title;
 use super::{use_clock, TokensData};
 use crate::api::tokens::{DeleteToken, GenerateToken, SaveToken, SetTokenActive};
 use crate::app::auth::FieldError;
-use crate::app::components::dialog::Dialog;
 use crate::app::components::clipboard::CopyButton;
+use crate::app::components::dialog::Dialog;
 use crate::app::components::menu::{MenuButton, MenuItem};
 use crate::app::components::toast::use_toasts;
 use crate::error::AppError;
 use crate::model::time::{format_date, format_utc};
-use crate::model::token::{TokenPolicy, TokenStatus, TokenView, TokensPage, DEFAULT_EXPIRY, EXPIRY_CHOICES};
+use crate::model::token::{
+    TokenPolicy, TokenStatus, TokenView, TokensPage, DEFAULT_EXPIRY, EXPIRY_CHOICES,
+};
 
 /// What the page keeps while it is open, whatever the list reloads.
 #[derive(Clone, Copy)]
@@ -67,7 +69,11 @@ pub fn TokensSection() -> impl IntoView {
     });
     Effect::new(move |_| match st.toggle.value().get() {
         Some(Ok(t)) => {
-            let what = if t.deactivated { "deactivated" } else { "activated" };
+            let what = if t.deactivated {
+                "deactivated"
+            } else {
+                "activated"
+            };
             toasts.success(format!("Token {} {what}.", t.masked()));
             reload();
         }
@@ -369,7 +375,7 @@ fn TokenList(
                             <span>{format_date(at)}</span>
                             {note.map(|(text, class)| view! { <span class=class>{text}</span> })}
                         }
-                            .into_any()
+                        .into_any()
                     }
                 }
             };

@@ -81,13 +81,13 @@ pub async fn list_audit(
             .filter(|n| (1..=200).contains(n))
             .ok_or_else(|| ApiError::invalid("limit: use a whole number from 1 to 200."))?,
     };
-    let before = match params.cursor.as_deref() {
-        None | Some("") => None,
-        Some(s) => Some(
-            s.parse::<i64>()
-                .map_err(|_| ApiError::invalid("cursor: use the next_cursor of a previous page."))?,
-        ),
-    };
+    let before =
+        match params.cursor.as_deref() {
+            None | Some("") => None,
+            Some(s) => Some(s.parse::<i64>().map_err(|_| {
+                ApiError::invalid("cursor: use the next_cursor of a previous page.")
+            })?),
+        };
     let q = AuditQuery {
         action: params.action.unwrap_or_default(),
         before,

@@ -29,7 +29,11 @@ pub struct ApiCaller {
 }
 
 /// Middleware: authenticates, runs the handler, records the request.
-pub async fn require_token(State(state): State<AppState>, mut req: Request<Body>, next: Next) -> Response {
+pub async fn require_token(
+    State(state): State<AppState>,
+    mut req: Request<Body>,
+    next: Next,
+) -> Response {
     let meta = ClientMeta::from_request(req.headers(), req.extensions());
     let method = req.method().to_string();
     // Nested routers see a shortened URI; the audit log wants the real one.
@@ -88,8 +92,16 @@ impl From<ApiError> for Rejected {
     }
 }
 
-async fn authenticate(state: &AppState, headers: &axum::http::HeaderMap) -> Result<tokens::TokenOwner, Rejected> {
-    let invalid = || ApiError::unauthorized("invalid_token", "The access token is missing, malformed or unknown.");
+async fn authenticate(
+    state: &AppState,
+    headers: &axum::http::HeaderMap,
+) -> Result<tokens::TokenOwner, Rejected> {
+    let invalid = || {
+        ApiError::unauthorized(
+            "invalid_token",
+            "The access token is missing, malformed or unknown.",
+        )
+    };
     let value = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
@@ -98,7 +110,8 @@ async fn authenticate(state: &AppState, headers: &axum::http::HeaderMap) -> Resu
     if !scheme.eq_ignore_ascii_case("bearer") {
         return Err(invalid().into());
     }
-    let token = PlainToken::parse(secret.trim(), &state.settings.token_prefix).ok_or_else(invalid)?;
+    let token =
+        PlainToken::parse(secret.trim(), &state.settings.token_prefix).ok_or_else(invalid)?;
     let owner = tokens::find_by_hash(&state.db, &token.hash())
         .await
         .map_err(ApiError::from)?

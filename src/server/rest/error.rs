@@ -44,7 +44,11 @@ impl ApiError {
     }
 
     pub fn not_found(what: &str) -> Self {
-        Self::new(StatusCode::NOT_FOUND, "not_found", format!("{what} was not found."))
+        Self::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            format!("{what} was not found."),
+        )
     }
 
     pub fn invalid(message: impl Into<String>) -> Self {

@@ -58,7 +58,9 @@ pub async fn list_tokens(
 ) -> Result<Json<Vec<TokenBody>>, ApiError> {
     let now = now();
     let list = tokens::list(&state.db, caller.user_id).await?;
-    Ok(Json(list.into_iter().map(|t| TokenBody::new(t, now)).collect()))
+    Ok(Json(
+        list.into_iter().map(|t| TokenBody::new(t, now)).collect(),
+    ))
 }
 
 /// Deletes one of the owner's tokens (a leaked token can delete itself).
@@ -75,7 +77,10 @@ pub async fn delete_token(
     let gone = tokens::delete(&state.db, caller.user_id, id).await?;
     state.audit.record(
         NewEvent::new(caller.user_id, AuditAction::TokenDeleted)
-            .token(gone.id, tokens::label(&gone.name, &gone.prefix, &gone.last_four))
+            .token(
+                gone.id,
+                tokens::label(&gone.name, &gone.prefix, &gone.last_four),
+            )
             .detail("Deleted through the API"),
     );
     Ok(StatusCode::NO_CONTENT)

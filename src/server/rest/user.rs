@@ -64,7 +64,9 @@ pub async fn get_user(
     State(state): State<AppState>,
     Extension(caller): Extension<ApiCaller>,
 ) -> Result<Json<UserBody>, ApiError> {
-    Ok(Json(users::profile(&state.db, caller.user_id).await?.into()))
+    Ok(Json(
+        users::profile(&state.db, caller.user_id).await?.into(),
+    ))
 }
 
 /// Checks an avatar URL: https, at most 2048 characters, no spaces.
@@ -74,7 +76,10 @@ pub fn avatar_url(input: &str) -> Result<Option<String>, ApiError> {
         return Ok(None);
     }
     let host = url.strip_prefix("https://").unwrap_or("");
-    if host.is_empty() || url.len() > 2048 || url.chars().any(|c| c.is_whitespace() || c.is_control()) {
+    if host.is_empty()
+        || url.len() > 2048
+        || url.chars().any(|c| c.is_whitespace() || c.is_control())
+    {
         return Err(ApiError::invalid(
             "avatar_url: use an https:// address of at most 2048 characters.",
         ));
@@ -96,9 +101,19 @@ pub async fn patch_user(
     let mut p = users::profile(&state.db, caller.user_id).await?;
     let mut changed = Vec::new();
     let fields = [
-        (&patch.first_name, &mut p.first_name, "first_name", "first name"),
+        (
+            &patch.first_name,
+            &mut p.first_name,
+            "first_name",
+            "first name",
+        ),
         (&patch.last_name, &mut p.last_name, "last_name", "last name"),
-        (&patch.display_name, &mut p.display_name, "display_name", "display name"),
+        (
+            &patch.display_name,
+            &mut p.display_name,
+            "display_name",
+            "display name",
+        ),
     ];
     for (new, old, field, label) in fields {
         if let Some(new) = new {
