@@ -38,6 +38,19 @@ run healthz "http://127.0.0.1:$port/healthz"
 echo "loading GET /api/v1/user for ${DURATION}s…"
 run user -H "Authorization: Bearer $token" "http://127.0.0.1:$port/api/v1/user"
 
+# The Tokens page, server-rendered for a signed-in user: sign in through the
+# login form's own action URL, then time GETs on one connection.
+base="http://127.0.0.1:$port"
+action="$(curl -s "$base/login" | grep -o 'action="/api/login[^"]*"' | head -n1 | cut -d'"' -f2)"
+cookie="$(curl -s -o /dev/null -D - -H "Origin: $base" \
+  --data-urlencode login=bench --data-urlencode 'password=bench password 12345678' "$base$action" \
+  | tr -d '\r' | awk -F'[ ;]' 'tolower($1) == "set-cookie:" && $2 ~ /^session=/ { print $2 }')"
+echo "loading GET /settings/tokens (signed in, 1 connection) for ${DURATION}s…"
+wrk -t1 -c1 -d"${DURATION}s" --latency -H "Cookie: $cookie" -H "Accept: text/html" \
+  "$base/settings/tokens" > "$data/page.txt"
+p50() { awk '$1 == "50%" { print $2 }' "$data/$1.txt"; }
+page_ok=$(curl -s -o /dev/null -w '%{http_code}' -H "Cookie: $cookie" "$base/settings/tokens")
+
 rps() { awk '/^Requests\/sec/ { print $2 }' "$data/$1.txt"; }
 p99() { awk '$1 == "99%" { print $2 }' "$data/$1.txt"; }
 errors() { awk '/Non-2xx|Socket errors/ { print }' "$data/$1.txt"; }
@@ -50,5 +63,6 @@ echo "== results (${DURATION}s each, $CONNECTIONS connections, 2 wrk threads, lo
 printf 'GET /healthz               %10s req/s   p99 %s\n' "$h" "$(p99 healthz)"
 printf 'GET /api/v1/user (token)   %10s req/s   p99 %s\n' "$u" "$(p99 user)"
 awk -v h="$h" -v u="$u" 'BEGIN { printf "ratio user/healthz        %10.2f   (target >= 0.60)\n", u / h }'
-errors healthz; errors user
+printf 'GET /settings/tokens        %10s req/s   p50 %s (status %s; target p50 < 2ms)\n' "$(rps page)" "$(p50 page)" "$page_ok"
+errors healthz; errors user; errors page
 printf 'release WASM               %10d bytes gzipped (%s raw; target < 256000)\n' "$gz" "$(wc -c < "$wasm")"

@@ -14,6 +14,16 @@ mod ssr {
     pub fn set_cookie(value: HeaderValue) {
         expect_context::<ResponseOptions>().append_header(header::SET_COOKIE, value);
     }
+
+    /// Answers 429 with `Retry-After`.
+    pub fn too_many(retry_after: u64) -> crate::error::AppError {
+        let res = expect_context::<ResponseOptions>();
+        res.set_status(axum::http::StatusCode::TOO_MANY_REQUESTS);
+        if let Ok(v) = HeaderValue::from_str(&retry_after.to_string()) {
+            res.insert_header(header::RETRY_AFTER, v);
+        }
+        crate::error::AppError::RateLimited(retry_after)
+    }
 }
 
 /// The signed-in user, if any.
@@ -68,19 +78,26 @@ pub async fn signup(handle: String, email: String, password: String) -> Result<(
 #[server]
 pub async fn login(login: String, password: String) -> Result<(), AppError> {
     use crate::model::audit::AuditAction;
-    use crate::server::{audit::NewEvent, context, password as pw, session, users};
+    use crate::server::{audit::NewEvent, context, db, limiter, password as pw, session, users};
 
     const GENERIC: &str = "Invalid email, handle or password";
     let state = context::state()?;
     let parts = context::parts()?;
     let meta = context::ClientMeta::of(&parts);
+    let now = db::now();
+    let keys = limiter::keys(&login, meta.ip.as_deref());
+    if let Err(retry_after) = state.login_limiter.check(&keys, now) {
+        return Err(ssr::too_many(retry_after));
+    }
     if login.len() > 254 || password.chars().count() > 128 {
+        state.login_limiter.fail(&keys, now);
         return Err(AppError::invalid("login", GENERIC));
     }
     let row = users::find_for_login(&state.db, &login).await?;
     let ok = pw::verify(password, row.as_ref().map(|r| r.password_hash.clone())).await?;
     match row {
         Some(r) if ok && !r.disabled => {
+            state.login_limiter.succeed(&keys);
             // A new session id at every sign-in; the old cookie (if any) is dead.
             if let Some(old) = context::session().await? {
                 session::end(&state.db, old.id).await?;
@@ -101,12 +118,16 @@ pub async fn login(login: String, password: String) -> Result<(), AppError> {
             Ok(())
         }
         Some(r) => {
+            state.login_limiter.fail(&keys, now);
             state
                 .audit
                 .record(NewEvent::new(r.id, AuditAction::SignInFailed).client(&meta));
             Err(AppError::invalid("login", GENERIC))
         }
-        None => Err(AppError::invalid("login", GENERIC)),
+        None => {
+            state.login_limiter.fail(&keys, now);
+            Err(AppError::invalid("login", GENERIC))
+        }
     }
 }
 

@@ -6,6 +6,7 @@ pub mod cli;
 pub mod config;
 pub mod context;
 pub mod db;
+pub mod limiter;
 pub mod origin;
 pub mod password;
 pub mod rest;

@@ -37,6 +37,7 @@ pub fn state(db: Db, settings: Settings, site_root: &str) -> AppState {
         audit: AuditLog::spawn(db.clone()),
         db,
         settings: Arc::new(settings),
+        login_limiter: Arc::default(),
     }
 }
 

@@ -8,6 +8,7 @@ use leptos::config::LeptosOptions;
 use super::audit::AuditLog;
 use super::config::Settings;
 use super::db::Db;
+use super::limiter::LoginLimiter;
 
 /// Cheap to clone: every field is a handle.
 #[derive(Clone)]
@@ -16,6 +17,7 @@ pub struct AppState {
     pub db: Db,
     pub settings: Arc<Settings>,
     pub audit: AuditLog,
+    pub login_limiter: Arc<LoginLimiter>,
 }
 
 impl FromRef<AppState> for LeptosOptions {

@@ -270,3 +270,37 @@ async fn settings_tokens_page_renders_for_signed_in_user() {
     assert!(html.contains("Generate"));
     assert!(html.contains("Account menu"));
 }
+
+#[tokio::test]
+async fn failed_sign_ins_are_rate_limited_alike_for_unknown_accounts() {
+    use account_settings::server::limiter::PER_ACCOUNT;
+    let app = TestApp::new().await;
+    app.signup("ada").await;
+    for login in ["ada", "nobody"] {
+        for _ in 0..PER_ACCOUNT {
+            let res = app.login(login, "wrong password here").await;
+            assert_eq!(app_error(&res)["Invalid"]["field"], "login");
+        }
+        // Now even the right password waits.
+        let res = app.login(login, PASSWORD).await;
+        assert_eq!(res.status, StatusCode::TOO_MANY_REQUESTS, "{login}");
+        let retry: u64 = res
+            .headers
+            .get(header::RETRY_AFTER)
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert!(retry > 0 && retry <= 15 * 60);
+        assert!(app_error(&res)["RateLimited"].as_u64().unwrap() > 0);
+        assert!(res.session_cookie().is_none());
+    }
+    // Other accounts are not affected.
+    app.signup("grace").await;
+    assert!(app
+        .login("grace", PASSWORD)
+        .await
+        .session_cookie()
+        .is_some());
+}
