@@ -2,6 +2,7 @@
 
 use super::db::{now, Db};
 use super::token_secret::{PlainToken, TokenHash};
+use super::users::Profile;
 use crate::error::AppError;
 use crate::model::token::{TokenStatus, TokenView};
 
@@ -129,24 +130,27 @@ pub fn label(name: &str, prefix: &str, last_four: &str) -> String {
     }
 }
 
-/// What the API knows about the token that authenticated a request.
+/// What the API knows about the token that authenticated a request, and
+/// about its owner (read in the same query, so that `GET /api/v1/user`
+/// needs no second one).
 #[derive(Debug, Clone)]
 pub struct TokenOwner {
     pub token_id: i64,
-    pub user_id: i64,
     pub label: String,
     pub expires_at: Option<i64>,
     pub deactivated: bool,
     pub user_disabled: bool,
+    pub user: Profile,
 }
 
-/// Looks a token up by its hash: one indexed query.
+/// Looks a token and its owner up by the token's hash: one indexed query.
 pub async fn find_by_hash(db: &Db, hash: &TokenHash) -> Result<Option<TokenOwner>, AppError> {
     let digest = hash.0.as_slice();
     let row = sqlx::query!(
-        r#"SELECT t.id AS "id!", t.user_id, t.name, t.prefix, t.last_four, t.expires_at,
+        r#"SELECT t.id AS "id!", t.name, t.prefix, t.last_four, t.expires_at,
                   t.deactivated_at IS NOT NULL AS "deactivated!: bool",
-                  u.disabled AS "user_disabled: bool"
+                  u.id AS "user_id!", u.disabled AS "user_disabled: bool", u.handle, u.email,
+                  u.first_name, u.last_name, u.display_name, u.avatar_url, u.created_at
            FROM api_tokens t JOIN users u ON u.id = t.user_id
            WHERE t.token_hash = ?"#,
         digest
@@ -155,11 +159,20 @@ pub async fn find_by_hash(db: &Db, hash: &TokenHash) -> Result<Option<TokenOwner
     .await?;
     Ok(row.map(|r| TokenOwner {
         token_id: r.id,
-        user_id: r.user_id,
         label: label(&r.name, &r.prefix, &r.last_four),
         expires_at: r.expires_at,
         deactivated: r.deactivated,
         user_disabled: r.user_disabled,
+        user: Profile {
+            id: r.user_id,
+            handle: r.handle,
+            email: r.email,
+            first_name: r.first_name,
+            last_name: r.last_name,
+            display_name: r.display_name,
+            avatar_url: r.avatar_url,
+            created_at: r.created_at,
+        },
     }))
 }
 

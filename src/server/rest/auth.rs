@@ -20,12 +20,15 @@ use crate::server::db::now;
 use crate::server::state::AppState;
 use crate::server::token_secret::PlainToken;
 use crate::server::tokens;
+use crate::server::users::Profile;
 
 /// The token and user behind an authenticated API request.
 #[derive(Debug, Clone)]
 pub struct ApiCaller {
     pub user_id: i64,
     pub token_id: i64,
+    /// The owner's profile as read when the token was checked.
+    pub user: std::sync::Arc<Profile>,
 }
 
 /// Middleware: authenticates, runs the handler, records the request.
@@ -46,7 +49,7 @@ pub async fn require_token(
         Ok(owner) => owner,
         Err(Rejected { error, owner }) => {
             if let Some((owner, action)) = owner {
-                let mut e = NewEvent::new(owner.user_id, action)
+                let mut e = NewEvent::new(owner.user.id, action)
                     .client(&meta)
                     .token(owner.token_id, owner.label);
                 e.method = Some(method);
@@ -58,9 +61,11 @@ pub async fn require_token(
         }
     };
 
+    let user_id = owner.user.id;
     req.extensions_mut().insert(ApiCaller {
-        user_id: owner.user_id,
+        user_id,
         token_id: owner.token_id,
+        user: std::sync::Arc::new(owner.user),
     });
     let mut res = next.run(req).await;
 
@@ -69,7 +74,7 @@ pub async fn require_token(
             res.headers_mut().insert("token-expires-at", v);
         }
     }
-    let mut e = NewEvent::new(owner.user_id, AuditAction::ApiRequest)
+    let mut e = NewEvent::new(user_id, AuditAction::ApiRequest)
         .client(&meta)
         .token(owner.token_id, owner.label);
     e.method = Some(method);

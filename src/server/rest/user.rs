@@ -60,13 +60,8 @@ pub struct UserPatch {
 #[utoipa::path(get, path = "/api/v1/user", tag = "user",
     security(("bearer" = [])),
     responses((status = 200, body = UserBody), (status = 401, body = ErrorBody)))]
-pub async fn get_user(
-    State(state): State<AppState>,
-    Extension(caller): Extension<ApiCaller>,
-) -> Result<Json<UserBody>, ApiError> {
-    Ok(Json(
-        users::profile(&state.db, caller.user_id).await?.into(),
-    ))
+pub async fn get_user(Extension(caller): Extension<ApiCaller>) -> Json<UserBody> {
+    Json(caller.user.as_ref().clone().into())
 }
 
 /// Checks an avatar URL: https, at most 2048 characters, no spaces.
