@@ -80,8 +80,7 @@ pub async fn require_token(
     e.method = Some(method);
     e.path = Some(path);
     e.status = Some(i64::from(res.status().as_u16()));
-    state.audit.record(e);
-    state.audit.token_used(owner.token_id, meta.ip);
+    state.audit.record_token_use(e);
     res
 }
 
