@@ -20,15 +20,14 @@ await page.waitForURL(/settings\/tokens/);
 await page.waitForLoadState("networkidle");
 for (const [name, days] of [["CI deploy", "7"], ["", "60"]]) {
   await page.getByRole("button", { name: "Generate" }).click();
-  await page.getByLabel("API token").evaluate((el) => new Promise((r) => {
-    const t = setInterval(() => { if (el.value) { clearInterval(t); r(); } }, 50);
-  }));
+  await page.waitForFunction(() => document.getElementById("api-token")?.value?.length > 0);
   await page.getByLabel("Expiration Date").selectOption(days);
   await page.getByLabel("Name (optional)").fill(name);
   await page.getByRole("button", { name: "Save" }).click();
   await page.waitForTimeout(500);
 }
 await page.getByRole("button", { name: "Reveal" }).click();
+while (await page.getByRole("button", { name: "Dismiss" }).count()) await page.getByRole("button", { name: "Dismiss" }).first().click();
 await page.waitForTimeout(300);
 await page.screenshot({ path: `${out}/tokens.png` });
 await page.getByRole("row").nth(1).getByRole("button", { name: "Token actions" }).click();
@@ -36,6 +35,7 @@ await page.screenshot({ path: `${out}/tokens-menu.png` });
 await page.keyboard.press("Escape");
 await page.getByRole("link", { name: "Audit Log", exact: true }).click();
 await page.waitForTimeout(800);
+while (await page.getByRole("button", { name: "Dismiss" }).count()) await page.getByRole("button", { name: "Dismiss" }).first().click();
 await page.screenshot({ path: `${out}/audit-log.png` });
 await page.setViewportSize({ width: 390, height: 800 });
 await page.getByRole("link", { name: "Tokens", exact: true }).click();

@@ -190,7 +190,7 @@ fn NewToken(
         let now = clock.get().map_or(server_now, |c| c.max(server_now));
         let choice = crate::model::token::Expiry::parse(&expiry.get(), &expires_on.get());
         match choice.and_then(|c| c.resolve(now, &policy)) {
-            Ok(Some(at)) => format!("The token will expire on {} (UTC).", format_utc(at)),
+            Ok(Some(at)) => format!("The token will expire on {}.", format_utc(at)),
             Ok(None) => "The token will never expire.".to_owned(),
             Err(e) => e.to_string(),
         }
