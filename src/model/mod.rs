@@ -7,5 +7,6 @@ pub mod agent;
 pub mod audit;
 pub mod time;
 pub mod token;
+pub mod url;
 pub mod user;
 pub mod validate;

@@ -3,6 +3,7 @@
 
 use std::net::SocketAddr;
 
+use account_settings::model::url::encode;
 use account_settings::server::config::Settings;
 use account_settings::server::state::AppState;
 use account_settings::server::{db, router};
@@ -56,20 +57,9 @@ impl Response {
 pub fn form(pairs: &[(&str, &str)]) -> String {
     pairs
         .iter()
-        .map(|(k, v)| format!("{}={}", enc(k), enc(v)))
+        .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
         .collect::<Vec<_>>()
         .join("&")
-}
-
-fn enc(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 impl TestApp {

@@ -12,6 +12,7 @@ use super::TokensData;
 use crate::api::audit::get_audit_page;
 use crate::model::audit::{AuditAction, AuditEventView, AuditQuery};
 use crate::model::time::format_utc;
+use crate::model::url::encode;
 
 fn query_of(map: &ParamsMap) -> AuditQuery {
     let text = |k: &str| map.get(k).unwrap_or_default();
@@ -41,18 +42,6 @@ fn filters_of(q: &AuditQuery) -> String {
     add("from", &q.from);
     add("to", &q.to);
     parts.join("&")
-}
-
-/// Percent-encodes a query value.
-fn encode(v: &str) -> String {
-    v.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 #[component]

@@ -1,0 +1,179 @@
+//! The *API token* field with Generate, Reveal and Copy, the expiry choice,
+//! the optional name and Save.
+
+use leptos::prelude::*;
+
+use crate::api::tokens::{GenerateToken, SaveToken};
+use crate::app::auth::FieldError;
+use crate::app::components::clipboard::CopyButton;
+use crate::app::settings::use_clock;
+use crate::error::AppError;
+use crate::model::time::{format_date, format_utc};
+use crate::model::token::{TokenPolicy, DEFAULT_EXPIRY, EXPIRY_CHOICES};
+
+/// The *API token* field, Generate, Expiration Date, Name and Save.
+#[component]
+pub(super) fn NewToken(
+    policy: TokenPolicy,
+    at_limit: bool,
+    server_now: i64,
+    secret: RwSignal<Option<String>>,
+    saved: RwSignal<bool>,
+    generate: ServerAction<GenerateToken>,
+    save: ServerAction<SaveToken>,
+    save_error: Signal<Option<AppError>>,
+) -> impl IntoView {
+    let revealed = RwSignal::new(false);
+    let expiry = RwSignal::new(DEFAULT_EXPIRY.to_owned());
+    let expires_on = RwSignal::new(String::new());
+    let name = RwSignal::new(String::new());
+    let clock = use_clock();
+
+    let expiry_hint = move || {
+        let now = clock.get().map_or(server_now, |c| c.max(server_now));
+        let choice = crate::model::token::Expiry::parse(&expiry.get(), &expires_on.get());
+        match choice.and_then(|c| c.resolve(now, &policy)) {
+            Ok(Some(at)) => format!("The token will expire on {}.", format_utc(at)),
+            Ok(None) => "The token will never expire.".to_owned(),
+            Err(e) => e.to_string(),
+        }
+    };
+    let max_date = format_date(server_now + i64::from(policy.max_lifetime_days) * 86_400);
+    let min_date = format_date(server_now + 86_400);
+    let can_save = move || secret.get().is_some() && !saved.get() && !save.pending().get();
+    let on_save = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let Some(s) = secret.get_untracked() else {
+            return;
+        };
+        save.dispatch(SaveToken {
+            secret: s,
+            name: name.get_untracked(),
+            expiry: expiry.get_untracked(),
+            expires_on: expires_on.get_untracked(),
+        });
+    };
+
+    view! {
+        <section class="card">
+            <h2>"New token"</h2>
+            <form class="form" on:submit=on_save>
+                <label for="api-token">"API token"</label>
+                <div class="token-row">
+                    <input
+                        id="api-token"
+                        class="mono"
+                        type=move || if revealed.get() { "text" } else { "password" }
+                        readonly
+                        autocomplete="off"
+                        spellcheck="false"
+                        placeholder="Press Generate to create a token"
+                        prop:value=move || secret.get().unwrap_or_default()
+                        aria-describedby="api-token-hint secret-error"
+                    />
+                    <button
+                        type="button"
+                        class="button secondary"
+                        aria-pressed=move || revealed.get().to_string()
+                        disabled=move || secret.get().is_none()
+                        on:click=move |_| revealed.update(|r| *r = !*r)
+                    >
+                        "Reveal"
+                    </button>
+                    <CopyButton value=Signal::derive(move || secret.get()) />
+                    <button
+                        type="button"
+                        class="button secondary"
+                        disabled=move || at_limit || generate.pending().get()
+                        aria-busy=move || generate.pending().get().to_string()
+                        on:click=move |_| {
+                            generate.dispatch(GenerateToken {});
+                        }
+                    >
+                        "Generate"
+                    </button>
+                </div>
+                <FieldError error=save_error field="secret" />
+                <p class="hint" id="api-token-hint">
+                    {move || {
+                        if saved.get() {
+                            "Saved. This is the only time the whole token is shown: copy it now. Once you leave this page only its prefix and last four characters are shown."
+                        } else if secret.get().is_some() {
+                            "Not valid yet: choose an expiration date and press Save. The whole token is shown only until you leave this page."
+                        } else {
+                            "A token is shown in full only until you leave this page; afterwards only its prefix and last four characters are shown."
+                        }
+                    }}
+                </p>
+                {at_limit
+                    .then(|| {
+                        view! {
+                            <p class="notice" role="status">
+                                {crate::model::token::limit_notice(policy.max_per_user)}
+                            </p>
+                        }
+                    })}
+                <div class="form-grid">
+                    <div>
+                        <label for="token-expiry">"Expiration Date"</label>
+                        <select
+                            id="token-expiry"
+                            name="expiry"
+                            on:change=move |ev| expiry.set(event_target_value(&ev))
+                            prop:value=move || expiry.get()
+                        >
+                            {EXPIRY_CHOICES
+                                .iter()
+                                .map(|(value, label)| {
+                                    view! {
+                                        <option value=*value selected=*value == DEFAULT_EXPIRY>
+                                            {*label}
+                                        </option>
+                                    }
+                                })
+                                .collect_view()}
+                            <option value="custom">"Custom…"</option>
+                            {policy
+                                .allow_non_expiring
+                                .then(|| view! { <option value="never">"No expiration"</option> })}
+                        </select>
+                        <FieldError error=save_error field="expiry" />
+                    </div>
+                    <Show when=move || expiry.get() == "custom">
+                        <div>
+                            <label for="token-expires-on">"Custom expiration date"</label>
+                            <input
+                                id="token-expires-on"
+                                type="date"
+                                min=min_date.clone()
+                                max=max_date.clone()
+                                bind:value=expires_on
+                            />
+                            <FieldError error=save_error field="expires_on" />
+                        </div>
+                    </Show>
+                    <div>
+                        <label for="token-name">"Name (optional)"</label>
+                        <input
+                            id="token-name"
+                            type="text"
+                            maxlength="100"
+                            placeholder="e.g. CI deploy"
+                            bind:value=name
+                        />
+                        <FieldError error=save_error field="name" />
+                    </div>
+                </div>
+                <p class="hint">{expiry_hint}</p>
+                <button
+                    class="button primary"
+                    type="submit"
+                    disabled=move || !can_save()
+                    aria-busy=move || save.pending().get().to_string()
+                >
+                    {move || if save.pending().get() { "Saving…" } else { "Save" }}
+                </button>
+            </form>
+        </section>
+    }
+}

@@ -1,0 +1,140 @@
+//! The real binary: the CLI creates a user and a token, the server answers
+//! API calls, and a SIGTERM writes every queued audit event before exit.
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+const BIN: &str = env!("CARGO_BIN_EXE_account-settings");
+
+fn cli(data: &std::path::Path, args: &[&str], stdin: Option<&str>) -> String {
+    let mut child = Command::new(BIN)
+        .args(args)
+        .env("DATA_DIR", data)
+        .env_remove("DATABASE_URL")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("binary runs");
+    if let Some(input) = stdin {
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(input.as_bytes())
+            .unwrap();
+    }
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap().trim().to_owned()
+}
+
+async fn get(port: u16, path: &str, token: &str) -> String {
+    let mut s = tokio::net::TcpStream::connect(("127.0.0.1", port))
+        .await
+        .unwrap();
+    let req = format!(
+        "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {token}\r\nConnection: close\r\n\r\n"
+    );
+    s.write_all(req.as_bytes()).await.unwrap();
+    let mut buf = String::new();
+    s.read_to_string(&mut buf).await.unwrap();
+    buf
+}
+
+#[tokio::test]
+async fn sigterm_writes_queued_audit_events_before_exit() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path();
+    cli(
+        data,
+        &[
+            "user",
+            "create",
+            "--handle",
+            "ada",
+            "--email",
+            "ada@example.com",
+        ],
+        Some("correct horse battery staple\n"),
+    );
+    let token = cli(
+        data,
+        &["token", "issue", "--handle", "ada", "--name", "ci"],
+        None,
+    );
+    assert!(
+        token.starts_with("ast_") && token.len() == 40,
+        "one token printed: {token}"
+    );
+
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut server = Command::new(BIN)
+        .arg("serve")
+        .env("DATA_DIR", data)
+        .env("LISTEN_ADDR", format!("127.0.0.1:{port}"))
+        .env_remove("DATABASE_URL")
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut up = false;
+    for _ in 0..100 {
+        if tokio::net::TcpStream::connect(("127.0.0.1", port))
+            .await
+            .is_ok()
+        {
+            up = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(up, "server did not start");
+
+    const CALLS: usize = 40;
+    for _ in 0..CALLS {
+        let res = get(port, "/api/v1/user", &token).await;
+        assert!(res.starts_with("HTTP/1.1 200"), "{res}");
+    }
+    let status = Command::new("kill")
+        .args(["-TERM", &server.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let exit = server.wait().unwrap();
+    assert!(exit.success(), "clean exit on SIGTERM: {exit:?}");
+
+    let db = account_settings::server::db::connect(&format!(
+        "sqlite://{}/account-settings.db",
+        data.display()
+    ))
+    .await
+    .unwrap();
+    let logged: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM audit_events WHERE action = 'api_request'")
+            .fetch_one(&db)
+            .await
+            .unwrap();
+    assert_eq!(logged as usize, CALLS);
+    let used: Option<i64> = sqlx::query_scalar("SELECT last_used_at FROM api_tokens")
+        .fetch_one(&db)
+        .await
+        .unwrap();
+    assert!(used.is_some());
+    let created: String =
+        sqlx::query_scalar("SELECT action FROM audit_events WHERE action = 'token_created'")
+            .fetch_one(&db)
+            .await
+            .unwrap();
+    assert_eq!(created, "token_created");
+}
