@@ -122,8 +122,10 @@ impl AuditLog {
 }
 
 /// How long the writer lets a small batch grow before writing it: fewer,
-/// larger transactions under load, at the cost of this much delay.
-const GATHER: std::time::Duration = std::time::Duration::from_millis(3);
+/// larger transactions under load, at the cost of this much delay (readers
+/// flush first, so they never wait for it). Measured on 2 cores: 3 ms gave
+/// an API/healthz throughput ratio of 0.56–0.58, 10 ms 0.65.
+const GATHER: std::time::Duration = std::time::Duration::from_millis(10);
 
 async fn writer(db: Db, mut rx: mpsc::Receiver<Msg>) {
     let mut batch = Vec::with_capacity(BATCH);
