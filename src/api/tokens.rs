@@ -27,7 +27,7 @@ pub async fn generate_token() -> Result<GeneratedToken, AppError> {
     let s = context::require_session().await?;
     let max = state.settings.policy.max_per_user;
     if tokens::count(&state.db, s.user.id).await? >= i64::from(max) {
-        return Err(AppError::Conflict(tokens::limit_message(max)));
+        return Err(AppError::Conflict(crate::model::token::limit_notice(max)));
     }
     let token = PlainToken::generate(&state.settings.token_prefix);
     tokens::set_pending(&state.db, s.id, &token).await?;
@@ -59,7 +59,7 @@ pub async fn save_token(
         return Err(generate_first());
     }
     let prefix = &state.settings.token_prefix;
-    let id = tokens::insert(
+    let saved = tokens::insert(
         &state.db,
         s.user.id,
         &name,
@@ -68,7 +68,16 @@ pub async fn save_token(
         expires_at,
         state.settings.policy.max_per_user,
     )
-    .await?;
+    .await;
+    let id = match saved {
+        Ok(id) => id,
+        Err(e) => {
+            // Refused (the limit was reached meanwhile) or failed: the
+            // generated token stays pending, so a retry needs no new one.
+            tokens::set_pending(&state.db, s.id, &token).await?;
+            return Err(e);
+        }
+    };
     let meta = context::ClientMeta::of(&context::parts()?);
     state.audit.record(
         NewEvent::new(s.user.id, AuditAction::TokenCreated)

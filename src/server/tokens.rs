@@ -4,7 +4,7 @@ use super::db::{now, Db};
 use super::token_secret::{PlainToken, TokenHash};
 use super::users::Profile;
 use crate::error::AppError;
-use crate::model::token::{TokenStatus, TokenView};
+use crate::model::token::{limit_notice, TokenStatus, TokenView};
 
 /// All of a user's tokens, newest first.
 pub async fn list(db: &Db, user_id: i64) -> Result<Vec<TokenView>, AppError> {
@@ -45,8 +45,6 @@ pub async fn count(db: &Db, user_id: i64) -> Result<i64, AppError> {
     )
 }
 
-pub use crate::model::token::limit_notice as limit_message;
-
 /// Stores a new token unless the user already holds `max`. The count and the
 /// insert are one statement, so concurrent requests cannot pass the limit.
 pub async fn insert(
@@ -78,7 +76,7 @@ pub async fn insert(
     )
     .fetch_optional(db)
     .await?;
-    id.ok_or_else(|| AppError::Conflict(limit_message(max as u32)))
+    id.ok_or_else(|| AppError::Conflict(limit_notice(max as u32)))
 }
 
 /// Deactivates or activates one of the user's tokens. An expired token

@@ -221,6 +221,8 @@ async fn limit_of_two_holds_under_twenty_concurrent_saves() {
             .contains("Delete one"));
     }
     assert_eq!(app.count("SELECT COUNT(*) FROM api_tokens").await, 2);
+    // The refused ones keep their generated token for a later retry.
+    assert_eq!(app.count("SELECT COUNT(*) FROM pending_tokens").await, 18);
 }
 
 #[tokio::test]
