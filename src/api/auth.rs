@@ -51,7 +51,7 @@ pub async fn signup(handle: String, email: String, password: String) -> Result<(
     }
     let handle = validate::handle(&handle)?;
     let email = validate::email(&email)?;
-    validate::password(&password, "password")?;
+    pw::check_new(&password, "password")?;
     let hash = pw::hash(password).await?;
     let user_id = users::create(&state.db, &handle, &email, &hash, false).await?;
 

@@ -2,6 +2,10 @@
 //! compiled for both targets: the browser gets a typed HTTP call, the server
 //! the body.
 
+pub mod admin;
+pub mod advanced;
 pub mod audit;
 pub mod auth;
+pub mod profile;
+pub mod security;
 pub mod tokens;

@@ -18,10 +18,20 @@ pub enum AuditAction {
     TokenRejectedExpired,
     TokenRejectedDeactivated,
     ProfileUpdated,
+    AvatarChanged,
+    EmailChanged,
+    PasswordChanged,
+    DbPasswordRotated,
+    HandleChanged,
+    SessionSignedOut,
+    UserCreated,
+    UserUpdated,
+    UserDisabled,
+    UserEnabled,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 12] = [
+    pub const ALL: [AuditAction; 22] = [
         Self::ApiRequest,
         Self::SignIn,
         Self::SignInFailed,
@@ -34,6 +44,16 @@ impl AuditAction {
         Self::TokenRejectedExpired,
         Self::TokenRejectedDeactivated,
         Self::ProfileUpdated,
+        Self::AvatarChanged,
+        Self::EmailChanged,
+        Self::PasswordChanged,
+        Self::DbPasswordRotated,
+        Self::HandleChanged,
+        Self::SessionSignedOut,
+        Self::UserCreated,
+        Self::UserUpdated,
+        Self::UserDisabled,
+        Self::UserEnabled,
     ];
 
     /// The stored name.
@@ -51,6 +71,16 @@ impl AuditAction {
             Self::TokenRejectedExpired => "token_rejected_expired",
             Self::TokenRejectedDeactivated => "token_rejected_deactivated",
             Self::ProfileUpdated => "profile_updated",
+            Self::AvatarChanged => "avatar_changed",
+            Self::EmailChanged => "email_changed",
+            Self::PasswordChanged => "password_changed",
+            Self::DbPasswordRotated => "db_password_rotated",
+            Self::HandleChanged => "handle_changed",
+            Self::SessionSignedOut => "session_signed_out",
+            Self::UserCreated => "user_created",
+            Self::UserUpdated => "user_updated",
+            Self::UserDisabled => "user_disabled",
+            Self::UserEnabled => "user_enabled",
         }
     }
 
@@ -69,6 +99,16 @@ impl AuditAction {
             Self::TokenRejectedExpired => "Expired token used",
             Self::TokenRejectedDeactivated => "Deactivated token used",
             Self::ProfileUpdated => "Profile updated",
+            Self::AvatarChanged => "Avatar changed",
+            Self::EmailChanged => "E-mail changed",
+            Self::PasswordChanged => "Password changed",
+            Self::DbPasswordRotated => "Database password rotated",
+            Self::HandleChanged => "Handle changed",
+            Self::SessionSignedOut => "Session signed out",
+            Self::UserCreated => "User created (admin)",
+            Self::UserUpdated => "User edited (admin)",
+            Self::UserDisabled => "User disabled (admin)",
+            Self::UserEnabled => "User enabled (admin)",
         }
     }
 

@@ -3,8 +3,10 @@
 //! Nothing in here does I/O: the browser calls the same validation before
 //! sending a form, and the server calls it again before storing anything.
 
+pub mod account;
 pub mod agent;
 pub mod audit;
+pub mod avatar;
 pub mod time;
 pub mod token;
 pub mod url;

@@ -10,6 +10,9 @@ pub struct CurrentUser {
     pub email: String,
     pub display_name: String,
     pub is_admin: bool,
+    /// Where the avatar picture is (an uploaded file's path or an https
+    /// address); `None` shows initials.
+    pub avatar: Option<String>,
 }
 
 impl CurrentUser {
@@ -60,6 +63,7 @@ mod tests {
             email: "a@b.c".into(),
             display_name: display.into(),
             is_admin: false,
+            avatar: None,
         }
     }
 

@@ -134,6 +134,38 @@ pub fn text(input: &str, field: &str, label: &str, required: bool) -> Result<Str
     Ok(t.to_owned())
 }
 
+/// An avatar address: https, at most 2048 characters, no spaces or control
+/// characters; empty means none. The server never fetches it.
+pub fn avatar_url(input: &str) -> Result<Option<String>, AppError> {
+    let url = input.trim();
+    if url.is_empty() {
+        return Ok(None);
+    }
+    let rest = url.strip_prefix("https://").unwrap_or("");
+    let host = rest.split(['/', '?', '#']).next().unwrap_or("");
+    if host.is_empty()
+        || url.len() > 2048
+        || url
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control() || c == '"')
+    {
+        return Err(AppError::invalid(
+            "avatar_url",
+            "Use an https:// address of at most 2048 characters.",
+        ));
+    }
+    Ok(Some(url.to_owned()))
+}
+
+/// The profile's three names, each required: trimmed, 1–100 characters.
+pub fn names(first: &str, last: &str, display: &str) -> Result<[String; 3], AppError> {
+    Ok([
+        text(first, "first_name", "first name", true)?,
+        text(last, "last_name", "last name", true)?,
+        text(display, "display_name", "display name", true)?,
+    ])
+}
+
 /// An optional token name.
 pub fn token_name(input: &str) -> Result<String, AppError> {
     text(input, "name", "token name", false)
@@ -192,6 +224,42 @@ mod tests {
         assert!(password(&"x".repeat(12), "password").is_ok());
         assert!(password(&"x".repeat(128), "password").is_ok());
         assert!(password(&"x".repeat(129), "password").is_err());
+    }
+
+    #[test]
+    fn avatar_url_must_be_https() {
+        assert_eq!(avatar_url(" ").unwrap(), None);
+        assert_eq!(
+            avatar_url("https://img.example.com/a.png")
+                .unwrap()
+                .as_deref(),
+            Some("https://img.example.com/a.png")
+        );
+        for bad in [
+            "http://x.io/a.png",
+            "https://",
+            "https:///a.png",
+            "javascript:alert(1)",
+            "https://x.io/a b.png",
+            &format!("https://x.io/{}", "a".repeat(2048)),
+        ] {
+            assert_eq!(
+                avatar_url(bad).unwrap_err().field(),
+                Some("avatar_url"),
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn names_are_each_required() {
+        assert!(names("Ada", "Lovelace", "Ada L.").is_ok());
+        assert_eq!(names("", "L", "D").unwrap_err().field(), Some("first_name"));
+        assert_eq!(names("A", " ", "D").unwrap_err().field(), Some("last_name"));
+        assert_eq!(
+            names("A", "L", "\u{7}").unwrap_err().field(),
+            Some("display_name")
+        );
     }
 
     #[test]

@@ -121,7 +121,7 @@ async fn open(config: &Config) -> Result<db::Db, String> {
 async fn serve(config: Config) -> Result<(), String> {
     let pool = open(&config).await?;
     let settings = Settings::from_config(&config);
-    let state = router::state(pool.clone(), settings.clone(), &config.site_root);
+    let state = router::state(pool.clone(), settings.clone(), &config.site_root)?;
     let audit_log = state.audit.clone();
     let app = router::build(state);
 
@@ -193,7 +193,7 @@ async fn create_user(
         .read_to_string(&mut secret)
         .map_err(|e| format!("cannot read the password from standard input: {e}"))?;
     let secret = secret.trim_end_matches(['\r', '\n']).to_owned();
-    validate::password(&secret, "password").map_err(|e| format!("password: {e}"))?;
+    password::check_new(&secret, "password").map_err(|e| format!("password: {e}"))?;
     let pool = open(&config).await?;
     let hash = password::hash(secret).await.map_err(|e| e.to_string())?;
     let id = users::create(&pool, &handle, &email, &hash, admin)

@@ -78,6 +78,50 @@ pub struct Config {
         default_value = "target/site"
     )]
     pub site_root: String,
+    /// The server key as 64 hex digits; by default it is generated into
+    /// `DATA_DIR/secret.key` on first start.
+    #[arg(long, env = "SECRET_KEY", global = true, hide_env_values = true,
+          value_parser = parse_secret)]
+    pub secret_key: Option<Secret>,
+    /// The secret a workspace database proxy sends to
+    /// `POST /internal/db-auth`; that path is off while it is unset.
+    #[arg(long, env = "DB_PROXY_SECRET", global = true, hide_env_values = true,
+          value_parser = parse_proxy_secret)]
+    pub db_proxy_secret: Option<Secret>,
+}
+
+/// A configured secret: never printed, not even by `Debug`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret([redacted])")
+    }
+}
+
+impl From<&str> for Secret {
+    fn from(s: &str) -> Self {
+        Self(s.to_owned())
+    }
+}
+
+fn parse_secret(s: &str) -> Result<Secret, String> {
+    Ok(Secret(s.trim().to_owned()))
+}
+
+fn parse_proxy_secret(s: &str) -> Result<Secret, String> {
+    let s = s.trim();
+    if s.len() < 32 || s.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err("use at least 32 characters without spaces".to_owned());
+    }
+    Ok(Secret(s.to_owned()))
 }
 
 fn parse_prefix(s: &str) -> Result<String, String> {
@@ -117,6 +161,12 @@ pub struct Settings {
     pub audit_retention_days: u32,
     pub session_idle_secs: i64,
     pub session_max_secs: i64,
+    /// Where uploaded avatars (and the server key) live.
+    pub data_dir: PathBuf,
+    /// The configured server key; `None` means the key file in `data_dir`.
+    pub secret_key: Option<Secret>,
+    /// What a database proxy must present to verify passwords.
+    pub db_proxy_secret: Option<Secret>,
 }
 
 impl Settings {
@@ -139,6 +189,9 @@ impl Settings {
             audit_retention_days: c.audit_retention_days,
             session_idle_secs: i64::from(c.session_idle_minutes) * 60,
             session_max_secs: i64::from(c.session_max_hours) * 3600,
+            data_dir: c.data_dir.clone(),
+            secret_key: c.secret_key.clone(),
+            db_proxy_secret: c.db_proxy_secret.clone(),
         }
     }
 
@@ -158,6 +211,13 @@ impl Settings {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn secrets_never_show_in_debug() {
+        let s = parse_proxy_secret(&"s3cr3t".repeat(8)).unwrap();
+        assert!(!format!("{s:?}").contains("s3cr3t"));
+        assert!(parse_proxy_secret("short").is_err());
+    }
 
     #[test]
     fn prefix_must_be_short_lowercase() {

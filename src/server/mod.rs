@@ -1,16 +1,21 @@
 //! Everything that only runs on the server.
 
+pub mod admin;
 pub mod audit;
 pub mod audit_export;
+pub mod avatar;
 pub mod cli;
 pub mod config;
 pub mod context;
 pub mod db;
+pub mod db_password;
+pub mod fn_errors;
 pub mod limiter;
 pub mod origin;
 pub mod password;
 pub mod rest;
 pub mod router;
+pub mod secret_box;
 pub mod session;
 pub mod state;
 pub mod token_secret;

@@ -46,6 +46,31 @@ pub async fn verify(password: String, stored: Option<String>) -> Result<bool, Ap
     .map_err(AppError::internal)
 }
 
+/// Whether a password is among the 10,000 most common (ignoring case).
+pub fn is_common(password: &str) -> bool {
+    static LIST: std::sync::LazyLock<std::collections::HashSet<&'static str>> =
+        std::sync::LazyLock::new(|| {
+            include_str!("common-passwords.txt")
+                .lines()
+                .filter(|l| !l.starts_with('#') && !l.is_empty())
+                .collect()
+        });
+    LIST.contains(password.to_lowercase().as_str())
+}
+
+/// The rules for a new password: [`crate::model::validate::password`] plus the list of
+/// common ones, which only the server holds.
+pub fn check_new(password: &str, field: &str) -> Result<(), AppError> {
+    crate::model::validate::password(password, field)?;
+    if is_common(password) {
+        return Err(AppError::invalid(
+            field,
+            "This password is one of the most common ones. Choose another.",
+        ));
+    }
+    Ok(())
+}
+
 /// A hash of a random password nobody knows, made once per process.
 fn dummy_hash() -> &'static str {
     static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
@@ -71,6 +96,20 @@ mod tests {
             .await
             .unwrap());
         assert!(!verify("wrong horse battery".into(), Some(h)).await.unwrap());
+    }
+
+    #[test]
+    fn common_passwords_are_refused() {
+        assert!(is_common("qwerty123456"));
+        assert!(is_common("QWERTY123456"));
+        assert!(is_common("password"));
+        assert!(!is_common("correct horse battery staple"));
+        assert_eq!(
+            check_new("1qaz2wsx3edc", "password").unwrap_err().field(),
+            Some("password")
+        );
+        assert!(check_new("correct horse battery staple", "password").is_ok());
+        assert!(check_new("short", "password").is_err());
     }
 
     #[tokio::test]

@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use axum::http::{header, HeaderValue};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::{middleware, Router};
 use leptos::config::LeptosOptions;
 use leptos::prelude::provide_context;
@@ -14,8 +14,9 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use super::audit::AuditLog;
 use super::config::Settings;
 use super::db::Db;
+use super::secret_box::SecretBox;
 use super::state::AppState;
-use super::{audit_export, origin, rest};
+use super::{audit_export, avatar, fn_errors, origin, rest};
 use crate::app::{shell, App};
 
 /// Largest request body accepted anywhere.
@@ -30,15 +31,21 @@ pub fn leptos_options(site_root: &str) -> LeptosOptions {
         .build()
 }
 
-/// The state for a database and settings; starts the audit writer.
-pub fn state(db: Db, settings: Settings, site_root: &str) -> AppState {
-    AppState {
+/// The state for a database and settings: loads (or creates) the server
+/// key and starts the audit writer. Fails with a message naming the setting.
+pub fn state(db: Db, settings: Settings, site_root: &str) -> Result<AppState, String> {
+    let secrets = SecretBox::load_or_create(
+        &settings.data_dir,
+        settings.secret_key.as_ref().map(|s| s.expose()),
+    )?;
+    Ok(AppState {
         leptos_options: leptos_options(site_root),
         audit: AuditLog::spawn(db.clone()),
         db,
         settings: Arc::new(settings),
         login_limiter: Arc::default(),
-    }
+        secrets: Arc::new(secrets),
+    })
 }
 
 /// The application's router.
@@ -55,6 +62,8 @@ pub fn build(state: AppState) -> Router {
         .nest("/api/v1", rest::router(state.clone()))
         .route("/settings/audit-log/export.csv", get(audit_export::csv))
         .route("/settings/audit-log/export.json", get(audit_export::json))
+        .route("/avatars/{name}", get(avatar::serve))
+        .route("/internal/db-auth", post(rest::db_auth::db_auth))
         .leptos_routes_with_context(&state, routes, context, move || {
             shell(shell_options.clone())
         })
@@ -62,8 +71,11 @@ pub fn build(state: AppState) -> Router {
             AppState,
             _,
         >(fallback_context, shell))
-        .layer(middleware::from_fn_with_state(state.clone(), origin::guard))
+        .layer(middleware::map_response(fn_errors::status))
         .layer(RequestBodyLimitLayer::new(MAX_BODY))
+        // Avatars have their own, larger limit, checked with a clear message.
+        .route("/settings/avatar", post(avatar::upload))
+        .layer(middleware::from_fn_with_state(state.clone(), origin::guard))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_CONTENT_TYPE_OPTIONS,
             HeaderValue::from_static("nosniff"),

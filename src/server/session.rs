@@ -113,7 +113,7 @@ pub async fn current(
     let idle_since = now - settings.session_idle_secs;
     let row = sqlx::query!(
         r#"SELECT s.id AS "id!", s.last_seen_at, u.id AS "user_id!", u.handle, u.email, u.display_name,
-                  u.is_admin AS "is_admin: bool"
+                  u.is_admin AS "is_admin: bool", u.avatar_url, u.avatar_file
            FROM sessions s JOIN users u ON u.id = s.user_id
            WHERE s.secret_hash = ? AND s.expires_at > ? AND s.last_seen_at > ? AND u.disabled = 0"#,
         digest,
@@ -142,6 +142,10 @@ pub async fn current(
             email: row.email,
             display_name: row.display_name,
             is_admin: row.is_admin,
+            avatar: match (row.avatar_file, row.avatar_url) {
+                (Some(file), _) => Some(format!("/avatars/{file}")),
+                (None, url) => url,
+            },
         },
     }))
 }
@@ -162,6 +166,57 @@ pub async fn purge_expired(db: &Db, settings: &Settings) -> Result<u64, AppError
         "DELETE FROM sessions WHERE expires_at <= ? OR last_seen_at <= ?",
         now,
         idle_since
+    )
+    .execute(db)
+    .await?;
+    Ok(done.rows_affected())
+}
+
+/// A live session as the Security page lists it.
+#[derive(Debug, Clone)]
+pub struct SessionRow {
+    pub id: i64,
+    pub created_at: i64,
+    pub last_seen_at: i64,
+    pub ip: Option<String>,
+    pub user_agent: Option<String>,
+}
+
+/// The user's live sessions, most recently used first.
+pub async fn list(db: &Db, settings: &Settings, user_id: i64) -> Result<Vec<SessionRow>, AppError> {
+    let now = now();
+    let idle_since = now - settings.session_idle_secs;
+    Ok(sqlx::query_as!(
+        SessionRow,
+        r#"SELECT id AS "id!", created_at, last_seen_at, ip, user_agent FROM sessions
+           WHERE user_id = ? AND expires_at > ? AND last_seen_at > ?
+           ORDER BY last_seen_at DESC, id DESC"#,
+        user_id,
+        now,
+        idle_since
+    )
+    .fetch_all(db)
+    .await?)
+}
+
+/// Ends one of the user's sessions; `false` when it is not theirs or gone.
+pub async fn end_own(db: &Db, user_id: i64, session_id: i64) -> Result<bool, AppError> {
+    let done = sqlx::query!(
+        "DELETE FROM sessions WHERE id = ? AND user_id = ?",
+        session_id,
+        user_id
+    )
+    .execute(db)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Ends every session of the user except `keep`; returns how many ended.
+pub async fn end_others(db: &Db, user_id: i64, keep: i64) -> Result<u64, AppError> {
+    let done = sqlx::query!(
+        "DELETE FROM sessions WHERE user_id = ? AND id != ?",
+        user_id,
+        keep
     )
     .execute(db)
     .await?;

@@ -9,6 +9,7 @@ use super::audit::AuditLog;
 use super::config::Settings;
 use super::db::Db;
 use super::limiter::LoginLimiter;
+use super::secret_box::SecretBox;
 
 /// Cheap to clone: every field is a handle.
 #[derive(Clone)]
@@ -18,6 +19,8 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     pub audit: AuditLog,
     pub login_limiter: Arc<LoginLimiter>,
+    /// The server key that seals the database passwords.
+    pub secrets: Arc<SecretBox>,
 }
 
 impl FromRef<AppState> for LeptosOptions {

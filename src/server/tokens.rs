@@ -148,7 +148,7 @@ pub async fn find_by_hash(db: &Db, hash: &TokenHash) -> Result<Option<TokenOwner
         r#"SELECT t.id AS "id!", t.name, t.prefix, t.last_four, t.expires_at,
                   t.deactivated_at IS NOT NULL AS "deactivated!: bool",
                   u.id AS "user_id!", u.disabled AS "user_disabled: bool", u.handle, u.email,
-                  u.first_name, u.last_name, u.display_name, u.avatar_url, u.created_at
+                  u.first_name, u.last_name, u.display_name, u.avatar_url, u.avatar_file, u.created_at
            FROM api_tokens t JOIN users u ON u.id = t.user_id
            WHERE t.token_hash = ?"#,
         digest
@@ -169,6 +169,7 @@ pub async fn find_by_hash(db: &Db, hash: &TokenHash) -> Result<Option<TokenOwner
             last_name: r.last_name,
             display_name: r.display_name,
             avatar_url: r.avatar_url,
+            avatar_file: r.avatar_file,
             created_at: r.created_at,
         },
     }))

@@ -28,6 +28,12 @@ pub async fn create(
     password_hash: &str,
     force_admin: bool,
 ) -> Result<i64, AppError> {
+    if handle_reserved(db, handle).await? {
+        return Err(AppError::invalid(
+            "handle",
+            "That handle was in use recently and is still reserved. Choose another.",
+        ));
+    }
     let now = now();
     let result = sqlx::query_scalar!(
         r#"INSERT INTO users (handle, email, password_hash, display_name, is_admin, created_at, updated_at)
@@ -44,20 +50,7 @@ pub async fn create(
     .await;
     match result {
         Ok(id) => Ok(id),
-        Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
-            if e.message().contains("users.handle") {
-                Err(AppError::invalid(
-                    "handle",
-                    "That handle is taken. Choose another.",
-                ))
-            } else {
-                Err(AppError::invalid(
-                    "email",
-                    "An account with that e-mail address exists.",
-                ))
-            }
-        }
-        Err(e) => Err(e.into()),
+        Err(e) => Err(unique_violation(e)),
     }
 }
 
@@ -99,14 +92,28 @@ pub struct Profile {
     pub last_name: String,
     pub display_name: String,
     pub avatar_url: Option<String>,
+    /// An uploaded avatar's file name under `DATA_DIR/avatars`.
+    pub avatar_file: Option<String>,
     pub created_at: i64,
+}
+
+impl Profile {
+    /// Where the avatar picture is: the uploaded file (under `origin` when
+    /// given, else as a path) or the https address; `None` for initials.
+    pub fn avatar(&self, origin: Option<&str>) -> Option<String> {
+        match (&self.avatar_file, &self.avatar_url) {
+            (Some(file), _) => Some(format!("{}/avatars/{file}", origin.unwrap_or(""))),
+            (None, url) => url.clone(),
+        }
+    }
 }
 
 /// Reads a profile.
 pub async fn profile(db: &Db, id: i64) -> Result<Profile, AppError> {
     sqlx::query_as!(
         Profile,
-        r#"SELECT id AS "id!", handle, email, first_name, last_name, display_name, avatar_url, created_at
+        r#"SELECT id AS "id!", handle, email, first_name, last_name, display_name, avatar_url,
+                  avatar_file, created_at
            FROM users WHERE id = ?"#,
         id
     )
@@ -119,16 +126,256 @@ pub async fn profile(db: &Db, id: i64) -> Result<Profile, AppError> {
 pub async fn update_profile(db: &Db, p: &Profile) -> Result<(), AppError> {
     let now = now();
     sqlx::query!(
-        "UPDATE users SET first_name = ?, last_name = ?, display_name = ?, avatar_url = ?, updated_at = ?
+        "UPDATE users SET first_name = ?, last_name = ?, display_name = ?, avatar_url = ?,
+                avatar_file = ?, updated_at = ?
          WHERE id = ?",
         p.first_name,
         p.last_name,
         p.display_name,
         p.avatar_url,
+        p.avatar_file,
         now,
         p.id
     )
     .execute(db)
     .await?;
     Ok(())
+}
+
+/// Maps a unique-constraint violation on `users` to the field it concerns.
+fn unique_violation(e: sqlx::Error) -> AppError {
+    match e {
+        sqlx::Error::Database(d) if d.is_unique_violation() => {
+            if d.message().contains("users.handle") {
+                AppError::invalid("handle", "That handle is taken. Choose another.")
+            } else {
+                AppError::invalid("email", "An account with that e-mail address exists.")
+            }
+        }
+        e => e.into(),
+    }
+}
+
+/// Saves the profile form: the three names and the e-mail address.
+pub async fn save_profile(
+    db: &Db,
+    id: i64,
+    [first, last, display]: &[String; 3],
+    email: &str,
+) -> Result<(), AppError> {
+    let now = now();
+    sqlx::query!(
+        "UPDATE users SET first_name = ?, last_name = ?, display_name = ?, email = ?, updated_at = ?
+         WHERE id = ?",
+        first,
+        last,
+        display,
+        email,
+        now,
+        id
+    )
+    .execute(db)
+    .await
+    .map_err(unique_violation)?;
+    Ok(())
+}
+
+/// What the avatar becomes.
+pub enum AvatarChange<'a> {
+    Url(&'a str),
+    File(&'a str),
+    Remove,
+}
+
+/// Sets or removes the avatar; returns the uploaded file it replaced (to be
+/// deleted once this has committed).
+pub async fn set_avatar(
+    db: &Db,
+    id: i64,
+    change: AvatarChange<'_>,
+) -> Result<Option<String>, AppError> {
+    let (url, file) = match change {
+        AvatarChange::Url(u) => (Some(u), None),
+        AvatarChange::File(f) => (None, Some(f)),
+        AvatarChange::Remove => (None, None),
+    };
+    let now = now();
+    let mut tx = db.begin().await?;
+    let old = sqlx::query_scalar!("SELECT avatar_file FROM users WHERE id = ?", id)
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or(AppError::Unauthorized)?;
+    sqlx::query!(
+        "UPDATE users SET avatar_url = ?, avatar_file = ?, updated_at = ? WHERE id = ?",
+        url,
+        file,
+        now,
+        id
+    )
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(old)
+}
+
+/// The stored password hash of an account.
+pub async fn password_hash(db: &Db, id: i64) -> Result<String, AppError> {
+    sqlx::query_scalar!("SELECT password_hash FROM users WHERE id = ?", id)
+        .fetch_optional(db)
+        .await?
+        .ok_or(AppError::Unauthorized)
+}
+
+/// Sets a new password hash and ends every session of the account except
+/// `keep`, in one transaction.
+pub async fn set_password(
+    db: &Db,
+    id: i64,
+    hash: &str,
+    keep: Option<i64>,
+) -> Result<u64, AppError> {
+    let now = now();
+    let mut tx = db.begin().await?;
+    sqlx::query!(
+        "UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ?",
+        hash,
+        now,
+        id
+    )
+    .execute(&mut *tx)
+    .await?;
+    let ended = sqlx::query!(
+        "DELETE FROM sessions WHERE user_id = ? AND id IS NOT ?",
+        id,
+        keep
+    )
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    tx.commit().await?;
+    Ok(ended)
+}
+
+/// How long a handle given up by a rename stays reserved.
+pub const HANDLE_RESERVED_SECS: i64 = 30 * 86_400;
+
+/// Renames an account. The old handle stays reserved for its owner for
+/// [`HANDLE_RESERVED_SECS`]; a handle someone else gave up recently is refused.
+pub async fn change_handle(db: &Db, id: i64, new: &str) -> Result<String, AppError> {
+    let now = now();
+    let mut tx = db.begin().await?;
+    let old = sqlx::query_scalar!("SELECT handle FROM users WHERE id = ?", id)
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or(AppError::Unauthorized)?;
+    if old == new {
+        return Err(AppError::invalid("handle", "That is already your handle."));
+    }
+    let held = sqlx::query_scalar!(
+        r#"SELECT user_id AS "user_id!" FROM retired_handles WHERE handle = ? AND until > ?"#,
+        new,
+        now
+    )
+    .fetch_optional(&mut *tx)
+    .await?;
+    if held.is_some_and(|owner| owner != id) {
+        return Err(AppError::invalid(
+            "handle",
+            "That handle was in use recently and is still reserved. Choose another.",
+        ));
+    }
+    sqlx::query!("DELETE FROM retired_handles WHERE handle = ?", new)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query!(
+        "UPDATE users SET handle = ?, updated_at = ? WHERE id = ?",
+        new,
+        now,
+        id
+    )
+    .execute(&mut *tx)
+    .await
+    .map_err(unique_violation)?;
+    let until = now + HANDLE_RESERVED_SECS;
+    sqlx::query!(
+        "INSERT INTO retired_handles (handle, user_id, retired_at, until) VALUES (?, ?, ?, ?)
+         ON CONFLICT (handle) DO UPDATE SET user_id = excluded.user_id,
+             retired_at = excluded.retired_at, until = excluded.until",
+        old,
+        id,
+        now,
+        until
+    )
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(old)
+}
+
+/// Whether a handle is free for a new account: not in use and not recently
+/// given up by someone.
+pub async fn handle_reserved(db: &Db, handle: &str) -> Result<bool, AppError> {
+    let now = now();
+    Ok(sqlx::query_scalar!(
+        r#"SELECT 1 AS "x!: i64" FROM retired_handles WHERE handle = ? AND until > ?"#,
+        handle,
+        now
+    )
+    .fetch_optional(db)
+    .await?
+    .is_some())
+}
+
+/// Whether someone other than `user_id` gave up `handle` recently.
+pub async fn handle_reserved_by_other(
+    db: &Db,
+    handle: &str,
+    user_id: i64,
+) -> Result<bool, AppError> {
+    let now = now();
+    Ok(sqlx::query_scalar!(
+        r#"SELECT 1 AS "x!: i64" FROM retired_handles WHERE handle = ? AND until > ? AND user_id != ?"#,
+        handle,
+        now,
+        user_id
+    )
+    .fetch_optional(db)
+    .await?
+    .is_some())
+}
+
+/// The message for an action that would leave no administrator.
+pub const LAST_ADMIN: &str =
+    "You are the last administrator. Make another user an administrator first.";
+
+/// Deletes an account and everything of it (tokens, sessions, pending tokens,
+/// audit events, reserved handles cascade) in one statement. The last enabled
+/// administrator cannot be deleted. Returns the avatar file to remove.
+pub async fn delete_account(db: &Db, id: i64) -> Result<Option<String>, AppError> {
+    let row = sqlx::query!(
+        r#"DELETE FROM users
+           WHERE id = ?
+             AND (is_admin = 0 OR disabled = 1
+                  OR EXISTS (SELECT 1 FROM users o WHERE o.id != ? AND o.is_admin = 1 AND o.disabled = 0))
+           RETURNING avatar_file"#,
+        id,
+        id
+    )
+    .fetch_optional(db)
+    .await?;
+    match row {
+        Some(r) => Ok(r.avatar_file),
+        None => {
+            let exists =
+                sqlx::query_scalar!(r#"SELECT 1 AS "x!: i64" FROM users WHERE id = ?"#, id)
+                    .fetch_optional(db)
+                    .await?
+                    .is_some();
+            if exists {
+                Err(AppError::Conflict(LAST_ADMIN.to_owned()))
+            } else {
+                Err(AppError::NotFound("User".into()))
+            }
+        }
+    }
 }

@@ -73,8 +73,9 @@ impl TestApp {
         let pool = db::connect(&url).await.expect("database");
         let mut settings = Settings::defaults();
         settings.public_origin = None;
+        settings.data_dir = dir.path().to_owned();
         change(&mut settings);
-        let state = router::state(pool, settings, "target/site");
+        let state = router::state(pool, settings, "target/site").expect("state");
         let router = router::build(state.clone());
         Self {
             router,
@@ -227,6 +228,45 @@ impl TestApp {
         .fetch_all(&self.state.db)
         .await
         .expect("audit query")
+    }
+
+    /// Posts raw bytes to the avatar upload, as the dialog's `fetch` does.
+    pub async fn upload_avatar(&self, cookie: Option<&str>, bytes: Vec<u8>) -> Response {
+        let mut req = Request::builder()
+            .method(Method::POST)
+            .uri("/settings/avatar")
+            .header(header::HOST, HOST)
+            .header(header::ORIGIN, ORIGIN)
+            .header(header::CONTENT_TYPE, "application/octet-stream")
+            .header(header::CONTENT_LENGTH, bytes.len());
+        if let Some(c) = cookie {
+            req = req.header(header::COOKIE, c);
+        }
+        self.send(req.body(Body::from(bytes)).expect("request"))
+            .await
+    }
+
+    /// The id of the user with this handle.
+    pub async fn user_id(&self, handle: &str) -> i64 {
+        sqlx::query_scalar::<_, i64>("SELECT id FROM users WHERE handle = ?")
+            .bind(handle)
+            .fetch_one(&self.state.db)
+            .await
+            .expect("user exists")
+    }
+
+    /// The stored avatar files.
+    pub fn avatar_files(&self) -> Vec<String> {
+        let dir = self.state.settings.data_dir.join("avatars");
+        let mut names: Vec<String> = std::fs::read_dir(dir)
+            .map(|d| {
+                d.filter_map(Result::ok)
+                    .map(|e| e.file_name().to_string_lossy().into_owned())
+                    .collect()
+            })
+            .unwrap_or_default();
+        names.sort();
+        names
     }
 
     pub async fn count(&self, sql: &str) -> i64 {

@@ -1,10 +1,15 @@
 //! Integration tests: the real router, driven with `oneshot`, each test on a
 //! fresh database of its own.
 
+mod admin;
+mod advanced;
 mod audit;
 mod auth;
+mod avatar;
 mod bad_input;
 mod common;
+mod profile;
 mod rest;
+mod security;
 mod shutdown;
 mod tokens;

@@ -2,6 +2,7 @@
 
 pub mod audit;
 pub mod auth;
+pub mod db_auth;
 pub mod error;
 pub mod json;
 pub mod tokens;
@@ -29,6 +30,7 @@ use error::ApiError;
         tokens::list_tokens,
         tokens::delete_token,
         audit::list_audit,
+        db_auth::db_auth,
         openapi_json,
         healthz,
     ),

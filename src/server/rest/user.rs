@@ -29,16 +29,18 @@ pub struct UserBody {
     pub created_at: String,
 }
 
-impl From<Profile> for UserBody {
-    fn from(p: Profile) -> Self {
+impl UserBody {
+    /// The body for a profile; an uploaded avatar's address is made absolute
+    /// when `PUBLIC_URL` is set.
+    fn new(p: Profile, origin: Option<&str>) -> Self {
         Self {
+            avatar_url: p.avatar(origin),
             id: p.id,
             handle: p.handle,
             email: p.email,
             first_name: p.first_name,
             last_name: p.last_name,
             display_name: p.display_name,
-            avatar_url: p.avatar_url,
             created_at: rfc3339(p.created_at),
         }
     }
@@ -60,26 +62,14 @@ pub struct UserPatch {
 #[utoipa::path(get, path = "/api/v1/user", tag = "user",
     security(("bearer" = [])),
     responses((status = 200, body = UserBody), (status = 401, body = ErrorBody)))]
-pub async fn get_user(Extension(caller): Extension<ApiCaller>) -> Json<UserBody> {
-    Json(caller.user.as_ref().clone().into())
-}
-
-/// Checks an avatar URL: https, at most 2048 characters, no spaces.
-pub fn avatar_url(input: &str) -> Result<Option<String>, ApiError> {
-    let url = input.trim();
-    if url.is_empty() {
-        return Ok(None);
-    }
-    let host = url.strip_prefix("https://").unwrap_or("");
-    if host.is_empty()
-        || url.len() > 2048
-        || url.chars().any(|c| c.is_whitespace() || c.is_control())
-    {
-        return Err(ApiError::invalid(
-            "avatar_url: use an https:// address of at most 2048 characters.",
-        ));
-    }
-    Ok(Some(url.to_owned()))
+pub async fn get_user(
+    State(state): State<AppState>,
+    Extension(caller): Extension<ApiCaller>,
+) -> Json<UserBody> {
+    Json(UserBody::new(
+        caller.user.as_ref().clone(),
+        state.settings.public_origin.as_deref(),
+    ))
 }
 
 /// Changes names, display name or avatar URL.
@@ -119,19 +109,28 @@ pub async fn patch_user(
             }
         }
     }
+    let mut old_file = None;
     if let Some(url) = &patch.avatar_url {
-        let url = avatar_url(url)?;
-        if p.avatar_url != url {
+        let url = validate::avatar_url(url)?;
+        if p.avatar_url != url || (url.is_none() && p.avatar_file.is_some()) {
             p.avatar_url = url;
+            // An address replaces an uploaded picture; "" removes either.
+            old_file = p.avatar_file.take();
             changed.push("avatar_url");
         }
     }
     if !changed.is_empty() {
         users::update_profile(&state.db, &p).await?;
+        if let Some(file) = old_file {
+            crate::server::avatar::remove(&state.settings.data_dir, &file).await;
+        }
         state.audit.record(
             NewEvent::new(p.id, AuditAction::ProfileUpdated)
                 .detail(format!("Changed {} (through the API)", changed.join(", "))),
         );
     }
-    Ok(Json(p.into()))
+    Ok(Json(UserBody::new(
+        p,
+        state.settings.public_origin.as_deref(),
+    )))
 }

@@ -1,0 +1,175 @@
+//! `/admin/users`: administrators list, create, edit, disable and enable
+//! users. Everyone else gets "not found", as for a page that does not exist.
+
+use leptos::prelude::*;
+
+use crate::error::AppError;
+use crate::model::account::{AdminUser, AdminUsersPage, CreatedUser};
+
+#[cfg(feature = "ssr")]
+mod ssr {
+    use crate::error::AppError;
+    use crate::model::audit::AuditAction;
+    use crate::server::audit::NewEvent;
+    use crate::server::context::{self, ClientMeta};
+    use crate::server::session::Session;
+    use crate::server::state::AppState;
+
+    /// The signed-in administrator; anyone else gets "not found".
+    pub async fn require_admin() -> Result<(Session, AppState), AppError> {
+        let s = context::require_session().await?;
+        if !s.user.is_admin {
+            return Err(AppError::NotFound("Page".into()));
+        }
+        Ok((s, context::state()?))
+    }
+
+    /// Records an administrator's action in both their log and the user's.
+    pub fn audit(
+        state: &AppState,
+        admin: &Session,
+        target: i64,
+        target_handle: &str,
+        action: AuditAction,
+        detail: &str,
+    ) -> Result<(), AppError> {
+        let meta = ClientMeta::of(&context::parts()?);
+        state.audit.record(
+            NewEvent::new(admin.user.id, action)
+                .client(&meta)
+                .detail(format!("{target_handle}: {detail}")),
+        );
+        if target != admin.user.id {
+            state.audit.record(
+                NewEvent::new(target, action)
+                    .client(&meta)
+                    .detail(format!("By administrator {}: {detail}", admin.user.handle)),
+            );
+        }
+        Ok(())
+    }
+}
+
+/// One page of users matching `search`.
+#[server]
+pub async fn admin_list_users(
+    #[server(default)] search: String,
+    #[server(default)] page: i64,
+) -> Result<AdminUsersPage, AppError> {
+    use crate::server::admin;
+    let (s, state) = ssr::require_admin().await?;
+    let search: String = search.chars().take(100).collect();
+    let page = page.clamp(1, 1_000_000);
+    let (users, total) = admin::list(&state.db, &search, page).await?;
+    Ok(AdminUsersPage {
+        users,
+        total,
+        page,
+        per_page: admin::PER_PAGE,
+        me: s.user.id,
+    })
+}
+
+/// Creates a user with a one-time initial password, returned once.
+#[server]
+pub async fn admin_create_user(
+    handle: String,
+    email: String,
+    first_name: String,
+    last_name: String,
+    role: String,
+) -> Result<CreatedUser, AppError> {
+    use crate::model::account::parse_role;
+    use crate::model::{audit::AuditAction, validate};
+    use crate::server::{admin, password as pw, users};
+    use rand::distr::{Alphanumeric, SampleString};
+
+    let (s, state) = ssr::require_admin().await?;
+    let handle = validate::handle(&handle)?;
+    let email = validate::email(&email)?;
+    let first = validate::text(&first_name, "first_name", "first name", true)?;
+    let last = validate::text(&last_name, "last_name", "last name", true)?;
+    let display = format!("{first} {last}");
+    let names = validate::names(&first, &last, &display)?;
+    let is_admin = parse_role(&role)?;
+    let initial_password = Alphanumeric.sample_string(&mut rand::rng(), 20);
+    let hash = pw::hash(initial_password.clone()).await?;
+    let id = users::create(&state.db, &handle, &email, &hash, is_admin).await?;
+    admin::update(&state.db, id, &names, &email, is_admin).await?;
+    let user = admin::get(&state.db, id).await?;
+    let role = if is_admin { "administrator" } else { "user" };
+    ssr::audit(
+        &state,
+        &s,
+        id,
+        &handle,
+        AuditAction::UserCreated,
+        &format!("created as {role}"),
+    )?;
+    Ok(CreatedUser {
+        user,
+        initial_password,
+    })
+}
+
+/// Changes a user's names, e-mail and role.
+#[server]
+pub async fn admin_update_user(
+    id: i64,
+    first_name: String,
+    last_name: String,
+    display_name: String,
+    email: String,
+    role: String,
+) -> Result<AdminUser, AppError> {
+    use crate::model::account::parse_role;
+    use crate::model::{audit::AuditAction, validate};
+    use crate::server::admin;
+
+    let (s, state) = ssr::require_admin().await?;
+    let before = admin::get(&state.db, id).await?;
+    let names = validate::names(&first_name, &last_name, &display_name)?;
+    let email = validate::email(&email)?;
+    let is_admin = parse_role(&role)?;
+    admin::update(&state.db, id, &names, &email, is_admin).await?;
+    let after = admin::get(&state.db, id).await?;
+    let changed: Vec<&str> = [
+        ("first name", before.first_name != after.first_name),
+        ("last name", before.last_name != after.last_name),
+        ("display name", before.display_name != after.display_name),
+        ("e-mail", before.email != after.email),
+        ("role", before.is_admin != after.is_admin),
+    ]
+    .into_iter()
+    .filter_map(|(f, c)| c.then_some(f))
+    .collect();
+    if !changed.is_empty() {
+        ssr::audit(
+            &state,
+            &s,
+            id,
+            &after.handle,
+            AuditAction::UserUpdated,
+            &format!("changed {}", changed.join(", ")),
+        )?;
+    }
+    Ok(after)
+}
+
+/// Disables (sessions end, tokens are refused, sign-in fails) or enables a user.
+#[server]
+pub async fn admin_set_disabled(id: i64, disabled: bool) -> Result<AdminUser, AppError> {
+    use crate::model::audit::AuditAction;
+    use crate::server::admin;
+
+    let (s, state) = ssr::require_admin().await?;
+    admin::set_disabled(&state.db, id, disabled).await?;
+    let user = admin::get(&state.db, id).await?;
+    let (action, what) = if disabled {
+        (AuditAction::UserDisabled, "disabled")
+    } else {
+        (AuditAction::UserEnabled, "enabled")
+    };
+    ssr::audit(&state, &s, id, &user.handle, action, what)?;
+    Ok(user)
+}

@@ -1,0 +1,198 @@
+//! The Profile page: names and e-mail, avatar address, database password.
+//! (Avatar files are uploaded to `POST /settings/avatar`, see
+//! `server::avatar`.)
+
+use leptos::prelude::*;
+
+use crate::error::AppError;
+use crate::model::account::{DbConnection, ProfileView};
+
+#[cfg(feature = "ssr")]
+mod ssr {
+    use crate::error::AppError;
+    use crate::model::account::{masked_connection, DbConnection, ProfileView};
+    use crate::server::db_password;
+    use crate::server::state::AppState;
+    use crate::server::users::{self, Profile};
+
+    pub fn view(p: Profile) -> ProfileView {
+        ProfileView {
+            avatar: p.avatar(None),
+            avatar_url: p
+                .avatar_file
+                .is_none()
+                .then(|| p.avatar_url.clone())
+                .flatten(),
+            handle: p.handle,
+            email: p.email,
+            first_name: p.first_name,
+            last_name: p.last_name,
+            display_name: p.display_name,
+        }
+    }
+
+    pub async fn connection(
+        state: &AppState,
+        user_id: i64,
+        password: Option<String>,
+    ) -> Result<DbConnection, AppError> {
+        let handle = users::profile(&state.db, user_id).await?.handle;
+        let password = match password {
+            Some(p) => p,
+            None => db_password::get_or_create(&state.db, &state.secrets, user_id).await?,
+        };
+        let domain = &state.settings.workspace_domain;
+        Ok(DbConnection {
+            masked: masked_connection(&handle, domain),
+            full: db_password::connection_string(&handle, &password, domain),
+        })
+    }
+}
+
+/// The signed-in user's profile.
+#[server]
+pub async fn get_profile() -> Result<ProfileView, AppError> {
+    use crate::server::{context, users};
+    let s = context::require_session().await?;
+    let state = context::state()?;
+    Ok(ssr::view(users::profile(&state.db, s.user.id).await?))
+}
+
+/// Saves names and e-mail. A new e-mail address needs the current password.
+#[server]
+pub async fn save_profile(
+    first_name: String,
+    last_name: String,
+    display_name: String,
+    email: String,
+    #[server(default)] current_password: String,
+) -> Result<ProfileView, AppError> {
+    use crate::model::{audit::AuditAction, validate};
+    use crate::server::{audit::NewEvent, context, password as pw, users};
+
+    let s = context::require_session().await?;
+    let state = context::state()?;
+    let names = validate::names(&first_name, &last_name, &display_name)?;
+    let email = validate::email(&email)?;
+    let before = users::profile(&state.db, s.user.id).await?;
+    let email_changed = before.email != email;
+    if email_changed {
+        if current_password.is_empty() {
+            return Err(AppError::invalid(
+                "current_password",
+                "Enter your current password to change your e-mail address.",
+            ));
+        }
+        let hash = users::password_hash(&state.db, s.user.id).await?;
+        if current_password.chars().count() > 128
+            || !pw::verify(current_password, Some(hash)).await?
+        {
+            return Err(AppError::invalid(
+                "current_password",
+                "That is not your current password.",
+            ));
+        }
+    }
+    let changed: Vec<&str> = [
+        ("first name", before.first_name != names[0]),
+        ("last name", before.last_name != names[1]),
+        ("display name", before.display_name != names[2]),
+    ]
+    .into_iter()
+    .filter_map(|(name, changed)| changed.then_some(name))
+    .collect();
+    if changed.is_empty() && !email_changed {
+        return Ok(ssr::view(before));
+    }
+    users::save_profile(&state.db, s.user.id, &names, &email).await?;
+    let meta = context::ClientMeta::of(&context::parts()?);
+    if !changed.is_empty() {
+        state.audit.record(
+            NewEvent::new(s.user.id, AuditAction::ProfileUpdated)
+                .client(&meta)
+                .detail(format!("Changed {}", changed.join(", "))),
+        );
+    }
+    if email_changed {
+        state.audit.record(
+            NewEvent::new(s.user.id, AuditAction::EmailChanged)
+                .client(&meta)
+                .detail(format!("{} → {}", before.email, email)),
+        );
+    }
+    Ok(ssr::view(users::profile(&state.db, s.user.id).await?))
+}
+
+/// Uses an https address as the avatar (never fetched by the server); an
+/// empty address is refused here: removing is [`remove_avatar`].
+#[server]
+pub async fn set_avatar_url(avatar_url: String) -> Result<ProfileView, AppError> {
+    use crate::model::{audit::AuditAction, validate};
+    use crate::server::{audit::NewEvent, avatar, context, users};
+
+    let s = context::require_session().await?;
+    let state = context::state()?;
+    let Some(url) = validate::avatar_url(&avatar_url)? else {
+        return Err(AppError::invalid(
+            "avatar_url",
+            "Enter an https:// address, or choose Remove avatar.",
+        ));
+    };
+    let old = users::set_avatar(&state.db, s.user.id, users::AvatarChange::Url(&url)).await?;
+    if let Some(old) = old {
+        avatar::remove(&state.settings.data_dir, &old).await;
+    }
+    let meta = context::ClientMeta::of(&context::parts()?);
+    state.audit.record(
+        NewEvent::new(s.user.id, AuditAction::AvatarChanged)
+            .client(&meta)
+            .detail("Set a picture address"),
+    );
+    Ok(ssr::view(users::profile(&state.db, s.user.id).await?))
+}
+
+/// Removes the avatar (file or address); initials show instead.
+#[server]
+pub async fn remove_avatar() -> Result<ProfileView, AppError> {
+    use crate::model::audit::AuditAction;
+    use crate::server::{audit::NewEvent, avatar, context, users};
+
+    let s = context::require_session().await?;
+    let state = context::state()?;
+    let old = users::set_avatar(&state.db, s.user.id, users::AvatarChange::Remove).await?;
+    if let Some(old) = old {
+        avatar::remove(&state.settings.data_dir, &old).await;
+    }
+    let meta = context::ClientMeta::of(&context::parts()?);
+    state.audit.record(
+        NewEvent::new(s.user.id, AuditAction::AvatarChanged)
+            .client(&meta)
+            .detail("Removed the picture"),
+    );
+    Ok(ssr::view(users::profile(&state.db, s.user.id).await?))
+}
+
+/// The workspace database connection string (made on first view).
+#[server]
+pub async fn get_db_connection() -> Result<DbConnection, AppError> {
+    use crate::server::context;
+    let s = context::require_session().await?;
+    let state = context::state()?;
+    ssr::connection(&state, s.user.id, None).await
+}
+
+/// Makes a new database password; the old one stops working at once.
+#[server]
+pub async fn rotate_db_password() -> Result<DbConnection, AppError> {
+    use crate::model::audit::AuditAction;
+    use crate::server::{audit::NewEvent, context, db_password};
+
+    let s = context::require_session().await?;
+    let state = context::state()?;
+    let password = db_password::rotate(&state.db, &state.secrets, s.user.id).await?;
+    let meta = context::ClientMeta::of(&context::parts()?);
+    state
+        .audit
+        .record(NewEvent::new(s.user.id, AuditAction::DbPasswordRotated).client(&meta));
+    ssr::connection(&state, s.user.id, Some(password)).await
+}

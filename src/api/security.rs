@@ -1,0 +1,123 @@
+//! The Security page: change password, active sessions.
+
+use leptos::prelude::*;
+
+use crate::error::AppError;
+use crate::model::account::SessionView;
+
+/// Changes the password; every other session of the account ends.
+/// Returns how many sessions ended.
+#[server]
+pub async fn change_password(
+    current_password: String,
+    new_password: String,
+) -> Result<u64, AppError> {
+    use crate::model::audit::AuditAction;
+    use crate::server::{audit::NewEvent, context, password as pw, users};
+
+    let s = context::require_session().await?;
+    let state = context::state()?;
+    if current_password.is_empty() {
+        return Err(AppError::invalid(
+            "current_password",
+            "Enter your current password.",
+        ));
+    }
+    let hash = users::password_hash(&state.db, s.user.id).await?;
+    if current_password.chars().count() > 128
+        || !pw::verify(current_password.clone(), Some(hash)).await?
+    {
+        return Err(AppError::invalid(
+            "current_password",
+            "That is not your current password.",
+        ));
+    }
+    pw::check_new(&new_password, "new_password")?;
+    if new_password == current_password {
+        return Err(AppError::invalid(
+            "new_password",
+            "The new password must differ from the current one.",
+        ));
+    }
+    let new_hash = pw::hash(new_password).await?;
+    let ended = users::set_password(&state.db, s.user.id, &new_hash, Some(s.id)).await?;
+    let meta = context::ClientMeta::of(&context::parts()?);
+    state.audit.record(
+        NewEvent::new(s.user.id, AuditAction::PasswordChanged)
+            .client(&meta)
+            .detail(format!("Other sessions ended: {ended}")),
+    );
+    Ok(ended)
+}
+
+/// The account's live sessions, this one marked.
+#[server]
+pub async fn list_sessions() -> Result<Vec<SessionView>, AppError> {
+    use crate::model::agent;
+    use crate::server::{context, session};
+
+    let s = context::require_session().await?;
+    let state = context::state()?;
+    let rows = session::list(&state.db, &state.settings, s.user.id).await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            let ua = r.user_agent.unwrap_or_default();
+            SessionView {
+                id: r.id,
+                device: agent::summary(&ua),
+                user_agent: ua,
+                ip: r.ip,
+                created_at: r.created_at,
+                last_seen_at: r.last_seen_at,
+                current: r.id == s.id,
+            }
+        })
+        .collect())
+}
+
+/// Signs out one of the account's other sessions.
+#[server]
+pub async fn end_session(id: i64) -> Result<(), AppError> {
+    use crate::model::audit::AuditAction;
+    use crate::server::{audit::NewEvent, context, session};
+
+    let s = context::require_session().await?;
+    let state = context::state()?;
+    if id == s.id {
+        return Err(AppError::invalid(
+            "session",
+            "This is the session you are using: use Sign out in the account menu.",
+        ));
+    }
+    if !session::end_own(&state.db, s.user.id, id).await? {
+        return Err(AppError::NotFound("Session".into()));
+    }
+    let meta = context::ClientMeta::of(&context::parts()?);
+    state.audit.record(
+        NewEvent::new(s.user.id, AuditAction::SessionSignedOut)
+            .client(&meta)
+            .detail(format!("Session {id}")),
+    );
+    Ok(())
+}
+
+/// Signs out every session of the account but this one; returns how many.
+#[server]
+pub async fn end_other_sessions() -> Result<u64, AppError> {
+    use crate::model::audit::AuditAction;
+    use crate::server::{audit::NewEvent, context, session};
+
+    let s = context::require_session().await?;
+    let state = context::state()?;
+    let ended = session::end_others(&state.db, s.user.id, s.id).await?;
+    if ended > 0 {
+        let meta = context::ClientMeta::of(&context::parts()?);
+        state.audit.record(
+            NewEvent::new(s.user.id, AuditAction::SessionSignedOut)
+                .client(&meta)
+                .detail(format!("All other sessions ({ended})")),
+        );
+    }
+    Ok(ended)
+}

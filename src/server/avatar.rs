@@ -1,0 +1,252 @@
+//! Avatar uploads: checked, decoded with limits, re-encoded and stored under
+//! a generated name; and served back with long-lived caching.
+//!
+//! The upload is the raw file as the request body of
+//! `POST /settings/avatar` (the dialog sends it with `fetch`), signed in by
+//! the session cookie. Every refusal names the limit that was broken.
+
+use std::io::Cursor;
+use std::path::{Path, PathBuf};
+
+use axum::body::{Body, Bytes};
+use axum::extract::{Path as UrlPath, State};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use image::{ImageFormat, ImageReader, Limits};
+use rand::RngCore;
+
+use super::audit::NewEvent;
+use super::context::ClientMeta;
+use super::state::AppState;
+use super::{session, users};
+use crate::error::AppError;
+use crate::model::audit::AuditAction;
+use crate::model::avatar::{self, MAX_BYTES, MAX_SIDE, STORED_SIDE};
+
+/// The folder of stored avatars.
+pub fn dir(data_dir: &Path) -> PathBuf {
+    data_dir.join("avatars")
+}
+
+/// Checks and converts an upload into the stored PNG. CPU-bound: call it
+/// off the async runtime.
+pub fn process(bytes: &[u8]) -> Result<Vec<u8>, AppError> {
+    let refuse = |m: String| AppError::invalid("avatar", m);
+    if bytes.len() > MAX_BYTES {
+        return Err(refuse(avatar::too_large(bytes.len() as u64)));
+    }
+    let reader = || {
+        ImageReader::new(Cursor::new(bytes))
+            .with_guessed_format()
+            .map_err(|_| refuse(avatar::NOT_AN_IMAGE.into()))
+    };
+    // The type comes from the content, never from a name or a header.
+    let format = reader()?.format();
+    if !matches!(
+        format,
+        Some(ImageFormat::Png | ImageFormat::Jpeg | ImageFormat::Gif | ImageFormat::WebP)
+    ) {
+        return Err(refuse(avatar::NOT_AN_IMAGE.into()));
+    }
+    // The header alone says how big the picture claims to be.
+    let (w, h) = reader()?
+        .into_dimensions()
+        .map_err(|_| refuse(avatar::DAMAGED.into()))?;
+    if w > MAX_SIDE || h > MAX_SIDE {
+        return Err(refuse(avatar::too_many_pixels(w, h)));
+    }
+    let mut limits = Limits::default();
+    limits.max_image_width = Some(MAX_SIDE);
+    limits.max_image_height = Some(MAX_SIDE);
+    // 4096×4096 RGBA is 64 MiB; leave room for the decoder's own buffers.
+    limits.max_alloc = Some(96 * 1024 * 1024);
+    let mut decoder = reader()?;
+    decoder.limits(limits);
+    let image = decoder.decode().map_err(|e| match e {
+        image::ImageError::Limits(_) => refuse(avatar::too_many_pixels(w, h)),
+        _ => refuse(avatar::DAMAGED.into()),
+    })?;
+    let square = image
+        .resize_to_fill(
+            STORED_SIDE,
+            STORED_SIDE,
+            image::imageops::FilterType::Triangle,
+        )
+        .to_rgba8();
+    // Re-encoding keeps only pixels: no EXIF, no comments, no colour profile.
+    let mut out = Cursor::new(Vec::new());
+    square
+        .write_to(&mut out, ImageFormat::Png)
+        .map_err(AppError::internal)?;
+    Ok(out.into_inner())
+}
+
+/// Stores a processed avatar under a new random name; returns the name.
+pub async fn store(data_dir: &Path, png: Vec<u8>) -> Result<String, AppError> {
+    let mut raw = [0u8; 16];
+    rand::rng().fill_bytes(&mut raw);
+    let name: String = raw.iter().map(|b| format!("{b:02x}")).collect::<String>() + ".png";
+    let dir = dir(data_dir);
+    tokio::fs::create_dir_all(&dir)
+        .await
+        .map_err(AppError::internal)?;
+    let tmp = dir.join(format!(".{name}.tmp"));
+    tokio::fs::write(&tmp, png)
+        .await
+        .map_err(AppError::internal)?;
+    tokio::fs::rename(&tmp, dir.join(&name))
+        .await
+        .map_err(AppError::internal)?;
+    Ok(name)
+}
+
+/// Removes a stored avatar; a file already gone is fine.
+pub async fn remove(data_dir: &Path, name: &str) {
+    if !valid_name(name) {
+        return;
+    }
+    if let Err(e) = tokio::fs::remove_file(dir(data_dir).join(name)).await {
+        if e.kind() != std::io::ErrorKind::NotFound {
+            tracing::warn!(error = %e, file = name, "avatar file not removed");
+        }
+    }
+}
+
+/// Generated names only: 32 lower-case hex digits and `.png`.
+fn valid_name(name: &str) -> bool {
+    name.strip_suffix(".png").is_some_and(|stem| {
+        stem.len() == 32
+            && stem
+                .bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    })
+}
+
+/// What the upload answers.
+#[derive(serde::Serialize)]
+struct Uploaded {
+    avatar: String,
+}
+
+fn refusal(status: StatusCode, error: AppError) -> Response {
+    (status, Json(error)).into_response()
+}
+
+/// `POST /settings/avatar`: the raw image file as the body.
+pub async fn upload(State(state): State<AppState>, req: axum::extract::Request) -> Response {
+    let (parts, body) = req.into_parts();
+    match upload_inner(&state, &parts, body).await {
+        Ok(path) => Json(Uploaded { avatar: path }).into_response(),
+        Err(e) => {
+            let status = match &e {
+                AppError::Invalid { message, .. } if message.contains("the limit is 2 MiB") => {
+                    StatusCode::PAYLOAD_TOO_LARGE
+                }
+                e => e.status(),
+            };
+            refusal(status, e)
+        }
+    }
+}
+
+async fn upload_inner(
+    state: &AppState,
+    parts: &axum::http::request::Parts,
+    body: Body,
+) -> Result<String, AppError> {
+    let headers = &parts.headers;
+    let Some(s) = session::current(&state.db, &state.settings, headers).await? else {
+        return Err(AppError::Unauthorized);
+    };
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if let Some(n) = declared.filter(|n| *n > MAX_BYTES as u64) {
+        return Err(AppError::invalid("avatar", avatar::too_large(n)));
+    }
+    let bytes: Bytes = axum::body::to_bytes(body, MAX_BYTES)
+        .await
+        .map_err(|_| AppError::invalid("avatar", avatar::too_large(MAX_BYTES as u64 + 1)))?;
+    if bytes.is_empty() {
+        return Err(AppError::invalid("avatar", "Choose an image file first."));
+    }
+    let png = tokio::task::spawn_blocking(move || process(&bytes))
+        .await
+        .map_err(AppError::internal)??;
+    let data_dir = state.settings.data_dir.clone();
+    let name = store(&data_dir, png).await?;
+    match users::set_avatar(&state.db, s.user.id, users::AvatarChange::File(&name)).await {
+        Ok(old) => {
+            if let Some(old) = old {
+                remove(&data_dir, &old).await;
+            }
+        }
+        Err(e) => {
+            remove(&data_dir, &name).await;
+            return Err(e);
+        }
+    }
+    let meta = ClientMeta::of(parts);
+    state.audit.record(
+        NewEvent::new(s.user.id, AuditAction::AvatarChanged)
+            .client(&meta)
+            .detail("Uploaded a new picture"),
+    );
+    Ok(format!("/avatars/{name}"))
+}
+
+/// `GET /avatars/{name}`: a stored avatar. Names are never reused, so the
+/// file may be cached for good.
+pub async fn serve(State(state): State<AppState>, UrlPath(name): UrlPath<String>) -> Response {
+    if !valid_name(&name) {
+        return StatusCode::NOT_FOUND.into_response();
+    }
+    match tokio::fs::read(dir(&state.settings.data_dir).join(&name)).await {
+        Ok(bytes) => (
+            [
+                (header::CONTENT_TYPE, HeaderValue::from_static("image/png")),
+                (
+                    header::CACHE_CONTROL,
+                    HeaderValue::from_static("public, max-age=31536000, immutable"),
+                ),
+            ],
+            bytes,
+        )
+            .into_response(),
+        Err(_) => StatusCode::NOT_FOUND.into_response(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn png(w: u32, h: u32) -> Vec<u8> {
+        let img = image::RgbaImage::from_pixel(w, h, image::Rgba([10, 20, 30, 255]));
+        let mut out = Cursor::new(Vec::new());
+        img.write_to(&mut out, ImageFormat::Png).unwrap();
+        out.into_inner()
+    }
+
+    #[test]
+    fn a_small_png_becomes_a_256_square() {
+        let out = process(&png(300, 120)).unwrap();
+        let back = image::load_from_memory(&out).unwrap();
+        assert_eq!((back.width(), back.height()), (256, 256));
+    }
+
+    #[test]
+    fn text_is_not_an_image() {
+        let e = process(b"hello, this is not a picture").unwrap_err();
+        assert_eq!(e.to_string(), avatar::NOT_AN_IMAGE);
+    }
+
+    #[test]
+    fn names_are_only_generated_ones() {
+        assert!(valid_name("0123456789abcdef0123456789abcdef.png"));
+        assert!(!valid_name("../secret.key"));
+        assert!(!valid_name("0123456789ABCDEF0123456789abcdef.png"));
+    }
+}

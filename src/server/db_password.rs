@@ -1,0 +1,123 @@
+//! The workspace database password: one per user, shown again on the
+//! Profile page (so it is sealed with the server key, not hashed), rotated
+//! on request, and checked by the workspace database proxy through
+//! `POST /internal/db-auth`.
+
+use rand::distr::{Alphanumeric, SampleString};
+
+use super::db::Db;
+use super::secret_box::SecretBox;
+use crate::error::AppError;
+
+/// Length of a generated password: ~190 bits, alphanumeric so it needs no
+/// escaping inside a connection string.
+const LENGTH: usize = 32;
+
+fn generate() -> String {
+    Alphanumeric.sample_string(&mut rand::rng(), LENGTH)
+}
+
+/// The user's password, made on first use.
+pub async fn get_or_create(db: &Db, keys: &SecretBox, user_id: i64) -> Result<String, AppError> {
+    if let Some(sealed) = stored(db, user_id).await? {
+        return keys.open(user_id, &sealed);
+    }
+    let sealed = keys.seal(user_id, &generate())?;
+    // Two first views at once: only one password is kept, both show it.
+    sqlx::query!(
+        "UPDATE users SET db_password_enc = ? WHERE id = ? AND db_password_enc IS NULL",
+        sealed,
+        user_id
+    )
+    .execute(db)
+    .await?;
+    let sealed = stored(db, user_id)
+        .await?
+        .ok_or_else(|| AppError::internal("database password not stored"))?;
+    keys.open(user_id, &sealed)
+}
+
+/// Replaces the password; the old one stops verifying at once.
+pub async fn rotate(db: &Db, keys: &SecretBox, user_id: i64) -> Result<String, AppError> {
+    let password = generate();
+    let sealed = keys.seal(user_id, &password)?;
+    let done = sqlx::query!(
+        "UPDATE users SET db_password_enc = ? WHERE id = ?",
+        sealed,
+        user_id
+    )
+    .execute(db)
+    .await?;
+    if done.rows_affected() == 0 {
+        return Err(AppError::Unauthorized);
+    }
+    Ok(password)
+}
+
+async fn stored(db: &Db, user_id: i64) -> Result<Option<Vec<u8>>, AppError> {
+    Ok(
+        sqlx::query_scalar!("SELECT db_password_enc FROM users WHERE id = ?", user_id)
+            .fetch_optional(db)
+            .await?
+            .flatten(),
+    )
+}
+
+/// Checks a handle and password as the database proxy presents them;
+/// returns the user's id when they match an enabled account.
+pub async fn verify(
+    db: &Db,
+    keys: &SecretBox,
+    handle: &str,
+    password: &str,
+) -> Result<Option<i64>, AppError> {
+    let row = sqlx::query!(
+        r#"SELECT id AS "id!", db_password_enc FROM users WHERE handle = lower(?) AND disabled = 0"#,
+        handle
+    )
+    .fetch_optional(db)
+    .await?;
+    let Some((id, Some(sealed))) = row.map(|r| (r.id, r.db_password_enc)) else {
+        return Ok(None);
+    };
+    let expected = keys.open(id, &sealed)?;
+    Ok(same(expected.as_bytes(), password.as_bytes()).then_some(id))
+}
+
+/// Compares without stopping at the first difference.
+pub fn same(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// The connection string the Profile page shows.
+pub fn connection_string(handle: &str, password: &str, workspace_domain: &str) -> String {
+    format!("postgres://{handle}:{password}@{handle}.{workspace_domain}:9193/{handle}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn generated_passwords_are_long_and_differ() {
+        let (a, b) = (generate(), generate());
+        assert_eq!(a.len(), LENGTH);
+        assert!(a.chars().all(|c| c.is_ascii_alphanumeric()));
+        assert_ne!(a, b);
+    }
+
+    #[test]
+    fn same_compares_whole_values() {
+        assert!(same(b"abc", b"abc"));
+        assert!(!same(b"abc", b"abd"));
+        assert!(!same(b"abc", b"abcd"));
+    }
+
+    #[test]
+    fn connection_string_has_the_spec_shape() {
+        assert_eq!(
+            connection_string("ada", "pw", "db.example.com"),
+            "postgres://ada:pw@ada.db.example.com:9193/ada"
+        );
+    }
+}

@@ -1,0 +1,172 @@
+//! The server key and what it protects: secrets that must be shown again
+//! (the workspace database password), so they cannot be hashed.
+//!
+//! The key is 32 random bytes kept in `DATA_DIR/secret.key` (created on first
+//! start, readable by the owner only) or given as 64 hex digits in
+//! `SECRET_KEY`. Each value is sealed with XChaCha20-Poly1305 under a fresh
+//! random nonce, bound to its owner's id so sealed values cannot be swapped
+//! between rows.
+
+use std::io::Write;
+use std::path::Path;
+
+use chacha20poly1305::aead::{Aead, KeyInit, Payload};
+use chacha20poly1305::{XChaCha20Poly1305, XNonce};
+use rand::RngCore;
+
+use crate::error::AppError;
+
+const NONCE: usize = 24;
+const KEY_FILE: &str = "secret.key";
+
+/// The server key. Its `Debug` shows nothing of it.
+pub struct SecretBox {
+    cipher: XChaCha20Poly1305,
+}
+
+impl std::fmt::Debug for SecretBox {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SecretBox(..)")
+    }
+}
+
+impl SecretBox {
+    /// A box for a 32-byte key.
+    pub fn new(key: [u8; 32]) -> Self {
+        Self {
+            cipher: XChaCha20Poly1305::new(&key.into()),
+        }
+    }
+
+    /// The key from `configured` (64 hex digits) if given, else from the key
+    /// file in `data_dir`, which is created on first start.
+    pub fn load_or_create(data_dir: &Path, configured: Option<&str>) -> Result<Self, String> {
+        if let Some(hex) = configured {
+            return parse_hex(hex.trim())
+                .map(Self::new)
+                .ok_or_else(|| "SECRET_KEY: must be 64 hexadecimal digits".to_owned());
+        }
+        let path = data_dir.join(KEY_FILE);
+        match std::fs::read_to_string(&path) {
+            Ok(text) => parse_hex(text.trim()).map(Self::new).ok_or_else(|| {
+                format!(
+                    "DATA_DIR: {} is not a key (64 hexadecimal digits)",
+                    path.display()
+                )
+            }),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                let mut key = [0u8; 32];
+                rand::rng().fill_bytes(&mut key);
+                write_new_key(&path, &to_hex(&key))
+                    .map_err(|e| format!("DATA_DIR: cannot write {}: {e}", path.display()))?;
+                tracing::info!(path = %path.display(), "generated a new server key");
+                Ok(Self::new(key))
+            }
+            Err(e) => Err(format!("DATA_DIR: cannot read {}: {e}", path.display())),
+        }
+    }
+
+    /// Seals `plain` for the owner `owner_id`: nonce followed by ciphertext.
+    pub fn seal(&self, owner_id: i64, plain: &str) -> Result<Vec<u8>, AppError> {
+        let mut nonce = [0u8; NONCE];
+        rand::rng().fill_bytes(&mut nonce);
+        let aad = owner_id.to_be_bytes();
+        let sealed = self
+            .cipher
+            .encrypt(
+                XNonce::from_slice(&nonce),
+                Payload {
+                    msg: plain.as_bytes(),
+                    aad: &aad,
+                },
+            )
+            .map_err(|_| AppError::internal("sealing failed"))?;
+        let mut out = nonce.to_vec();
+        out.extend_from_slice(&sealed);
+        Ok(out)
+    }
+
+    /// Opens what [`SecretBox::seal`] sealed for the same owner.
+    pub fn open(&self, owner_id: i64, sealed: &[u8]) -> Result<String, AppError> {
+        if sealed.len() <= NONCE {
+            return Err(AppError::internal("sealed value too short"));
+        }
+        let (nonce, body) = sealed.split_at(NONCE);
+        let aad = owner_id.to_be_bytes();
+        let plain = self
+            .cipher
+            .decrypt(
+                XNonce::from_slice(nonce),
+                Payload {
+                    msg: body,
+                    aad: &aad,
+                },
+            )
+            .map_err(|_| AppError::internal("sealed value does not open with this key"))?;
+        String::from_utf8(plain).map_err(AppError::internal)
+    }
+}
+
+fn write_new_key(path: &Path, hex: &str) -> std::io::Result<()> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut file = options.open(path)?;
+    file.write_all(hex.as_bytes())?;
+    file.write_all(b"\n")?;
+    file.sync_all()
+}
+
+fn to_hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn parse_hex(s: &str) -> Option<[u8; 32]> {
+    if s.len() != 64 || !s.is_ascii() {
+        return None;
+    }
+    let mut out = [0u8; 32];
+    for (i, byte) in out.iter_mut().enumerate() {
+        *byte = u8::from_str_radix(&s[i * 2..i * 2 + 2], 16).ok()?;
+    }
+    Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn seal_then_open_for_the_same_owner_only() {
+        let b = SecretBox::new([7; 32]);
+        let sealed = b.seal(5, "hunter2-but-longer").unwrap();
+        assert!(!sealed.windows(6).any(|w| w == b"hunter"));
+        assert_eq!(b.open(5, &sealed).unwrap(), "hunter2-but-longer");
+        assert!(b.open(6, &sealed).is_err());
+        assert!(SecretBox::new([8; 32]).open(5, &sealed).is_err());
+        assert!(b.open(5, &sealed[..10]).is_err());
+    }
+
+    #[test]
+    fn key_file_is_created_once_and_reused() {
+        let dir = tempfile::tempdir().unwrap();
+        let a = SecretBox::load_or_create(dir.path(), None).unwrap();
+        let sealed = a.seal(1, "x").unwrap();
+        let b = SecretBox::load_or_create(dir.path(), None).unwrap();
+        assert_eq!(b.open(1, &sealed).unwrap(), "x");
+        assert!(format!("{b:?}").len() < 20);
+    }
+
+    #[test]
+    fn configured_key_must_be_hex() {
+        let dir = tempfile::tempdir().unwrap();
+        assert!(SecretBox::load_or_create(dir.path(), Some("zz")).is_err());
+        let ok = SecretBox::load_or_create(dir.path(), Some(&"ab".repeat(32)));
+        assert!(ok.is_ok());
+        assert!(!dir.path().join(KEY_FILE).exists());
+    }
+}
