@@ -69,7 +69,7 @@ pub async fn signup(handle: String, email: String, password: String) -> Result<(
     state
         .audit
         .record(NewEvent::new(user_id, AuditAction::SignUp).client(&meta));
-    leptos_axum::redirect("/settings/tokens");
+    leptos_axum::redirect("/settings/profile");
     Ok(())
 }
 
@@ -114,7 +114,7 @@ pub async fn login(login: String, password: String) -> Result<(), AppError> {
             state
                 .audit
                 .record(NewEvent::new(r.id, AuditAction::SignIn).client(&meta));
-            leptos_axum::redirect("/settings/tokens");
+            leptos_axum::redirect("/settings/profile");
             Ok(())
         }
         Some(r) => {

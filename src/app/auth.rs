@@ -58,7 +58,7 @@ fn WhenSignedOut(children: ChildrenFn) -> impl IntoView {
         <Suspense>
             {move || Suspend::new(async move {
                 match me.await {
-                    Some(_) => view! { <Redirect path="/settings/tokens" /> }.into_any(),
+                    Some(_) => view! { <Redirect path="/settings/profile" /> }.into_any(),
                     None => children.read_value()().into_any(),
                 }
             })}

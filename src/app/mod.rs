@@ -1,6 +1,7 @@
 //! The user interface: the HTML shell, the routes and the header. Each
 //! settings section has its own module under `settings/`.
 
+pub mod admin;
 pub mod auth;
 pub mod components;
 pub mod settings;
@@ -42,6 +43,8 @@ pub struct SessionContext {
     pub login: ServerAction<Login>,
     pub signup: ServerAction<Signup>,
     pub logout: ServerAction<Logout>,
+    /// Bump after a change to the user (names, avatar, handle, deletion).
+    pub refresh: RwSignal<u32>,
 }
 
 pub fn use_session() -> SessionContext {
@@ -55,12 +58,14 @@ pub fn App() -> impl IntoView {
     let login = ServerAction::<Login>::new();
     let signup = ServerAction::<Signup>::new();
     let logout = ServerAction::<Logout>::new();
+    let refresh = RwSignal::new(0u32);
     let me = Resource::new(
         move || {
             (
                 login.version().get(),
                 signup.version().get(),
                 logout.version().get(),
+                refresh.get(),
             )
         },
         |_| async move { get_me().await.ok().flatten() },
@@ -70,6 +75,7 @@ pub fn App() -> impl IntoView {
         login,
         signup,
         logout,
+        refresh,
     });
 
     view! {
@@ -86,6 +92,11 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/login") view=auth::LoginPage ssr=SsrMode::Async />
                         <Route path=path!("/signup") view=auth::SignupPage ssr=SsrMode::Async />
                         <settings::SettingsRoutes />
+                        <Route
+                            path=path!("/admin/users")
+                            view=admin::UsersPage
+                            ssr=SsrMode::Async
+                        />
                     </Routes>
                 </main>
             </ToastRegion>
@@ -101,7 +112,7 @@ fn Home() -> impl IntoView {
         <Suspense>
             {move || Suspend::new(async move {
                 match me.await {
-                    Some(_) => view! { <Redirect path="/settings/tokens" /> }.into_any(),
+                    Some(_) => view! { <Redirect path="/settings/profile" /> }.into_any(),
                     None => view! { <Redirect path="/login" /> }.into_any(),
                 }
             })}
@@ -110,7 +121,7 @@ fn Home() -> impl IntoView {
 }
 
 #[component]
-fn NotFound() -> impl IntoView {
+pub(crate) fn NotFound() -> impl IntoView {
     #[cfg(feature = "ssr")]
     if let Some(res) = use_context::<leptos_axum::ResponseOptions>() {
         res.set_status(axum::http::StatusCode::NOT_FOUND);
@@ -125,13 +136,18 @@ fn NotFound() -> impl IntoView {
     }
 }
 
-/// The round avatar: initials on a colour derived from the handle.
+/// The round avatar: the picture, or initials on a colour derived from the
+/// handle.
 #[component]
 pub fn Avatar(user: CurrentUser, #[prop(optional)] large: bool) -> impl IntoView {
     let style = format!("background: hsl({} 55% 42%)", user.avatar_hue());
+    let initials = user.initials();
     view! {
         <span class="avatar" class:avatar-large=large style=style aria-hidden="true">
-            {user.initials()}
+            {match user.avatar {
+                Some(src) => view! { <img src=src alt="" referrerpolicy="no-referrer" /> }.into_any(),
+                None => initials.into_any(),
+            }}
         </span>
     }
 }
@@ -159,22 +175,30 @@ fn Header() -> impl IntoView {
 fn AccountMenu(user: CurrentUser) -> impl IntoView {
     let logout = use_session().logout;
     let navigate = leptos_router::hooks::use_navigate();
+    let is_admin = user.is_admin;
     let items = Signal::derive(move || {
-        let navigate = navigate.clone();
-        vec![
-            MenuItem {
-                label: "Account Settings".into(),
+        let to_settings = navigate.clone();
+        let to_users = navigate.clone();
+        let mut items = vec![MenuItem {
+            label: "Account Settings".into(),
+            danger: false,
+            on_select: Callback::new(move |_| to_settings("/settings/profile", Default::default())),
+        }];
+        if is_admin {
+            items.push(MenuItem {
+                label: "Users".into(),
                 danger: false,
-                on_select: Callback::new(move |_| navigate("/settings", Default::default())),
-            },
-            MenuItem {
-                label: "Sign out".into(),
-                danger: false,
-                on_select: Callback::new(move |_| {
-                    logout.dispatch(Logout {});
-                }),
-            },
-        ]
+                on_select: Callback::new(move |_| to_users("/admin/users", Default::default())),
+            });
+        }
+        items.extend([MenuItem {
+            label: "Sign out".into(),
+            danger: false,
+            on_select: Callback::new(move |_| {
+                logout.dispatch(Logout {});
+            }),
+        }]);
+        items
     });
     view! {
         <div class="account">

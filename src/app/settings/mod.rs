@@ -1,7 +1,10 @@
 //! `/settings`: the left-hand menu, the expiry banner, and one module per
 //! section.
 
+pub mod advanced;
 pub mod audit_log;
+pub mod profile;
+pub mod security;
 pub mod tokens;
 
 use leptos::prelude::*;
@@ -27,9 +30,12 @@ pub struct TokensData {
 pub fn SettingsRoutes() -> impl leptos_router::MatchNestedRoutes + Clone {
     view! {
         <ParentRoute path=path!("/settings") view=SettingsLayout ssr=SsrMode::Async>
-            <Route path=path!("") view=|| view! { <Redirect path="/settings/tokens" /> } />
+            <Route path=path!("") view=|| view! { <Redirect path="/settings/profile" /> } />
+            <Route path=path!("profile") view=profile::ProfileSection />
             <Route path=path!("tokens") view=tokens::TokensSection />
             <Route path=path!("audit-log") view=audit_log::AuditLogSection />
+            <Route path=path!("security") view=security::SecuritySection />
+            <Route path=path!("advanced") view=advanced::AdvancedSection />
         </ParentRoute>
     }
     .into_inner()
@@ -50,8 +56,11 @@ fn SettingsLayout() -> impl IntoView {
                         view! {
                             <div class="settings">
                                 <nav class="side-nav" aria-label="Settings">
+                                    <A href="/settings/profile">"Profile"</A>
                                     <A href="/settings/tokens">"Tokens"</A>
                                     <A href="/settings/audit-log">"Audit Log"</A>
+                                    <A href="/settings/security">"Security"</A>
+                                    <A href="/settings/advanced">"Advanced"</A>
                                 </nav>
                                 <div class="settings-body">
                                     <ExpiryBanner />
