@@ -13,13 +13,12 @@ async function signUp(page: Page, handle: string) {
   await page.getByLabel("Email").fill(`${handle}@example.com`);
   await page.getByLabel("Password").fill(PASSWORD);
   await page.getByRole("button", { name: "Create account" }).click();
-  await expect(page).toHaveURL(/\/settings\/tokens$/);
+  await expect(page).toHaveURL(/\/settings\/profile$/);
 }
 
+/** Waits until the WASM has hydrated the page (the app marks <body>). */
 async function waitForHydration(page: Page) {
-  // The header's menu button only works once the WASM has hydrated.
-  await page.waitForFunction(() => (window as any).__leptos_hydrated === true || document.readyState === "complete");
-  await page.waitForLoadState("networkidle");
+  await page.locator('body[data-hydrated="true"]').waitFor({ state: "attached" });
 }
 
 test("sign up, create a token, use it, deactivate and delete it", async ({ page, context, request }) => {
@@ -98,6 +97,7 @@ test("sign up, create a token, use it, deactivate and delete it", async ({ page,
 test("a 7-day token shows its expiry warning and the audit log shows the API call", async ({ page, request }) => {
   const handle = uniqueHandle("grace");
   await signUp(page, handle);
+  await page.goto("/settings/tokens");
   await waitForHydration(page);
 
   await page.getByRole("button", { name: "Generate" }).click();
@@ -157,6 +157,6 @@ test("wrong credentials give one generic message; sign out ends the session", as
 
   await page.getByLabel("Password").fill(PASSWORD);
   await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page).toHaveURL(/\/settings\/tokens$/);
+  await expect(page).toHaveURL(/\/settings\/profile$/);
   await expect(page.getByRole("button", { name: "Account menu" })).toBeVisible();
 });

@@ -11,6 +11,8 @@ pub async fn list_tokens() -> Result<TokensPage, AppError> {
     use crate::server::{context, db, tokens};
     let state = context::state()?;
     let s = context::require_session().await?;
+    // Last-used times are written with the audit batch: show current ones.
+    state.audit.flush().await;
     Ok(TokensPage {
         tokens: tokens::list(&state.db, s.user.id).await?,
         policy: state.settings.policy,

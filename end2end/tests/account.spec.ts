@@ -1,0 +1,216 @@
+import { test, expect, Page, Browser } from "@playwright/test";
+
+const PASSWORD = "correct horse battery staple";
+// A 1×1 PNG.
+const PNG_BASE64 =
+  "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=";
+
+function uniqueHandle(prefix: string): string {
+  return `${prefix}-${Date.now().toString(36)}${Math.floor(Math.random() * 1000)}`;
+}
+
+/** Waits until the WASM has hydrated the page (the app marks <body>). */
+async function hydrated(page: Page) {
+  await page.locator('body[data-hydrated="true"]').waitFor({ state: "attached" });
+}
+
+async function signUp(page: Page, handle: string) {
+  await page.goto("/signup");
+  await page.getByLabel("Handle").fill(handle);
+  await page.getByLabel("Email").fill(`${handle}@example.com`);
+  await page.getByLabel("Password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Create account" }).click();
+  await expect(page).toHaveURL(/\/settings\/profile$/);
+  await hydrated(page);
+}
+
+async function signIn(browser: Browser, handle: string) {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto("/login");
+  await page.getByLabel("Email or handle").fill(handle);
+  await page.getByLabel("Password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page).toHaveURL(/\/settings\/profile$/);
+  await hydrated(page);
+  return { context, page };
+}
+
+test("edit and save the profile", async ({ page }) => {
+  const handle = uniqueHandle("grace");
+  await signUp(page, handle);
+  await expect(page.getByRole("heading", { name: "Profile", exact: true })).toBeVisible();
+  await page.getByLabel("First name").fill("Grace");
+  await page.getByLabel("Last name").fill("Hopper");
+  await page.getByLabel("Display name").fill("Amazing Grace");
+  await page.getByRole("button", { name: "Save", exact: true }).click();
+  await expect(page.getByRole("status").filter({ hasText: "Profile saved." })).toBeVisible();
+  // The header shows the new name and initials; a reload keeps them.
+  await expect(page.locator(".account-name")).toHaveText("Amazing Grace");
+  await page.reload();
+  await hydrated(page);
+  await expect(page.getByLabel("Display name")).toHaveValue("Amazing Grace");
+  await expect(page.getByRole("button", { name: "Account menu" })).toContainText("AG");
+
+  // A bad value is refused beside its field, before anything is sent.
+  await page.getByLabel("First name").fill("");
+  await page.getByRole("button", { name: "Save", exact: true }).click();
+  await expect(page.locator("#first_name-error")).toHaveText("Enter a first name.");
+
+  // A new e-mail address asks for the current password.
+  await page.getByLabel("First name").fill("Grace");
+  await page.getByLabel("Email").fill(`${handle}@navy.example`);
+  const current = page.getByLabel("Current password");
+  await expect(current).toBeVisible();
+  await page.getByRole("button", { name: "Save", exact: true }).click();
+  await expect(page.locator("#current_password-error")).toContainText("current password");
+  await current.fill(PASSWORD);
+  await page.getByRole("button", { name: "Save", exact: true }).click();
+  await expect(page.getByRole("status").filter({ hasText: "Profile saved." }).last()).toBeVisible();
+  await page.reload();
+  await hydrated(page);
+  await expect(page.getByLabel("Email")).toHaveValue(`${handle}@navy.example`);
+});
+
+test("upload an avatar by file picker and by drag and drop; a too-large file shows the limit", async ({ page }) => {
+  await signUp(page, uniqueHandle("avatar"));
+  const menuButton = page.getByRole("button", { name: "Account menu" });
+  await expect(menuButton.locator("img")).toHaveCount(0);
+
+  // File picker.
+  await page.getByRole("button", { name: "Edit Avatar" }).click();
+  const dialog = page.getByRole("dialog", { name: "Edit avatar" });
+  await expect(dialog).toBeVisible();
+  const chooser = page.waitForEvent("filechooser");
+  await dialog.getByRole("button", { name: "Choose file" }).click();
+  await (await chooser).setFiles({ name: "me.png", mimeType: "image/png", buffer: Buffer.from(PNG_BASE64, "base64") });
+  await expect(dialog.getByRole("img", { name: "Avatar preview" })).toBeVisible();
+  await dialog.getByRole("button", { name: "Save" }).click();
+  await expect(page.getByRole("status").filter({ hasText: "Avatar saved." })).toBeVisible();
+  await expect(menuButton.locator("img")).toHaveAttribute("src", /^\/avatars\/[0-9a-f]{32}\.png$/);
+  const first = await menuButton.locator("img").getAttribute("src");
+
+  // Drag and drop.
+  await page.getByRole("button", { name: "Edit Avatar" }).click();
+  const dataTransfer = await page.evaluateHandle((b64) => {
+    const bin = atob(b64);
+    const bytes = new Uint8Array(bin.length);
+    for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+    const dt = new DataTransfer();
+    dt.items.add(new File([bytes], "dropped.png", { type: "image/png" }));
+    return dt;
+  }, PNG_BASE64);
+  await page.getByTestId("drop-zone").dispatchEvent("drop", { dataTransfer });
+  await expect(dialog.getByRole("img", { name: "Avatar preview" })).toBeVisible();
+  await dialog.getByRole("button", { name: "Save" }).click();
+  await expect(dialog).toBeHidden();
+  await expect(menuButton.locator("img")).not.toHaveAttribute("src", first!);
+
+  // Too large: the dialog names the limit and nothing changes.
+  await page.getByRole("button", { name: "Edit Avatar" }).click();
+  const chooser2 = page.waitForEvent("filechooser");
+  await dialog.getByRole("button", { name: "Choose file" }).click();
+  const big = Buffer.concat([Buffer.from(PNG_BASE64, "base64"), Buffer.alloc(3 * 1024 * 1024)]);
+  await (await chooser2).setFiles({ name: "big.png", mimeType: "image/png", buffer: big });
+  await expect(dialog.getByRole("alert")).toContainText("the limit is 2 MiB");
+
+  // A file that only claims to be an image: the server refuses it.
+  const chooser3 = page.waitForEvent("filechooser");
+  await dialog.getByRole("button", { name: "Choose file" }).click();
+  await (await chooser3).setFiles({ name: "fake.png", mimeType: "image/png", buffer: Buffer.from("not an image at all") });
+  await dialog.getByRole("button", { name: "Save" }).click();
+  await expect(dialog.getByRole("alert")).toContainText("not a PNG, JPEG, GIF or WebP image");
+  await dialog.getByRole("button", { name: "Cancel" }).click();
+  await expect(menuButton.locator("img")).toHaveAttribute("src", /^\/avatars\//);
+});
+
+test("rotate the database password; Copy to Clipboard holds the new connection string", async ({ page, context }) => {
+  await context.grantPermissions(["clipboard-read", "clipboard-write"]);
+  const handle = uniqueHandle("db");
+  await signUp(page, handle);
+  const field = page.getByLabel("Connection string");
+  await expect(field).toHaveValue(new RegExp(`^postgres://${handle}:•+@${handle}\\.`));
+  await page.getByRole("button", { name: "Reveal" }).click();
+  const before = await field.inputValue();
+  expect(before).toMatch(new RegExp(`^postgres://${handle}:[0-9A-Za-z]{32}@${handle}\\..+:9193/${handle}$`));
+
+  await page.getByRole("button", { name: "Rotate Password" }).click();
+  const dialog = page.getByRole("dialog", { name: "Rotate database password?" });
+  await dialog.getByRole("button", { name: "Confirm" }).click();
+  await expect(page.getByRole("status").filter({ hasText: "Database password rotated" })).toBeVisible();
+  await expect(field).not.toHaveValue(before);
+  const after = await field.inputValue();
+  expect(after).toMatch(/^postgres:\/\/.+:[0-9A-Za-z]{32}@/);
+
+  await page.getByRole("button", { name: "Copy to Clipboard" }).click();
+  await expect(page.getByText("Copied", { exact: true })).toBeVisible();
+  expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(after);
+  // Shown again after a reload: the same, new one.
+  await page.reload();
+  await hydrated(page);
+  await page.getByRole("button", { name: "Reveal" }).click();
+  await expect(field).toHaveValue(after);
+});
+
+test("sign out another session from a second browser", async ({ page, browser }) => {
+  const handle = uniqueHandle("sess");
+  await signUp(page, handle);
+  const other = await signIn(browser, handle);
+
+  await page.goto("/settings/security");
+  await hydrated(page);
+  const rows = page.getByRole("row").filter({ has: page.getByRole("cell") });
+  await expect(rows).toHaveCount(2);
+  await expect(rows.filter({ hasText: "This session" })).toHaveCount(1);
+  const otherRow = rows.filter({ hasNotText: "This session" });
+  await otherRow.getByRole("button", { name: "Sign out", exact: true }).click();
+  await expect(page.getByRole("status").filter({ hasText: "Session signed out." })).toBeVisible();
+  await expect(rows).toHaveCount(1);
+
+  await other.page.goto("/settings/profile");
+  await expect(other.page).toHaveURL(/\/login$/);
+  await other.context.close();
+});
+
+test("change the handle after a preview", async ({ page }) => {
+  const handle = uniqueHandle("old");
+  const renamed = uniqueHandle("new");
+  await signUp(page, handle);
+  await page.goto("/settings/advanced");
+  await hydrated(page);
+  await page.getByLabel("Handle").fill(renamed);
+  await page.getByRole("button", { name: "Save" }).click();
+  const dialog = page.getByRole("dialog", { name: "Change your handle?" });
+  await expect(dialog).toContainText(`${handle} → ${renamed}`);
+  await expect(dialog).toContainText(`${handle}.`);
+  await dialog.getByRole("button", { name: "Change handle" }).click();
+  await expect(page.getByRole("status").filter({ hasText: `Your handle is now ${renamed}.` })).toBeVisible();
+  await page.goto("/settings/profile");
+  await hydrated(page);
+  await page.getByRole("button", { name: "Reveal" }).click();
+  await expect(page.getByLabel("Connection string")).toHaveValue(new RegExp(`^postgres://${renamed}:`));
+});
+
+test("delete the account by typing the handle and land signed out", async ({ page, request }) => {
+  const handle = uniqueHandle("bye");
+  await signUp(page, handle);
+  await page.goto("/settings/advanced");
+  await hydrated(page);
+  await page.getByRole("button", { name: "Delete Personal Account" }).click();
+  const dialog = page.getByRole("dialog", { name: "Delete your account?" });
+  const del = dialog.getByRole("button", { name: "Delete", exact: true });
+  await dialog.getByLabel(/Type your handle/).fill(handle.toUpperCase());
+  await dialog.getByLabel("Current password").fill(PASSWORD);
+  await expect(del).toBeDisabled();
+  await dialog.getByLabel(/Type your handle/).fill(handle);
+  await del.click();
+  await expect(page).toHaveURL(/\/login$/);
+  await expect(page.getByRole("button", { name: "Account menu" })).toHaveCount(0);
+  await page.goto("/settings/profile");
+  await expect(page).toHaveURL(/\/login$/);
+  // The account is gone: signing in fails.
+  await page.getByLabel("Email or handle").fill(handle);
+  await page.getByLabel("Password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByRole("alert").filter({ hasText: "Invalid email, handle or password" })).toBeVisible();
+});
