@@ -10,12 +10,13 @@ ALTER TABLE users ADD COLUMN avatar_file TEXT;
 -- as associated data). NULL until first shown or verified.
 ALTER TABLE users ADD COLUMN db_password_enc BLOB;
 
--- Handles given up by a rename stay reserved for a while so nobody can
--- take over the old workspace address. The user who gave one up may take it
--- back. Deleting the account deletes these rows with it.
+-- Handles given up by a rename or an account deletion stay reserved for a
+-- while so nobody can take over the old workspace address. The user who gave
+-- one up may take it back; once their account is deleted the row names
+-- nobody (user_id NULL) and only the expiry frees the handle.
 CREATE TABLE retired_handles (
     handle     TEXT    PRIMARY KEY,
-    user_id    INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    user_id    INTEGER REFERENCES users (id) ON DELETE SET NULL,
     retired_at INTEGER NOT NULL,
     -- after this moment anyone may take the handle
     until      INTEGER NOT NULL

@@ -17,6 +17,8 @@ printf '\n==> browser tests\n'
 data="$(mktemp -d)"
 port="${E2E_PORT:-3100}"
 export E2E_PORT="$port"
+# The admin test makes its administrator with the CLI on the same data.
+export E2E_DATA_DIR="$data" E2E_BIN="$BIN"
 export E2E_SERVER_CMD="env DATA_DIR=$data LEPTOS_SITE_ROOT=$ROOT/target/site LISTEN_ADDR=127.0.0.1:$port $BIN serve"
 set +e
 (cd end2end && npx playwright test)

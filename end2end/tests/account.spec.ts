@@ -214,3 +214,27 @@ test("delete the account by typing the handle and land signed out", async ({ pag
   await page.getByRole("button", { name: "Sign in" }).click();
   await expect(page.getByRole("alert").filter({ hasText: "Invalid email, handle or password" })).toBeVisible();
 });
+
+test("every settings page loads and hydrates without an error", async ({ page }) => {
+  const errors: string[] = [];
+  page.on("pageerror", (e) => errors.push(`${page.url()}: ${e.message}`));
+  page.on("console", (m) => {
+    // A refused request shows as a console error too; only panics count.
+    if (m.type() === "error" && m.text().includes("panicked")) errors.push(`${page.url()}: ${m.text().split("\n")[0]}`);
+  });
+  await signUp(page, uniqueHandle("pages"));
+  const pages = ["/settings/profile", "/settings/tokens", "/settings/audit-log", "/settings/security", "/settings/advanced"];
+  for (let round = 0; round < 3; round++) {
+    for (const path of pages) {
+      await page.goto(path);
+      await hydrated(page);
+      await page.waitForLoadState("networkidle");
+    }
+  }
+  expect(errors).toEqual([]);
+  // Hydrated for real: the profile form reacts to typing.
+  await page.goto("/settings/profile");
+  await hydrated(page);
+  await page.getByLabel("Email").fill("someone-else@example.com");
+  await expect(page.getByLabel("Current password")).toBeVisible();
+});

@@ -89,13 +89,13 @@ pub async fn admin_create_user(
     let email = validate::email(&email)?;
     let first = validate::text(&first_name, "first_name", "first name", true)?;
     let last = validate::text(&last_name, "last_name", "last name", true)?;
-    let display = format!("{first} {last}");
-    let names = validate::names(&first, &last, &display)?;
+    // "First Last", cut to the 100 characters a display name may have.
+    let display: String = format!("{first} {last}").chars().take(100).collect();
+    let names = validate::names(&first, &last, display.trim())?;
     let is_admin = parse_role(&role)?;
     let initial_password = Alphanumeric.sample_string(&mut rand::rng(), 20);
     let hash = pw::hash(initial_password.clone()).await?;
-    let id = users::create(&state.db, &handle, &email, &hash, is_admin).await?;
-    admin::update(&state.db, id, &names, &email, is_admin).await?;
+    let id = users::create(&state.db, &handle, &email, &hash, is_admin, &names).await?;
     let user = admin::get(&state.db, id).await?;
     let role = if is_admin { "administrator" } else { "user" };
     ssr::audit(

@@ -4,6 +4,7 @@ use leptos::prelude::*;
 
 use crate::error::AppError;
 use crate::model::account::HandlePreview;
+use crate::model::secret::Password;
 
 /// Checks a new handle and says what would change; changes nothing.
 #[server]
@@ -28,10 +29,7 @@ pub async fn preview_handle(handle: String) -> Result<HandlePreview, AppError> {
         ));
     }
     if users::handle_reserved_by_other(&state.db, &new, s.user.id).await? {
-        return Err(AppError::invalid(
-            "handle",
-            "That handle was in use recently and is still reserved. Choose another.",
-        ));
+        return Err(AppError::invalid("handle", users::HANDLE_HELD));
     }
     let domain = &state.settings.workspace_domain;
     Ok(HandlePreview {
@@ -66,7 +64,7 @@ pub async fn change_handle(handle: String) -> Result<String, AppError> {
 /// Deletes the account: the handle typed exactly and the current password.
 /// Everything of it goes in one transaction; the browser is signed out.
 #[server]
-pub async fn delete_account(handle: String, current_password: String) -> Result<(), AppError> {
+pub async fn delete_account(handle: String, current_password: Password) -> Result<(), AppError> {
     use crate::server::{avatar, context, password as pw, session, users};
 
     let s = context::require_session().await?;
@@ -77,16 +75,16 @@ pub async fn delete_account(handle: String, current_password: String) -> Result<
             "Type your handle exactly as shown.",
         ));
     }
-    let hash = users::password_hash(&state.db, s.user.id).await?;
-    if current_password.is_empty()
-        || current_password.chars().count() > 128
-        || !pw::verify(current_password, Some(hash)).await?
-    {
-        return Err(AppError::invalid(
-            "delete_password",
-            "That is not your current password.",
-        ));
-    }
+    let meta = context::ClientMeta::of(&context::parts()?);
+    pw::verify_current(
+        &state,
+        s.user.id,
+        &s.user.handle,
+        meta.ip.as_deref(),
+        current_password.0,
+        "delete_password",
+    )
+    .await?;
     // Events still queued for this user must not outlive the deletion.
     state.audit.flush().await;
     let avatar_file = users::delete_account(&state.db, s.user.id).await?;

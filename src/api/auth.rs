@@ -3,6 +3,7 @@
 use leptos::prelude::*;
 
 use crate::error::AppError;
+use crate::model::secret::Password;
 use crate::model::user::CurrentUser;
 
 #[cfg(feature = "ssr")]
@@ -41,7 +42,7 @@ pub async fn signup_open() -> Result<bool, AppError> {
 
 /// Creates an account and signs it in.
 #[server]
-pub async fn signup(handle: String, email: String, password: String) -> Result<(), AppError> {
+pub async fn signup(handle: String, email: String, password: Password) -> Result<(), AppError> {
     use crate::model::{audit::AuditAction, validate};
     use crate::server::{audit::NewEvent, context, password as pw, session, users};
 
@@ -51,9 +52,17 @@ pub async fn signup(handle: String, email: String, password: String) -> Result<(
     }
     let handle = validate::handle(&handle)?;
     let email = validate::email(&email)?;
-    pw::check_new(&password, "password")?;
-    let hash = pw::hash(password).await?;
-    let user_id = users::create(&state.db, &handle, &email, &hash, false).await?;
+    pw::check_new(password.expose(), "password")?;
+    let hash = pw::hash(password.0).await?;
+    let user_id = users::create(
+        &state.db,
+        &handle,
+        &email,
+        &hash,
+        false,
+        &Default::default(),
+    )
+    .await?;
 
     let parts = context::parts()?;
     let meta = context::ClientMeta::of(&parts);
@@ -76,7 +85,7 @@ pub async fn signup(handle: String, email: String, password: String) -> Result<(
 /// Signs in with a handle or e-mail and a password. Every failure gives the
 /// same message, so it never tells which part was wrong.
 #[server]
-pub async fn login(login: String, password: String) -> Result<(), AppError> {
+pub async fn login(login: String, password: Password) -> Result<(), AppError> {
     use crate::model::audit::AuditAction;
     use crate::server::{audit::NewEvent, context, db, limiter, password as pw, session, users};
 
@@ -89,12 +98,12 @@ pub async fn login(login: String, password: String) -> Result<(), AppError> {
     if let Err(retry_after) = state.login_limiter.check(&keys, now) {
         return Err(ssr::too_many(retry_after));
     }
-    if login.len() > 254 || password.chars().count() > 128 {
+    if login.len() > 254 || password.expose().chars().count() > 128 {
         state.login_limiter.fail(&keys, now);
         return Err(AppError::invalid("login", GENERIC));
     }
     let row = users::find_for_login(&state.db, &login).await?;
-    let ok = pw::verify(password, row.as_ref().map(|r| r.password_hash.clone())).await?;
+    let ok = pw::verify(password.0, row.as_ref().map(|r| r.password_hash.clone())).await?;
     match row {
         Some(r) if ok && !r.disabled => {
             state.login_limiter.succeed(&keys);

@@ -6,6 +6,7 @@ use leptos::prelude::*;
 
 use crate::error::AppError;
 use crate::model::account::{DbConnection, ProfileView};
+use crate::model::secret::Password;
 
 #[cfg(feature = "ssr")]
 mod ssr {
@@ -65,7 +66,7 @@ pub async fn save_profile(
     last_name: String,
     display_name: String,
     email: String,
-    #[server(default)] current_password: String,
+    #[server(default)] current_password: Password,
 ) -> Result<ProfileView, AppError> {
     use crate::model::{audit::AuditAction, validate};
     use crate::server::{audit::NewEvent, context, password as pw, users};
@@ -83,15 +84,16 @@ pub async fn save_profile(
                 "Enter your current password to change your e-mail address.",
             ));
         }
-        let hash = users::password_hash(&state.db, s.user.id).await?;
-        if current_password.chars().count() > 128
-            || !pw::verify(current_password, Some(hash)).await?
-        {
-            return Err(AppError::invalid(
-                "current_password",
-                "That is not your current password.",
-            ));
-        }
+        let meta = context::ClientMeta::of(&context::parts()?);
+        pw::verify_current(
+            &state,
+            s.user.id,
+            &s.user.handle,
+            meta.ip.as_deref(),
+            current_password.0,
+            "current_password",
+        )
+        .await?;
     }
     let changed: Vec<&str> = [
         ("first name", before.first_name != names[0]),

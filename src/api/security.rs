@@ -4,44 +4,39 @@ use leptos::prelude::*;
 
 use crate::error::AppError;
 use crate::model::account::SessionView;
+use crate::model::secret::Password;
 
 /// Changes the password; every other session of the account ends.
 /// Returns how many sessions ended.
 #[server]
 pub async fn change_password(
-    current_password: String,
-    new_password: String,
+    current_password: Password,
+    new_password: Password,
 ) -> Result<u64, AppError> {
     use crate::model::audit::AuditAction;
     use crate::server::{audit::NewEvent, context, password as pw, users};
 
     let s = context::require_session().await?;
     let state = context::state()?;
-    if current_password.is_empty() {
-        return Err(AppError::invalid(
-            "current_password",
-            "Enter your current password.",
-        ));
-    }
-    let hash = users::password_hash(&state.db, s.user.id).await?;
-    if current_password.chars().count() > 128
-        || !pw::verify(current_password.clone(), Some(hash)).await?
-    {
-        return Err(AppError::invalid(
-            "current_password",
-            "That is not your current password.",
-        ));
-    }
-    pw::check_new(&new_password, "new_password")?;
+    let meta = context::ClientMeta::of(&context::parts()?);
+    pw::verify_current(
+        &state,
+        s.user.id,
+        &s.user.handle,
+        meta.ip.as_deref(),
+        current_password.0.clone(),
+        "current_password",
+    )
+    .await?;
+    pw::check_new(new_password.expose(), "new_password")?;
     if new_password == current_password {
         return Err(AppError::invalid(
             "new_password",
             "The new password must differ from the current one.",
         ));
     }
-    let new_hash = pw::hash(new_password).await?;
+    let new_hash = pw::hash(new_password.0).await?;
     let ended = users::set_password(&state.db, s.user.id, &new_hash, Some(s.id)).await?;
-    let meta = context::ClientMeta::of(&context::parts()?);
     state.audit.record(
         NewEvent::new(s.user.id, AuditAction::PasswordChanged)
             .client(&meta)

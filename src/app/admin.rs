@@ -13,28 +13,15 @@ use super::components::dialog::Dialog;
 use super::components::toast::use_toasts;
 use super::{use_session, NotFound};
 use crate::api::admin::{admin_list_users, AdminCreateUser, AdminSetDisabled, AdminUpdateUser};
+use crate::error::AppError;
 use crate::model::account::{AdminUser, CreatedUser};
 use crate::model::time::format_date;
 use crate::model::url::encode;
 
+/// The page. Whether the visitor may see it is the server function's
+/// answer: signed out → sign-in, not an administrator → "Page not found".
 #[component]
 pub fn UsersPage() -> impl IntoView {
-    let me = use_session().me;
-    view! {
-        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match me.await {
-                    None => view! { <Redirect path="/login" /> }.into_any(),
-                    Some(u) if u.is_admin => view! { <UsersAdmin /> }.into_any(),
-                    Some(_) => view! { <NotFound /> }.into_any(),
-                }
-            })}
-        </Suspense>
-    }
-}
-
-#[component]
-fn UsersAdmin() -> impl IntoView {
     let toasts = use_toasts();
     let query = use_query_map();
     let search = move || query.read().get("q").unwrap_or_default();
@@ -72,10 +59,13 @@ fn UsersAdmin() -> impl IntoView {
             created.set(Some(c));
         }
     });
+    let session = use_session();
     Effect::new(move |_| {
         if let Some(Ok(u)) = update.value().get() {
             edit_open.set(false);
             toasts.success(format!("User {} saved.", u.handle));
+            // It may have been yourself (name, role): the header follows.
+            session.refresh.update(|v| *v += 1);
         }
     });
     Effect::new(move |_| match toggle.value().get() {
@@ -92,19 +82,14 @@ fn UsersAdmin() -> impl IntoView {
         None => {}
     });
     let ask_edit = Callback::new(move |u: AdminUser| {
+        // A failure shown for the last user edited is not this one's.
+        update.value().set(None);
         editing.set(Some(u));
         edit_open.set(true);
     });
 
-    view! {
-        <Title text="Users" />
-        <div class="page-head">
-            <h1>"Users"</h1>
-            <button class="button primary" type="button" on:click=move |_| creating.set(true)>
-                "Create user"
-            </button>
-        </div>
-        {move || created.get().map(|c| {
+    let created_banner = move || {
+        created.get().map(|c| {
             let pw = c.initial_password.clone();
             view! {
                 <div class="banner" role="status">
@@ -119,52 +104,64 @@ fn UsersAdmin() -> impl IntoView {
                     </button>
                 </div>
             }
-        })}
-        <section class="card">
-            <form class="filters" method="get" action="/admin/users" role="search">
-                <label for="user-search" class="visually-hidden">"Search users"</label>
-                <input id="user-search" type="search" name="q" placeholder="Search handle, e-mail or name" value=search />
-                <button class="button secondary" type="submit">"Search"</button>
-            </form>
-            <Transition fallback=|| view! { <p class="loading">"Loading users…"</p> }>
-                {move || Suspend::new(async move {
-                    match users.await {
-                        Err(e) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
-                        Ok(p) => {
-                            let q = search();
-                            let pages = p.pages();
-                            let prev = (p.page > 1).then(|| format!("/admin/users?q={}&page={}", encode(&q), p.page - 1));
-                            let next = (p.page < pages).then(|| format!("/admin/users?q={}&page={}", encode(&q), p.page + 1));
-                            let rows = p.users.into_iter().map(|u| view! { <UserRow user=u toggle ask_edit /> }).collect_view();
-                            view! {
-                                <p class="muted">{format!("{} user(s) · page {} of {}", p.total, p.page, pages)}</p>
-                                <div class="table-wrap">
-                                    <table class="table">
-                                        <thead>
-                                            <tr>
-                                                <th scope="col">"Handle"</th>
-                                                <th scope="col">"Name"</th>
-                                                <th scope="col">"Email"</th>
-                                                <th scope="col">"Role"</th>
-                                                <th scope="col">"Status"</th>
-                                                <th scope="col">"Created"</th>
-                                                <th scope="col"><span class="visually-hidden">"Actions"</span></th>
-                                            </tr>
-                                        </thead>
-                                        <tbody>{rows}</tbody>
-                                    </table>
-                                </div>
-                                <nav class="pager" aria-label="Pages">
-                                    {prev.map(|h| view! { <A href=h>"Previous page"</A> })}
-                                    {next.map(|h| view! { <A href=h>"Next page"</A> })}
-                                </nav>
-                            }
-                                .into_any()
-                        }
-                    }
-                })}
-            </Transition>
-        </section>
+        })
+    };
+
+    view! {
+        <Transition fallback=|| view! { <p class="loading">"Loading users…"</p> }>
+            {move || Suspend::new(async move {
+                let p = match users.await {
+                    Ok(p) => p,
+                    Err(AppError::Unauthorized) => return view! { <Redirect path="/login" /> }.into_any(),
+                    Err(AppError::NotFound(_)) => return view! { <NotFound /> }.into_any(),
+                    Err(e) => return view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
+                };
+                let q = search();
+                let pages = p.pages();
+                let prev = (p.page > 1).then(|| format!("/admin/users?q={}&page={}", encode(&q), p.page - 1));
+                let next = (p.page < pages).then(|| format!("/admin/users?q={}&page={}", encode(&q), p.page + 1));
+                let rows = p.users.into_iter().map(|u| view! { <UserRow user=u toggle ask_edit /> }).collect_view();
+                view! {
+                    <Title text="Users" />
+                    <div class="page-head">
+                        <h1>"Users"</h1>
+                        <button class="button primary" type="button" on:click=move |_| creating.set(true)>
+                            "Create user"
+                        </button>
+                    </div>
+                    {created_banner}
+                    <section class="card">
+                        <form class="filters" method="get" action="/admin/users" role="search">
+                            <label for="user-search" class="visually-hidden">"Search users"</label>
+                            <input id="user-search" type="search" name="q" placeholder="Search handle, e-mail or name" value=q />
+                            <button class="button secondary" type="submit">"Search"</button>
+                        </form>
+                        <p class="muted">{format!("{} user(s) · page {} of {}", p.total, p.page, pages)}</p>
+                        <div class="table-wrap">
+                            <table class="table">
+                                <thead>
+                                    <tr>
+                                        <th scope="col">"Handle"</th>
+                                        <th scope="col">"Name"</th>
+                                        <th scope="col">"Email"</th>
+                                        <th scope="col">"Role"</th>
+                                        <th scope="col">"Status"</th>
+                                        <th scope="col">"Created"</th>
+                                        <th scope="col"><span class="visually-hidden">"Actions"</span></th>
+                                    </tr>
+                                </thead>
+                                <tbody>{rows}</tbody>
+                            </table>
+                        </div>
+                        <nav class="pager" aria-label="Pages">
+                            {prev.map(|h| view! { <A href=h>"Previous page"</A> })}
+                            {next.map(|h| view! { <A href=h>"Next page"</A> })}
+                        </nav>
+                    </section>
+                }
+                    .into_any()
+            })}
+        </Transition>
         <Dialog open=creating id="create-user" title="Create user">
             <CreateUserForm create />
         </Dialog>

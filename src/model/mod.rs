@@ -7,6 +7,7 @@ pub mod account;
 pub mod agent;
 pub mod audit;
 pub mod avatar;
+pub mod secret;
 pub mod time;
 pub mod token;
 pub mod url;

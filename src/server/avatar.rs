@@ -172,6 +172,9 @@ async fn upload_inner(
     if bytes.is_empty() {
         return Err(AppError::invalid("avatar", "Choose an image file first."));
     }
+    // Decoding may take ~100 MiB: at most two at a time, whatever comes in.
+    static DECODING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(2);
+    let _permit = DECODING.acquire().await.map_err(AppError::internal)?;
     let png = tokio::task::spawn_blocking(move || process(&bytes))
         .await
         .map_err(AppError::internal)??;

@@ -196,7 +196,7 @@ async fn create_user(
     password::check_new(&secret, "password").map_err(|e| format!("password: {e}"))?;
     let pool = open(&config).await?;
     let hash = password::hash(secret).await.map_err(|e| e.to_string())?;
-    let id = users::create(&pool, &handle, &email, &hash, admin)
+    let id = users::create(&pool, &handle, &email, &hash, admin, &Default::default())
         .await
         .map_err(|e| e.to_string())?;
     let log = audit::AuditLog::spawn(pool.clone());

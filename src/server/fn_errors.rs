@@ -25,6 +25,11 @@ pub async fn status(res: Response) -> Response {
     };
     if let Ok(e) = serde_json::from_slice::<AppError>(&bytes) {
         parts.status = e.status();
+        if let AppError::RateLimited(seconds) = e {
+            parts
+                .headers
+                .insert(axum::http::header::RETRY_AFTER, seconds.into());
+        }
     }
     Response::from_parts(parts, Body::from(bytes))
 }

@@ -71,6 +71,37 @@ pub fn check_new(password: &str, field: &str) -> Result<(), AppError> {
     Ok(())
 }
 
+/// Checks the signed-in user's current password before a sensitive change
+/// (e-mail, password, deleting the account). Wrong guesses count towards the
+/// same limits as failed sign-ins, for the account and for the address, so a
+/// stolen session cannot be used to guess the password at leisure.
+pub async fn verify_current(
+    state: &super::state::AppState,
+    user_id: i64,
+    handle: &str,
+    ip: Option<&str>,
+    password: String,
+    field: &str,
+) -> Result<(), AppError> {
+    if password.is_empty() {
+        return Err(AppError::invalid(field, "Enter your current password."));
+    }
+    let keys = super::limiter::keys(handle, ip);
+    let now = super::db::now();
+    if let Err(retry_after) = state.login_limiter.check(&keys, now) {
+        return Err(AppError::RateLimited(retry_after));
+    }
+    let hash = super::users::password_hash(&state.db, user_id).await?;
+    if password.chars().count() > 128 || !verify(password, Some(hash)).await? {
+        state.login_limiter.fail(&keys, now);
+        return Err(AppError::invalid(
+            field,
+            "That is not your current password.",
+        ));
+    }
+    Ok(())
+}
+
 /// A hash of a random password nobody knows, made once per process.
 fn dummy_hash() -> &'static str {
     static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();

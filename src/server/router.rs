@@ -48,6 +48,21 @@ pub fn state(db: Db, settings: Settings, site_root: &str) -> Result<AppState, St
     })
 }
 
+/// Pages, server functions and API answers hold personal data: no cache
+/// (browser or proxy) may keep them. Built assets and avatars (whose names
+/// change with their content) set their own caching.
+async fn no_store(req: axum::extract::Request, next: middleware::Next) -> axum::response::Response {
+    let path = req.uri().path();
+    let cacheable =
+        path.starts_with("/pkg/") || path.starts_with("/avatars/") || path == "/favicon.ico";
+    let mut res = next.run(req).await;
+    if !cacheable && !res.headers().contains_key(header::CACHE_CONTROL) {
+        res.headers_mut()
+            .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    res
+}
+
 /// The application's router.
 pub fn build(state: AppState) -> Router {
     let routes = generate_route_list(App);
@@ -76,6 +91,7 @@ pub fn build(state: AppState) -> Router {
         // Avatars have their own, larger limit, checked with a clear message.
         .route("/settings/avatar", post(avatar::upload))
         .layer(middleware::from_fn_with_state(state.clone(), origin::guard))
+        .layer(middleware::from_fn(no_store))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_CONTENT_TYPE_OPTIONS,
             HeaderValue::from_static("nosniff"),

@@ -18,38 +18,41 @@ impl std::fmt::Debug for LoginRow {
     }
 }
 
-/// Creates an account. The first account on an empty database becomes an
-/// administrator (decided inside the insert, so two first sign-ups cannot
-/// both win). Returns the new id.
+/// Creates an account with its names (first, last, display; empty ones are
+/// filled in later on the Profile page). The first account on an empty
+/// database becomes an administrator (decided inside the insert, so two
+/// first sign-ups cannot both win). Returns the new id.
 pub async fn create(
     db: &Db,
     handle: &str,
     email: &str,
     password_hash: &str,
     force_admin: bool,
+    [first, last, display]: &[String; 3],
 ) -> Result<i64, AppError> {
-    if handle_reserved(db, handle).await? {
-        return Err(AppError::invalid(
-            "handle",
-            "That handle was in use recently and is still reserved. Choose another.",
-        ));
-    }
     let now = now();
+    // A handle given up recently is refused in the same statement that
+    // inserts, so a sign-up cannot slip in beside a rename.
     let result = sqlx::query_scalar!(
-        r#"INSERT INTO users (handle, email, password_hash, display_name, is_admin, created_at, updated_at)
-           VALUES (?, ?, ?, '', (? OR NOT EXISTS (SELECT 1 FROM users)), ?, ?)
-           RETURNING id"#,
+        r#"INSERT INTO users (handle, email, password_hash, first_name, last_name, display_name,
+                              is_admin, created_at, updated_at)
+           SELECT ?1, ?2, ?3, ?6, ?7, ?8, (?4 OR NOT EXISTS (SELECT 1 FROM users)), ?5, ?5
+           WHERE NOT EXISTS (SELECT 1 FROM retired_handles WHERE handle = ?1 AND until > ?5)
+           RETURNING id AS "id!""#,
         handle,
         email,
         password_hash,
         force_admin,
         now,
-        now
+        first,
+        last,
+        display
     )
-    .fetch_one(db)
+    .fetch_optional(db)
     .await;
     match result {
-        Ok(id) => Ok(id),
+        Ok(Some(id)) => Ok(id),
+        Ok(None) => Err(AppError::invalid("handle", HANDLE_HELD)),
         Err(e) => Err(unique_violation(e)),
     }
 }
@@ -122,18 +125,16 @@ pub async fn profile(db: &Db, id: i64) -> Result<Profile, AppError> {
     .ok_or_else(|| AppError::NotFound("User".into()))
 }
 
-/// Writes the names and avatar URL of a profile.
-pub async fn update_profile(db: &Db, p: &Profile) -> Result<(), AppError> {
+/// Writes the three names of a profile (and nothing else, so a concurrent
+/// avatar change is not undone).
+pub async fn update_names(db: &Db, p: &Profile) -> Result<(), AppError> {
     let now = now();
     sqlx::query!(
-        "UPDATE users SET first_name = ?, last_name = ?, display_name = ?, avatar_url = ?,
-                avatar_file = ?, updated_at = ?
+        "UPDATE users SET first_name = ?, last_name = ?, display_name = ?, updated_at = ?
          WHERE id = ?",
         p.first_name,
         p.last_name,
         p.display_name,
-        p.avatar_url,
-        p.avatar_file,
         now,
         p.id
     )
@@ -201,10 +202,15 @@ pub async fn set_avatar(
     };
     let now = now();
     let mut tx = db.begin().await?;
-    let old = sqlx::query_scalar!("SELECT avatar_file FROM users WHERE id = ?", id)
-        .fetch_optional(&mut *tx)
-        .await?
-        .ok_or(AppError::Unauthorized)?;
+    // Write first (see change_handle), then read what is replaced.
+    let old = sqlx::query_scalar!(
+        "UPDATE users SET updated_at = ? WHERE id = ? RETURNING avatar_file",
+        now,
+        id
+    )
+    .fetch_optional(&mut *tx)
+    .await?
+    .ok_or(AppError::Unauthorized)?;
     sqlx::query!(
         "UPDATE users SET avatar_url = ?, avatar_file = ?, updated_at = ? WHERE id = ?",
         url,
@@ -256,6 +262,10 @@ pub async fn set_password(
     Ok(ended)
 }
 
+/// The refusal for a handle someone gave up recently.
+pub const HANDLE_HELD: &str =
+    "That handle was in use recently and is still reserved. Choose another.";
+
 /// How long a handle given up by a rename stays reserved.
 pub const HANDLE_RESERVED_SECS: i64 = 30 * 86_400;
 
@@ -264,25 +274,31 @@ pub const HANDLE_RESERVED_SECS: i64 = 30 * 86_400;
 pub async fn change_handle(db: &Db, id: i64, new: &str) -> Result<String, AppError> {
     let now = now();
     let mut tx = db.begin().await?;
-    let old = sqlx::query_scalar!("SELECT handle FROM users WHERE id = ?", id)
-        .fetch_optional(&mut *tx)
-        .await?
-        .ok_or(AppError::Unauthorized)?;
+    // Write first: the transaction takes the write lock at once (waiting
+    // politely), rather than failing to upgrade a read later.
+    let old = sqlx::query_scalar!(
+        "UPDATE users SET updated_at = ? WHERE id = ? RETURNING handle",
+        now,
+        id
+    )
+    .fetch_optional(&mut *tx)
+    .await?
+    .ok_or(AppError::Unauthorized)?;
     if old == new {
         return Err(AppError::invalid("handle", "That is already your handle."));
     }
-    let held = sqlx::query_scalar!(
-        r#"SELECT user_id AS "user_id!" FROM retired_handles WHERE handle = ? AND until > ?"#,
+    let held_by_other = sqlx::query_scalar!(
+        r#"SELECT 1 AS "x!: i64" FROM retired_handles
+           WHERE handle = ? AND until > ? AND user_id IS NOT ?"#,
         new,
-        now
+        now,
+        id
     )
     .fetch_optional(&mut *tx)
-    .await?;
-    if held.is_some_and(|owner| owner != id) {
-        return Err(AppError::invalid(
-            "handle",
-            "That handle was in use recently and is still reserved. Choose another.",
-        ));
+    .await?
+    .is_some();
+    if held_by_other {
+        return Err(AppError::invalid("handle", HANDLE_HELD));
     }
     sqlx::query!("DELETE FROM retired_handles WHERE handle = ?", new)
         .execute(&mut *tx)
@@ -312,20 +328,6 @@ pub async fn change_handle(db: &Db, id: i64, new: &str) -> Result<String, AppErr
     Ok(old)
 }
 
-/// Whether a handle is free for a new account: not in use and not recently
-/// given up by someone.
-pub async fn handle_reserved(db: &Db, handle: &str) -> Result<bool, AppError> {
-    let now = now();
-    Ok(sqlx::query_scalar!(
-        r#"SELECT 1 AS "x!: i64" FROM retired_handles WHERE handle = ? AND until > ?"#,
-        handle,
-        now
-    )
-    .fetch_optional(db)
-    .await?
-    .is_some())
-}
-
 /// Whether someone other than `user_id` gave up `handle` recently.
 pub async fn handle_reserved_by_other(
     db: &Db,
@@ -334,7 +336,7 @@ pub async fn handle_reserved_by_other(
 ) -> Result<bool, AppError> {
     let now = now();
     Ok(sqlx::query_scalar!(
-        r#"SELECT 1 AS "x!: i64" FROM retired_handles WHERE handle = ? AND until > ? AND user_id != ?"#,
+        r#"SELECT 1 AS "x!: i64" FROM retired_handles WHERE handle = ? AND until > ? AND user_id IS NOT ?"#,
         handle,
         now,
         user_id
@@ -349,33 +351,48 @@ pub const LAST_ADMIN: &str =
     "You are the last administrator. Make another user an administrator first.";
 
 /// Deletes an account and everything of it (tokens, sessions, pending tokens,
-/// audit events, reserved handles cascade) in one statement. The last enabled
-/// administrator cannot be deleted. Returns the avatar file to remove.
+/// audit events cascade) in one transaction, and keeps the handle reserved.
+/// The last enabled administrator cannot be deleted. Returns the avatar file
+/// to remove.
 pub async fn delete_account(db: &Db, id: i64) -> Result<Option<String>, AppError> {
+    let now = now();
+    let mut tx = db.begin().await?;
     let row = sqlx::query!(
         r#"DELETE FROM users
            WHERE id = ?
              AND (is_admin = 0 OR disabled = 1
                   OR EXISTS (SELECT 1 FROM users o WHERE o.id != ? AND o.is_admin = 1 AND o.disabled = 0))
-           RETURNING avatar_file"#,
+           RETURNING handle, avatar_file"#,
         id,
         id
     )
-    .fetch_optional(db)
+    .fetch_optional(&mut *tx)
     .await?;
-    match row {
-        Some(r) => Ok(r.avatar_file),
-        None => {
-            let exists =
-                sqlx::query_scalar!(r#"SELECT 1 AS "x!: i64" FROM users WHERE id = ?"#, id)
-                    .fetch_optional(db)
-                    .await?
-                    .is_some();
-            if exists {
-                Err(AppError::Conflict(LAST_ADMIN.to_owned()))
-            } else {
-                Err(AppError::NotFound("User".into()))
-            }
-        }
-    }
+    let Some(row) = row else {
+        drop(tx);
+        let exists = sqlx::query_scalar!(r#"SELECT 1 AS "x!: i64" FROM users WHERE id = ?"#, id)
+            .fetch_optional(db)
+            .await?
+            .is_some();
+        return if exists {
+            Err(AppError::Conflict(LAST_ADMIN.to_owned()))
+        } else {
+            Err(AppError::NotFound("User".into()))
+        };
+    };
+    // The workspace address stays out of others' reach for a while; the
+    // row names nobody (the account is gone).
+    let until = now + HANDLE_RESERVED_SECS;
+    sqlx::query!(
+        "INSERT INTO retired_handles (handle, user_id, retired_at, until) VALUES (?, NULL, ?, ?)
+         ON CONFLICT (handle) DO UPDATE SET user_id = NULL, retired_at = excluded.retired_at,
+             until = excluded.until",
+        row.handle,
+        now,
+        until
+    )
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(row.avatar_file)
 }

@@ -209,8 +209,39 @@ async fn delete_account_removes_every_row_and_file_of_the_user_and_nothing_else(
     assert_eq!(counts(&app, Some(bob_id)).await, bob_before);
     let all_after = counts(&app, None).await;
     for (i, table) in TABLES.iter().enumerate() {
-        assert_eq!(all_after[i], all_before[i] - ada_before[i], "{table}");
+        // Her handles stay reserved, naming nobody: the one she gave up and
+        // the one she had.
+        let kept = if *table == "retired_handles" {
+            ada_before[i] + 1
+        } else {
+            0
+        };
+        assert_eq!(
+            all_after[i],
+            all_before[i] - ada_before[i] + kept,
+            "{table}"
+        );
     }
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM retired_handles WHERE user_id IS NULL AND handle IN ('ada', 'ada-l')")
+            .await,
+        2
+    );
+    let res = app
+        .call::<Signup>(
+            None,
+            &[
+                ("handle", "ada-l"),
+                ("email", "new@example.com"),
+                ("password", PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(
+        app_error(&res)["Invalid"]["field"],
+        "handle",
+        "the address is not up for grabs"
+    );
     assert_eq!(app.avatar_files().len(), 1, "only Bob's avatar is left");
 
     // Ada's sessions and tokens are refused at once; Bob's still work.

@@ -265,3 +265,48 @@ async fn profile_functions_need_a_session() {
         assert_eq!(app_error(&res), Value::String("Unauthorized".into()));
     }
 }
+
+#[tokio::test]
+async fn pages_and_functions_are_not_cached_but_avatars_are() {
+    let app = TestApp::new().await;
+    let cookie = app.signup("ada").await;
+    let page = app.get("/settings/profile", Some(&cookie)).await;
+    assert_eq!(page.headers[header::CACHE_CONTROL], "no-store");
+    let conn = app.call::<GetDbConnection>(Some(&cookie), &[]).await;
+    assert_eq!(conn.headers[header::CACHE_CONTROL], "no-store");
+    // The page's HTML never holds the database password.
+    let pw = password_of(conn.json()["full"].as_str().unwrap());
+    assert!(!page.text().contains(&pw));
+}
+
+#[tokio::test]
+async fn wrong_current_passwords_are_rate_limited_like_sign_ins() {
+    let app = TestApp::new().await;
+    let cookie = app.signup("ada").await;
+    let mut limited = None;
+    for _ in 0..8 {
+        let res = app
+            .call::<SaveProfile>(
+                Some(&cookie),
+                &profile_args("A", "L", "D", "new@example.com", "wrong wrong wrong"),
+            )
+            .await;
+        if res.status == StatusCode::TOO_MANY_REQUESTS {
+            limited = Some(res);
+            break;
+        }
+    }
+    let res = limited.expect("limited within 8 attempts");
+    assert!(res.headers.contains_key(header::RETRY_AFTER));
+    assert!(app_error(&res)["RateLimited"].is_number());
+    // Even the right password waits now; nothing was changed.
+    let res = app
+        .call::<SaveProfile>(
+            Some(&cookie),
+            &profile_args("A", "L", "D", "new@example.com", PASSWORD),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::TOO_MANY_REQUESTS);
+    let got = app.call::<GetProfile>(Some(&cookie), &[]).await.json();
+    assert_eq!(got["email"], "ada@example.com");
+}

@@ -104,12 +104,14 @@ async fn patch_user_updates_and_audits_changed_fields() {
             .fetch_one(&app.state.db)
             .await
             .unwrap();
-    assert!(
-        detail.contains("first_name")
-            && detail.contains("display_name")
-            && detail.contains("avatar_url")
+    assert!(detail.contains("first_name") && detail.contains("display_name"));
+    assert!(!detail.contains("last_name") && !detail.contains("avatar_url"));
+    // The picture is its own event, as in the browser.
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM audit_events WHERE action = 'avatar_changed'")
+            .await,
+        1
     );
-    assert!(!detail.contains("last_name"));
 }
 
 #[tokio::test]

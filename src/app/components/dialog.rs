@@ -33,7 +33,7 @@ pub mod web_sys_like {
 
     #[cfg(feature = "hydrate")]
     const FOCUSABLE: &str =
-        "button:not([disabled]), [href], input:not([disabled]), select:not([disabled]), textarea:not([disabled]), [tabindex]:not([tabindex='-1'])";
+        "button:not([disabled]), [href], input:not([disabled]):not([tabindex='-1']), select:not([disabled]), textarea:not([disabled]), [tabindex]:not([tabindex='-1'])";
 
     /// Moves focus to the first focusable element inside `root`.
     #[cfg(feature = "hydrate")]

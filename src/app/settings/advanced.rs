@@ -177,7 +177,7 @@ fn DeleteAccountCard(handle: String) -> impl IntoView {
                     ev.prevent_default();
                     delete.dispatch(DeleteAccount {
                         handle: typed.get_untracked(),
-                        current_password: password.get_untracked(),
+                        current_password: password.get_untracked().into(),
                     });
                 }
             >

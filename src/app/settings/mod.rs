@@ -47,32 +47,30 @@ fn SettingsLayout() -> impl IntoView {
     let version = RwSignal::new(0u32);
     let list = Resource::new(move || version.get(), |_| list_tokens());
     provide_context(TokensData { list, version });
+    // The section is created at once, not inside a Suspense that waits for
+    // the user: resources and boundaries are then made in the same order on
+    // the server and in the browser, which hydration depends on. Signed out,
+    // the server functions refuse and the redirect below takes over (on the
+    // server it is a 302 before anything is sent).
     view! {
-        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+        <Suspense>
             {move || Suspend::new(async move {
-                match me.await {
-                    None => view! { <Redirect path="/login" /> }.into_any(),
-                    Some(_) => {
-                        view! {
-                            <div class="settings">
-                                <nav class="side-nav" aria-label="Settings">
-                                    <A href="/settings/profile">"Profile"</A>
-                                    <A href="/settings/tokens">"Tokens"</A>
-                                    <A href="/settings/audit-log">"Audit Log"</A>
-                                    <A href="/settings/security">"Security"</A>
-                                    <A href="/settings/advanced">"Advanced"</A>
-                                </nav>
-                                <div class="settings-body">
-                                    <ExpiryBanner />
-                                    <Outlet />
-                                </div>
-                            </div>
-                        }
-                            .into_any()
-                    }
-                }
+                me.await.is_none().then(|| view! { <Redirect path="/login" /> })
             })}
         </Suspense>
+        <div class="settings">
+            <nav class="side-nav" aria-label="Settings">
+                <A href="/settings/profile">"Profile"</A>
+                <A href="/settings/tokens">"Tokens"</A>
+                <A href="/settings/audit-log">"Audit Log"</A>
+                <A href="/settings/security">"Security"</A>
+                <A href="/settings/advanced">"Advanced"</A>
+            </nav>
+            <div class="settings-body">
+                <ExpiryBanner />
+                <Outlet />
+            </div>
+        </div>
     }
 }
 

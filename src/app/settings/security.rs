@@ -61,8 +61,8 @@ fn ChangePasswordForm(version: RwSignal<u32>) -> impl IntoView {
         }
         local.set(None);
         change.dispatch(ChangePassword {
-            current_password: current.get_untracked(),
-            new_password: new.get_untracked(),
+            current_password: current.get_untracked().into(),
+            new_password: new.get_untracked().into(),
         });
     };
     view! {

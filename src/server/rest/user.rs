@@ -109,25 +109,40 @@ pub async fn patch_user(
             }
         }
     }
-    let mut old_file = None;
-    if let Some(url) = &patch.avatar_url {
-        let url = validate::avatar_url(url)?;
-        if p.avatar_url != url || (url.is_none() && p.avatar_file.is_some()) {
-            p.avatar_url = url;
-            // An address replaces an uploaded picture; "" removes either.
-            old_file = p.avatar_file.take();
-            changed.push("avatar_url");
-        }
-    }
+    // Check everything before changing anything.
+    let avatar = match &patch.avatar_url {
+        Some(url) => Some(validate::avatar_url(url)?),
+        None => None,
+    };
     if !changed.is_empty() {
-        users::update_profile(&state.db, &p).await?;
-        if let Some(file) = old_file {
-            crate::server::avatar::remove(&state.settings.data_dir, &file).await;
-        }
+        users::update_names(&state.db, &p).await?;
         state.audit.record(
             NewEvent::new(p.id, AuditAction::ProfileUpdated)
                 .detail(format!("Changed {} (through the API)", changed.join(", "))),
         );
+    }
+    if let Some(url) = avatar {
+        if p.avatar_url != url || (url.is_none() && p.avatar_file.is_some()) {
+            // An address replaces an uploaded picture; "" removes either.
+            let change = match &url {
+                Some(u) => users::AvatarChange::Url(u),
+                None => users::AvatarChange::Remove,
+            };
+            if let Some(file) = users::set_avatar(&state.db, p.id, change).await? {
+                crate::server::avatar::remove(&state.settings.data_dir, &file).await;
+            }
+            state
+                .audit
+                .record(
+                    NewEvent::new(p.id, AuditAction::AvatarChanged).detail(if url.is_some() {
+                        "Set a picture address (through the API)"
+                    } else {
+                        "Removed the picture (through the API)"
+                    }),
+                );
+            p.avatar_url = url;
+            p.avatar_file = None;
+        }
     }
     Ok(Json(UserBody::new(
         p,

@@ -12,7 +12,8 @@ use crate::model::account::DbConnection;
 #[component]
 pub(super) fn DbPasswordCard() -> impl IntoView {
     let toasts = use_toasts();
-    let loaded = Resource::new(|| (), |_| get_db_connection());
+    // Fetched by the browser only: the password never sits in the page's HTML.
+    let loaded = LocalResource::new(get_db_connection);
     let rotate = ServerAction::<RotateDbPassword>::new();
     let confirm = RwSignal::new(false);
     let revealed = RwSignal::new(false);

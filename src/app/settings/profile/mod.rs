@@ -99,7 +99,7 @@ fn ProfileForm(profile: ProfileView, data: ProfileData) -> impl IntoView {
             last_name: last.get_untracked(),
             display_name: display.get_untracked(),
             email: email.get_untracked(),
-            current_password: password.get_untracked(),
+            current_password: password.get_untracked().into(),
         });
     };
     let field = move |id: &'static str,
