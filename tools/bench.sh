@@ -11,7 +11,8 @@ if ! command -v wrk >/dev/null 2>&1; then
   SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
   $SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q wrk
 fi
-cargo leptos build --release
+# BENCH_SKIP_BUILD=1 measures what is already built.
+[ -n "${BENCH_SKIP_BUILD:-}" ] || cargo leptos build --release --split
 
 DURATION="${BENCH_SECONDS:-10}"
 CONNECTIONS="${BENCH_CONNECTIONS:-32}"

@@ -11,7 +11,7 @@ cargo test --features ssr --no-fail-fast 2>&1 | tee "${TMPDIR:-/tmp}/account-set
 cargo_status=${PIPESTATUS[0]}
 
 printf '\n==> release build for the browser tests\n'
-cargo leptos build --release
+cargo leptos build --release --split
 
 printf '\n==> browser tests\n'
 data="$(mktemp -d)"

@@ -4,12 +4,13 @@
 pub mod admin;
 pub mod auth;
 pub mod components;
+pub mod routes;
 pub mod settings;
 
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::components::{Redirect, Route, Router, Routes, A};
-use leptos_router::{path, SsrMode};
+use leptos_router::{path, Lazy, SsrMode};
 
 use crate::api::auth::{get_me, Login, Logout, Signup};
 use crate::model::user::CurrentUser;
@@ -55,17 +56,6 @@ pub fn use_session() -> SessionContext {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
-    // Effects run only in the browser, after hydration: mark the page as
-    // interactive (browser tests wait for this).
-    Effect::new(|_| {
-        #[cfg(feature = "hydrate")]
-        if let Some(body) = web_sys::window()
-            .and_then(|w| w.document())
-            .and_then(|d| d.body())
-        {
-            let _ = body.set_attribute("data-hydrated", "true");
-        }
-    });
     let login = ServerAction::<Login>::new();
     let signup = ServerAction::<Signup>::new();
     let logout = ServerAction::<Logout>::new();
@@ -100,12 +90,20 @@ pub fn App() -> impl IntoView {
                 <main class="main">
                     <Routes fallback=NotFound>
                         <Route path=path!("/") view=Home ssr=SsrMode::Async />
-                        <Route path=path!("/login") view=auth::LoginPage ssr=SsrMode::Async />
-                        <Route path=path!("/signup") view=auth::SignupPage ssr=SsrMode::Async />
+                        <Route
+                            path=path!("/login")
+                            view={Lazy::<routes::LoginRoute>::new()}
+                            ssr=SsrMode::Async
+                        />
+                        <Route
+                            path=path!("/signup")
+                            view={Lazy::<routes::SignupRoute>::new()}
+                            ssr=SsrMode::Async
+                        />
                         <settings::SettingsRoutes />
                         <Route
                             path=path!("/admin/users")
-                            view=admin::UsersPage
+                            view={Lazy::<routes::UsersRoute>::new()}
                             ssr=SsrMode::Async
                         />
                     </Routes>

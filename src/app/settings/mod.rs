@@ -9,7 +9,9 @@ pub mod tokens;
 
 use leptos::prelude::*;
 use leptos_router::components::{Outlet, ParentRoute, Redirect, Route, A};
-use leptos_router::{path, SsrMode};
+use leptos_router::{path, Lazy, SsrMode};
+
+use super::routes;
 
 use super::use_session;
 use crate::api::tokens::list_tokens;
@@ -31,11 +33,11 @@ pub fn SettingsRoutes() -> impl leptos_router::MatchNestedRoutes + Clone {
     view! {
         <ParentRoute path=path!("/settings") view=SettingsLayout ssr=SsrMode::Async>
             <Route path=path!("") view=|| view! { <Redirect path="/settings/profile" /> } />
-            <Route path=path!("profile") view=profile::ProfileSection />
-            <Route path=path!("tokens") view=tokens::TokensSection />
-            <Route path=path!("audit-log") view=audit_log::AuditLogSection />
-            <Route path=path!("security") view=security::SecuritySection />
-            <Route path=path!("advanced") view=advanced::AdvancedSection />
+            <Route path=path!("profile") view={Lazy::<routes::ProfileRoute>::new()} />
+            <Route path=path!("tokens") view={Lazy::<routes::TokensRoute>::new()} />
+            <Route path=path!("audit-log") view={Lazy::<routes::AuditLogRoute>::new()} />
+            <Route path=path!("security") view={Lazy::<routes::SecurityRoute>::new()} />
+            <Route path=path!("advanced") view={Lazy::<routes::AdvancedRoute>::new()} />
         </ParentRoute>
     }
     .into_inner()
