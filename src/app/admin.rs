@@ -131,7 +131,7 @@ pub fn UsersPage() -> impl IntoView {
                     </div>
                     {created_banner}
                     <section class="card">
-                        <form class="filters" method="get" action="/admin/users" role="search">
+                        <form class="search-row" method="get" action="/admin/users" role="search">
                             <label for="user-search" class="visually-hidden">"Search users"</label>
                             <input id="user-search" type="search" name="q" placeholder="Search handle, e-mail or name" value=q />
                             <button class="button secondary" type="submit">"Search"</button>
