@@ -32,6 +32,26 @@ mod ssr {
         }
     }
 
+    /// Sets or removes the signed-in user's avatar and records it.
+    pub async fn change_avatar(
+        change: users::AvatarChange<'_>,
+        detail: &str,
+    ) -> Result<ProfileView, AppError> {
+        use crate::model::audit::AuditAction;
+        use crate::server::{audit::NewEvent, avatar, context};
+
+        let s = context::require_session().await?;
+        let state = context::state()?;
+        avatar::apply(&state, s.user.id, change).await?;
+        let meta = context::ClientMeta::of(&context::parts()?);
+        state.audit.record(
+            NewEvent::new(s.user.id, AuditAction::AvatarChanged)
+                .client(&meta)
+                .detail(detail),
+        );
+        Ok(view(users::profile(&state.db, s.user.id).await?))
+    }
+
     pub async fn connection(
         state: &AppState,
         user_id: i64,
@@ -129,49 +149,23 @@ pub async fn save_profile(
 /// empty address is refused here: removing is [`remove_avatar`].
 #[server]
 pub async fn set_avatar_url(avatar_url: String) -> Result<ProfileView, AppError> {
-    use crate::model::{audit::AuditAction, validate};
-    use crate::server::{audit::NewEvent, avatar, context, users};
+    use crate::model::validate;
+    use crate::server::users::AvatarChange;
 
-    let s = context::require_session().await?;
-    let state = context::state()?;
     let Some(url) = validate::avatar_url(&avatar_url)? else {
         return Err(AppError::invalid(
             "avatar_url",
             "Enter an https:// address, or choose Remove avatar.",
         ));
     };
-    let old = users::set_avatar(&state.db, s.user.id, users::AvatarChange::Url(&url)).await?;
-    if let Some(old) = old {
-        avatar::remove(&state.settings.data_dir, &old).await;
-    }
-    let meta = context::ClientMeta::of(&context::parts()?);
-    state.audit.record(
-        NewEvent::new(s.user.id, AuditAction::AvatarChanged)
-            .client(&meta)
-            .detail("Set a picture address"),
-    );
-    Ok(ssr::view(users::profile(&state.db, s.user.id).await?))
+    ssr::change_avatar(AvatarChange::Url(&url), "Set a picture address").await
 }
 
 /// Removes the avatar (file or address); initials show instead.
 #[server]
 pub async fn remove_avatar() -> Result<ProfileView, AppError> {
-    use crate::model::audit::AuditAction;
-    use crate::server::{audit::NewEvent, avatar, context, users};
-
-    let s = context::require_session().await?;
-    let state = context::state()?;
-    let old = users::set_avatar(&state.db, s.user.id, users::AvatarChange::Remove).await?;
-    if let Some(old) = old {
-        avatar::remove(&state.settings.data_dir, &old).await;
-    }
-    let meta = context::ClientMeta::of(&context::parts()?);
-    state.audit.record(
-        NewEvent::new(s.user.id, AuditAction::AvatarChanged)
-            .client(&meta)
-            .detail("Removed the picture"),
-    );
-    Ok(ssr::view(users::profile(&state.db, s.user.id).await?))
+    use crate::server::users::AvatarChange;
+    ssr::change_avatar(AvatarChange::Remove, "Removed the picture").await
 }
 
 /// The workspace database connection string (made on first view).

@@ -101,6 +101,19 @@ pub async fn store(data_dir: &Path, png: Vec<u8>) -> Result<String, AppError> {
     Ok(name)
 }
 
+/// Sets or removes a user's avatar; the uploaded file it replaces is deleted
+/// once the change has committed.
+pub async fn apply(
+    state: &AppState,
+    user_id: i64,
+    change: users::AvatarChange<'_>,
+) -> Result<(), AppError> {
+    if let Some(old) = users::set_avatar(&state.db, user_id, change).await? {
+        remove(&state.settings.data_dir, &old).await;
+    }
+    Ok(())
+}
+
 /// Removes a stored avatar; a file already gone is fine.
 pub async fn remove(data_dir: &Path, name: &str) {
     if !valid_name(name) {
@@ -180,16 +193,9 @@ async fn upload_inner(
         .map_err(AppError::internal)??;
     let data_dir = state.settings.data_dir.clone();
     let name = store(&data_dir, png).await?;
-    match users::set_avatar(&state.db, s.user.id, users::AvatarChange::File(&name)).await {
-        Ok(old) => {
-            if let Some(old) = old {
-                remove(&data_dir, &old).await;
-            }
-        }
-        Err(e) => {
-            remove(&data_dir, &name).await;
-            return Err(e);
-        }
+    if let Err(e) = apply(state, s.user.id, users::AvatarChange::File(&name)).await {
+        remove(&data_dir, &name).await;
+        return Err(e);
     }
     let meta = ClientMeta::of(parts);
     state.audit.record(

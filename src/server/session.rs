@@ -142,10 +142,11 @@ pub async fn current(
             email: row.email,
             display_name: row.display_name,
             is_admin: row.is_admin,
-            avatar: match (row.avatar_file, row.avatar_url) {
-                (Some(file), _) => Some(format!("/avatars/{file}")),
-                (None, url) => url,
-            },
+            avatar: super::users::avatar_location(
+                row.avatar_file.as_deref(),
+                row.avatar_url.as_deref(),
+                None,
+            ),
         },
     }))
 }

@@ -101,13 +101,26 @@ pub struct Profile {
 }
 
 impl Profile {
-    /// Where the avatar picture is: the uploaded file (under `origin` when
-    /// given, else as a path) or the https address; `None` for initials.
+    /// Where the avatar picture is (see [`avatar_location`]).
     pub fn avatar(&self, origin: Option<&str>) -> Option<String> {
-        match (&self.avatar_file, &self.avatar_url) {
-            (Some(file), _) => Some(format!("{}/avatars/{file}", origin.unwrap_or(""))),
-            (None, url) => url.clone(),
-        }
+        avatar_location(
+            self.avatar_file.as_deref(),
+            self.avatar_url.as_deref(),
+            origin,
+        )
+    }
+}
+
+/// Where an avatar picture is: the uploaded file (under `origin` when given,
+/// else as a path) or the https address; `None` for initials.
+pub fn avatar_location(
+    file: Option<&str>,
+    url: Option<&str>,
+    origin: Option<&str>,
+) -> Option<String> {
+    match (file, url) {
+        (Some(file), _) => Some(format!("{}/avatars/{file}", origin.unwrap_or(""))),
+        (None, url) => url.map(str::to_owned),
     }
 }
 

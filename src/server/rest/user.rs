@@ -128,9 +128,7 @@ pub async fn patch_user(
                 Some(u) => users::AvatarChange::Url(u),
                 None => users::AvatarChange::Remove,
             };
-            if let Some(file) = users::set_avatar(&state.db, p.id, change).await? {
-                crate::server::avatar::remove(&state.settings.data_dir, &file).await;
-            }
+            crate::server::avatar::apply(&state, p.id, change).await?;
             state
                 .audit
                 .record(
