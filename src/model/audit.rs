@@ -119,6 +119,7 @@ impl AuditAction {
 
 /// One event.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
 pub struct AuditEventView {
     pub id: i64,
     pub created_at: i64,

@@ -129,6 +129,9 @@ const GATHER: std::time::Duration = std::time::Duration::from_millis(10);
 
 async fn writer(db: Db, mut rx: mpsc::Receiver<Msg>) {
     let mut batch = Vec::with_capacity(BATCH);
+    // Times are written in id order (see `id_range`): an event stamped a
+    // moment before the one queued ahead of it takes that one's time.
+    let mut last_at = latest_time(&db).await;
     while rx.recv_many(&mut batch, BATCH).await > 0 {
         let flush_waiting = batch.iter().any(|m| matches!(m, Msg::Flush(_)));
         if !flush_waiting && batch.len() < BATCH / 4 {
@@ -143,8 +146,14 @@ async fn writer(db: Db, mut rx: mpsc::Receiver<Msg>) {
         let mut waiting = Vec::new();
         for msg in batch.drain(..) {
             match msg {
-                Msg::Event(e) => events.push(e),
-                Msg::TokenUsed(e) => {
+                Msg::Event(mut e) => {
+                    e.at = e.at.max(last_at);
+                    last_at = e.at;
+                    events.push(e);
+                }
+                Msg::TokenUsed(mut e) => {
+                    e.at = e.at.max(last_at);
+                    last_at = e.at;
                     if let Some(token_id) = e.token_id {
                         used.insert(token_id, (e.at, e.ip.clone()));
                     }
@@ -158,6 +167,20 @@ async fn writer(db: Db, mut rx: mpsc::Receiver<Msg>) {
         }
         for done in waiting {
             let _ = done.send(());
+        }
+    }
+}
+
+/// The time of the latest event written so far (0 for an empty log).
+async fn latest_time(db: &Db) -> i64 {
+    match sqlx::query_scalar!("SELECT MAX(created_at) FROM audit_events")
+        .fetch_one(db)
+        .await
+    {
+        Ok(at) => at.unwrap_or(0),
+        Err(e) => {
+            tracing::error!(error = %e, "audit log: latest event time not read");
+            0
         }
     }
 }
@@ -289,69 +312,91 @@ pub struct Page {
 /// Reads one page of a user's events, newest first; `limit` is clamped to
 /// 1..=500. `q.after` pages towards newer events, otherwise `q.before`
 /// towards older ones.
+///
+/// Every page is a short walk of one index, whatever the log's size: the
+/// statement names only the filters in use, so SQLite picks the index that
+/// matches them (`user_id` with the action, the token, both, or neither, then
+/// the id), and the date range becomes a range of ids (see [`id_range`]).
 pub async fn page(db: &Db, user_id: i64, q: &AuditQuery, limit: i64) -> Result<Page, AppError> {
     let limit = limit.clamp(1, 500);
     let (from, to) = date_range(q)?;
-    let action = (!q.action.is_empty()).then_some(q.action.as_str());
-    let fetch = limit + 1;
-    if let Some(after) = q.after {
-        let mut rows = sqlx::query_as!(
-            AuditEventView,
-            r#"SELECT id AS "id!", created_at, action, token_label AS token, method, path,
-                      status, ip, user_agent, detail
-               FROM audit_events
-               WHERE user_id = ?1 AND id > ?2
-                 AND (?3 IS NULL OR action = ?3)
-                 AND (?4 IS NULL OR token_id = ?4)
-                 AND created_at >= ?5 AND created_at < ?6
-               ORDER BY id ASC LIMIT ?7"#,
-            user_id,
-            after,
-            action,
-            q.token_id,
-            from,
-            to,
-            fetch
-        )
-        .fetch_all(db)
-        .await?;
-        let more_newer = rows.len() as i64 > limit;
-        rows.truncate(limit as usize);
+    let (lo, hi) = id_range(db, from, to).await?;
+    let mut sql = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
+        "SELECT id, created_at, action, token_label AS token, method, path, status, ip,
+                user_agent, detail
+         FROM audit_events WHERE user_id = ",
+    );
+    sql.push_bind(user_id);
+    if !q.action.is_empty() {
+        sql.push(" AND action = ").push_bind(q.action.as_str());
+    }
+    if let Some(token_id) = q.token_id {
+        sql.push(" AND token_id = ").push_bind(token_id);
+    }
+    // The id range finds the dates; the times themselves are checked too, for
+    // events written before times were kept in order.
+    sql.push(" AND created_at >= ").push_bind(from);
+    sql.push(" AND created_at < ").push_bind(to);
+    let newer = q.after.is_some();
+    match q.after {
+        Some(after) => sql
+            .push(" AND id > ")
+            .push_bind(after.max(lo - 1))
+            .push(" AND id < ")
+            .push_bind(hi)
+            .push(" ORDER BY id ASC"),
+        None => sql
+            .push(" AND id >= ")
+            .push_bind(lo)
+            .push(" AND id < ")
+            .push_bind(q.before.unwrap_or(i64::MAX).min(hi))
+            .push(" ORDER BY id DESC"),
+    };
+    sql.push(" LIMIT ").push_bind(limit + 1);
+    let mut rows: Vec<AuditEventView> = sql.build_query_as().fetch_all(db).await?;
+    let more = rows.len() as i64 > limit;
+    rows.truncate(limit as usize);
+    if newer {
         rows.reverse();
         return Ok(Page {
-            prev: more_newer.then(|| rows.first().map(|e| e.id)).flatten(),
+            prev: more.then(|| rows.first().map(|e| e.id)).flatten(),
             next: rows.last().map(|e| e.id),
             events: rows,
         });
     }
-    let before = q.before.unwrap_or(i64::MAX);
-    let mut rows = sqlx::query_as!(
-        AuditEventView,
-        r#"SELECT id AS "id!", created_at, action, token_label AS token, method, path,
-                  status, ip, user_agent, detail
-           FROM audit_events
-           WHERE user_id = ?1 AND id < ?2
-             AND (?3 IS NULL OR action = ?3)
-             AND (?4 IS NULL OR token_id = ?4)
-             AND created_at >= ?5 AND created_at < ?6
-           ORDER BY id DESC LIMIT ?7"#,
-        user_id,
-        before,
-        action,
-        q.token_id,
-        from,
-        to,
-        fetch
-    )
-    .fetch_all(db)
-    .await?;
-    let more_older = rows.len() as i64 > limit;
-    rows.truncate(limit as usize);
     Ok(Page {
-        next: more_older.then(|| rows.last().map(|e| e.id)).flatten(),
+        next: more.then(|| rows.last().map(|e| e.id)).flatten(),
         prev: q.before.and_then(|_| rows.first().map(|e| e.id)),
         events: rows,
     })
+}
+
+/// The ids `[lo, hi)` of the events recorded in `[from, to)`. The writer
+/// keeps event times in id order (a time never precedes the one written
+/// before it), so a range of times is a range of ids: two seeks in the
+/// `created_at` index instead of a walk over every event in between.
+async fn id_range(db: &Db, from: i64, to: i64) -> Result<(i64, i64), AppError> {
+    async fn first_at(db: &Db, at: i64) -> Result<i64, AppError> {
+        let id = sqlx::query_scalar!(
+            r#"SELECT id AS "id!" FROM audit_events WHERE created_at >= ? ORDER BY created_at, id LIMIT 1"#,
+            at
+        )
+        .fetch_optional(db)
+        .await?;
+        // Nothing that late: the range starts (or ends) after every event.
+        Ok(id.unwrap_or(i64::MAX))
+    }
+    let lo = if from <= 0 {
+        0
+    } else {
+        first_at(db, from).await?
+    };
+    let hi = if to == i64::MAX {
+        i64::MAX
+    } else {
+        first_at(db, to).await?
+    };
+    Ok((lo, hi))
 }
 
 /// The `[from, to)` range of a query's dates, whole days, UTC.
