@@ -138,18 +138,23 @@ pub async fn profile(db: &Db, id: i64) -> Result<Profile, AppError> {
     .ok_or_else(|| AppError::NotFound("User".into()))
 }
 
-/// Writes the three names of a profile (and nothing else, so a concurrent
-/// avatar change is not undone).
-pub async fn update_names(db: &Db, p: &Profile) -> Result<(), AppError> {
+/// Sets the names given (`[first, last, display]`); `None` leaves one as it
+/// is, so two clients changing different names do not undo each other.
+pub async fn update_names(
+    db: &Db,
+    id: i64,
+    [first, last, display]: [Option<&str>; 3],
+) -> Result<(), AppError> {
     let now = now();
     sqlx::query!(
-        "UPDATE users SET first_name = ?, last_name = ?, display_name = ?, updated_at = ?
+        "UPDATE users SET first_name = COALESCE(?, first_name), last_name = COALESCE(?, last_name),
+                          display_name = COALESCE(?, display_name), updated_at = ?
          WHERE id = ?",
-        p.first_name,
-        p.last_name,
-        p.display_name,
+        first,
+        last,
+        display,
         now,
-        p.id
+        id
     )
     .execute(db)
     .await?;

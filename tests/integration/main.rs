@@ -8,6 +8,7 @@ mod auth;
 mod avatar;
 mod bad_input;
 mod common;
+mod crash;
 mod profile;
 mod rest;
 mod security;

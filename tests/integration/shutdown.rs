@@ -1,5 +1,6 @@
 //! The real binary: the CLI creates a user and a token, the server answers
 //! API calls, and a SIGTERM writes every queued audit event before exit.
+//! The helpers here also serve the crash test (`crash.rs`).
 
 use std::io::Write;
 use std::process::{Command, Stdio};
@@ -7,9 +8,9 @@ use std::time::Duration;
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-const BIN: &str = env!("CARGO_BIN_EXE_account-settings");
+pub const BIN: &str = env!("CARGO_BIN_EXE_account-settings");
 
-fn cli(data: &std::path::Path, args: &[&str], stdin: Option<&str>) -> String {
+pub fn cli(data: &std::path::Path, args: &[&str], stdin: Option<&str>) -> String {
     let mut child = Command::new(BIN)
         .args(args)
         .env("DATA_DIR", data)
@@ -49,10 +50,8 @@ async fn get(port: u16, path: &str, token: &str) -> String {
     buf
 }
 
-#[tokio::test]
-async fn sigterm_writes_queued_audit_events_before_exit() {
-    let dir = tempfile::tempdir().unwrap();
-    let data = dir.path();
+/// Creates the user `ada` and a token for her with the CLI; returns the token.
+pub fn user_with_token(data: &std::path::Path) -> String {
     cli(
         data,
         &[
@@ -65,22 +64,21 @@ async fn sigterm_writes_queued_audit_events_before_exit() {
         ],
         Some("correct horse battery staple\n"),
     );
-    let token = cli(
+    cli(
         data,
         &["token", "issue", "--handle", "ada", "--name", "ci"],
         None,
-    );
-    assert!(
-        token.starts_with("ast_") && token.len() == 40,
-        "one token printed: {token}"
-    );
+    )
+}
 
+/// Starts `serve` on a free port and waits until it accepts connections.
+pub async fn serve(data: &std::path::Path) -> (std::process::Child, u16) {
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
         .unwrap()
         .port();
-    let mut server = Command::new(BIN)
+    let server = Command::new(BIN)
         .arg("serve")
         .env("DATA_DIR", data)
         .env("LISTEN_ADDR", format!("127.0.0.1:{port}"))
@@ -88,18 +86,29 @@ async fn sigterm_writes_queued_audit_events_before_exit() {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    let mut up = false;
-    for _ in 0..100 {
+    for _ in 0..200 {
         if tokio::net::TcpStream::connect(("127.0.0.1", port))
             .await
             .is_ok()
         {
-            up = true;
-            break;
+            return (server, port);
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    assert!(up, "server did not start");
+    panic!("server did not start");
+}
+
+#[tokio::test]
+async fn sigterm_writes_queued_audit_events_before_exit() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path();
+    let token = user_with_token(data);
+    assert!(
+        token.starts_with("ast_") && token.len() == 40,
+        "one token printed: {token}"
+    );
+
+    let (mut server, port) = serve(data).await;
 
     const CALLS: usize = 40;
     for _ in 0..CALLS {

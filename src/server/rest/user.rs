@@ -83,29 +83,27 @@ pub async fn patch_user(
     Extension(caller): Extension<ApiCaller>,
     ApiJson(patch): ApiJson<UserPatch>,
 ) -> Result<Json<UserBody>, ApiError> {
-    let mut p = users::profile(&state.db, caller.user_id).await?;
+    let p = users::profile(&state.db, caller.user_id).await?;
+    // Only the names given are written (see `users::update_names`); the
+    // audit names those that differ from what was there.
+    let mut names: [Option<String>; 3] = Default::default();
     let mut changed = Vec::new();
     let fields = [
-        (
-            &patch.first_name,
-            &mut p.first_name,
-            "first_name",
-            "first name",
-        ),
-        (&patch.last_name, &mut p.last_name, "last_name", "last name"),
+        (&patch.first_name, &p.first_name, "first_name", "first name"),
+        (&patch.last_name, &p.last_name, "last_name", "last name"),
         (
             &patch.display_name,
-            &mut p.display_name,
+            &p.display_name,
             "display_name",
             "display name",
         ),
     ];
-    for (new, old, field, label) in fields {
+    for (slot, (new, old, field, label)) in names.iter_mut().zip(fields) {
         if let Some(new) = new {
             let value = validate::text(new, field, label, true)?;
             if *old != value {
-                *old = value;
                 changed.push(field);
+                *slot = Some(value);
             }
         }
     }
@@ -114,8 +112,9 @@ pub async fn patch_user(
         Some(url) => Some(validate::avatar_url(url)?),
         None => None,
     };
+    let touched = !changed.is_empty() || avatar.is_some();
     if !changed.is_empty() {
-        users::update_names(&state.db, &p).await?;
+        users::update_names(&state.db, p.id, names.each_ref().map(Option::as_deref)).await?;
         state.audit.record(
             NewEvent::new(p.id, AuditAction::ProfileUpdated)
                 .detail(format!("Changed {} (through the API)", changed.join(", "))),
@@ -138,10 +137,14 @@ pub async fn patch_user(
                         "Removed the picture (through the API)"
                     }),
                 );
-            p.avatar_url = url;
-            p.avatar_file = None;
         }
     }
+    // The profile as it is now, other clients' changes included.
+    let p = if touched {
+        users::profile(&state.db, p.id).await?
+    } else {
+        p
+    };
     Ok(Json(UserBody::new(
         p,
         state.settings.public_origin.as_deref(),
