@@ -7,7 +7,7 @@ use leptos_meta::Title;
 use leptos_router::components::{Redirect, A};
 use leptos_router::hooks::use_query_map;
 
-use super::auth::{failure, FieldError, FormError};
+use super::auth::{FieldError, FormError};
 use super::components::clipboard::CopyButton;
 use super::components::dialog::Dialog;
 use super::components::toast::use_toasts;
@@ -215,7 +215,7 @@ fn UserRow(
 
 #[component]
 fn CreateUserForm(create: ServerAction<AdminCreateUser>) -> impl IntoView {
-    let error = failure(create);
+    let error = Signal::derive(move || create.value().get().and_then(Result::err));
     view! {
         <ActionForm action=create attr:class="form">
             <div class="form-grid">
@@ -269,7 +269,7 @@ fn EditUserForm(
     update: ServerAction<AdminUpdateUser>,
     open: RwSignal<bool>,
 ) -> impl IntoView {
-    let error = failure(update);
+    let error = Signal::derive(move || update.value().get().and_then(Result::err));
     let role = if user.is_admin { "admin" } else { "user" };
     view! {
         <p class="muted">{format!("Editing {}", user.handle)}</p>

@@ -10,26 +10,12 @@ use crate::api::auth::signup_open;
 use crate::error::AppError;
 
 /// The error of the action's last attempt, if it failed.
-pub fn failure<A>(action: ServerAction<A>) -> Signal<Option<AppError>>
+fn failure<A>(action: ServerAction<A>) -> Signal<Option<AppError>>
 where
     A: leptos::server_fn::ServerFn<Error = AppError> + Clone + Send + Sync + 'static,
     A::Output: Clone + Send + Sync + 'static,
 {
     Signal::derive(move || action.value().get().and_then(Result::err))
-}
-
-/// A form's error: what the browser's own check found (`local`), else the
-/// action's last failure.
-pub fn checked_failure<A>(
-    local: RwSignal<Option<AppError>>,
-    action: ServerAction<A>,
-) -> Signal<Option<AppError>>
-where
-    A: leptos::server_fn::ServerFn<Error = AppError> + Clone + Send + Sync + 'static,
-    A::Output: Clone + Send + Sync + 'static,
-{
-    let server = failure(action);
-    Signal::derive(move || local.get().or_else(|| server.get()))
 }
 
 /// Shows an error beside the field it belongs to.

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::api::advanced::{ChangeHandle, DeleteAccount, PreviewHandle};
-use crate::app::auth::{checked_failure, failure, FieldError};
+use crate::app::auth::FieldError;
 use crate::app::components::dialog::Dialog;
 use crate::app::components::toast::use_toasts;
 use crate::app::use_session;
@@ -38,7 +38,11 @@ fn HandleForm(handle: String) -> impl IntoView {
     let change = ServerAction::<ChangeHandle>::new();
     let confirm = RwSignal::new(false);
     let local = RwSignal::new(None::<AppError>);
-    let error = checked_failure(local, preview);
+    let error = Signal::derive(move || {
+        local
+            .get()
+            .or_else(|| preview.value().get().and_then(Result::err))
+    });
     Effect::new(move |_| {
         if let Some(Ok(_)) = preview.value().get() {
             confirm.set(true);
@@ -148,7 +152,7 @@ fn DeleteAccountCard(handle: String) -> impl IntoView {
     let delete = ServerAction::<DeleteAccount>::new();
     let typed = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
-    let error = failure(delete);
+    let error = Signal::derive(move || delete.value().get().and_then(Result::err));
     Effect::new(move |_| {
         if let Some(Ok(())) = delete.value().get() {
             open.set(false);

@@ -4,7 +4,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::api::security::{list_sessions, ChangePassword, EndOtherSessions, EndSession};
-use crate::app::auth::{checked_failure, FieldError, FormError};
+use crate::app::auth::{FieldError, FormError};
 use crate::app::components::toast::use_toasts;
 use crate::error::AppError;
 use crate::model::time::format_utc;
@@ -28,7 +28,11 @@ fn ChangePasswordForm(version: RwSignal<u32>) -> impl IntoView {
     let current = RwSignal::new(String::new());
     let new = RwSignal::new(String::new());
     let local = RwSignal::new(None::<AppError>);
-    let error = checked_failure(local, change);
+    let error = Signal::derive(move || {
+        local
+            .get()
+            .or_else(|| change.value().get().and_then(Result::err))
+    });
     Effect::new(move |_| {
         if let Some(Ok(ended)) = change.value().get() {
             current.set(String::new());

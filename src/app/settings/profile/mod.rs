@@ -7,7 +7,7 @@ mod avatar;
 mod db_password;
 
 use crate::api::profile::{get_profile, SaveProfile};
-use crate::app::auth::{checked_failure, FieldError, FormError};
+use crate::app::auth::{FieldError, FormError};
 use crate::app::components::toast::use_toasts;
 use crate::app::use_session;
 use crate::error::AppError;
@@ -68,7 +68,11 @@ fn ProfileForm(profile: ProfileView, data: ProfileData) -> impl IntoView {
     let email_changed = Signal::derive(move || email.get().trim() != saved_email);
     // Checked here first with the very rules the server applies.
     let local = RwSignal::new(None::<AppError>);
-    let error = checked_failure(local, save);
+    let error = Signal::derive(move || {
+        local
+            .get()
+            .or_else(|| save.value().get().and_then(Result::err))
+    });
 
     Effect::new(move |_| {
         if let Some(Ok(_)) = save.value().get() {

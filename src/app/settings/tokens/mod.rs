@@ -8,7 +8,6 @@ mod new_token;
 
 use super::TokensData;
 use crate::api::tokens::{DeleteToken, GenerateToken, SaveToken, SetTokenActive};
-use crate::app::auth::failure;
 use crate::app::components::dialog::Dialog;
 use crate::app::components::toast::use_toasts;
 use crate::model::token::{TokenView, TokensPage};
@@ -147,7 +146,7 @@ fn TokensView(page: TokensPage, st: PageState) -> impl IntoView {
     let policy = page.policy;
     let at_limit = page.at_limit();
     let server_now = page.now;
-    let save_error = failure(st.save);
+    let save_error = Signal::derive(move || st.save.value().get().and_then(Result::err));
     let ask_delete = Callback::new(move |t: TokenView| {
         st.to_delete.set(Some(t));
         st.dialog_open.set(true);
