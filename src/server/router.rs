@@ -39,7 +39,7 @@ pub fn state(db: Db, settings: Settings, site_root: &str) -> Result<AppState, St
         settings.secret_key.as_ref().map(|s| s.expose()),
     )?;
     Ok(AppState {
-        leptos_options: leptos_options(site_root),
+        leptos_options: Arc::new(leptos_options(site_root)),
         audit: AuditLog::spawn(db.clone()),
         db,
         settings: Arc::new(settings),
@@ -70,7 +70,7 @@ pub fn build(state: AppState) -> Router {
         let state = state.clone();
         move || provide_context(state.clone())
     };
-    let shell_options = state.leptos_options.clone();
+    let shell_options = state.leptos_options.as_ref().clone();
     let fallback_context = context.clone();
     Router::new()
         .route("/healthz", get(rest::healthz))
