@@ -11,7 +11,7 @@ use crate::model::secret::Password;
 pub async fn preview_handle(handle: String) -> Result<HandlePreview, AppError> {
     use crate::model::account::{masked_connection, workspace_host};
     use crate::model::validate;
-    use crate::server::{context, users};
+    use crate::server::{account, context, users};
 
     let s = context::require_session().await?;
     let state = context::state()?;
@@ -28,8 +28,8 @@ pub async fn preview_handle(handle: String) -> Result<HandlePreview, AppError> {
             "That handle is taken. Choose another.",
         ));
     }
-    if users::handle_reserved_by_other(&state.db, &new, s.user.id).await? {
-        return Err(AppError::invalid("handle", users::HANDLE_HELD));
+    if account::handle_reserved_by_other(&state.db, &new, s.user.id).await? {
+        return Err(AppError::invalid("handle", account::HANDLE_HELD));
     }
     let domain = &state.settings.workspace_domain;
     Ok(HandlePreview {
@@ -38,7 +38,7 @@ pub async fn preview_handle(handle: String) -> Result<HandlePreview, AppError> {
         new_connection: masked_connection(&new, domain),
         old: s.user.handle,
         new,
-        reserved_days: (users::HANDLE_RESERVED_SECS / 86_400) as u32,
+        reserved_days: (account::HANDLE_RESERVED_SECS / 86_400) as u32,
     })
 }
 
@@ -46,12 +46,12 @@ pub async fn preview_handle(handle: String) -> Result<HandlePreview, AppError> {
 #[server]
 pub async fn change_handle(handle: String) -> Result<String, AppError> {
     use crate::model::{audit::AuditAction, validate};
-    use crate::server::{audit::NewEvent, context, users};
+    use crate::server::{account, audit::NewEvent, context};
 
     let s = context::require_session().await?;
     let state = context::state()?;
     let new = validate::handle(&handle)?;
-    let old = users::change_handle(&state.db, s.user.id, &new).await?;
+    let old = account::change_handle(&state.db, s.user.id, &new).await?;
     let meta = context::ClientMeta::of(&context::parts()?);
     state.audit.record(
         NewEvent::new(s.user.id, AuditAction::HandleChanged)
@@ -65,7 +65,7 @@ pub async fn change_handle(handle: String) -> Result<String, AppError> {
 /// Everything of it goes in one transaction; the browser is signed out.
 #[server]
 pub async fn delete_account(handle: String, current_password: Password) -> Result<(), AppError> {
-    use crate::server::{avatar, context, password as pw, session, users};
+    use crate::server::{account, avatar, context, password as pw, session};
 
     let s = context::require_session().await?;
     let state = context::state()?;
@@ -87,7 +87,7 @@ pub async fn delete_account(handle: String, current_password: Password) -> Resul
     .await?;
     // Events still queued for this user must not outlive the deletion.
     state.audit.flush().await;
-    let avatar_file = users::delete_account(&state.db, s.user.id).await?;
+    let avatar_file = account::delete_account(&state.db, s.user.id).await?;
     if let Some(file) = avatar_file {
         avatar::remove(&state.settings.data_dir, &file).await;
     }

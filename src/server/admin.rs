@@ -3,8 +3,8 @@
 //! administrator: each guard is part of the statement that changes the row,
 //! so two administrators acting at once cannot both pass it.
 
+use super::account::LAST_ADMIN;
 use super::db::{now, Db};
-use super::users::LAST_ADMIN;
 use crate::error::AppError;
 use crate::model::account::AdminUser;
 

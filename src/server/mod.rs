@@ -1,5 +1,6 @@
 //! Everything that only runs on the server.
 
+pub mod account;
 pub mod admin;
 pub mod audit;
 pub mod audit_export;
