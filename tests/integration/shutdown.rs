@@ -78,7 +78,7 @@ pub async fn serve(data: &std::path::Path) -> (std::process::Child, u16) {
         .local_addr()
         .unwrap()
         .port();
-    let server = Command::new(BIN)
+    let mut server = Command::new(BIN)
         .arg("serve")
         .env("DATA_DIR", data)
         .env("LISTEN_ADDR", format!("127.0.0.1:{port}"))
@@ -95,6 +95,8 @@ pub async fn serve(data: &std::path::Path) -> (std::process::Child, u16) {
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
+    let _ = server.kill();
+    let _ = server.wait();
     panic!("server did not start");
 }
 
