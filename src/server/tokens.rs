@@ -61,8 +61,9 @@ pub async fn insert(
     let now = now();
     let max = i64::from(max);
     let id = sqlx::query_scalar!(
-        r#"INSERT INTO api_tokens (user_id, name, token_hash, prefix, last_four, created_at, expires_at)
-           SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7
+        r#"INSERT INTO api_tokens (id, user_id, name, token_hash, prefix, last_four, created_at, expires_at)
+           SELECT (SELECT seq + 1 FROM id_high_water WHERE name = 'api_tokens'),
+                  ?1, ?2, ?3, ?4, ?5, ?6, ?7
            WHERE (SELECT COUNT(*) FROM api_tokens WHERE user_id = ?1) < ?8
            RETURNING id AS "id!""#,
         user_id,

@@ -32,11 +32,13 @@ pub async fn create(
 ) -> Result<i64, AppError> {
     let now = now();
     // A handle given up recently is refused in the same statement that
-    // inserts, so a sign-up cannot slip in beside a rename.
+    // inserts, so a sign-up cannot slip in beside a rename. The id is one
+    // never used before (migration 0004).
     let result = sqlx::query_scalar!(
-        r#"INSERT INTO users (handle, email, password_hash, first_name, last_name, display_name,
+        r#"INSERT INTO users (id, handle, email, password_hash, first_name, last_name, display_name,
                               is_admin, created_at, updated_at)
-           SELECT ?1, ?2, ?3, ?6, ?7, ?8, (?4 OR NOT EXISTS (SELECT 1 FROM users)), ?5, ?5
+           SELECT (SELECT seq + 1 FROM id_high_water WHERE name = 'users'),
+                  ?1, ?2, ?3, ?6, ?7, ?8, (?4 OR NOT EXISTS (SELECT 1 FROM users)), ?5, ?5
            WHERE NOT EXISTS (SELECT 1 FROM retired_handles WHERE handle = ?1 AND until > ?5)
            RETURNING id AS "id!""#,
         handle,

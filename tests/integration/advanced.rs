@@ -279,3 +279,21 @@ async fn the_last_administrator_cannot_delete_their_account() {
     assert_eq!(app.me(&admin).await["handle"], "root-user");
     assert_eq!(app.count("SELECT COUNT(*) FROM users").await, 2);
 }
+
+#[tokio::test]
+async fn a_deleted_accounts_id_is_never_given_to_the_next_one() {
+    let app = TestApp::new().await;
+    app.signup("ada").await;
+    let bob = app.signup("bob").await;
+    let bob_id = app.user_id("bob").await;
+    let res = app
+        .call::<DeleteAccount>(
+            Some(&bob),
+            &[("handle", "bob"), ("current_password", PASSWORD)],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text());
+    // Bob was the newest account: SQLite alone would hand his id out again.
+    app.signup("carol").await;
+    assert!(app.user_id("carol").await > bob_id);
+}

@@ -353,3 +353,18 @@ async fn disabled_user_tokens_are_refused() {
     assert_eq!(user_status(&app, &secret).await.0, StatusCode::UNAUTHORIZED);
     assert_eq!(app.me(&cookie).await, Value::Null);
 }
+
+#[tokio::test]
+async fn a_deleted_tokens_id_is_never_given_to_the_next_one() {
+    let app = TestApp::new().await;
+    let cookie = app.signup("ada").await;
+    let (_, first) = app.create_token(&cookie, "first", "30").await;
+    let first_id = first["id"].as_i64().unwrap();
+    let res = app
+        .call::<DeleteToken>(Some(&cookie), &[("id", &first_id.to_string())])
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text());
+    // Its audit history names its id; a new token must not inherit it.
+    let (_, second) = app.create_token(&cookie, "second", "30").await;
+    assert!(second["id"].as_i64().unwrap() > first_id);
+}
