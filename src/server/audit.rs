@@ -129,9 +129,6 @@ const GATHER: std::time::Duration = std::time::Duration::from_millis(10);
 
 async fn writer(db: Db, mut rx: mpsc::Receiver<Msg>) {
     let mut batch = Vec::with_capacity(BATCH);
-    // Times are written in id order (see `id_range`): an event stamped a
-    // moment before the one queued ahead of it takes that one's time.
-    let mut last_at = latest_time(&db).await;
     while rx.recv_many(&mut batch, BATCH).await > 0 {
         let flush_waiting = batch.iter().any(|m| matches!(m, Msg::Flush(_)));
         if !flush_waiting && batch.len() < BATCH / 4 {
@@ -146,14 +143,8 @@ async fn writer(db: Db, mut rx: mpsc::Receiver<Msg>) {
         let mut waiting = Vec::new();
         for msg in batch.drain(..) {
             match msg {
-                Msg::Event(mut e) => {
-                    e.at = e.at.max(last_at);
-                    last_at = e.at;
-                    events.push(e);
-                }
-                Msg::TokenUsed(mut e) => {
-                    e.at = e.at.max(last_at);
-                    last_at = e.at;
+                Msg::Event(e) => events.push(e),
+                Msg::TokenUsed(e) => {
                     if let Some(token_id) = e.token_id {
                         used.insert(token_id, (e.at, e.ip.clone()));
                     }
@@ -167,20 +158,6 @@ async fn writer(db: Db, mut rx: mpsc::Receiver<Msg>) {
         }
         for done in waiting {
             let _ = done.send(());
-        }
-    }
-}
-
-/// The time of the latest event written so far (0 for an empty log).
-async fn latest_time(db: &Db) -> i64 {
-    match sqlx::query_scalar!("SELECT MAX(created_at) FROM audit_events")
-        .fetch_one(db)
-        .await
-    {
-        Ok(at) => at.unwrap_or(0),
-        Err(e) => {
-            tracing::error!(error = %e, "audit log: latest event time not read");
-            0
         }
     }
 }
@@ -333,10 +310,14 @@ pub async fn page(db: &Db, user_id: i64, q: &AuditQuery, limit: i64) -> Result<P
     if let Some(token_id) = q.token_id {
         sql.push(" AND token_id = ").push_bind(token_id);
     }
-    // The id range finds the dates; the times themselves are checked too, for
-    // events written before times were kept in order.
-    sql.push(" AND created_at >= ").push_bind(from);
-    sql.push(" AND created_at < ").push_bind(to);
+    // The id range holds the dates' events and a few around them (see
+    // `id_range`); the times themselves pick the right ones.
+    if from > 0 {
+        sql.push(" AND created_at >= ").push_bind(from);
+    }
+    if to < i64::MAX {
+        sql.push(" AND created_at < ").push_bind(to);
+    }
     let newer = q.after.is_some();
     match q.after {
         Some(after) => sql
@@ -371,30 +352,47 @@ pub async fn page(db: &Db, user_id: i64, q: &AuditQuery, limit: i64) -> Result<P
     })
 }
 
-/// The ids `[lo, hi)` of the events recorded in `[from, to)`. The writer
-/// keeps event times in id order (a time never precedes the one written
-/// before it), so a range of times is a range of ids: two seeks in the
-/// `created_at` index instead of a walk over every event in between.
+/// How far an event's time may precede that of an event written before it.
+/// Times are taken when an event is queued and ids when it is written, so
+/// they run in nearly the same order: requests finishing at the same moment
+/// on different threads, or the CLI writing beside the server, swap places by
+/// far less than a second. (A clock set back by more than this can hide
+/// events from a date filter near the change.)
+const OUT_OF_ORDER: i64 = 60;
+
+/// Ids `[lo, hi)` that hold every event recorded in `[from, to)`, from two
+/// seeks in the `created_at` index instead of a walk over every event in
+/// between. Since times are out of id order by at most [`OUT_OF_ORDER`], an
+/// event before `from - OUT_OF_ORDER` has a smaller id than any event in the
+/// range, and one at or after `to + OUT_OF_ORDER` a larger one. The range may
+/// also hold events of the minute around each end; the page query's own time
+/// conditions leave those out.
 async fn id_range(db: &Db, from: i64, to: i64) -> Result<(i64, i64), AppError> {
-    async fn first_at(db: &Db, at: i64) -> Result<i64, AppError> {
-        let id = sqlx::query_scalar!(
-            r#"SELECT id AS "id!" FROM audit_events WHERE created_at >= ? ORDER BY created_at, id LIMIT 1"#,
-            at
-        )
-        .fetch_optional(db)
-        .await?;
-        // Nothing that late: the range starts (or ends) after every event.
-        Ok(id.unwrap_or(i64::MAX))
-    }
     let lo = if from <= 0 {
         0
     } else {
-        first_at(db, from).await?
+        let early = from.saturating_sub(OUT_OF_ORDER);
+        let before = sqlx::query_scalar!(
+            r#"SELECT id AS "id!" FROM audit_events WHERE created_at < ?
+               ORDER BY created_at DESC, id DESC LIMIT 1"#,
+            early
+        )
+        .fetch_optional(db)
+        .await?;
+        before.map_or(0, |id| id + 1)
     };
     let hi = if to == i64::MAX {
         i64::MAX
     } else {
-        first_at(db, to).await?
+        let late = to.saturating_add(OUT_OF_ORDER);
+        let after = sqlx::query_scalar!(
+            r#"SELECT id AS "id!" FROM audit_events WHERE created_at >= ?
+               ORDER BY created_at, id LIMIT 1"#,
+            late
+        )
+        .fetch_optional(db)
+        .await?;
+        after.unwrap_or(i64::MAX)
     };
     Ok((lo, hi))
 }

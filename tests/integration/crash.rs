@@ -68,8 +68,15 @@ async fn sigkill_mid_work_loses_no_answered_change() {
                 })
             })
             .collect();
-        // Mid-work: at a different moment each round.
-        tokio::time::sleep(Duration::from_millis(300 + 170 * round as u64)).await;
+        // Mid-work: once every client has had a few answers (however slow
+        // the disk), then a little later each round.
+        let deadline = std::time::Instant::now() + Duration::from_secs(30);
+        while acked.iter().any(|a| a.load(Ordering::SeqCst) < 3)
+            && std::time::Instant::now() < deadline
+        {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        tokio::time::sleep(Duration::from_millis(40 + 70 * round as u64)).await;
         let killed = Command::new("kill")
             .args(["-KILL", &server.id().to_string()])
             .status()
