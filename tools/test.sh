@@ -21,11 +21,13 @@ export E2E_PORT="$port"
 export E2E_DATA_DIR="$data" E2E_BIN="$BIN"
 export E2E_SERVER_CMD="env DATA_DIR=$data LEPTOS_SITE_ROOT=$ROOT/target/site LISTEN_ADDR=127.0.0.1:$port $BIN serve"
 set +e
-(cd end2end && npx playwright test)
-e2e_status=$?
+(cd end2end && npx playwright test) 2>&1 | tee "${TMPDIR:-/tmp}/account-settings-e2e.log"
+e2e_status=${PIPESTATUS[0]}
 set -e
 rm -rf "$data"
 
 printf '\n==> summary\n'
 grep -E '^test result:' "${TMPDIR:-/tmp}/account-settings-cargo-test.log" || true
+# Playwright's own summary lines ("12 passed (30.4s)", and any failed/flaky).
+grep -E '^ +[0-9]+ (passed|failed|flaky|skipped|did not run)' "${TMPDIR:-/tmp}/account-settings-e2e.log" || true
 [ "$cargo_status" -eq 0 ] && [ "$e2e_status" -eq 0 ]
