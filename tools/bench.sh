@@ -35,8 +35,8 @@ run() { # name, then wrk arguments
   wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --latency "$@" > "$data/$name.txt"
 }
 echo "warming up…"
-wrk -t2 -c8 -d2s "http://127.0.0.1:$port/healthz" >/dev/null
-wrk -t2 -c8 -d2s -H "Authorization: Bearer $token" "http://127.0.0.1:$port/api/v1/user" >/dev/null
+wrk -t2 -c"$CONNECTIONS" -d4s "http://127.0.0.1:$port/healthz" >/dev/null
+wrk -t2 -c"$CONNECTIONS" -d4s -H "Authorization: Bearer $token" "http://127.0.0.1:$port/api/v1/user" >/dev/null
 for r in $(seq "$ROUNDS"); do
   echo "round $r/$ROUNDS: GET /healthz, then GET /api/v1/user, ${DURATION}s each…"
   run "healthz$r" "http://127.0.0.1:$port/healthz"
