@@ -4,6 +4,7 @@
 mod admin;
 mod advanced;
 mod audit;
+mod audit_filters;
 mod auth;
 mod avatar;
 mod bad_input;
