@@ -14,11 +14,13 @@ pub mod model;
 #[cfg(feature = "ssr")]
 pub mod server;
 
-/// Browser entry point: loads the code of the page being shown, then
-/// hydrates the server-rendered page.
+/// Browser entry point: the server rendered the whole page; this makes its
+/// islands (`#[island]`) interactive. A server function that answers with
+/// a redirect (sign-in, sign-out, account deletion) sends the browser there.
 #[cfg(feature = "hydrate")]
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_lazy(app::App);
+    let _ = leptos::server_fn::redirect::set_redirect_hook(app::go_to);
+    leptos::mount::hydrate_islands();
 }

@@ -34,6 +34,7 @@ test("an administrator creates, disables and enables a user", async ({ page, bro
   await page.getByRole("button", { name: "Account menu" }).click();
   await page.getByRole("menuitem", { name: "Users" }).click();
   await expect(page).toHaveURL(/\/admin\/users$/);
+  await hydrated(page);
   await expect(page.getByRole("heading", { name: "Users" })).toBeVisible();
 
   const handle = uniqueHandle("new");

@@ -32,7 +32,10 @@ test("sign up, create a token, use it, deactivate and delete it", async ({ page,
   await expect(page.getByRole("menu")).toBeVisible();
   await page.getByRole("menuitem", { name: "Account Settings" }).click();
   await expect(page).toHaveURL(/\/settings/);
+  await waitForHydration(page);
   await page.getByRole("link", { name: "Tokens", exact: true }).click();
+  await expect(page).toHaveURL(/\/settings\/tokens$/);
+  await waitForHydration(page);
   await expect(page.getByRole("heading", { name: "API tokens" })).toBeVisible();
 
   // Generate, pick an expiry, save.

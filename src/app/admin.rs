@@ -4,17 +4,17 @@
 
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::components::{Redirect, A};
+use leptos_router::components::Redirect;
 use leptos_router::hooks::use_query_map;
 
 use super::auth::{FieldError, FormError};
 use super::components::clipboard::CopyButton;
 use super::components::dialog::Dialog;
 use super::components::toast::use_toasts;
-use super::{use_session, NotFound};
+use super::NotFound;
 use crate::api::admin::{admin_list_users, AdminCreateUser, AdminSetDisabled, AdminUpdateUser};
 use crate::error::AppError;
-use crate::model::account::{AdminUser, CreatedUser};
+use crate::model::account::{AdminUser, AdminUsersPage, CreatedUser};
 use crate::model::time::format_date;
 use crate::model::url::encode;
 
@@ -22,62 +22,101 @@ use crate::model::url::encode;
 /// answer: signed out → sign-in, not an administrator → "Page not found".
 #[component]
 pub fn UsersPage() -> impl IntoView {
-    let toasts = use_toasts();
     let query = use_query_map();
-    let search = move || query.read().get("q").unwrap_or_default();
-    let page = move || {
-        query
-            .read()
-            .get("page")
-            .and_then(|p| p.parse::<i64>().ok())
-            .unwrap_or(1)
-    };
+    let search = query.read_untracked().get("q").unwrap_or_default();
+    let page = query
+        .read_untracked()
+        .get("page")
+        .and_then(|p| p.parse::<i64>().ok())
+        .unwrap_or(1);
+    let users = Resource::new(
+        move || (),
+        {
+            let search = search.clone();
+            move |_| admin_list_users(search.clone(), page)
+        },
+    );
+    view! {
+        <Title text="Users" />
+        <Suspense>
+            {move || {
+                let search = search.clone();
+                Suspend::new(async move {
+                    match users.await {
+                        Ok(list) => view! { <UsersPanel list search /> }.into_any(),
+                        Err(AppError::Unauthorized) => view! { <Redirect path="/login" /> }.into_any(),
+                        Err(AppError::NotFound(_)) => view! { <NotFound /> }.into_any(),
+                        Err(e) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
+                    }
+                })
+            }}
+        </Suspense>
+    }
+}
+
+/// The list, the search, and the create, edit and disable actions.
+#[island]
+fn UsersPanel(list: AdminUsersPage, search: String) -> impl IntoView {
+    crate::app::shared::mark_hydrated();
+    let toasts = use_toasts();
+    let page = list.page;
+    let list = RwSignal::new(list);
     let create = ServerAction::<AdminCreateUser>::new();
     let update = ServerAction::<AdminUpdateUser>::new();
     let toggle = ServerAction::<AdminSetDisabled>::new();
-    let users = Resource::new(
-        move || {
-            (
-                search(),
-                page(),
-                create.version().get(),
-                update.version().get(),
-                toggle.version().get(),
-            )
-        },
-        |(q, p, ..)| admin_list_users(q, p),
-    );
     let creating = RwSignal::new(false);
     let editing = RwSignal::new(None::<AdminUser>);
     let edit_open = RwSignal::new(false);
     let created = RwSignal::new(None::<CreatedUser>);
+    let reload = {
+        let search = search.clone();
+        move || {
+            let search = search.clone();
+            leptos::task::spawn_local(async move {
+                match admin_list_users(search, page).await {
+                    Ok(p) => list.set(p),
+                    Err(e) => toasts.error(e.to_string()),
+                }
+            });
+        }
+    };
 
-    Effect::new(move |_| {
-        if let Some(Ok(c)) = create.value().get() {
-            creating.set(false);
-            toasts.success(format!("User {} created.", c.user.handle));
-            created.set(Some(c));
+    Effect::new({
+        let reload = reload.clone();
+        move |_| {
+            if let Some(Ok(c)) = create.value().get() {
+                creating.set(false);
+                toasts.success(format!("User {} created.", c.user.handle));
+                created.set(Some(c));
+                reload();
+            }
         }
     });
-    let session = use_session();
-    Effect::new(move |_| {
-        if let Some(Ok(u)) = update.value().get() {
-            edit_open.set(false);
-            toasts.success(format!("User {} saved.", u.handle));
-            // It may have been yourself (name, role): the header follows.
-            session.refresh.update(|v| *v += 1);
+    Effect::new({
+        let reload = reload.clone();
+        move |_| {
+            if let Some(Ok(u)) = update.value().get() {
+                edit_open.set(false);
+                toasts.success(format!("User {} saved.", u.handle));
+                // It may have been yourself (name, role): the header follows.
+                crate::app::shared::refresh_me();
+                reload();
+            }
         }
     });
     Effect::new(move |_| match toggle.value().get() {
-        Some(Ok(u)) => toasts.success(format!(
-            "User {} {}.",
-            u.handle,
-            if u.disabled {
-                "disabled: their sessions ended and their tokens stopped working"
-            } else {
-                "enabled"
-            }
-        )),
+        Some(Ok(u)) => {
+            toasts.success(format!(
+                "User {} {}.",
+                u.handle,
+                if u.disabled {
+                    "disabled: their sessions ended and their tokens stopped working"
+                } else {
+                    "enabled"
+                }
+            ));
+            reload();
+        }
         Some(Err(e)) => toasts.error(e.to_string()),
         None => {}
     });
@@ -107,61 +146,53 @@ pub fn UsersPage() -> impl IntoView {
         })
     };
 
+    let table = move || {
+        let p = list.get();
+        let pages = p.pages();
+        let prev = (p.page > 1).then(|| format!("/admin/users?q={}&page={}", encode(&search), p.page - 1));
+        let next = (p.page < pages).then(|| format!("/admin/users?q={}&page={}", encode(&search), p.page + 1));
+        let rows = p.users.into_iter().map(|u| view! { <UserRow user=u toggle ask_edit /> }).collect_view();
+        view! {
+            <section class="card">
+                <form class="search-row" method="get" action="/admin/users" role="search">
+                    <label for="user-search" class="visually-hidden">"Search users"</label>
+                    <input id="user-search" type="search" name="q" placeholder="Search handle, e-mail or name" value=search.clone() />
+                    <button class="button secondary" type="submit">"Search"</button>
+                </form>
+                <p class="muted">{format!("{} user(s) · page {} of {}", p.total, p.page, pages)}</p>
+                <div class="table-wrap">
+                    <table class="table">
+                        <thead>
+                            <tr>
+                                <th scope="col">"Handle"</th>
+                                <th scope="col">"Name"</th>
+                                <th scope="col">"Email"</th>
+                                <th scope="col">"Role"</th>
+                                <th scope="col">"Status"</th>
+                                <th scope="col">"Created"</th>
+                                <th scope="col"><span class="visually-hidden">"Actions"</span></th>
+                            </tr>
+                        </thead>
+                        <tbody>{rows}</tbody>
+                    </table>
+                </div>
+                <nav class="pager" aria-label="Pages">
+                    {prev.map(|h| view! { <a href=h>"Previous page"</a> })}
+                    {next.map(|h| view! { <a href=h>"Next page"</a> })}
+                </nav>
+            </section>
+        }
+    };
+
     view! {
-        <Transition fallback=|| view! { <p class="loading">"Loading users…"</p> }>
-            {move || Suspend::new(async move {
-                let p = match users.await {
-                    Ok(p) => p,
-                    Err(AppError::Unauthorized) => return view! { <Redirect path="/login" /> }.into_any(),
-                    Err(AppError::NotFound(_)) => return view! { <NotFound /> }.into_any(),
-                    Err(e) => return view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
-                };
-                let q = search();
-                let pages = p.pages();
-                let prev = (p.page > 1).then(|| format!("/admin/users?q={}&page={}", encode(&q), p.page - 1));
-                let next = (p.page < pages).then(|| format!("/admin/users?q={}&page={}", encode(&q), p.page + 1));
-                let rows = p.users.into_iter().map(|u| view! { <UserRow user=u toggle ask_edit /> }).collect_view();
-                view! {
-                    <Title text="Users" />
-                    <div class="page-head">
-                        <h1>"Users"</h1>
-                        <button class="button primary" type="button" on:click=move |_| creating.set(true)>
-                            "Create user"
-                        </button>
-                    </div>
-                    {created_banner}
-                    <section class="card">
-                        <form class="search-row" method="get" action="/admin/users" role="search">
-                            <label for="user-search" class="visually-hidden">"Search users"</label>
-                            <input id="user-search" type="search" name="q" placeholder="Search handle, e-mail or name" value=q />
-                            <button class="button secondary" type="submit">"Search"</button>
-                        </form>
-                        <p class="muted">{format!("{} user(s) · page {} of {}", p.total, p.page, pages)}</p>
-                        <div class="table-wrap">
-                            <table class="table">
-                                <thead>
-                                    <tr>
-                                        <th scope="col">"Handle"</th>
-                                        <th scope="col">"Name"</th>
-                                        <th scope="col">"Email"</th>
-                                        <th scope="col">"Role"</th>
-                                        <th scope="col">"Status"</th>
-                                        <th scope="col">"Created"</th>
-                                        <th scope="col"><span class="visually-hidden">"Actions"</span></th>
-                                    </tr>
-                                </thead>
-                                <tbody>{rows}</tbody>
-                            </table>
-                        </div>
-                        <nav class="pager" aria-label="Pages">
-                            {prev.map(|h| view! { <A href=h>"Previous page"</A> })}
-                            {next.map(|h| view! { <A href=h>"Next page"</A> })}
-                        </nav>
-                    </section>
-                }
-                    .into_any()
-            })}
-        </Transition>
+        <div class="page-head">
+            <h1>"Users"</h1>
+            <button class="button primary" type="button" on:click=move |_| creating.set(true)>
+                "Create user"
+            </button>
+        </div>
+        {created_banner}
+        {table}
         <Dialog open=creating id="create-user" title="Create user">
             <CreateUserForm create />
         </Dialog>

@@ -6,7 +6,7 @@ use leptos_meta::Title;
 use leptos_router::components::{Redirect, A};
 
 use super::use_session;
-use crate::api::auth::signup_open;
+use crate::api::auth::{signup_open, Login, Signup};
 use crate::error::AppError;
 
 /// The error of the action's last attempt, if it failed.
@@ -68,47 +68,54 @@ fn WhenSignedOut(children: ChildrenFn) -> impl IntoView {
 
 #[component]
 pub fn LoginPage() -> impl IntoView {
-    let login = use_session().login;
-    let error = failure(login);
     view! {
         <Title text="Sign in" />
         <WhenSignedOut>
             <section class="card narrow">
                 <h1>"Sign in"</h1>
-                <ActionForm action=login attr:class="form">
-                    <label for="login">"Email or handle"</label>
-                    <input
-                        id="login"
-                        name="login"
-                        type="text"
-                        autocomplete="username"
-                        required
-                        maxlength="254"
-                    />
-                    <label for="password">"Password"</label>
-                    <input
-                        id="password"
-                        name="password"
-                        type="password"
-                        autocomplete="current-password"
-                        required
-                        maxlength="128"
-                    />
-                    <FormError error any_field=true />
-                    <button class="button primary" type="submit" disabled=move || login.pending().get()>
-                        {move || if login.pending().get() { "Signing in…" } else { "Sign in" }}
-                    </button>
-                </ActionForm>
+                <LoginForm />
                 <p class="muted">"New here? " <A href="/signup">"Create an account"</A></p>
             </section>
         </WhenSignedOut>
     }
 }
 
+/// The sign-in form; the server's answer sends the browser on.
+#[island]
+fn LoginForm() -> impl IntoView {
+    crate::app::shared::mark_hydrated();
+    let login = ServerAction::<Login>::new();
+    let error = failure(login);
+    view! {
+        <ActionForm action=login attr:class="form">
+            <label for="login">"Email or handle"</label>
+            <input
+                id="login"
+                name="login"
+                type="text"
+                autocomplete="username"
+                required
+                maxlength="254"
+            />
+            <label for="password">"Password"</label>
+            <input
+                id="password"
+                name="password"
+                type="password"
+                autocomplete="current-password"
+                required
+                maxlength="128"
+            />
+            <FormError error any_field=true />
+            <button class="button primary" type="submit" disabled=move || login.pending().get()>
+                {move || if login.pending().get() { "Signing in…" } else { "Sign in" }}
+            </button>
+        </ActionForm>
+    }
+}
+
 #[component]
 pub fn SignupPage() -> impl IntoView {
-    let signup = use_session().signup;
-    let error = failure(signup);
     let open = Resource::new(|| (), |_| signup_open());
     view! {
         <Title text="Create account" />
@@ -118,60 +125,7 @@ pub fn SignupPage() -> impl IntoView {
                 <Suspense>
                     {move || Suspend::new(async move {
                         if open.await.unwrap_or(false) {
-                            view! {
-                                <ActionForm action=signup attr:class="form">
-                                    <label for="handle">"Handle"</label>
-                                    <input
-                                        id="handle"
-                                        name="handle"
-                                        type="text"
-                                        autocomplete="username"
-                                        required
-                                        minlength="3"
-                                        maxlength="39"
-                                        aria-describedby="handle-hint handle-error"
-                                    />
-                                    <p class="hint" id="handle-hint">
-                                        "3–39 characters: letters a–z, digits and single hyphens."
-                                    </p>
-                                    <FieldError error field="handle" />
-                                    <label for="email">"Email"</label>
-                                    <input
-                                        id="email"
-                                        name="email"
-                                        type="email"
-                                        autocomplete="email"
-                                        required
-                                        maxlength="254"
-                                        aria-describedby="email-error"
-                                    />
-                                    <FieldError error field="email" />
-                                    <label for="password">"Password"</label>
-                                    <input
-                                        id="password"
-                                        name="password"
-                                        type="password"
-                                        autocomplete="new-password"
-                                        required
-                                        minlength="12"
-                                        maxlength="128"
-                                        aria-describedby="password-hint password-error"
-                                    />
-                                    <p class="hint" id="password-hint">"At least 12 characters."</p>
-                                    <FieldError error field="password" />
-                                    <FormError error />
-                                    <button
-                                        class="button primary"
-                                        type="submit"
-                                        disabled=move || signup.pending().get()
-                                    >
-                                        {move || {
-                                            if signup.pending().get() { "Creating account…" } else { "Create account" }
-                                        }}
-                                    </button>
-                                </ActionForm>
-                            }
-                                .into_any()
+                            view! { <SignupForm /> }.into_any()
                         } else {
                             view! { <p>"Sign-up is closed on this server. Ask an administrator for an account."</p> }
                                 .into_any()
@@ -181,5 +135,60 @@ pub fn SignupPage() -> impl IntoView {
                 <p class="muted">"Have an account? " <A href="/login">"Sign in"</A></p>
             </section>
         </WhenSignedOut>
+    }
+}
+
+/// The sign-up form; the server's answer sends the browser on.
+#[island]
+fn SignupForm() -> impl IntoView {
+    crate::app::shared::mark_hydrated();
+    let signup = ServerAction::<Signup>::new();
+    let error = failure(signup);
+    view! {
+        <ActionForm action=signup attr:class="form">
+            <label for="handle">"Handle"</label>
+            <input
+                id="handle"
+                name="handle"
+                type="text"
+                autocomplete="username"
+                required
+                minlength="3"
+                maxlength="39"
+                aria-describedby="handle-hint handle-error"
+            />
+            <p class="hint" id="handle-hint">
+                "3–39 characters: letters a–z, digits and single hyphens."
+            </p>
+            <FieldError error field="handle" />
+            <label for="email">"Email"</label>
+            <input
+                id="email"
+                name="email"
+                type="email"
+                autocomplete="email"
+                required
+                maxlength="254"
+                aria-describedby="email-error"
+            />
+            <FieldError error field="email" />
+            <label for="password">"Password"</label>
+            <input
+                id="password"
+                name="password"
+                type="password"
+                autocomplete="new-password"
+                required
+                minlength="12"
+                maxlength="128"
+                aria-describedby="password-hint password-error"
+            />
+            <p class="hint" id="password-hint">"At least 12 characters."</p>
+            <FieldError error field="password" />
+            <FormError error />
+            <button class="button primary" type="submit" disabled=move || signup.pending().get()>
+                {move || if signup.pending().get() { "Creating account…" } else { "Create account" }}
+            </button>
+        </ActionForm>
     }
 }

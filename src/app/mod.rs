@@ -4,18 +4,19 @@
 pub mod admin;
 pub mod auth;
 pub mod components;
-pub mod routes;
 pub mod settings;
+pub mod shared;
 
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::components::{Redirect, Route, Router, Routes, A};
-use leptos_router::{path, Lazy, SsrMode};
+use leptos_router::{path, SsrMode};
 
-use crate::api::auth::{get_me, Login, Logout, Signup};
+use crate::api::auth::{get_me, logout};
 use crate::model::user::CurrentUser;
 use components::menu::{MenuButton, MenuItem};
 use components::toast::ToastRegion;
+
 
 /// The HTML document around the app.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -26,7 +27,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <meta name="color-scheme" content="light dark" />
-                <HydrationScripts options />
+                <HydrationScripts options islands=true />
                 <MetaTags />
             </head>
             <body>
@@ -36,48 +37,25 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
-/// What every page can ask about the session: the current user, and the
-/// actions that change who it is (their versions refresh the user).
+/// The signed-in user, read once per request by the server-rendered parts
+/// (header, redirects); islands get what they need as props.
 #[derive(Clone, Copy)]
 pub struct SessionContext {
     pub me: Resource<Option<CurrentUser>>,
-    pub login: ServerAction<Login>,
-    pub signup: ServerAction<Signup>,
-    pub logout: ServerAction<Logout>,
-    /// Bump after a change to the user (names, avatar, handle, deletion).
-    pub refresh: RwSignal<u32>,
 }
 
 pub fn use_session() -> SessionContext {
     expect_context::<SessionContext>()
 }
 
-/// The application: routes and the header.
+/// The application: routes and the header. Only the islands (`#[island]`)
+/// run in the browser; everything else is rendered by the server, and links
+/// are ordinary page loads.
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
-    let login = ServerAction::<Login>::new();
-    let signup = ServerAction::<Signup>::new();
-    let logout = ServerAction::<Logout>::new();
-    let refresh = RwSignal::new(0u32);
-    let me = Resource::new(
-        move || {
-            (
-                login.version().get(),
-                signup.version().get(),
-                logout.version().get(),
-                refresh.get(),
-            )
-        },
-        |_| async move { get_me().await.ok().flatten() },
-    );
-    provide_context(SessionContext {
-        me,
-        login,
-        signup,
-        logout,
-        refresh,
-    });
+    let me = Resource::new(|| (), |_| async move { get_me().await.ok().flatten() });
+    provide_context(SessionContext { me });
 
     view! {
         <Stylesheet id="leptos" href="/pkg/account-settings.css" />
@@ -85,30 +63,17 @@ pub fn App() -> impl IntoView {
             if t.is_empty() { "Account Settings".to_owned() } else { format!("{t} · Account Settings") }
         } />
         <Router>
-            <ToastRegion>
-                <Header />
-                <main class="main">
-                    <Routes fallback=NotFound>
-                        <Route path=path!("/") view=Home ssr=SsrMode::Async />
-                        <Route
-                            path=path!("/login")
-                            view={Lazy::<routes::LoginRoute>::new()}
-                            ssr=SsrMode::Async
-                        />
-                        <Route
-                            path=path!("/signup")
-                            view={Lazy::<routes::SignupRoute>::new()}
-                            ssr=SsrMode::Async
-                        />
-                        <settings::SettingsRoutes />
-                        <Route
-                            path=path!("/admin/users")
-                            view={Lazy::<routes::UsersRoute>::new()}
-                            ssr=SsrMode::Async
-                        />
-                    </Routes>
-                </main>
-            </ToastRegion>
+            <Header />
+            <main class="main">
+                <Routes fallback=NotFound>
+                    <Route path=path!("/") view=Home ssr=SsrMode::Async />
+                    <Route path=path!("/login") view=auth::LoginPage ssr=SsrMode::Async />
+                    <Route path=path!("/signup") view=auth::SignupPage ssr=SsrMode::Async />
+                    <settings::SettingsRoutes />
+                    <Route path=path!("/admin/users") view=admin::UsersPage ssr=SsrMode::Async />
+                </Routes>
+            </main>
+            <ToastRegion />
         </Router>
     }
 }
@@ -163,57 +128,74 @@ pub fn Avatar(user: CurrentUser, #[prop(optional)] large: bool) -> impl IntoView
 
 #[component]
 fn Header() -> impl IntoView {
-    let session = use_session();
+    let me = use_session().me;
     view! {
         <header class="topbar">
             <A href="/" attr:class="brand">
                 <span class="brand-mark" aria-hidden="true">"◆"</span>
                 " Account Settings"
             </A>
-            <Transition>
+            <Suspense>
                 {move || Suspend::new(async move {
-                    session.me.await.map(|user| view! { <AccountMenu user /> })
+                    me.await.map(|user| view! { <AccountMenu user /> })
                 })}
-            </Transition>
+            </Suspense>
         </header>
     }
 }
 
-/// The avatar button and its menu.
-#[component]
+/// Goes to another page of the site.
+pub fn go_to(path: &str) {
+    #[cfg(feature = "hydrate")]
+    if let Some(w) = web_sys::window() {
+        let _ = w.location().set_href(path);
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = path;
+}
+
+/// The avatar button and its menu. It shows the user the server rendered
+/// until a page changes it (`shared::me`).
+#[island]
 fn AccountMenu(user: CurrentUser) -> impl IntoView {
-    let logout = use_session().logout;
-    let navigate = leptos_router::hooks::use_navigate();
+    shared::mark_hydrated();
+    let changed = shared::me();
     let is_admin = user.is_admin;
+    let current = move || changed.get().unwrap_or_else(|| user.clone());
     let items = Signal::derive(move || {
-        let to_settings = navigate.clone();
-        let to_users = navigate.clone();
         let mut items = vec![MenuItem {
             label: "Account Settings".into(),
             danger: false,
-            on_select: Callback::new(move |_| to_settings("/settings/profile", Default::default())),
+            on_select: Callback::new(|_| go_to("/settings/profile")),
         }];
-        if is_admin {
+        if changed.with(|c| c.as_ref().map_or(is_admin, |u| u.is_admin)) {
             items.push(MenuItem {
                 label: "Users".into(),
                 danger: false,
-                on_select: Callback::new(move |_| to_users("/admin/users", Default::default())),
+                on_select: Callback::new(|_| go_to("/admin/users")),
             });
         }
-        items.extend([MenuItem {
+        items.push(MenuItem {
             label: "Sign out".into(),
             danger: false,
-            on_select: Callback::new(move |_| {
-                logout.dispatch(Logout {});
+            on_select: Callback::new(|_| {
+                leptos::task::spawn_local(async {
+                    // The server function's answer sends the browser to /login.
+                    let _ = logout().await;
+                });
             }),
-        }]);
+        });
         items
     });
+    let name = {
+        let current = current.clone();
+        move || current().shown_name().to_owned()
+    };
     view! {
         <div class="account">
-            <span class="account-name">{user.shown_name().to_owned()}</span>
+            <span class="account-name">{name}</span>
             <MenuButton label="Account menu" items>
-                <Avatar user />
+                {move || view! { <Avatar user=current() /> }}
             </MenuButton>
         </div>
     }

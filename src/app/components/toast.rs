@@ -15,26 +15,42 @@ struct Toast {
     text: String,
 }
 
-/// The handle pages use to show toasts; provided by [`ToastRegion`].
+/// The handle islands use to show toasts. All islands of a page share
+/// one list in the browser; on the server nothing is ever shown.
 #[derive(Clone, Copy)]
-pub struct Toasts {
-    list: RwSignal<Vec<Toast>>,
-    next: StoredValue<u64>,
+pub struct Toasts;
+
+#[cfg(feature = "hydrate")]
+thread_local! {
+    static LIST: ArcRwSignal<Vec<Toast>> = ArcRwSignal::new(Vec::new());
+    static NEXT: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+}
+
+/// The page's toasts: shared in the browser, a fresh empty list on the server.
+fn list() -> ArcRwSignal<Vec<Toast>> {
+    #[cfg(feature = "hydrate")]
+    return LIST.with(Clone::clone);
+    #[cfg(not(feature = "hydrate"))]
+    ArcRwSignal::new(Vec::new())
 }
 
 impl Toasts {
     fn push(&self, text: String, error: bool) {
-        let id = self.next.get_value();
-        self.next.set_value(id + 1);
-        self.list.update(|l| l.push(Toast { id, error, text }));
         #[cfg(feature = "hydrate")]
         {
-            let list = self.list;
+            let id = NEXT.with(|n| {
+                n.set(n.get() + 1);
+                n.get()
+            });
+            let list = list();
+            list.update(|l| l.push(Toast { id, error, text }));
             gloo_timers::callback::Timeout::new(TOAST_MS, move || {
-                list.try_update(|l| l.retain(|t| t.id != id));
+                list.update(|l| l.retain(|t| t.id != id));
             })
             .forget();
         }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = (text, error);
     }
 
     /// A success or information message.
@@ -46,32 +62,22 @@ impl Toasts {
     pub fn error(&self, text: impl Into<String>) {
         self.push(text.into(), true);
     }
-
-    fn dismiss(&self, id: u64) {
-        self.list.update(|l| l.retain(|t| t.id != id));
-    }
 }
 
-/// The toasts of the current page, from context.
+/// The toasts of the current page.
 pub fn use_toasts() -> Toasts {
-    use_context::<Toasts>().unwrap_or_else(|| Toasts {
-        list: RwSignal::new(Vec::new()),
-        next: StoredValue::new(0),
-    })
+    Toasts
 }
 
-/// Provides [`Toasts`] and shows them; wrap the app in it.
-#[component]
-pub fn ToastRegion(children: Children) -> impl IntoView {
-    let toasts = Toasts {
-        list: RwSignal::new(Vec::new()),
-        next: StoredValue::new(0),
-    };
-    provide_context(toasts);
+/// Shows the toasts; once per page.
+#[island]
+pub fn ToastRegion() -> impl IntoView {
+    crate::app::shared::mark_hydrated();
+    let shown = list();
+    let dismiss = list();
     view! {
-        {children()}
         <div class="toasts" aria-label="Notifications">
-            <For each=move || toasts.list.get() key=|t| t.id let:toast>
+            <For each=move || shown.get() key=|t| t.id let:toast>
                 <div
                     class="toast"
                     class:toast-error=toast.error
@@ -81,7 +87,10 @@ pub fn ToastRegion(children: Children) -> impl IntoView {
                     <button
                         class="icon-button"
                         aria-label="Dismiss"
-                        on:click=move |_| toasts.dismiss(toast.id)
+                        on:click={
+                            let dismiss = dismiss.clone();
+                            move |_| dismiss.update(|l| l.retain(|t| t.id != toast.id))
+                        }
                     >
                         "×"
                     </button>

@@ -8,7 +8,7 @@ use crate::api::advanced::{ChangeHandle, DeleteAccount, PreviewHandle};
 use crate::app::auth::FieldError;
 use crate::app::components::dialog::Dialog;
 use crate::app::components::toast::use_toasts;
-use crate::app::use_session;
+use crate::app::{shared, use_session};
 use crate::error::AppError;
 use crate::model::validate;
 
@@ -18,22 +18,29 @@ pub fn AdvancedSection() -> impl IntoView {
     view! {
         <Title text="Advanced" />
         <h1>"Advanced"</h1>
-        <Transition>
+        <Suspense>
             {move || Suspend::new(async move {
-                me.await.map(|u| view! {
-                    <HandleForm handle=u.handle.clone() />
-                    <DeleteAccountCard handle=u.handle />
-                })
+                me.await.map(|u| view! { <AdvancedPanel handle=u.handle /> })
             })}
-        </Transition>
+        </Suspense>
+    }
+}
+
+/// Both cards; they follow a change of handle.
+#[island]
+fn AdvancedPanel(handle: String) -> impl IntoView {
+    shared::mark_hydrated();
+    let handle = RwSignal::new(handle);
+    view! {
+        <HandleForm handle />
+        <DeleteAccountCard handle />
     }
 }
 
 #[component]
-fn HandleForm(handle: String) -> impl IntoView {
+fn HandleForm(handle: RwSignal<String>) -> impl IntoView {
     let toasts = use_toasts();
-    let session = use_session();
-    let value = RwSignal::new(handle.clone());
+    let value = RwSignal::new(handle.get_untracked());
     let preview = ServerAction::<PreviewHandle>::new();
     let change = ServerAction::<ChangeHandle>::new();
     let confirm = RwSignal::new(false);
@@ -52,7 +59,9 @@ fn HandleForm(handle: String) -> impl IntoView {
         Some(Ok(new)) => {
             confirm.set(false);
             toasts.success(format!("Your handle is now {new}."));
-            session.refresh.update(|v| *v += 1);
+            value.set(new.clone());
+            handle.set(new);
+            shared::refresh_me();
         }
         Some(Err(e)) => {
             confirm.set(false);
@@ -92,7 +101,7 @@ fn HandleForm(handle: String) -> impl IntoView {
                 <button
                     class="button primary"
                     type="submit"
-                    disabled=move || preview.pending().get() || value.get().trim() == handle
+                    disabled=move || preview.pending().get() || handle.with(|h| value.get().trim() == h)
                     aria-busy=move || preview.pending().get().to_string()
                 >
                     "Save"
@@ -146,8 +155,7 @@ fn HandleForm(handle: String) -> impl IntoView {
 }
 
 #[component]
-fn DeleteAccountCard(handle: String) -> impl IntoView {
-    let session = use_session();
+fn DeleteAccountCard(handle: RwSignal<String>) -> impl IntoView {
     let open = RwSignal::new(false);
     let delete = ServerAction::<DeleteAccount>::new();
     let typed = RwSignal::new(String::new());
@@ -155,12 +163,11 @@ fn DeleteAccountCard(handle: String) -> impl IntoView {
     let error = Signal::derive(move || delete.value().get().and_then(Result::err));
     Effect::new(move |_| {
         if let Some(Ok(())) = delete.value().get() {
+            // The server's answer sends the browser to the sign-in page.
             open.set(false);
-            session.refresh.update(|v| *v += 1);
         }
     });
-    let expected = StoredValue::new(handle.clone());
-    view! {
+        view! {
         <section class="card danger-zone">
             <h2>"Delete account"</h2>
             <p>
@@ -183,7 +190,7 @@ fn DeleteAccountCard(handle: String) -> impl IntoView {
             >
                 <p>"This is permanent. Everything of your account is deleted at once."</p>
                 <label for="confirm_handle">
-                    "Type your handle, " <strong>{expected.get_value()}</strong> ", to confirm"
+                    "Type your handle, " <strong>{move || handle.get()}</strong> ", to confirm"
                 </label>
                 <input
                     id="confirm_handle"
@@ -214,7 +221,7 @@ fn DeleteAccountCard(handle: String) -> impl IntoView {
                         class="button danger"
                         type="submit"
                         disabled=move || {
-                            delete.pending().get() || typed.get() != expected.get_value()
+                            delete.pending().get() || handle.with(|h| typed.get() != *h)
                                 || password.get().is_empty()
                         }
                         aria-busy=move || delete.pending().get().to_string()

@@ -9,22 +9,19 @@ pub mod tokens;
 
 use leptos::prelude::*;
 use leptos_router::components::{Outlet, ParentRoute, Redirect, Route, A};
-use leptos_router::{path, Lazy, SsrMode};
+use leptos_router::{path, SsrMode};
 
-use super::routes;
-
+use super::shared;
 use super::use_session;
 use crate::api::tokens::list_tokens;
 use crate::error::AppError;
-use crate::model::time::now;
 use crate::model::token::TokensPage;
 
-/// The user's tokens, shared by the banner and the Tokens page. Bump
-/// `version` after a change to reload them.
+/// The user's tokens, loaded once per page by the server for the banner
+/// and the Audit Log's token filter.
 #[derive(Clone, Copy)]
 pub struct TokensData {
     pub list: Resource<Result<TokensPage, AppError>>,
-    pub version: RwSignal<u32>,
 }
 
 /// The routes under `/settings`.
@@ -33,11 +30,11 @@ pub fn SettingsRoutes() -> impl leptos_router::MatchNestedRoutes + Clone {
     view! {
         <ParentRoute path=path!("/settings") view=SettingsLayout ssr=SsrMode::Async>
             <Route path=path!("") view=|| view! { <Redirect path="/settings/profile" /> } />
-            <Route path=path!("profile") view={Lazy::<routes::ProfileRoute>::new()} />
-            <Route path=path!("tokens") view={Lazy::<routes::TokensRoute>::new()} />
-            <Route path=path!("audit-log") view={Lazy::<routes::AuditLogRoute>::new()} />
-            <Route path=path!("security") view={Lazy::<routes::SecurityRoute>::new()} />
-            <Route path=path!("advanced") view={Lazy::<routes::AdvancedRoute>::new()} />
+            <Route path=path!("profile") view=profile::ProfileSection />
+            <Route path=path!("tokens") view=tokens::TokensSection />
+            <Route path=path!("audit-log") view=audit_log::AuditLogSection />
+            <Route path=path!("security") view=security::SecuritySection />
+            <Route path=path!("advanced") view=advanced::AdvancedSection />
         </ParentRoute>
     }
     .into_inner()
@@ -46,14 +43,13 @@ pub fn SettingsRoutes() -> impl leptos_router::MatchNestedRoutes + Clone {
 #[component]
 fn SettingsLayout() -> impl IntoView {
     let me = use_session().me;
-    let version = RwSignal::new(0u32);
-    let list = Resource::new(move || version.get(), |_| list_tokens());
-    provide_context(TokensData { list, version });
-    // The section is created at once, not inside a Suspense that waits for
-    // the user: resources and boundaries are then made in the same order on
-    // the server and in the browser, which hydration depends on. Signed out,
-    // the server functions refuse and the redirect below takes over (on the
-    // server it is a 302 before anything is sent).
+    let list = Resource::new(|| (), |_| list_tokens());
+    provide_context(TokensData { list });
+    // The Tokens page shows the banner itself, so that it follows changes.
+    let on_tokens = leptos_router::hooks::use_location()
+        .pathname
+        .get_untracked()
+        .starts_with("/settings/tokens");
     view! {
         <Suspense>
             {move || Suspend::new(async move {
@@ -69,71 +65,54 @@ fn SettingsLayout() -> impl IntoView {
                 <A href="/settings/advanced">"Advanced"</A>
             </nav>
             <div class="settings-body">
-                <ExpiryBanner />
+                <Suspense>
+                    {move || Suspend::new(async move {
+                        let page = list.await.ok()?;
+                        let soon = !on_tokens
+                            && page.tokens.iter().any(|t| t.expires_soon(page.now, page.policy.warning_days).is_some());
+                        soon.then(|| view! { <ExpiryBanner page /> })
+                    })}
+                </Suspense>
                 <Outlet />
             </div>
         </div>
     }
 }
 
-/// A banner while any token is about to expire.
-#[component]
-fn ExpiryBanner() -> impl IntoView {
-    let data = expect_context::<TokensData>();
-    let clock = use_clock();
-    view! {
-        <Transition>
-            {move || Suspend::new(async move {
-                let page = data.list.await.ok()?;
-                let soon: Vec<_> = page
-                    .tokens
-                    .iter()
-                    .filter(|t| t.expires_soon(page.now, page.policy.warning_days).is_some())
-                    .cloned()
-                    .collect();
-                let warning_days = page.policy.warning_days;
-                (!soon.is_empty())
-                    .then(|| {
-                        view! {
-                            <div class="banner" role="status">
-                                <strong>"Token expiring soon. "</strong>
-                                {move || {
-                                    let now = clock.get().map_or(page.now, |c| c.max(page.now));
-                                    soon.iter()
-                                        .filter_map(|t| {
-                                            t.warning(now, warning_days).map(|w| format!("{} — {}", t.masked(), w.to_lowercase()))
-                                        })
-                                        .collect::<Vec<_>>()
-                                        .join("; ")
-                                }}
-                                ". "
-                                <A href="/settings/tokens">"Review your tokens"</A>
-                            </div>
-                        }
-                    })
-            })}
-        </Transition>
-    }
+/// The banner on the settings pages while a token is about to expire.
+#[island]
+fn ExpiryBanner(page: TokensPage) -> impl IntoView {
+    shared::mark_hydrated();
+    let page = Signal::stored(page);
+    view! { <ExpiryNotice page /> }
 }
 
-/// The browser's clock, ticking every 30 seconds once hydrated; `None` on
-/// the server (pages use the server's time then).
-pub fn use_clock() -> ReadSignal<Option<i64>> {
-    if let Some(clock) = use_context::<ReadSignal<Option<i64>>>() {
-        return clock;
-    }
-    let (clock, set_clock) = signal(None::<i64>);
-    #[cfg(feature = "hydrate")]
-    {
-        set_clock.set(Some(now()));
-        // Stops doing anything once the page's signals are gone.
-        gloo_timers::callback::Interval::new(30_000, move || {
-            set_clock.try_set(Some(now()));
+/// A banner while any token is about to expire, counting down.
+#[component]
+pub fn ExpiryNotice(#[prop(into)] page: Signal<TokensPage>) -> impl IntoView {
+    let clock = shared::clock();
+    move || {
+        let page = page.get();
+        let now = clock.get().map_or(page.now, |c| c.max(page.now));
+        let warning_days = page.policy.warning_days;
+        let soon: Vec<String> = page
+            .tokens
+            .iter()
+            .filter(|t| t.expires_soon(page.now, warning_days).is_some())
+            .filter_map(|t| {
+                t.warning(now, warning_days)
+                    .map(|w| format!("{} — {}", t.masked(), w.to_lowercase()))
+            })
+            .collect();
+        (!soon.is_empty()).then(|| {
+            view! {
+                <div class="banner" role="status">
+                    <strong>"Token expiring soon. "</strong>
+                    {soon.join("; ")}
+                    ". "
+                    <a href="/settings/tokens">"Review your tokens"</a>
+                </div>
+            }
         })
-        .forget();
     }
-    #[cfg(not(feature = "hydrate"))]
-    let _ = (set_clock, now);
-    provide_context(clock);
-    clock
 }

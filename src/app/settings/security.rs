@@ -7,22 +7,54 @@ use crate::api::security::{list_sessions, ChangePassword, EndOtherSessions, EndS
 use crate::app::auth::{FieldError, FormError};
 use crate::app::components::toast::use_toasts;
 use crate::error::AppError;
+use crate::model::account::SessionView;
 use crate::model::time::format_utc;
 use crate::model::validate;
 
 #[component]
 pub fn SecuritySection() -> impl IntoView {
-    let version = RwSignal::new(0u32);
+    let sessions = Resource::new(|| (), |_| list_sessions());
     view! {
         <Title text="Security" />
         <h1>"Security"</h1>
-        <ChangePasswordForm version />
-        <Sessions version />
+        <Suspense>
+            {move || Suspend::new(async move {
+                match sessions.await {
+                    Ok(sessions) => view! { <SecurityPanel sessions /> }.into_any(),
+                    Err(e) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+/// The sessions the page shows; reloaded after a change.
+#[derive(Clone, Copy)]
+struct SessionList(RwSignal<Vec<SessionView>>);
+
+impl SessionList {
+    fn reload(self) {
+        leptos::task::spawn_local(async move {
+            match list_sessions().await {
+                Ok(list) => self.0.set(list),
+                Err(e) => use_toasts().error(e.to_string()),
+            }
+        });
+    }
+}
+
+#[island]
+fn SecurityPanel(sessions: Vec<SessionView>) -> impl IntoView {
+    crate::app::shared::mark_hydrated();
+    let list = SessionList(RwSignal::new(sessions));
+    view! {
+        <ChangePasswordForm list />
+        <Sessions list />
     }
 }
 
 #[component]
-fn ChangePasswordForm(version: RwSignal<u32>) -> impl IntoView {
+fn ChangePasswordForm(list: SessionList) -> impl IntoView {
     let toasts = use_toasts();
     let change = ServerAction::<ChangePassword>::new();
     let current = RwSignal::new(String::new());
@@ -43,7 +75,7 @@ fn ChangePasswordForm(version: RwSignal<u32>) -> impl IntoView {
                 n => format!(" {n} other sessions were signed out."),
             };
             toasts.success(format!("Password changed.{others}"));
-            version.update(|v| *v += 1);
+            list.reload();
         }
     });
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
@@ -114,28 +146,26 @@ fn ChangePasswordForm(version: RwSignal<u32>) -> impl IntoView {
 }
 
 #[component]
-fn Sessions(version: RwSignal<u32>) -> impl IntoView {
+fn Sessions(list: SessionList) -> impl IntoView {
     let toasts = use_toasts();
     let end = ServerAction::<EndSession>::new();
     let end_others = ServerAction::<EndOtherSessions>::new();
-    let list = Resource::new(
-        move || {
-            (
-                version.get(),
-                end.version().get(),
-                end_others.version().get(),
-            )
-        },
-        |_| list_sessions(),
-    );
     Effect::new(move |_| match end.value().get() {
-        Some(Ok(())) => toasts.success("Session signed out."),
+        Some(Ok(())) => {
+            toasts.success("Session signed out.");
+            list.reload();
+        }
         Some(Err(e)) => toasts.error(e.to_string()),
         None => {}
     });
     Effect::new(move |_| match end_others.value().get() {
-        Some(Ok(0)) => toasts.success("There were no other sessions."),
-        Some(Ok(n)) => toasts.success(format!("Signed out {n} other session(s).")),
+        Some(Ok(n)) => {
+            toasts.success(match n {
+                0 => "There were no other sessions.".to_owned(),
+                n => format!("Signed out {n} other session(s)."),
+            });
+            list.reload();
+        }
         Some(Err(e)) => toasts.error(e.to_string()),
         None => {}
     });
@@ -143,12 +173,8 @@ fn Sessions(version: RwSignal<u32>) -> impl IntoView {
         <section class="card">
             <h2>"Active sessions"</h2>
             <p class="lead">"Browsers signed in to your account. Sign out any you do not recognise."</p>
-            <Transition fallback=|| view! { <p class="loading">"Loading sessions…"</p> }>
-                {move || Suspend::new(async move {
-                    let sessions = match list.await {
-                        Ok(s) => s,
-                        Err(e) => return view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
-                    };
+            {move || {
+                    let sessions = list.0.get();
                     let others = sessions.iter().filter(|s| !s.current).count();
                     let rows = sessions
                         .into_iter()
@@ -208,9 +234,7 @@ fn Sessions(version: RwSignal<u32>) -> impl IntoView {
                             "Sign out all other sessions"
                         </button>
                     }
-                        .into_any()
-                })}
-            </Transition>
+                }}
         </section>
     }
 }

@@ -7,13 +7,21 @@ use crate::api::profile::{get_db_connection, RotateDbPassword};
 use crate::app::components::clipboard::CopyButton;
 use crate::app::components::dialog::Dialog;
 use crate::app::components::toast::use_toasts;
+use crate::error::AppError;
 use crate::model::account::DbConnection;
 
-#[component]
+#[island]
 pub(super) fn DbPasswordCard() -> impl IntoView {
+    crate::app::shared::mark_hydrated();
     let toasts = use_toasts();
-    // Fetched by the browser only: the password never sits in the page's HTML.
-    let loaded = LocalResource::new(get_db_connection);
+    // Fetched by the browser once the card is interactive: the password
+    // never sits in the page's HTML.
+    let loaded = RwSignal::new(None::<Result<DbConnection, AppError>>);
+    Effect::new(move |_| {
+        leptos::task::spawn_local(async move {
+            loaded.set(Some(get_db_connection().await));
+        });
+    });
     let rotate = ServerAction::<RotateDbPassword>::new();
     let confirm = RwSignal::new(false);
     let revealed = RwSignal::new(false);
@@ -40,11 +48,11 @@ pub(super) fn DbPasswordCard() -> impl IntoView {
             <p class="lead">
                 "Use this connection string to reach your workspace database. Keep it secret: anyone with it can connect as you."
             </p>
-            <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
-                {move || Suspend::new(async move {
-                    match loaded.await {
-                        Err(e) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
-                        Ok(first) => {
+            {move || {
+                    match loaded.get() {
+                        None => view! { <p class="loading">"Loading…"</p> }.into_any(),
+                        Some(Err(e)) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
+                        Some(Ok(first)) => {
                             let conn = move || current.get().unwrap_or_else(|| first.clone());
                             let full = Signal::derive({
                                 let conn = conn.clone();
@@ -86,8 +94,7 @@ pub(super) fn DbPasswordCard() -> impl IntoView {
                                 .into_any()
                         }
                     }
-                })}
-            </Transition>
+                }}
         </section>
         <Dialog open=confirm id="rotate-db" title="Rotate database password?">
             <p>

@@ -9,48 +9,61 @@ mod db_password;
 use crate::api::profile::{get_profile, SaveProfile};
 use crate::app::auth::{FieldError, FormError};
 use crate::app::components::toast::use_toasts;
-use crate::app::use_session;
+use crate::app::shared;
 use crate::error::AppError;
 use crate::model::account::ProfileView;
 use crate::model::validate;
 
-/// Reloads the profile when `version` changes.
+/// The profile the page shows; reloaded after a change.
 #[derive(Clone, Copy)]
 struct ProfileData {
-    version: RwSignal<u32>,
+    profile: RwSignal<ProfileView>,
 }
 
 impl ProfileData {
     /// Reloads the profile and the header's user.
     fn changed(&self) {
-        self.version.update(|v| *v += 1);
-        use_session().refresh.update(|v| *v += 1);
+        let profile = self.profile;
+        leptos::task::spawn_local(async move {
+            if let Ok(p) = get_profile().await {
+                profile.set(p);
+            }
+        });
+        shared::refresh_me();
     }
 }
 
 #[component]
 pub fn ProfileSection() -> impl IntoView {
-    let version = RwSignal::new(0u32);
-    let profile = Resource::new(move || version.get(), |_| get_profile());
-    let data = ProfileData { version };
+    let profile = Resource::new(|| (), |_| get_profile());
     view! {
         <Title text="Profile" />
         <h1>"Profile"</h1>
-        <Transition fallback=|| view! { <p class="loading">"Loading profile…"</p> }>
+        <Suspense>
             {move || Suspend::new(async move {
                 match profile.await {
-                    Ok(p) => {
-                        view! {
-                            <avatar::AvatarCard profile=p.clone() data />
-                            <ProfileForm profile=p data />
-                        }
-                            .into_any()
-                    }
+                    Ok(profile) => view! { <ProfilePanel profile /> }.into_any(),
                     Err(e) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
                 }
             })}
-        </Transition>
+        </Suspense>
         <db_password::DbPasswordCard />
+    }
+}
+
+/// The avatar and the details form.
+#[island]
+fn ProfilePanel(profile: ProfileView) -> impl IntoView {
+    shared::mark_hydrated();
+    let data = ProfileData {
+        profile: RwSignal::new(profile),
+    };
+    move || {
+        let p = data.profile.get();
+        view! {
+            <avatar::AvatarCard profile=p.clone() data />
+            <ProfileForm profile=p data />
+        }
     }
 }
 

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 
 use crate::api::tokens::SetTokenActive;
 use crate::app::components::menu::{MenuButton, MenuItem};
-use crate::app::settings::use_clock;
+use crate::app::shared;
 use crate::model::time::{format_date, format_utc};
 use crate::model::token::{TokenPolicy, TokenStatus, TokenView};
 
@@ -18,7 +18,7 @@ pub(super) fn TokenList(
     toggle: ServerAction<SetTokenActive>,
     ask_delete: Callback<TokenView>,
 ) -> impl IntoView {
-    let clock = use_clock();
+    let clock = shared::clock();
     // The browser's clock, but never behind the server's reading of the list.
     let now = move || clock.get().map_or(server_now, |c| c.max(server_now));
     if tokens.is_empty() {

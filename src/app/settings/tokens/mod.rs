@@ -6,8 +6,9 @@ use leptos_meta::Title;
 mod list;
 mod new_token;
 
-use super::TokensData;
-use crate::api::tokens::{DeleteToken, GenerateToken, SaveToken, SetTokenActive};
+use super::{ExpiryNotice, TokensData};
+use crate::api::tokens::{list_tokens, DeleteToken, GenerateToken, SaveToken, SetTokenActive};
+use crate::app::shared::mark_hydrated;
 use crate::app::components::dialog::Dialog;
 use crate::app::components::toast::use_toasts;
 use crate::model::token::{TokenView, TokensPage};
@@ -29,9 +30,28 @@ struct PageState {
     delete: ServerAction<DeleteToken>,
 }
 
+/// The page: the server renders it with the list it loaded for the
+/// settings layout; [`TokensPanel`] makes it interactive.
 #[component]
 pub fn TokensSection() -> impl IntoView {
     let data = expect_context::<TokensData>();
+    view! {
+        <Title text="API tokens" />
+        <Suspense>
+            {move || Suspend::new(async move {
+                match data.list.await {
+                    Ok(page) => view! { <TokensPanel page /> }.into_any(),
+                    Err(e) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[island]
+fn TokensPanel(page: TokensPage) -> impl IntoView {
+    mark_hydrated();
+    let list = RwSignal::new(page);
     let toasts = use_toasts();
     let st = PageState {
         secret: RwSignal::new(None),
@@ -43,7 +63,14 @@ pub fn TokensSection() -> impl IntoView {
         toggle: ServerAction::new(),
         delete: ServerAction::new(),
     };
-    let reload = move || data.version.update(|v| *v += 1);
+    let reload = move || {
+        leptos::task::spawn_local(async move {
+            match list_tokens().await {
+                Ok(page) => list.set(page),
+                Err(e) => toasts.error(e.to_string()),
+            }
+        });
+    };
 
     Effect::new(move |_| match st.generate.value().get() {
         Some(Ok(t)) => {
@@ -94,20 +121,13 @@ pub fn TokensSection() -> impl IntoView {
     });
 
     view! {
-        <Title text="API tokens" />
+        <ExpiryNotice page=list />
         <h1>"API tokens"</h1>
         <p class="lead">
             "Tokens let scripts and integrations use the REST API as you. Send one as "
             <code>"Authorization: Bearer <token>"</code> "."
         </p>
-        <Transition fallback=|| view! { <p class="loading">"Loading tokens…"</p> }>
-            {move || Suspend::new(async move {
-                match data.list.await {
-                    Ok(page) => view! { <TokensView page st /> }.into_any(),
-                    Err(e) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
-                }
-            })}
-        </Transition>
+        {move || view! { <TokensView page=list.get() st /> }}
         <Dialog open=st.dialog_open id="delete-token" title="Delete API token?">
             <p>
                 "Deleting an API token is permanent. Anything using "

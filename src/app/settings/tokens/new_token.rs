@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use crate::api::tokens::{GenerateToken, SaveToken};
 use crate::app::auth::FieldError;
 use crate::app::components::clipboard::CopyButton;
-use crate::app::settings::use_clock;
+use crate::app::shared;
 use crate::error::AppError;
 use crate::model::time::{format_date, format_utc};
 use crate::model::token::{TokenPolicy, DEFAULT_EXPIRY, EXPIRY_CHOICES};
@@ -27,7 +27,7 @@ pub(super) fn NewToken(
     let expiry = RwSignal::new(DEFAULT_EXPIRY.to_owned());
     let expires_on = RwSignal::new(String::new());
     let name = RwSignal::new(String::new());
-    let clock = use_clock();
+    let clock = shared::clock();
 
     let expiry_hint = move || {
         let now = clock.get().map_or(server_now, |c| c.max(server_now));
