@@ -14,13 +14,16 @@ pub mod model;
 #[cfg(feature = "ssr")]
 pub mod server;
 
-/// Browser entry point: the server rendered the whole page; this makes its
-/// islands (`#[island]`) interactive. A server function that answers with
+/// Browser entry point: the server rendered the whole page; this adds the
+/// behaviour every page shares (`app::enhance`) and makes the page's
+/// islands (`#[island(lazy)]`) interactive. A server function that answers with
 /// a redirect (sign-in, sign-out, account deletion) sends the browser there.
 #[cfg(feature = "hydrate")]
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
     let _ = leptos::server_fn::redirect::set_redirect_hook(app::go_to);
+    app::enhance::start();
     leptos::mount::hydrate_islands();
+    app::shared::count_hydrated(0);
 }

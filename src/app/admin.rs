@@ -9,12 +9,13 @@ use leptos_router::hooks::use_query_map;
 
 use super::auth::{FieldError, FormError};
 use super::components::clipboard::CopyButton;
-use super::components::dialog::Dialog;
+use super::components::dialog::{CloseDialog, Dialog, ModalDialog, OpenDialog};
 use super::components::toast::use_toasts;
 use super::NotFound;
 use crate::api::admin::{admin_list_users, AdminCreateUser, AdminSetDisabled, AdminUpdateUser};
 use crate::error::AppError;
 use crate::model::account::{AdminUser, AdminUsersPage, CreatedUser};
+use leptos::server_fn::ServerFn;
 use crate::model::time::format_date;
 use crate::model::url::encode;
 
@@ -29,13 +30,10 @@ pub fn UsersPage() -> impl IntoView {
         .get("page")
         .and_then(|p| p.parse::<i64>().ok())
         .unwrap_or(1);
-    let users = Resource::new(
-        move || (),
-        {
-            let search = search.clone();
-            move |_| admin_list_users(search.clone(), page)
-        },
-    );
+    let users = Resource::new(|| (), {
+        let search = search.clone();
+        move |_| admin_list_users(search.clone(), page)
+    });
     view! {
         <Title text="Users" />
         <Suspense>
@@ -43,7 +41,7 @@ pub fn UsersPage() -> impl IntoView {
                 let search = search.clone();
                 Suspend::new(async move {
                     match users.await {
-                        Ok(list) => view! { <UsersPanel list search /> }.into_any(),
+                        Ok(list) => view! { <UsersList list search /> }.into_any(),
                         Err(AppError::Unauthorized) => view! { <Redirect path="/login" /> }.into_any(),
                         Err(AppError::NotFound(_)) => view! { <NotFound /> }.into_any(),
                         Err(e) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
@@ -54,163 +52,59 @@ pub fn UsersPage() -> impl IntoView {
     }
 }
 
-/// The list, the search, and the create, edit and disable actions.
-#[island]
-fn UsersPanel(list: AdminUsersPage, search: String) -> impl IntoView {
-    crate::app::shared::mark_hydrated();
-    let toasts = use_toasts();
-    let page = list.page;
-    let list = RwSignal::new(list);
-    let create = ServerAction::<AdminCreateUser>::new();
-    let update = ServerAction::<AdminUpdateUser>::new();
-    let toggle = ServerAction::<AdminSetDisabled>::new();
-    let creating = RwSignal::new(false);
-    let editing = RwSignal::new(None::<AdminUser>);
-    let edit_open = RwSignal::new(false);
-    let created = RwSignal::new(None::<CreatedUser>);
-    let reload = {
-        let search = search.clone();
-        move || {
-            let search = search.clone();
-            leptos::task::spawn_local(async move {
-                match admin_list_users(search, page).await {
-                    Ok(p) => list.set(p),
-                    Err(e) => toasts.error(e.to_string()),
-                }
-            });
-        }
-    };
-
-    Effect::new({
-        let reload = reload.clone();
-        move |_| {
-            if let Some(Ok(c)) = create.value().get() {
-                creating.set(false);
-                toasts.success(format!("User {} created.", c.user.handle));
-                created.set(Some(c));
-                reload();
-            }
-        }
-    });
-    Effect::new({
-        let reload = reload.clone();
-        move |_| {
-            if let Some(Ok(u)) = update.value().get() {
-                edit_open.set(false);
-                toasts.success(format!("User {} saved.", u.handle));
-                // It may have been yourself (name, role): the header follows.
-                crate::app::shared::refresh_me();
-                reload();
-            }
-        }
-    });
-    Effect::new(move |_| match toggle.value().get() {
-        Some(Ok(u)) => {
-            toasts.success(format!(
-                "User {} {}.",
-                u.handle,
-                if u.disabled {
-                    "disabled: their sessions ended and their tokens stopped working"
-                } else {
-                    "enabled"
-                }
-            ));
-            reload();
-        }
-        Some(Err(e)) => toasts.error(e.to_string()),
-        None => {}
-    });
-    let ask_edit = Callback::new(move |u: AdminUser| {
-        // A failure shown for the last user edited is not this one's.
-        update.value().set(None);
-        editing.set(Some(u));
-        edit_open.set(true);
-    });
-
-    let created_banner = move || {
-        created.get().map(|c| {
-            let pw = c.initial_password.clone();
-            view! {
-                <div class="banner" role="status">
-                    <p>
-                        <strong>{format!("Initial password for {}: ", c.user.handle)}</strong>
-                        <code class="mono" data-testid="initial-password">{pw.clone()}</code>
-                    </p>
-                    <p>"Shown only now. Give it to them privately; they can change it under Security."</p>
-                    <CopyButton value=Signal::derive(move || Some(pw.clone())) />
-                    <button class="button secondary" type="button" on:click=move |_| created.set(None)>
-                        "Done"
-                    </button>
-                </div>
-            }
-        })
-    };
-
-    let table = move || {
-        let p = list.get();
-        let pages = p.pages();
-        let prev = (p.page > 1).then(|| format!("/admin/users?q={}&page={}", encode(&search), p.page - 1));
-        let next = (p.page < pages).then(|| format!("/admin/users?q={}&page={}", encode(&search), p.page + 1));
-        let rows = p.users.into_iter().map(|u| view! { <UserRow user=u toggle ask_edit /> }).collect_view();
-        view! {
-            <section class="card">
-                <form class="search-row" method="get" action="/admin/users" role="search">
-                    <label for="user-search" class="visually-hidden">"Search users"</label>
-                    <input id="user-search" type="search" name="q" placeholder="Search handle, e-mail or name" value=search.clone() />
-                    <button class="button secondary" type="submit">"Search"</button>
-                </form>
-                <p class="muted">{format!("{} user(s) · page {} of {}", p.total, p.page, pages)}</p>
-                <div class="table-wrap">
-                    <table class="table">
-                        <thead>
-                            <tr>
-                                <th scope="col">"Handle"</th>
-                                <th scope="col">"Name"</th>
-                                <th scope="col">"Email"</th>
-                                <th scope="col">"Role"</th>
-                                <th scope="col">"Status"</th>
-                                <th scope="col">"Created"</th>
-                                <th scope="col"><span class="visually-hidden">"Actions"</span></th>
-                            </tr>
-                        </thead>
-                        <tbody>{rows}</tbody>
-                    </table>
-                </div>
-                <nav class="pager" aria-label="Pages">
-                    {prev.map(|h| view! { <a href=h>"Previous page"</a> })}
-                    {next.map(|h| view! { <a href=h>"Next page"</a> })}
-                </nav>
-            </section>
-        }
-    };
-
+#[component]
+fn UsersList(list: AdminUsersPage, search: String) -> impl IntoView {
+    let pages = list.pages();
+    let prev = (list.page > 1).then(|| format!("/admin/users?q={}&page={}", encode(&search), list.page - 1));
+    let next = (list.page < pages).then(|| format!("/admin/users?q={}&page={}", encode(&search), list.page + 1));
+    let summary = format!("{} user(s) · page {} of {}", list.total, list.page, pages);
+    let rows = list.users.into_iter().map(|user| view! { <UserRow user /> }).collect_view();
     view! {
         <div class="page-head">
             <h1>"Users"</h1>
-            <button class="button primary" type="button" on:click=move |_| creating.set(true)>
-                "Create user"
-            </button>
+            <CreateUser />
         </div>
-        {created_banner}
-        {table}
-        <Dialog open=creating id="create-user" title="Create user">
-            <CreateUserForm create />
-        </Dialog>
-        <Dialog open=edit_open id="edit-user" title="Edit user">
-            {move || editing.get().map(|u| view! { <EditUserForm user=u update open=edit_open /> })}
-        </Dialog>
+        <section class="card">
+            <form class="search-row" method="get" action="/admin/users" role="search">
+                <label for="user-search" class="visually-hidden">"Search users"</label>
+                <input id="user-search" type="search" name="q" placeholder="Search handle, e-mail or name" value=search />
+                <button class="button secondary" type="submit">"Search"</button>
+            </form>
+            <p class="muted">{summary}</p>
+            <div class="table-wrap">
+                <table class="table">
+                    <thead>
+                        <tr>
+                            <th scope="col">"Handle"</th>
+                            <th scope="col">"Name"</th>
+                            <th scope="col">"Email"</th>
+                            <th scope="col">"Role"</th>
+                            <th scope="col">"Status"</th>
+                            <th scope="col">"Created"</th>
+                            <th scope="col"><span class="visually-hidden">"Actions"</span></th>
+                        </tr>
+                    </thead>
+                    <tbody>{rows}</tbody>
+                </table>
+            </div>
+            <nav class="pager" aria-label="Pages">
+                {prev.map(|h| view! { <a href=h>"Previous page"</a> })}
+                {next.map(|h| view! { <a href=h>"Next page"</a> })}
+            </nav>
+        </section>
     }
 }
 
+/// One user: Edit opens the user's own dialog; Disable/Enable is a form.
 #[component]
-fn UserRow(
-    user: AdminUser,
-    toggle: ServerAction<AdminSetDisabled>,
-    ask_edit: Callback<AdminUser>,
-) -> impl IntoView {
-    let id = user.id;
+fn UserRow(user: AdminUser) -> impl IntoView {
     let disabled = user.disabled;
-    let row = user.clone();
+    let dialog_id = format!("edit-user-{}", user.id);
+    let toast = format!(
+        "User {} {}.",
+        user.handle,
+        if disabled { "enabled" } else { "disabled: their sessions ended and their tokens stopped working" }
+    );
     view! {
         <tr>
             <td class="mono">{user.handle.clone()}</td>
@@ -226,29 +120,96 @@ fn UserRow(
             </td>
             <td class="nowrap">{format_date(user.created_at)}</td>
             <td class="row-actions">
-                <button class="button secondary small" type="button" on:click=move |_| ask_edit.run(row.clone())>
-                    "Edit"
-                </button>
-                <button
-                    class="button secondary small"
-                    type="button"
-                    disabled=move || toggle.pending().get()
-                    on:click=move |_| {
-                        toggle.dispatch(AdminSetDisabled { id, disabled: !disabled });
-                    }
-                >
-                    {if disabled { "Enable" } else { "Disable" }}
-                </button>
+                <OpenDialog id=dialog_id.clone() class="button secondary small">"Edit"</OpenDialog>
+                <form method="post" action={<AdminSetDisabled as ServerFn>::PATH} data-enhance="" data-toast=toast>
+                    <input type="hidden" name="id" value=user.id />
+                    <input type="hidden" name="disabled" value=(!disabled).to_string() />
+                    <button class="button secondary small" type="submit">
+                        {if disabled { "Enable" } else { "Disable" }}
+                    </button>
+                </form>
+                <ModalDialog id=dialog_id.clone() title="Edit user">
+                    <EditUserForm user dialog_id />
+                </ModalDialog>
             </td>
         </tr>
+    }
+}
+
+/// **Create user**: the dialog, then the one-time password, shown once.
+#[island(lazy)]
+fn CreateUser() -> impl IntoView {
+    crate::app::shared::mark_hydrated();
+    let toasts = use_toasts();
+    let create = ServerAction::<AdminCreateUser>::new();
+    let creating = RwSignal::new(false);
+    let created = RwSignal::new(None::<CreatedUser>);
+    Effect::new(move |_| {
+        if let Some(Ok(c)) = create.value().get() {
+            creating.set(false);
+            toasts.success(format!("User {} created.", c.user.handle));
+            created.set(Some(c));
+        }
+    });
+    let created_banner = move || {
+        created.get().map(|c| {
+            let pw = c.initial_password.clone();
+            view! {
+                <div class="banner" role="status">
+                    <p>
+                        <strong>{format!("Initial password for {}: ", c.user.handle)}</strong>
+                        <code class="mono" data-testid="initial-password">{pw.clone()}</code>
+                    </p>
+                    <p>"Shown only now. Give it to them privately; they can change it under Security."</p>
+                    <CopyButton value=Signal::derive(move || Some(pw.clone())) />
+                    // The list shows the new user once the page is loaded again.
+                    <button class="button secondary" type="button" on:click=move |_| crate::app::reload()>
+                        "Done"
+                    </button>
+                </div>
+            }
+        })
+    };
+    view! {
+        <button class="button primary" type="button" on:click=move |_| creating.set(true)>
+            "Create user"
+        </button>
+        {created_banner}
+        <Dialog open=creating id="create-user" title="Create user">
+            <CreateUserForm create />
+        </Dialog>
     }
 }
 
 #[component]
 fn CreateUserForm(create: ServerAction<AdminCreateUser>) -> impl IntoView {
     let error = Signal::derive(move || create.value().get().and_then(Result::err));
+    // Read from the form itself: a typed form decoder would cost the WASM
+    // far more than these few lines.
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        #[cfg(feature = "hydrate")]
+        {
+            use wasm_bindgen::JsCast;
+            let Some(data) = ev
+                .target()
+                .and_then(|t| t.dyn_into::<web_sys::HtmlFormElement>().ok())
+                .and_then(|f| web_sys::FormData::new_with_form(&f).ok())
+            else {
+                return;
+            };
+            let get = |name: &str| data.get(name).as_string().unwrap_or_default();
+            create.dispatch(AdminCreateUser {
+                handle: get("handle"),
+                email: get("email"),
+                first_name: get("first_name"),
+                last_name: get("last_name"),
+                role: get("role"),
+            });
+        }
+    };
     view! {
-        <ActionForm action=create attr:class="form">
+        <form class="form" on:submit=on_submit>
             <div class="form-grid">
                 <div>
                     <label for="new-handle">"Handle"</label>
@@ -290,65 +251,52 @@ fn CreateUserForm(create: ServerAction<AdminCreateUser>) -> impl IntoView {
                     "Create"
                 </button>
             </div>
-        </ActionForm>
+        </form>
     }
 }
 
 #[component]
-fn EditUserForm(
-    user: AdminUser,
-    update: ServerAction<AdminUpdateUser>,
-    open: RwSignal<bool>,
-) -> impl IntoView {
-    let error = Signal::derive(move || update.value().get().and_then(Result::err));
+fn EditUserForm(user: AdminUser, dialog_id: String) -> impl IntoView {
     let role = if user.is_admin { "admin" } else { "user" };
+    let id = user.id;
+    let f = move |name: &str| format!("edit-{id}-{name}");
+    let toast = format!("User {} saved.", user.handle);
     view! {
         <p class="muted">{format!("Editing {}", user.handle)}</p>
-        <ActionForm action=update attr:class="form">
-            <input type="hidden" name="id" value=user.id />
+        <form class="form" method="post" action={<AdminUpdateUser as ServerFn>::PATH} data-enhance="" data-toast=toast>
+            <input type="hidden" name="id" value=id />
             <div class="form-grid">
                 <div>
-                    <label for="edit-first">"First name"</label>
-                    <input id="edit-first" name="first_name" type="text" maxlength="100" value=user.first_name.clone() />
-                    <FieldError error field="first_name" />
+                    <label for=f("first")>"First name"</label>
+                    <input id=f("first") name="first_name" type="text" maxlength="100" value=user.first_name />
                 </div>
                 <div>
-                    <label for="edit-last">"Last name"</label>
-                    <input id="edit-last" name="last_name" type="text" maxlength="100" value=user.last_name.clone() />
-                    <FieldError error field="last_name" />
+                    <label for=f("last")>"Last name"</label>
+                    <input id=f("last") name="last_name" type="text" maxlength="100" value=user.last_name />
                 </div>
                 <div>
-                    <label for="edit-display">"Display name"</label>
-                    <input id="edit-display" name="display_name" type="text" maxlength="100" value=user.display_name.clone() />
-                    <FieldError error field="display_name" />
+                    <label for=f("display")>"Display name"</label>
+                    <input id=f("display") name="display_name" type="text" maxlength="100" value=user.display_name />
                 </div>
                 <div>
-                    <label for="edit-email">"Email"</label>
-                    <input id="edit-email" name="email" type="email" maxlength="254" value=user.email.clone() />
-                    <FieldError error field="email" />
+                    <label for=f("email")>"Email"</label>
+                    <input id=f("email") name="email" type="email" maxlength="254" value=user.email />
                 </div>
                 <div>
-                    <label for="edit-role">"Role"</label>
-                    <select id="edit-role" name="role">
+                    <label for=f("role")>"Role"</label>
+                    <select id=f("role") name="role">
                         <option value="user" selected=role == "user">"User"</option>
                         <option value="admin" selected=role == "admin">"Administrator"</option>
                     </select>
                 </div>
             </div>
-            <FormError error />
+            <p class="form-error" role="alert"></p>
             <div class="dialog-actions">
-                <button class="button secondary" type="button" on:click=move |_| open.set(false)>
-                    "Cancel"
-                </button>
-                <button
-                    class="button primary"
-                    type="submit"
-                    disabled=move || update.pending().get()
-                    aria-busy=move || update.pending().get().to_string()
-                >
+                <CloseDialog id=dialog_id />
+                <button class="button primary" type="submit" data-busy="Saving…">
                     "Save"
                 </button>
             </div>
-        </ActionForm>
+        </form>
     }
 }

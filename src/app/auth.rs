@@ -1,22 +1,13 @@
 //! `/login` and `/signup`.
 
-use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::{Redirect, A};
 
 use super::use_session;
 use crate::api::auth::{signup_open, Login, Signup};
+use leptos::server_fn::ServerFn;
 use crate::error::AppError;
-
-/// The error of the action's last attempt, if it failed.
-fn failure<A>(action: ServerAction<A>) -> Signal<Option<AppError>>
-where
-    A: leptos::server_fn::ServerFn<Error = AppError> + Clone + Send + Sync + 'static,
-    A::Output: Clone + Send + Sync + 'static,
-{
-    Signal::derive(move || action.value().get().and_then(Result::err))
-}
 
 /// Shows an error beside the field it belongs to.
 #[component]
@@ -80,14 +71,12 @@ pub fn LoginPage() -> impl IntoView {
     }
 }
 
-/// The sign-in form; the server's answer sends the browser on.
-#[island]
+/// The sign-in form: a plain form post, sent with `fetch` once the page is
+/// interactive (`app::enhance`); the server's answer sends the browser on.
+#[component]
 fn LoginForm() -> impl IntoView {
-    crate::app::shared::mark_hydrated();
-    let login = ServerAction::<Login>::new();
-    let error = failure(login);
     view! {
-        <ActionForm action=login attr:class="form">
+        <form class="form" method="post" action={<Login as ServerFn>::PATH} data-enhance="">
             <label for="login">"Email or handle"</label>
             <input
                 id="login"
@@ -106,11 +95,11 @@ fn LoginForm() -> impl IntoView {
                 required
                 maxlength="128"
             />
-            <FormError error any_field=true />
-            <button class="button primary" type="submit" disabled=move || login.pending().get()>
-                {move || if login.pending().get() { "Signing in…" } else { "Sign in" }}
+            <p class="form-error" role="alert"></p>
+            <button class="button primary" type="submit" data-busy="Signing in…">
+                "Sign in"
             </button>
-        </ActionForm>
+        </form>
     }
 }
 
@@ -138,14 +127,11 @@ pub fn SignupPage() -> impl IntoView {
     }
 }
 
-/// The sign-up form; the server's answer sends the browser on.
-#[island]
+/// The sign-up form, sent like [`LoginForm`].
+#[component]
 fn SignupForm() -> impl IntoView {
-    crate::app::shared::mark_hydrated();
-    let signup = ServerAction::<Signup>::new();
-    let error = failure(signup);
     view! {
-        <ActionForm action=signup attr:class="form">
+        <form class="form" method="post" action={<Signup as ServerFn>::PATH} data-enhance="">
             <label for="handle">"Handle"</label>
             <input
                 id="handle"
@@ -160,7 +146,7 @@ fn SignupForm() -> impl IntoView {
             <p class="hint" id="handle-hint">
                 "3–39 characters: letters a–z, digits and single hyphens."
             </p>
-            <FieldError error field="handle" />
+            <p class="field-error" id="handle-error"></p>
             <label for="email">"Email"</label>
             <input
                 id="email"
@@ -171,7 +157,7 @@ fn SignupForm() -> impl IntoView {
                 maxlength="254"
                 aria-describedby="email-error"
             />
-            <FieldError error field="email" />
+            <p class="field-error" id="email-error"></p>
             <label for="password">"Password"</label>
             <input
                 id="password"
@@ -184,11 +170,11 @@ fn SignupForm() -> impl IntoView {
                 aria-describedby="password-hint password-error"
             />
             <p class="hint" id="password-hint">"At least 12 characters."</p>
-            <FieldError error field="password" />
-            <FormError error />
-            <button class="button primary" type="submit" disabled=move || signup.pending().get()>
-                {move || if signup.pending().get() { "Creating account…" } else { "Create account" }}
+            <p class="field-error" id="password-error"></p>
+            <p class="form-error" role="alert"></p>
+            <button class="button primary" type="submit" data-busy="Creating account…">
+                "Create account"
             </button>
-        </ActionForm>
+        </form>
     }
 }

@@ -4,6 +4,8 @@
 pub mod admin;
 pub mod auth;
 pub mod components;
+#[cfg(feature = "hydrate")]
+pub mod enhance;
 pub mod settings;
 pub mod shared;
 
@@ -12,9 +14,9 @@ use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::components::{Redirect, Route, Router, Routes, A};
 use leptos_router::{path, SsrMode};
 
-use crate::api::auth::{get_me, logout};
-use crate::model::user::CurrentUser;
-use components::menu::{MenuButton, MenuItem};
+use crate::api::auth::{get_me, Logout};
+use leptos::server_fn::ServerFn;
+use crate::model::user::{AvatarFace, CurrentUser};
 use components::toast::ToastRegion;
 
 
@@ -48,7 +50,7 @@ pub fn use_session() -> SessionContext {
     expect_context::<SessionContext>()
 }
 
-/// The application: routes and the header. Only the islands (`#[island]`)
+/// The application: routes and the header. Only the islands (`#[island(lazy)]`)
 /// run in the browser; everything else is rendered by the server, and links
 /// are ordinary page loads.
 #[component]
@@ -113,14 +115,13 @@ pub(crate) fn NotFound() -> impl IntoView {
 /// The round avatar: the picture, or initials on a colour derived from the
 /// handle.
 #[component]
-pub fn Avatar(user: CurrentUser, #[prop(optional)] large: bool) -> impl IntoView {
-    let style = format!("background: hsl({} 55% 42%)", user.avatar_hue());
-    let initials = user.initials();
+pub fn Avatar(face: AvatarFace, #[prop(optional)] large: bool) -> impl IntoView {
+    let style = format!("background: hsl({} 55% 42%)", face.hue);
     view! {
         <span class="avatar" class:avatar-large=large style=style aria-hidden="true">
-            {match user.avatar {
+            {match face.src {
                 Some(src) => view! { <img src=src alt="" referrerpolicy="no-referrer" /> }.into_any(),
-                None => initials.into_any(),
+                None => face.initials.into_any(),
             }}
         </span>
     }
@@ -154,49 +155,51 @@ pub fn go_to(path: &str) {
     let _ = path;
 }
 
-/// The avatar button and its menu. It shows the user the server rendered
-/// until a page changes it (`shared::me`).
-#[island]
+/// Loads the page again: after a change the server renders it anew.
+pub fn reload() {
+    #[cfg(feature = "hydrate")]
+    if let Some(w) = web_sys::window() {
+        let _ = w.location().reload();
+    }
+}
+
+/// The avatar button and its menu: a popover the browser opens and closes
+/// by itself (`popovertarget`); `app::enhance` adds the arrow keys.
+#[component]
 fn AccountMenu(user: CurrentUser) -> impl IntoView {
-    shared::mark_hydrated();
-    let changed = shared::me();
-    let is_admin = user.is_admin;
-    let current = move || changed.get().unwrap_or_else(|| user.clone());
-    let items = Signal::derive(move || {
-        let mut items = vec![MenuItem {
-            label: "Account Settings".into(),
-            danger: false,
-            on_select: Callback::new(|_| go_to("/settings/profile")),
-        }];
-        if changed.with(|c| c.as_ref().map_or(is_admin, |u| u.is_admin)) {
-            items.push(MenuItem {
-                label: "Users".into(),
-                danger: false,
-                on_select: Callback::new(|_| go_to("/admin/users")),
-            });
-        }
-        items.push(MenuItem {
-            label: "Sign out".into(),
-            danger: false,
-            on_select: Callback::new(|_| {
-                leptos::task::spawn_local(async {
-                    // The server function's answer sends the browser to /login.
-                    let _ = logout().await;
-                });
-            }),
-        });
-        items
-    });
-    let name = {
-        let current = current.clone();
-        move || current().shown_name().to_owned()
-    };
     view! {
         <div class="account">
-            <span class="account-name">{name}</span>
-            <MenuButton label="Account menu" items>
-                {move || view! { <Avatar user=current() /> }}
-            </MenuButton>
+            <span class="account-name">{user.shown_name().to_owned()}</span>
+            <div class="menu-wrap">
+                <button
+                    class="icon-button"
+                    type="button"
+                    aria-label="Account menu"
+                    aria-haspopup="menu"
+                    popovertarget="account-menu"
+                >
+                    <Avatar face=user.face() />
+                </button>
+                <div class="menu" id="account-menu" popover="" role="menu">
+                    <a class="menu-item" role="menuitem" href="/settings/profile">
+                        "Account Settings"
+                    </a>
+                    {user
+                        .is_admin
+                        .then(|| {
+                            view! {
+                                <a class="menu-item" role="menuitem" href="/admin/users">
+                                    "Users"
+                                </a>
+                            }
+                        })}
+                    <form method="post" action={<Logout as ServerFn>::PATH} data-enhance="">
+                        <button class="menu-item" role="menuitem" type="submit">
+                            "Sign out"
+                        </button>
+                    </form>
+                </div>
+            </div>
         </div>
     }
 }

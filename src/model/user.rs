@@ -15,7 +15,25 @@ pub struct CurrentUser {
     pub avatar: Option<String>,
 }
 
+/// How an avatar looks: the picture, or initials on a colour. Computed by
+/// the server, so the browser needs no Unicode case tables for it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AvatarFace {
+    pub src: Option<String>,
+    pub initials: String,
+    pub hue: u32,
+}
+
 impl CurrentUser {
+    /// The user's avatar.
+    pub fn face(&self) -> AvatarFace {
+        AvatarFace {
+            src: self.avatar.clone(),
+            initials: self.initials(),
+            hue: self.avatar_hue(),
+        }
+    }
+
     /// The name to greet the user with.
     pub fn shown_name(&self) -> &str {
         if self.display_name.is_empty() {

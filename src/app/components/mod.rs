@@ -2,5 +2,4 @@
 
 pub mod clipboard;
 pub mod dialog;
-pub mod menu;
 pub mod toast;

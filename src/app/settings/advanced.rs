@@ -6,11 +6,11 @@ use leptos_meta::Title;
 
 use crate::api::advanced::{ChangeHandle, DeleteAccount, PreviewHandle};
 use crate::app::auth::FieldError;
-use crate::app::components::dialog::Dialog;
-use crate::app::components::toast::use_toasts;
+use crate::app::components::dialog::{CloseDialog, Dialog, ModalDialog, OpenDialog};
+use crate::app::components::toast::{flash, use_toasts};
 use crate::app::{shared, use_session};
+use leptos::server_fn::ServerFn;
 use crate::error::AppError;
-use crate::model::validate;
 
 #[component]
 pub fn AdvancedSection() -> impl IntoView {
@@ -20,27 +20,25 @@ pub fn AdvancedSection() -> impl IntoView {
         <h1>"Advanced"</h1>
         <Suspense>
             {move || Suspend::new(async move {
-                me.await.map(|u| view! { <AdvancedPanel handle=u.handle /> })
+                me.await
+                    .map(|u| {
+                        view! {
+                            <HandleForm handle=u.handle.clone() />
+                            <DeleteAccountCard handle=u.handle />
+                        }
+                    })
             })}
         </Suspense>
     }
 }
 
-/// Both cards; they follow a change of handle.
-#[island]
-fn AdvancedPanel(handle: String) -> impl IntoView {
+/// The handle field, its preview and the confirmation; a change reloads
+/// the page, header included.
+#[island(lazy)]
+fn HandleForm(handle: String) -> impl IntoView {
     shared::mark_hydrated();
-    let handle = RwSignal::new(handle);
-    view! {
-        <HandleForm handle />
-        <DeleteAccountCard handle />
-    }
-}
-
-#[component]
-fn HandleForm(handle: RwSignal<String>) -> impl IntoView {
     let toasts = use_toasts();
-    let value = RwSignal::new(handle.get_untracked());
+    let value = RwSignal::new(handle.clone());
     let preview = ServerAction::<PreviewHandle>::new();
     let change = ServerAction::<ChangeHandle>::new();
     let confirm = RwSignal::new(false);
@@ -58,10 +56,8 @@ fn HandleForm(handle: RwSignal<String>) -> impl IntoView {
     Effect::new(move |_| match change.value().get() {
         Some(Ok(new)) => {
             confirm.set(false);
-            toasts.success(format!("Your handle is now {new}."));
-            value.set(new.clone());
-            handle.set(new);
-            shared::refresh_me();
+            flash(&format!("Your handle is now {new}."));
+            crate::app::reload();
         }
         Some(Err(e)) => {
             confirm.set(false);
@@ -71,13 +67,11 @@ fn HandleForm(handle: RwSignal<String>) -> impl IntoView {
     });
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        match validate::handle(&value.get_untracked()) {
-            Err(e) => local.set(Some(e)),
-            Ok(h) => {
-                local.set(None);
-                preview.dispatch(PreviewHandle { handle: h });
-            }
-        }
+        // The server checks the handle (and answers beside the field).
+        local.set(None);
+        preview.dispatch(PreviewHandle {
+            handle: value.get_untracked(),
+        });
     };
     view! {
         <section class="card">
@@ -101,7 +95,7 @@ fn HandleForm(handle: RwSignal<String>) -> impl IntoView {
                 <button
                     class="button primary"
                     type="submit"
-                    disabled=move || preview.pending().get() || handle.with(|h| value.get().trim() == h)
+                    disabled=move || preview.pending().get() || value.get().trim() == handle
                     aria-busy=move || preview.pending().get().to_string()
                 >
                     "Save"
@@ -154,82 +148,54 @@ fn HandleForm(handle: RwSignal<String>) -> impl IntoView {
     }
 }
 
+/// The danger zone: a dialog asks for the handle, typed, and the password.
 #[component]
-fn DeleteAccountCard(handle: RwSignal<String>) -> impl IntoView {
-    let open = RwSignal::new(false);
-    let delete = ServerAction::<DeleteAccount>::new();
-    let typed = RwSignal::new(String::new());
-    let password = RwSignal::new(String::new());
-    let error = Signal::derive(move || delete.value().get().and_then(Result::err));
-    Effect::new(move |_| {
-        if let Some(Ok(())) = delete.value().get() {
-            // The server's answer sends the browser to the sign-in page.
-            open.set(false);
-        }
-    });
-        view! {
+fn DeleteAccountCard(handle: String) -> impl IntoView {
+    view! {
         <section class="card danger-zone">
             <h2>"Delete account"</h2>
             <p>
                 "Deleting your account removes your profile, tokens, sessions, avatar and audit log for good. Tokens stop working at once. This cannot be undone."
             </p>
-            <button class="button danger" type="button" on:click=move |_| open.set(true)>
+            <OpenDialog id="delete-account" class="button danger">
                 "Delete Personal Account"
-            </button>
+            </OpenDialog>
         </section>
-        <Dialog open id="delete-account" title="Delete your account?">
-            <form
-                class="form"
-                on:submit=move |ev| {
-                    ev.prevent_default();
-                    delete.dispatch(DeleteAccount {
-                        handle: typed.get_untracked(),
-                        current_password: password.get_untracked().into(),
-                    });
-                }
-            >
+        <ModalDialog id="delete-account" title="Delete your account?">
+            <form class="form" method="post" action={<DeleteAccount as ServerFn>::PATH} data-enhance="">
                 <p>"This is permanent. Everything of your account is deleted at once."</p>
                 <label for="confirm_handle">
-                    "Type your handle, " <strong>{move || handle.get()}</strong> ", to confirm"
+                    "Type your handle, " <strong>{handle.clone()}</strong> ", to confirm"
                 </label>
                 <input
                     id="confirm_handle"
+                    name="handle"
                     type="text"
                     autocomplete="off"
                     spellcheck="false"
-                    bind:value=typed
+                    required
+                    pattern=handle
                     aria-describedby="confirm_handle-error"
                 />
-                <FieldError error field="confirm_handle" />
+                <p class="field-error" id="confirm_handle-error"></p>
                 <label for="delete_password">"Current password"</label>
                 <input
                     id="delete_password"
+                    name="current_password"
                     type="password"
                     autocomplete="current-password"
-                    bind:value=password
+                    required
                     aria-describedby="delete_password-error"
                 />
-                <FieldError error field="delete_password" />
-                <p class="form-error" role="alert">
-                    {move || error.get().filter(|e| e.field().is_none()).map(|e| e.to_string())}
-                </p>
+                <p class="field-error" id="delete_password-error"></p>
+                <p class="form-error" role="alert"></p>
                 <div class="dialog-actions">
-                    <button class="button secondary" type="button" on:click=move |_| open.set(false)>
-                        "Cancel"
-                    </button>
-                    <button
-                        class="button danger"
-                        type="submit"
-                        disabled=move || {
-                            delete.pending().get() || handle.with(|h| typed.get() != *h)
-                                || password.get().is_empty()
-                        }
-                        aria-busy=move || delete.pending().get().to_string()
-                    >
+                    <CloseDialog id="delete-account" />
+                    <button class="button danger" type="submit" disabled data-requires-valid="">
                         "Delete"
                     </button>
                 </div>
             </form>
-        </Dialog>
+        </ModalDialog>
     }
 }

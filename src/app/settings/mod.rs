@@ -11,7 +11,6 @@ use leptos::prelude::*;
 use leptos_router::components::{Outlet, ParentRoute, Redirect, Route, A};
 use leptos_router::{path, SsrMode};
 
-use super::shared;
 use super::use_session;
 use crate::api::tokens::list_tokens;
 use crate::error::AppError;
@@ -45,11 +44,6 @@ fn SettingsLayout() -> impl IntoView {
     let me = use_session().me;
     let list = Resource::new(|| (), |_| list_tokens());
     provide_context(TokensData { list });
-    // The Tokens page shows the banner itself, so that it follows changes.
-    let on_tokens = leptos_router::hooks::use_location()
-        .pathname
-        .get_untracked()
-        .starts_with("/settings/tokens");
     view! {
         <Suspense>
             {move || Suspend::new(async move {
@@ -65,54 +59,47 @@ fn SettingsLayout() -> impl IntoView {
                 <A href="/settings/advanced">"Advanced"</A>
             </nav>
             <div class="settings-body">
-                <Suspense>
-                    {move || Suspend::new(async move {
-                        let page = list.await.ok()?;
-                        let soon = !on_tokens
-                            && page.tokens.iter().any(|t| t.expires_soon(page.now, page.policy.warning_days).is_some());
-                        soon.then(|| view! { <ExpiryBanner page /> })
-                    })}
-                </Suspense>
+                // Reloaded in place by the Tokens page after a change.
+                <div id="expiry-banner">
+                    <Suspense>
+                        {move || Suspend::new(async move {
+                            list.await.ok().map(|page| view! { <ExpiryBanner page /> })
+                        })}
+                    </Suspense>
+                </div>
                 <Outlet />
             </div>
         </div>
     }
 }
 
-/// The banner on the settings pages while a token is about to expire.
-#[island]
-fn ExpiryBanner(page: TokensPage) -> impl IntoView {
-    shared::mark_hydrated();
-    let page = Signal::stored(page);
-    view! { <ExpiryNotice page /> }
-}
-
-/// A banner while any token is about to expire, counting down.
+/// The banner on the settings pages while a token is about to expire; the
+/// browser counts the time down (`app::enhance`).
 #[component]
-pub fn ExpiryNotice(#[prop(into)] page: Signal<TokensPage>) -> impl IntoView {
-    let clock = shared::clock();
-    move || {
-        let page = page.get();
-        let now = clock.get().map_or(page.now, |c| c.max(page.now));
-        let warning_days = page.policy.warning_days;
-        let soon: Vec<String> = page
-            .tokens
-            .iter()
-            .filter(|t| t.expires_soon(page.now, warning_days).is_some())
-            .filter_map(|t| {
-                t.warning(now, warning_days)
-                    .map(|w| format!("{} — {}", t.masked(), w.to_lowercase()))
+fn ExpiryBanner(page: TokensPage) -> impl IntoView {
+    let warning_days = page.policy.warning_days;
+    let soon: Vec<_> = page
+        .tokens
+        .iter()
+        .filter_map(|t| {
+            let w = t.warning(page.now, warning_days)?;
+            let at = t.expires_at?;
+            Some(view! {
+                <li>
+                    <code>{t.masked()}</code>
+                    " — "
+                    <span data-countdown=at data-lower="">{w.to_lowercase()}</span>
+                </li>
             })
-            .collect();
-        (!soon.is_empty()).then(|| {
-            view! {
-                <div class="banner" role="status">
-                    <strong>"Token expiring soon. "</strong>
-                    {soon.join("; ")}
-                    ". "
-                    <a href="/settings/tokens">"Review your tokens"</a>
-                </div>
-            }
         })
-    }
+        .collect();
+    (!soon.is_empty()).then(|| {
+        view! {
+            <div class="banner" role="status">
+                <strong>"Token expiring soon."</strong>
+                <ul class="banner-list">{soon}</ul>
+                <a href="/settings/tokens">"Review your tokens"</a>
+            </div>
+        }
+    })
 }

@@ -6,40 +6,30 @@
 
 use leptos::prelude::*;
 
-use super::ProfileData;
 use crate::api::profile::{RemoveAvatar, SetAvatarUrl};
 use crate::app::auth::FieldError;
 use crate::app::components::dialog::Dialog;
-use crate::app::components::toast::use_toasts;
+use crate::app::components::toast::flash;
+use crate::app::reload;
 use crate::app::Avatar;
 use crate::error::AppError;
-use crate::model::account::ProfileView;
 use crate::model::avatar::{too_large, MAX_BYTES};
-use crate::model::user::CurrentUser;
-use crate::model::validate;
+use crate::model::user::AvatarFace;
 
-fn as_user(p: &ProfileView, avatar: Option<String>) -> CurrentUser {
-    CurrentUser {
-        id: 0,
-        handle: p.handle.clone(),
-        email: p.email.clone(),
-        display_name: p.display_name.clone(),
-        is_admin: false,
-        avatar,
-    }
-}
-
-#[component]
-pub(super) fn AvatarCard(profile: ProfileView, data: ProfileData) -> impl IntoView {
+/// The avatar and the **Edit Avatar** dialog; a saved change reloads the
+/// page, header included.
+#[island(lazy)]
+pub(super) fn AvatarCard(face: AvatarFace, avatar_url: Option<String>) -> impl IntoView {
+    crate::app::shared::mark_hydrated();
     let open = RwSignal::new(false);
-    let user = as_user(&profile, profile.avatar.clone());
+    let has_picture = face.src.is_some();
     view! {
         <section class="card avatar-card">
-            <Avatar user large=true />
+            <Avatar face=face.clone() large=true />
             <div>
                 <h2>"Avatar"</h2>
                 <p class="muted">
-                    {if profile.avatar.is_some() {
+                    {if has_picture {
                         "Shown next to your name across the site."
                     } else {
                         "No picture yet: your initials are shown instead."
@@ -51,18 +41,17 @@ pub(super) fn AvatarCard(profile: ProfileView, data: ProfileData) -> impl IntoVi
             </div>
         </section>
         <Dialog open id="edit-avatar" title="Edit avatar">
-            <AvatarEditor profile=profile.clone() data open />
+            <AvatarEditor face=face.clone() avatar_url=avatar_url.clone() open />
         </Dialog>
     }
 }
 
 /// The dialog's contents; made afresh each time it opens.
 #[component]
-fn AvatarEditor(profile: ProfileView, data: ProfileData, open: RwSignal<bool>) -> impl IntoView {
-    let toasts = use_toasts();
+fn AvatarEditor(face: AvatarFace, avatar_url: Option<String>, open: RwSignal<bool>) -> impl IntoView {
     let preview = RwSignal::new(None::<String>);
     let error = RwSignal::new(None::<AppError>);
-    let url = RwSignal::new(profile.avatar_url.clone().unwrap_or_default());
+    let url = RwSignal::new(avatar_url.unwrap_or_default());
     let busy = RwSignal::new(false);
     let dragging = RwSignal::new(false);
     let set_url = ServerAction::<SetAvatarUrl>::new();
@@ -73,8 +62,8 @@ fn AvatarEditor(profile: ProfileView, data: ProfileData, open: RwSignal<bool>) -
 
     let done = move |message: &'static str| {
         open.set(false);
-        toasts.success(message);
-        data.changed();
+        flash(message);
+        reload();
     };
     Effect::new(move |_| match set_url.value().get() {
         Some(Ok(_)) => done("Avatar saved."),
@@ -143,20 +132,20 @@ fn AvatarEditor(profile: ProfileView, data: ProfileData, open: RwSignal<bool>) -
             });
             return;
         }
-        match validate::avatar_url(&url.get_untracked()) {
-            Err(e) => error.set(Some(e)),
-            Ok(Some(u)) => {
-                set_url.dispatch(SetAvatarUrl { avatar_url: u });
-            }
-            Ok(None) => error.set(Some(AppError::invalid(
+        // The server checks the address; here only that there is one.
+        let u = url.get_untracked();
+        if u.trim().is_empty() {
+            error.set(Some(AppError::invalid(
                 "avatar",
                 "Choose a picture or enter an https:// address first.",
-            ))),
+            )));
+        } else {
+            set_url.dispatch(SetAvatarUrl { avatar_url: u });
         }
     };
     let pending = move || busy.get() || set_url.pending().get() || remove.pending().get();
-    let user = as_user(&profile, None);
-    let current = profile.avatar.clone();
+    let current = face.src.clone();
+    let initials = AvatarFace { src: None, ..face };
     let shown = move || preview.get().or_else(|| current.clone());
     let err = Signal::derive(move || error.get());
 
@@ -174,7 +163,7 @@ fn AvatarEditor(profile: ProfileView, data: ProfileData, open: RwSignal<bool>) -
         >
             {move || match shown() {
                 Some(src) => view! { <img class="avatar-preview" src=src alt="Avatar preview" /> }.into_any(),
-                None => view! { <Avatar user=user.clone() large=true /> }.into_any(),
+                None => view! { <Avatar face=initials.clone() large=true /> }.into_any(),
             }}
             <p>"Drop a PNG, JPEG, GIF or WebP image here (at most 2 MiB and 4096×4096 pixels)"</p>
             <input
@@ -271,3 +260,4 @@ async fn upload(file: web_sys::File) -> Result<(), AppError> {
         .unwrap_or_default();
     Err(serde_json::from_str::<AppError>(&text).unwrap_or_else(|_| failed()))
 }
+

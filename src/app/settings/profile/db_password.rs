@@ -10,7 +10,7 @@ use crate::app::components::toast::use_toasts;
 use crate::error::AppError;
 use crate::model::account::DbConnection;
 
-#[island]
+#[island(lazy)]
 pub(super) fn DbPasswordCard() -> impl IntoView {
     crate::app::shared::mark_hydrated();
     let toasts = use_toasts();

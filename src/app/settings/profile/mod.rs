@@ -6,32 +6,11 @@ use leptos_meta::Title;
 mod avatar;
 mod db_password;
 
+use leptos::server_fn::ServerFn;
+
 use crate::api::profile::{get_profile, SaveProfile};
-use crate::app::auth::{FieldError, FormError};
-use crate::app::components::toast::use_toasts;
-use crate::app::shared;
-use crate::error::AppError;
 use crate::model::account::ProfileView;
-use crate::model::validate;
-
-/// The profile the page shows; reloaded after a change.
-#[derive(Clone, Copy)]
-struct ProfileData {
-    profile: RwSignal<ProfileView>,
-}
-
-impl ProfileData {
-    /// Reloads the profile and the header's user.
-    fn changed(&self) {
-        let profile = self.profile;
-        leptos::task::spawn_local(async move {
-            if let Ok(p) = get_profile().await {
-                profile.set(p);
-            }
-        });
-        shared::refresh_me();
-    }
-}
+use crate::model::user::{AvatarFace, CurrentUser};
 
 #[component]
 pub fn ProfileSection() -> impl IntoView {
@@ -42,7 +21,13 @@ pub fn ProfileSection() -> impl IntoView {
         <Suspense>
             {move || Suspend::new(async move {
                 match profile.await {
-                    Ok(profile) => view! { <ProfilePanel profile /> }.into_any(),
+                    Ok(profile) => {
+                        view! {
+                            <avatar::AvatarCard face=face_of(&profile) avatar_url=profile.avatar_url.clone() />
+                            <ProfileForm profile />
+                        }
+                            .into_any()
+                    }
                     Err(e) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
                 }
             })}
@@ -51,74 +36,24 @@ pub fn ProfileSection() -> impl IntoView {
     }
 }
 
-/// The avatar and the details form.
-#[island]
-fn ProfilePanel(profile: ProfileView) -> impl IntoView {
-    shared::mark_hydrated();
-    let data = ProfileData {
-        profile: RwSignal::new(profile),
-    };
-    move || {
-        let p = data.profile.get();
-        view! {
-            <avatar::AvatarCard profile=p.clone() data />
-            <ProfileForm profile=p data />
-        }
+/// The avatar of the profile's owner.
+fn face_of(p: &ProfileView) -> AvatarFace {
+    CurrentUser {
+        id: 0,
+        handle: p.handle.clone(),
+        email: p.email.clone(),
+        display_name: p.display_name.clone(),
+        is_admin: false,
+        avatar: p.avatar.clone(),
     }
+    .face()
 }
 
-/// First name, Last name, Display name, Email and Save.
+/// First name, Last name, Display name, Email and Save. The current
+/// password is asked for once the e-mail address is changed.
 #[component]
-fn ProfileForm(profile: ProfileView, data: ProfileData) -> impl IntoView {
-    let toasts = use_toasts();
-    let save = ServerAction::<SaveProfile>::new();
-    let first = RwSignal::new(profile.first_name.clone());
-    let last = RwSignal::new(profile.last_name.clone());
-    let display = RwSignal::new(profile.display_name.clone());
-    let email = RwSignal::new(profile.email.clone());
-    let password = RwSignal::new(String::new());
-    let saved_email = profile.email.clone();
-    let email_changed = Signal::derive(move || email.get().trim() != saved_email);
-    // Checked here first with the very rules the server applies.
-    let local = RwSignal::new(None::<AppError>);
-    let error = Signal::derive(move || {
-        local
-            .get()
-            .or_else(|| save.value().get().and_then(Result::err))
-    });
-
-    Effect::new(move |_| {
-        if let Some(Ok(_)) = save.value().get() {
-            password.set(String::new());
-            toasts.success("Profile saved.");
-            data.changed();
-        }
-    });
-    let on_submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        let checked = validate::names(
-            &first.get_untracked(),
-            &last.get_untracked(),
-            &display.get_untracked(),
-        )
-        .and_then(|_| validate::email(&email.get_untracked()));
-        if let Err(e) = checked {
-            local.set(Some(e));
-            return;
-        }
-        local.set(None);
-        save.dispatch(SaveProfile {
-            first_name: first.get_untracked(),
-            last_name: last.get_untracked(),
-            display_name: display.get_untracked(),
-            email: email.get_untracked(),
-            current_password: password.get_untracked().into(),
-        });
-    };
-    let field = move |id: &'static str,
-                      label: &'static str,
-                      value: RwSignal<String>,
-                      auto: &'static str| {
+fn ProfileForm(profile: ProfileView) -> impl IntoView {
+    let field = move |id: &'static str, label: &'static str, value: String, auto: &'static str| {
         view! {
             <div>
                 <label for=id>{label}</label>
@@ -128,28 +63,28 @@ fn ProfileForm(profile: ProfileView, data: ProfileData) -> impl IntoView {
                     type="text"
                     maxlength="100"
                     autocomplete=auto
-                    bind:value=value
+                    value=value
                     aria-describedby=format!("{id}-error")
                 />
-                <FieldError error field=id />
+                <p class="field-error" id=format!("{id}-error")></p>
             </div>
         }
     };
-
     view! {
         <section class="card">
             <h2>"Your details"</h2>
             <form
                 class="form"
                 method="post"
-                action={<SaveProfile as leptos::server_fn::ServerFn>::PATH}
-                on:submit=on_submit
+                action={<SaveProfile as ServerFn>::PATH}
+                data-enhance=""
+                data-toast="Profile saved."
                 novalidate
             >
                 <div class="form-grid">
-                    {field("first_name", "First name", first, "given-name")}
-                    {field("last_name", "Last name", last, "family-name")}
-                    {field("display_name", "Display name", display, "nickname")}
+                    {field("first_name", "First name", profile.first_name, "given-name")}
+                    {field("last_name", "Last name", profile.last_name, "family-name")}
+                    {field("display_name", "Display name", profile.display_name, "nickname")}
                     <div>
                         <label for="email">"Email"</label>
                         <input
@@ -158,37 +93,29 @@ fn ProfileForm(profile: ProfileView, data: ProfileData) -> impl IntoView {
                             type="email"
                             maxlength="254"
                             autocomplete="email"
-                            bind:value=email
+                            value=profile.email
                             aria-describedby="email-error"
                         />
-                        <FieldError error field="email" />
+                        <p class="field-error" id="email-error"></p>
                     </div>
                 </div>
-                <Show when=move || email_changed.get()>
-                    <div>
-                        <label for="current_password">"Current password"</label>
-                        <input
-                            id="current_password"
-                            name="current_password"
-                            type="password"
-                            autocomplete="current-password"
-                            bind:value=password
-                            aria-describedby="current_password-error current-password-hint"
-                        />
-                        <p class="hint" id="current-password-hint">
-                            "Changing your e-mail address needs your current password."
-                        </p>
-                        <FieldError error field="current_password" />
-                    </div>
-                </Show>
-                <FormError error />
-                <button
-                    class="button primary"
-                    type="submit"
-                    disabled=move || save.pending().get()
-                    aria-busy=move || save.pending().get().to_string()
-                >
-                    {move || if save.pending().get() { "Saving…" } else { "Save" }}
+                <div data-shown-if-changed="email" hidden>
+                    <label for="current_password">"Current password"</label>
+                    <input
+                        id="current_password"
+                        name="current_password"
+                        type="password"
+                        autocomplete="current-password"
+                        aria-describedby="current_password-error current-password-hint"
+                    />
+                    <p class="hint" id="current-password-hint">
+                        "Changing your e-mail address needs your current password."
+                    </p>
+                    <p class="field-error" id="current_password-error"></p>
+                </div>
+                <p class="form-error" role="alert"></p>
+                <button class="button primary" type="submit" data-busy="Saving…">
+                    "Save"
                 </button>
             </form>
         </section>

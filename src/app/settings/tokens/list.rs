@@ -1,27 +1,19 @@
-//! The saved tokens: status, live expiry warning, last use, and each row's
-//! **Token actions** menu.
+//! The saved tokens: status, expiry warning (kept current by
+//! `app::enhance`), last use, and each row's **Token actions** menu.
 
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
 
-use crate::api::tokens::SetTokenActive;
-use crate::app::components::menu::{MenuButton, MenuItem};
-use crate::app::shared;
+use super::REFRESHED;
+use crate::api::tokens::{DeleteToken, SetTokenActive};
+use crate::app::components::dialog::{CloseDialog, ModalDialog};
 use crate::model::time::{format_date, format_utc};
-use crate::model::token::{TokenPolicy, TokenStatus, TokenView};
+use crate::model::token::{TokenStatus, TokenView, TokensPage};
 
 /// The saved tokens.
 #[component]
-pub(super) fn TokenList(
-    tokens: Vec<TokenView>,
-    policy: TokenPolicy,
-    server_now: i64,
-    toggle: ServerAction<SetTokenActive>,
-    ask_delete: Callback<TokenView>,
-) -> impl IntoView {
-    let clock = shared::clock();
-    // The browser's clock, but never behind the server's reading of the list.
-    let now = move || clock.get().map_or(server_now, |c| c.max(server_now));
-    if tokens.is_empty() {
+pub(super) fn TokenList(page: TokensPage) -> impl IntoView {
+    if page.tokens.is_empty() {
         return view! {
             <section class="card">
                 <h2>"Your tokens"</h2>
@@ -30,103 +22,11 @@ pub(super) fn TokenList(
         }
         .into_any();
     }
-    let rows = tokens
+    let (now, warning_days) = (page.now, page.policy.warning_days);
+    let rows = page
+        .tokens
         .into_iter()
-        .map(|t| {
-            let row = t.clone();
-            let expires = {
-                let t = t.clone();
-                move || match t.expires_at {
-                    None => view! { <span>"Never"</span> }.into_any(),
-                    Some(at) => {
-                        let n = now();
-                        let note = if t.status(n) == TokenStatus::Expired {
-                            Some(("Expired".to_owned(), "badge badge-expired"))
-                        } else {
-                            t.warning(n, policy.warning_days).map(|w| (w, "warning"))
-                        };
-                        view! {
-                            <span>{format_date(at)}</span>
-                            {note.map(|(text, class)| view! { <span class=class>{text}</span> })}
-                        }
-                        .into_any()
-                    }
-                }
-            };
-            let status = {
-                let t = t.clone();
-                move || {
-                    let s = t.status(now());
-                    let class = match s {
-                        TokenStatus::Active => "badge badge-active",
-                        TokenStatus::Deactivated => "badge badge-off",
-                        TokenStatus::Expired => "badge badge-expired",
-                    };
-                    view! { <span class=class>{s.label()}</span> }
-                }
-            };
-            let last_used = match (t.last_used_at, t.last_used_ip.clone()) {
-                (Some(at), Some(ip)) => format!("{} from {ip}", format_utc(at)),
-                (Some(at), None) => format_utc(at),
-                _ => "Never used".to_owned(),
-            };
-            let items = {
-                let t = t.clone();
-                Signal::derive(move || {
-                    let mut items = Vec::new();
-                    let expired = t.status(now()) == TokenStatus::Expired;
-                    if t.deactivated && !expired {
-                        let id = t.id;
-                        items.push(MenuItem {
-                            label: "Activate".into(),
-                            danger: false,
-                            on_select: Callback::new(move |_| {
-                                toggle.dispatch(SetTokenActive { id, active: true });
-                            }),
-                        });
-                    } else if !t.deactivated && !expired {
-                        let id = t.id;
-                        items.push(MenuItem {
-                            label: "Deactivate".into(),
-                            danger: false,
-                            on_select: Callback::new(move |_| {
-                                toggle.dispatch(SetTokenActive { id, active: false });
-                            }),
-                        });
-                    }
-                    let row = t.clone();
-                    items.push(MenuItem {
-                        label: "Delete".into(),
-                        danger: true,
-                        on_select: Callback::new(move |_| ask_delete.run(row.clone())),
-                    });
-                    items
-                })
-            };
-            view! {
-                <tr>
-                    <td>
-                        {if row.name.is_empty() {
-                            view! { <span class="muted">"Unnamed"</span> }.into_any()
-                        } else {
-                            view! { <span>{row.name.clone()}</span> }.into_any()
-                        }}
-                    </td>
-                    <td>
-                        <code>{row.masked()}</code>
-                    </td>
-                    <td>{format_date(row.created_at)}</td>
-                    <td class="expires">{expires}</td>
-                    <td>{last_used}</td>
-                    <td>{status}</td>
-                    <td class="actions">
-                        <MenuButton label="Token actions" items>
-                            "⋯"
-                        </MenuButton>
-                    </td>
-                </tr>
-            }
-        })
+        .map(|t| view! { <TokenRow t now warning_days /> })
         .collect_view();
     view! {
         <section class="card">
@@ -152,4 +52,131 @@ pub(super) fn TokenList(
         </section>
     }
     .into_any()
+}
+
+#[component]
+fn TokenRow(t: TokenView, now: i64, warning_days: u32) -> impl IntoView {
+    let status = t.status(now);
+    let badge = match status {
+        TokenStatus::Active => "badge badge-active",
+        TokenStatus::Deactivated => "badge badge-off",
+        TokenStatus::Expired => "badge badge-expired",
+    };
+    let expires = t.expires_at.map(|at| {
+        // Within the warning window the note counts down in the browser.
+        let note = if status == TokenStatus::Expired {
+            Some(view! { <span class="badge badge-expired">"Expired"</span> }.into_any())
+        } else {
+            t.warning(now, warning_days).map(|w| {
+                view! {
+                    <span class="warning" data-countdown=at>
+                        {w}
+                    </span>
+                }
+                .into_any()
+            })
+        };
+        view! {
+            <span>{format_date(at)}</span>
+            {note}
+        }
+        .into_any()
+    });
+    let last_used = match (t.last_used_at, t.last_used_ip.clone()) {
+        (Some(at), Some(ip)) => format!("{} from {ip}", format_utc(at)),
+        (Some(at), None) => format_utc(at),
+        _ => "Never used".to_owned(),
+    };
+    let masked = t.masked();
+    let menu_id = format!("token-menu-{}", t.id);
+    let dialog_id = format!("delete-token-{}", t.id);
+    let toggle = (status != TokenStatus::Expired).then(|| {
+        let (label, done) = if t.deactivated {
+            ("Activate", "activated")
+        } else {
+            ("Deactivate", "deactivated")
+        };
+        view! {
+            <form
+                method="post"
+                action={<SetTokenActive as ServerFn>::PATH}
+                data-enhance=""
+                data-done="refresh"
+                data-refresh=REFRESHED
+                data-toast=format!("Token {masked} {done}.")
+            >
+                <input type="hidden" name="id" value=t.id />
+                <input type="hidden" name="active" value=t.deactivated.to_string() />
+                <button class="menu-item" role="menuitem" type="submit">
+                    {label}
+                </button>
+            </form>
+        }
+    });
+    view! {
+        <tr>
+            <td>
+                {if t.name.is_empty() {
+                    view! { <span class="muted">"Unnamed"</span> }.into_any()
+                } else {
+                    view! { <span>{t.name.clone()}</span> }.into_any()
+                }}
+            </td>
+            <td>
+                <code>{masked.clone()}</code>
+            </td>
+            <td>{format_date(t.created_at)}</td>
+            <td class="expires">{expires.unwrap_or_else(|| view! { <span>"Never"</span> }.into_any())}</td>
+            <td>{last_used}</td>
+            <td>
+                <span class=badge>{status.label()}</span>
+            </td>
+            <td class="actions">
+                <div class="menu-wrap">
+                    <button
+                        class="icon-button"
+                        type="button"
+                        aria-label="Token actions"
+                        aria-haspopup="menu"
+                        popovertarget=menu_id.clone()
+                    >
+                        "⋯"
+                    </button>
+                    <div class="menu" id=menu_id popover="" role="menu">
+                        {toggle}
+                        <button
+                            class="menu-item danger"
+                            role="menuitem"
+                            type="button"
+                            commandfor=dialog_id.clone()
+                            command="show-modal"
+                            data-open=dialog_id.clone()
+                        >
+                            "Delete"
+                        </button>
+                    </div>
+                </div>
+                <ModalDialog id=dialog_id.clone() title="Delete API token?">
+                    <p>
+                        "Deleting an API token is permanent. Anything using " <code>{masked.clone()}</code>
+                        " stops working at once."
+                    </p>
+                    <form
+                        method="post"
+                        action={<DeleteToken as ServerFn>::PATH}
+                        data-enhance=""
+                        data-toast="Token deleted. It no longer works."
+                    >
+                        <input type="hidden" name="id" value=t.id />
+                        <div class="dialog-actions">
+                            <CloseDialog id=dialog_id />
+                            <button class="button danger" type="submit" data-busy="Deleting…">
+                                "Confirm"
+                            </button>
+                        </div>
+                    </form>
+                </ModalDialog>
+            </td>
+        </tr>
+    }
 }

@@ -7,22 +7,45 @@ use crate::api::tokens::{GenerateToken, SaveToken};
 use crate::app::auth::FieldError;
 use crate::app::components::clipboard::CopyButton;
 use crate::app::shared;
-use crate::error::AppError;
+use crate::app::components::toast::use_toasts;
 use crate::model::time::{format_date, format_utc};
 use crate::model::token::{TokenPolicy, DEFAULT_EXPIRY, EXPIRY_CHOICES};
 
-/// The *API token* field, Generate, Expiration Date, Name and Save.
-#[component]
-pub(super) fn NewToken(
-    policy: TokenPolicy,
-    at_limit: bool,
-    server_now: i64,
-    secret: RwSignal<Option<String>>,
-    saved: RwSignal<bool>,
-    generate: ServerAction<GenerateToken>,
-    save: ServerAction<SaveToken>,
-    save_error: Signal<Option<AppError>>,
-) -> impl IntoView {
+/// The *API token* field, Generate, Expiration Date, Name and Save. The
+/// token in the field stays until the page is left; saving it reloads the
+/// list beside it.
+#[island(lazy)]
+pub(super) fn NewToken(policy: TokenPolicy, count: u32, server_now: i64) -> impl IntoView {
+    shared::mark_hydrated();
+    let toasts = use_toasts();
+    let count = RwSignal::new(count);
+    let at_limit = move || count.get() >= policy.max_per_user;
+    // The token in the field: generated, maybe saved.
+    let secret = RwSignal::new(None::<String>);
+    let saved = RwSignal::new(false);
+    let generate = ServerAction::<GenerateToken>::new();
+    let save = ServerAction::<SaveToken>::new();
+    let save_error = Signal::derive(move || save.value().get().and_then(Result::err));
+    Effect::new(move |_| match generate.value().get() {
+        Some(Ok(t)) => {
+            secret.set(Some(t.secret));
+            saved.set(false);
+        }
+        Some(Err(e)) => toasts.error(e.to_string()),
+        None => {}
+    });
+    Effect::new(move |_| {
+        if let Some(Ok(t)) = save.value().get() {
+            saved.set(true);
+            count.update(|c| *c += 1);
+            toasts.success(format!(
+                "Token {} saved. Copy it now: it will not be shown again.",
+                t.masked()
+            ));
+            #[cfg(feature = "hydrate")]
+            leptos::task::spawn_local(crate::app::enhance::refresh(super::REFRESHED));
+        }
+    });
     let revealed = RwSignal::new(false);
     let expiry = RwSignal::new(DEFAULT_EXPIRY.to_owned());
     let expires_on = RwSignal::new(String::new());
@@ -84,7 +107,7 @@ pub(super) fn NewToken(
                     <button
                         type="button"
                         class="button secondary"
-                        disabled=move || at_limit || generate.pending().get()
+                        disabled=move || at_limit() || generate.pending().get()
                         aria-busy=move || generate.pending().get().to_string()
                         on:click=move |_| {
                             generate.dispatch(GenerateToken {});
@@ -105,14 +128,16 @@ pub(super) fn NewToken(
                         }
                     }}
                 </p>
-                {at_limit
-                    .then(|| {
-                        view! {
-                            <p class="notice" role="status">
-                                {crate::model::token::limit_notice(policy.max_per_user)}
-                            </p>
-                        }
-                    })}
+                {move || {
+                    at_limit()
+                        .then(|| {
+                            view! {
+                                <p class="notice" role="status">
+                                    {crate::model::token::limit_notice(policy.max_per_user)}
+                                </p>
+                            }
+                        })
+                }}
                 <div class="form-grid">
                     <div>
                         <label for="token-expiry">"Expiration Date"</label>
