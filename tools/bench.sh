@@ -27,7 +27,7 @@ server=$!
 trap 'kill $server 2>/dev/null; wait $server 2>/dev/null; rm -rf "$data"' EXIT
 for _ in $(seq 50); do curl -fs "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.2; done
 
-echo "bench password 12345678" | "$BIN" user create --handle bench --email bench@example.com >/dev/null
+echo "bench password 12345678" | "$BIN" user create --handle bench --email bench@example.com --admin >/dev/null
 token="$("$BIN" token issue --handle bench --name bench --expires-days 7)"
 
 run() { # name, then wrk arguments
@@ -77,4 +77,4 @@ printf 'GET /settings/tokens (signed in, 1 connection)   %s req/s   p50 %s (stat
   "$(rps page)" "$(p50 page)" "$page_ok"
 errors page
 echo
-node tools/wasm-size.mjs "$ROOT/target/site/pkg"
+node tools/wasm-size.mjs "$ROOT/target/site/pkg" "$base" bench "bench password 12345678"

@@ -178,7 +178,7 @@ test("change the handle after a preview", async ({ page }) => {
   await signUp(page, handle);
   await page.goto("/settings/advanced");
   await hydrated(page);
-  await page.getByLabel("Handle").fill(renamed);
+  await page.getByLabel("Handle", { exact: true }).fill(renamed);
   await page.getByRole("button", { name: "Save" }).click();
   const dialog = page.getByRole("dialog", { name: "Change your handle?" });
   await expect(dialog).toContainText(`${handle} → ${renamed}`);

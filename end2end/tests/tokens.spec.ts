@@ -39,7 +39,7 @@ test("sign up, create a token, use it, deactivate and delete it", async ({ page,
   await expect(page.getByRole("heading", { name: "API tokens" })).toBeVisible();
 
   // Generate, pick an expiry, save.
-  const field = page.getByLabel("API token");
+  const field = page.getByLabel("API token", { exact: true });
   await expect(field).toHaveValue("");
   await page.getByRole("button", { name: "Generate" }).click();
   await expect(field).toHaveValue(/^ast_[0-9A-Za-z]{36}$/);
@@ -69,7 +69,7 @@ test("sign up, create a token, use it, deactivate and delete it", async ({ page,
   // After a reload the secret is gone; prefix…last4 remains.
   await page.reload();
   await waitForHydration(page);
-  await expect(page.getByLabel("API token")).toHaveValue("");
+  await expect(page.getByLabel("API token", { exact: true })).toHaveValue("");
   expect(await page.content()).not.toContain(secret);
   const saved = page.getByRole("row").filter({ hasText: "e2e" });
   await expect(saved).toContainText(`ast_…${secret.slice(-4)}`);
@@ -91,7 +91,7 @@ test("sign up, create a token, use it, deactivate and delete it", async ({ page,
   await dialog.getByRole("button", { name: "Confirm" }).click();
   await expect(page.getByRole("status").filter({ hasText: "Token deleted" })).toBeVisible();
   await expect(dialog).toBeHidden();
-  await expect(page.getByLabel("API token")).toHaveValue("");
+  await expect(page.getByLabel("API token", { exact: true })).toHaveValue("");
   await expect(page.getByRole("row").filter({ hasText: "e2e" })).toHaveCount(0);
   const gone = await request.get("/api/v1/user", { headers: { Authorization: `Bearer ${secret}` } });
   expect((await gone.json()).error.code).toBe("invalid_token");
@@ -104,7 +104,7 @@ test("a 7-day token shows its expiry warning and the audit log shows the API cal
   await waitForHydration(page);
 
   await page.getByRole("button", { name: "Generate" }).click();
-  const field = page.getByLabel("API token");
+  const field = page.getByLabel("API token", { exact: true });
   await expect(field).toHaveValue(/^ast_/);
   const secret = await field.inputValue();
   await page.getByLabel("Expiration Date").selectOption("7");

@@ -15,9 +15,9 @@ use super::NotFound;
 use crate::api::admin::{admin_list_users, AdminCreateUser, AdminSetDisabled, AdminUpdateUser};
 use crate::error::AppError;
 use crate::model::account::{AdminUser, AdminUsersPage, CreatedUser};
-use leptos::server_fn::ServerFn;
 use crate::model::time::format_date;
 use crate::model::url::encode;
+use leptos::server_fn::ServerFn;
 
 /// The page. Whether the visitor may see it is the server function's
 /// answer: signed out → sign-in, not an administrator → "Page not found".
@@ -55,10 +55,16 @@ pub fn UsersPage() -> impl IntoView {
 #[component]
 fn UsersList(list: AdminUsersPage, search: String) -> impl IntoView {
     let pages = list.pages();
-    let prev = (list.page > 1).then(|| format!("/admin/users?q={}&page={}", encode(&search), list.page - 1));
-    let next = (list.page < pages).then(|| format!("/admin/users?q={}&page={}", encode(&search), list.page + 1));
+    let prev = (list.page > 1)
+        .then(|| format!("/admin/users?q={}&page={}", encode(&search), list.page - 1));
+    let next = (list.page < pages)
+        .then(|| format!("/admin/users?q={}&page={}", encode(&search), list.page + 1));
     let summary = format!("{} user(s) · page {} of {}", list.total, list.page, pages);
-    let rows = list.users.into_iter().map(|user| view! { <UserRow user /> }).collect_view();
+    let rows = list
+        .users
+        .into_iter()
+        .map(|user| view! { <UserRow user /> })
+        .collect_view();
     view! {
         <div class="page-head">
             <h1>"Users"</h1>
@@ -103,7 +109,11 @@ fn UserRow(user: AdminUser) -> impl IntoView {
     let toast = format!(
         "User {} {}.",
         user.handle,
-        if disabled { "enabled" } else { "disabled: their sessions ended and their tokens stopped working" }
+        if disabled {
+            "enabled"
+        } else {
+            "disabled: their sessions ended and their tokens stopped working"
+        }
     );
     view! {
         <tr>

@@ -6,8 +6,8 @@ use leptos_router::components::{Redirect, A};
 
 use super::use_session;
 use crate::api::auth::{signup_open, Login, Signup};
-use leptos::server_fn::ServerFn;
 use crate::error::AppError;
+use leptos::server_fn::ServerFn;
 
 /// Shows an error beside the field it belongs to.
 #[component]

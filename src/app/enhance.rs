@@ -59,7 +59,10 @@ fn count_down() {
     };
     let now = crate::model::time::now();
     for el in all(&root, "[data-countdown]") {
-        let Some(at) = el.get_attribute("data-countdown").and_then(|v| v.parse::<i64>().ok()) else {
+        let Some(at) = el
+            .get_attribute("data-countdown")
+            .and_then(|v| v.parse::<i64>().ok())
+        else {
             continue;
         };
         let text = if at > now {
@@ -112,7 +115,8 @@ pub async fn refresh(ids: &'static str) {
 
 fn listen(doc: &web_sys::Document, name: &str, f: fn(Event), capture: bool) {
     let cb = Closure::<dyn Fn(Event)>::new(f);
-    let _ = doc.add_event_listener_with_callback_and_bool(name, cb.as_ref().unchecked_ref(), capture);
+    let _ =
+        doc.add_event_listener_with_callback_and_bool(name, cb.as_ref().unchecked_ref(), capture);
     cb.forget();
 }
 
@@ -125,7 +129,10 @@ fn closest(el: &Element, selector: &str) -> Option<Element> {
 }
 
 fn on_submit(ev: Event) {
-    let Some(form) = ev.target().and_then(|t| t.dyn_into::<HtmlFormElement>().ok()) else {
+    let Some(form) = ev
+        .target()
+        .and_then(|t| t.dyn_into::<HtmlFormElement>().ok())
+    else {
         return;
     };
     if !form.has_attribute("data-enhance") {
@@ -207,7 +214,11 @@ async fn post(form: &HtmlFormElement) -> Result<Option<String>, AppError> {
     if res.ok() {
         let h = res.headers();
         if h.has("serverfnredirect").unwrap_or(false) {
-            let to = h.get("location").ok().flatten().unwrap_or_else(|| "/".into());
+            let to = h
+                .get("location")
+                .ok()
+                .flatten()
+                .unwrap_or_else(|| "/".into());
             return Ok(Some(to));
         }
         return Ok(None);
@@ -217,7 +228,7 @@ async fn post(form: &HtmlFormElement) -> Result<Option<String>, AppError> {
         .map_err(failed)?
         .as_string()
         .unwrap_or_default();
-    Err(serde_json::from_str::<AppError>(&text).unwrap_or_else(|_| AppError::Internal))
+    Err(serde_json::from_str::<AppError>(&text).unwrap_or(AppError::Internal))
 }
 
 fn all(root: &Element, selector: &str) -> Vec<Element> {
@@ -267,7 +278,9 @@ fn on_click(ev: Event) {
             }
         }
     } else if let Some(closer) = closest(&el, "[data-close]") {
-        if let Some(d) = closest(&closer, "dialog").and_then(|d| d.dyn_into::<web_sys::HtmlDialogElement>().ok()) {
+        if let Some(d) =
+            closest(&closer, "dialog").and_then(|d| d.dyn_into::<web_sys::HtmlDialogElement>().ok())
+        {
             d.close();
         }
     } else if let Some(toast) = closest(&el, "[data-dismiss]").and_then(|b| closest(&b, ".toast")) {
@@ -320,7 +333,9 @@ fn focus(el: Option<&Element>) {
 /// A menu opens under the right edge of its button, its first item focused.
 fn on_toggle(ev: Event) {
     let Some(menu) = target(&ev) else { return };
-    if menu.get_attribute("role").as_deref() != Some("menu") || !menu.matches(":popover-open").unwrap_or(false) {
+    if menu.get_attribute("role").as_deref() != Some("menu")
+        || !menu.matches(":popover-open").unwrap_or(false)
+    {
         return;
     }
     let Some(doc) = web_sys::window().and_then(|w| w.document()) else {
@@ -342,7 +357,10 @@ fn on_toggle(ev: Event) {
 }
 
 fn on_input(ev: Event) {
-    let Some(input) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) else {
+    let Some(input) = ev
+        .target()
+        .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+    else {
         return;
     };
     if let Some(form) = input.form() {
@@ -364,7 +382,8 @@ fn on_input(ev: Event) {
     }
     let changed = input.value().trim() != input.default_value().trim();
     for el in all(
-        &doc.document_element().unwrap_or_else(|| input.clone().into()),
+        &doc.document_element()
+            .unwrap_or_else(|| input.clone().into()),
         &format!("[data-shown-if-changed=\"{id}\"]"),
     ) {
         if changed {

@@ -15,10 +15,9 @@ use leptos_router::components::{Redirect, Route, Router, Routes, A};
 use leptos_router::{path, SsrMode};
 
 use crate::api::auth::{get_me, Logout};
-use leptos::server_fn::ServerFn;
 use crate::model::user::{AvatarFace, CurrentUser};
 use components::toast::ToastRegion;
-
+use leptos::server_fn::ServerFn;
 
 /// The HTML document around the app.
 pub fn shell(options: LeptosOptions) -> impl IntoView {

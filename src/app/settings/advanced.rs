@@ -9,8 +9,8 @@ use crate::app::auth::FieldError;
 use crate::app::components::dialog::{CloseDialog, Dialog, ModalDialog, OpenDialog};
 use crate::app::components::toast::{flash, use_toasts};
 use crate::app::{shared, use_session};
-use leptos::server_fn::ServerFn;
 use crate::error::AppError;
+use leptos::server_fn::ServerFn;
 
 #[component]
 pub fn AdvancedSection() -> impl IntoView {

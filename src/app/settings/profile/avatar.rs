@@ -48,7 +48,11 @@ pub(super) fn AvatarCard(face: AvatarFace, avatar_url: Option<String>) -> impl I
 
 /// The dialog's contents; made afresh each time it opens.
 #[component]
-fn AvatarEditor(face: AvatarFace, avatar_url: Option<String>, open: RwSignal<bool>) -> impl IntoView {
+fn AvatarEditor(
+    face: AvatarFace,
+    avatar_url: Option<String>,
+    open: RwSignal<bool>,
+) -> impl IntoView {
     let preview = RwSignal::new(None::<String>);
     let error = RwSignal::new(None::<AppError>);
     let url = RwSignal::new(avatar_url.unwrap_or_default());
@@ -260,4 +264,3 @@ async fn upload(file: web_sys::File) -> Result<(), AppError> {
         .unwrap_or_default();
     Err(serde_json::from_str::<AppError>(&text).unwrap_or_else(|_| failed()))
 }
-

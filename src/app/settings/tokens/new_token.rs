@@ -6,8 +6,8 @@ use leptos::prelude::*;
 use crate::api::tokens::{GenerateToken, SaveToken};
 use crate::app::auth::FieldError;
 use crate::app::components::clipboard::CopyButton;
-use crate::app::shared;
 use crate::app::components::toast::use_toasts;
+use crate::app::shared;
 use crate::model::time::{format_date, format_utc};
 use crate::model::token::{TokenPolicy, DEFAULT_EXPIRY, EXPIRY_CHOICES};
 
