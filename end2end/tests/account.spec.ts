@@ -238,3 +238,40 @@ test("every settings page loads and hydrates without an error", async ({ page })
   await page.getByLabel("Email").fill("someone-else@example.com");
   await expect(page.getByLabel("Current password")).toBeVisible();
 });
+
+test.describe("without JavaScript", () => {
+  test.use({ javaScriptEnabled: false });
+
+  test("sign-up, the account menu, dialogs and sign-out work as plain HTML", async ({ page }) => {
+    const handle = uniqueHandle("nojs");
+    await page.goto("/signup");
+    await page.getByLabel("Handle").fill(handle);
+    await page.getByLabel("Email").fill(`${handle}@example.com`);
+    await page.getByLabel("Password").fill(PASSWORD);
+    await page.getByRole("button", { name: "Create account" }).click();
+    await expect(page).toHaveURL(/\/settings\/profile$/);
+
+    // A profile change is a plain form post; the server sends the page back.
+    await page.getByLabel("First name").fill("No");
+    await page.getByLabel("Last name").fill("Script");
+    await page.getByLabel("Display name").fill("No Script");
+    await page.getByRole("button", { name: "Save", exact: true }).click();
+    await expect(page.locator(".account-name")).toHaveText("No Script");
+
+    // The dialog opens and closes through the browser's invoker commands.
+    await page.goto("/settings/advanced");
+    await page.getByRole("button", { name: "Delete Personal Account" }).click();
+    const dialog = page.getByRole("dialog", { name: "Delete your account?" });
+    await expect(dialog).toBeVisible();
+    await dialog.getByRole("button", { name: "Cancel" }).click();
+    await expect(dialog).toBeHidden();
+
+    // The account menu is a popover; Sign out is a form.
+    await page.getByRole("button", { name: "Account menu" }).click();
+    await expect(page.getByRole("menu")).toBeVisible();
+    await page.getByRole("menuitem", { name: "Sign out" }).click();
+    await expect(page).toHaveURL(/\/login$/);
+    await page.goto("/settings/profile");
+    await expect(page).toHaveURL(/\/login$/);
+  });
+});

@@ -66,10 +66,7 @@ fn UsersList(list: AdminUsersPage, search: String) -> impl IntoView {
         .map(|user| view! { <UserRow user /> })
         .collect_view();
     view! {
-        <div class="page-head">
-            <h1>"Users"</h1>
-            <CreateUser />
-        </div>
+        <CreateUser />
         <section class="card">
             <form class="search-row" method="get" action="/admin/users" role="search">
                 <label for="user-search" class="visually-hidden">"Search users"</label>
@@ -146,7 +143,8 @@ fn UserRow(user: AdminUser) -> impl IntoView {
     }
 }
 
-/// **Create user**: the dialog, then the one-time password, shown once.
+/// The heading with **Create user**: the dialog, then the one-time
+/// password, shown once.
 #[island(lazy)]
 fn CreateUser() -> impl IntoView {
     crate::app::shared::mark_hydrated();
@@ -181,9 +179,12 @@ fn CreateUser() -> impl IntoView {
         })
     };
     view! {
-        <button class="button primary" type="button" on:click=move |_| creating.set(true)>
-            "Create user"
-        </button>
+        <div class="page-head">
+            <h1>"Users"</h1>
+            <button class="button primary" type="button" on:click=move |_| creating.set(true)>
+                "Create user"
+            </button>
+        </div>
         {created_banner}
         <Dialog open=creating id="create-user" title="Create user">
             <CreateUserForm create />

@@ -271,7 +271,9 @@ fn dialog(id: &str) -> Option<web_sys::HtmlDialogElement> {
 
 fn on_click(ev: Event) {
     let Some(el) = target(&ev) else { return };
-    if let Some(opener) = closest(&el, "[data-open]") {
+    if let Some(button) = closest(&el, "[popovertarget]") {
+        place_menu(&button);
+    } else if let Some(opener) = closest(&el, "[data-open]") {
         if let Some(d) = opener.get_attribute("data-open").and_then(|id| dialog(&id)) {
             if !d.open() {
                 let _ = d.show_modal();
@@ -330,7 +332,28 @@ fn focus(el: Option<&Element>) {
     }
 }
 
-/// A menu opens under the right edge of its button, its first item focused.
+/// Puts a menu under the right edge of its button, before it opens.
+fn place_menu(button: &Element) {
+    let Some(doc) = web_sys::window().and_then(|w| w.document()) else {
+        return;
+    };
+    let Some(menu) = button
+        .get_attribute("popovertarget")
+        .and_then(|id| doc.get_element_by_id(&id))
+        .and_then(|m| m.dyn_into::<HtmlElement>().ok())
+    else {
+        return;
+    };
+    // Whole pixels: formatting floats would cost the WASM about 14 KB.
+    let r = button.get_bounding_client_rect();
+    let width = doc.document_element().map_or(0, |e| e.client_width());
+    let style = menu.style();
+    let _ = style.set_property("top", &format!("{}px", r.bottom() as i32 + 6));
+    let _ = style.set_property("right", &format!("{}px", width - r.right() as i32));
+}
+
+/// Once a menu is open: above its button if it does not fit below, and its
+/// first item focused.
 fn on_toggle(ev: Event) {
     let Some(menu) = target(&ev) else { return };
     if menu.get_attribute("role").as_deref() != Some("menu")
@@ -341,17 +364,18 @@ fn on_toggle(ev: Event) {
     let Some(doc) = web_sys::window().and_then(|w| w.document()) else {
         return;
     };
+    let height = doc.document_element().map_or(0, |e| e.client_height());
+    let m = menu.get_bounding_client_rect();
     let button = doc
         .query_selector(&format!("[popovertarget=\"{}\"]", menu.id()))
         .ok()
         .flatten();
-    if let (Some(button), Ok(m)) = (button, menu.clone().dyn_into::<HtmlElement>()) {
+    if let (Some(button), Some(el)) = (button, menu.dyn_ref::<HtmlElement>()) {
         let r = button.get_bounding_client_rect();
-        // Whole pixels: formatting floats would cost the WASM about 14 KB.
-        let width = doc.document_element().map_or(0, |e| e.client_width());
-        let style = m.style();
-        let _ = style.set_property("top", &format!("{}px", r.bottom() as i32 + 6));
-        let _ = style.set_property("right", &format!("{}px", width - r.right() as i32));
+        if m.bottom() as i32 > height && r.top() as i32 > m.height() as i32 + 6 {
+            let top = r.top() as i32 - 6 - m.height() as i32;
+            let _ = el.style().set_property("top", &format!("{top}px"));
+        }
     }
     focus(all(&menu, "[role=menuitem]").first());
 }
