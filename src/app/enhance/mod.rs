@@ -1,0 +1,146 @@
+//! What the browser adds to the server-rendered pages, the same for all of
+//! them, so that a page needs no code of its own unless it has an island:
+//!
+//! - A `form[data-enhance]` is sent with `fetch` to its server function.
+//!   Its submit button shows it is busy (`data-busy` text) and cannot be
+//!   pressed twice. A refusal is shown beside its field (`#<field>-error`)
+//!   or in the form's `.form-error`. Success follows the server's redirect,
+//!   or reloads the page and then shows the form's `data-toast`
+//!   (`data-done="stay"` keeps the page and resets the form;
+//!   `data-done="refresh"` reloads only the elements named in
+//!   `data-refresh`, see [`refresh`]).
+//! - `[data-countdown]` shows the time left until then, kept current.
+//! - `[data-open="<id>"]` opens that `<dialog>` (browsers with invoker
+//!   commands open it themselves through `commandfor`); `[data-close]`
+//!   closes its dialog, and so does a click on the backdrop.
+//! - A `[popover][role=menu]` opens under its button; the arrow keys move
+//!   between its items, Tab closes it.
+//! - A `[data-requires-valid]` button is enabled only while its form is
+//!   valid (`required`, `pattern`).
+//! - `[data-shown-if-changed="<input id>"]` appears once that input differs
+//!   from the value the page came with.
+//! - `[data-dismiss]` removes its toast.
+//!
+//! Without JavaScript the forms still work: the server answers a plain form
+//! post with a redirect.
+
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{Element, Event, HtmlElement};
+
+use crate::app::components::toast::show_flash;
+
+mod forms;
+mod menus;
+
+/// Listens on the document for everything above; called once per page load.
+pub fn start() {
+    let Some(doc) = web_sys::window().and_then(|w| w.document()) else {
+        return;
+    };
+    listen(&doc, "submit", forms::on_submit, false);
+    listen(&doc, "click", menus::on_click, false);
+    listen(&doc, "keydown", menus::on_key, false);
+    listen(&doc, "input", forms::on_input, false);
+    // `toggle` does not bubble: listen while it goes down.
+    listen(&doc, "toggle", menus::on_toggle, true);
+    show_flash();
+    count_down();
+    gloo_timers::callback::Interval::new(30_000, count_down).forget();
+}
+
+/// Brings every `[data-countdown="<unix time>"]` up to date: "Expires in
+/// 3 days", then "Expired" (lower case with `data-lower`).
+fn count_down() {
+    let Some(root) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.document_element())
+    else {
+        return;
+    };
+    let now = crate::model::time::now();
+    for el in all(&root, "[data-countdown]") {
+        let Some(at) = el
+            .get_attribute("data-countdown")
+            .and_then(|v| v.parse::<i64>().ok())
+        else {
+            continue;
+        };
+        let text = if at > now {
+            format!("Expires in {}", crate::model::time::span(at - now))
+        } else {
+            "Expired".to_owned()
+        };
+        let text = if el.has_attribute("data-lower") {
+            text.to_ascii_lowercase()
+        } else {
+            text
+        };
+        el.set_text_content(Some(&text));
+    }
+}
+
+/// Loads this page again in the background and puts the fresh contents of
+/// the elements with these ids (space-separated) in place of the old.
+pub async fn refresh(ids: &'static str) {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let Ok(href) = window.location().href() else {
+        return;
+    };
+    let Ok(res) = JsFuture::from(window.fetch_with_str(&href)).await else {
+        return;
+    };
+    let Ok(res) = res.dyn_into::<web_sys::Response>() else {
+        return;
+    };
+    let Ok(text) = res.text() else { return };
+    let Some(html) = JsFuture::from(text).await.ok().and_then(|t| t.as_string()) else {
+        return;
+    };
+    let Ok(parser) = web_sys::DomParser::new() else {
+        return;
+    };
+    let Ok(fresh) = parser.parse_from_string(&html, web_sys::SupportedType::TextHtml) else {
+        return;
+    };
+    let Some(doc) = window.document() else { return };
+    for id in ids.split_whitespace() {
+        if let (Some(old), Some(new)) = (doc.get_element_by_id(id), fresh.get_element_by_id(id)) {
+            old.set_inner_html(&new.inner_html());
+        }
+    }
+    count_down();
+}
+
+fn listen(doc: &web_sys::Document, name: &str, f: fn(Event), capture: bool) {
+    let cb = Closure::<dyn Fn(Event)>::new(f);
+    let _ =
+        doc.add_event_listener_with_callback_and_bool(name, cb.as_ref().unchecked_ref(), capture);
+    cb.forget();
+}
+
+fn target(ev: &Event) -> Option<Element> {
+    ev.target().and_then(|t| t.dyn_into::<Element>().ok())
+}
+
+fn closest(el: &Element, selector: &str) -> Option<Element> {
+    el.closest(selector).ok().flatten()
+}
+
+fn all(root: &Element, selector: &str) -> Vec<Element> {
+    let Ok(list) = root.query_selector_all(selector) else {
+        return Vec::new();
+    };
+    (0..list.length())
+        .filter_map(|i| list.item(i).and_then(|n| n.dyn_into::<Element>().ok()))
+        .collect()
+}
+
+fn focus(el: Option<&Element>) {
+    if let Some(el) = el.and_then(|e| e.dyn_ref::<HtmlElement>()) {
+        let _ = el.focus();
+    }
+}
