@@ -142,6 +142,29 @@ test("a 7-day token shows its expiry warning and the audit log shows the API cal
   expect(lines[1]).toContain("token_created");
 });
 
+test("the expiry warning counts down while the page is open, then says Expired", async ({ page }) => {
+  // The browser's clock runs on, faked: the page is never reloaded.
+  await page.clock.install();
+  await signUp(page, uniqueHandle("clock"));
+  await page.goto("/settings/tokens");
+  await waitForHydration(page);
+  await page.getByRole("button", { name: "Generate" }).click();
+  await expect(page.getByLabel("API token", { exact: true })).toHaveValue(/^ast_/);
+  await page.getByLabel("Expiration Date").selectOption("7");
+  await page.getByRole("button", { name: "Save" }).click();
+  const row = page.getByRole("row").filter({ hasText: "Unnamed" });
+  await expect(row).toContainText(/Expires in (6|7) days/);
+  await expect(row).toContainText("Active");
+
+  await page.clock.fastForward(4 * 86_400_000); // four days
+  await expect(row).toContainText(/Expires in (2|3) days/);
+  await expect(page.locator(".banner")).toContainText(/expires in (2|3) days/);
+
+  await page.clock.fastForward(4 * 86_400_000); // past the expiry
+  await expect(row).toContainText("Expired");
+  await expect(row.locator(".badge")).toHaveText("Expired");
+});
+
 test("wrong credentials give one generic message; sign out ends the session", async ({ page }) => {
   const handle = uniqueHandle("linus");
   await signUp(page, handle);

@@ -44,8 +44,7 @@ async fn send(form: HtmlFormElement) {
                 }
             } else if done.as_deref() == Some("refresh") {
                 let ids = form.get_attribute("data-refresh").unwrap_or_default();
-                // Ids come from the page's own markup; leaked once per change.
-                refresh(Box::leak(ids.into_boxed_str())).await;
+                refresh(ids).await;
                 set_busy(&form, false);
                 if let Some(t) = toast {
                     Toasts.success(t);

@@ -9,7 +9,8 @@
 //!   (`data-done="stay"` keeps the page and resets the form;
 //!   `data-done="refresh"` reloads only the elements named in
 //!   `data-refresh`, see [`refresh`]).
-//! - `[data-countdown]` shows the time left until then, kept current.
+//! - `[data-countdown]` shows the time left until then, kept current, and
+//!   a `[data-expires-status]` badge turns "Expired" when its time comes.
 //! - `[data-open="<id>"]` opens that `<dialog>` (browsers with invoker
 //!   commands open it themselves through `commandfor`); `[data-close]`
 //!   closes its dialog, and so does a click on the backdrop.
@@ -79,11 +80,20 @@ fn count_down() {
         };
         el.set_text_content(Some(&text));
     }
+    for el in all(&root, "[data-expires-status]") {
+        let at = el
+            .get_attribute("data-expires-status")
+            .and_then(|v| v.parse::<i64>().ok());
+        if at.is_some_and(|at| at <= now) {
+            el.set_class_name("badge badge-expired");
+            el.set_text_content(Some("Expired"));
+        }
+    }
 }
 
 /// Loads this page again in the background and puts the fresh contents of
 /// the elements with these ids (space-separated) in place of the old.
-pub async fn refresh(ids: &'static str) {
+pub async fn refresh(ids: String) {
     let Some(window) = web_sys::window() else {
         return;
     };

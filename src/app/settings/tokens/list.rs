@@ -129,7 +129,13 @@ fn TokenRow(t: TokenView, now: i64, warning_days: u32) -> impl IntoView {
             <td class="expires">{expires.unwrap_or_else(|| view! { <span>"Never"</span> }.into_any())}</td>
             <td>{last_used}</td>
             <td>
-                <span class=badge>{status.label()}</span>
+                // An active token turns "Expired" in the browser when its time comes.
+                <span
+                    class=badge
+                    data-expires-status=(status == TokenStatus::Active).then_some(t.expires_at).flatten()
+                >
+                    {status.label()}
+                </span>
             </td>
             <td class="actions">
                 <div class="menu-wrap">

@@ -43,7 +43,7 @@ pub(super) fn NewToken(policy: TokenPolicy, count: u32, server_now: i64) -> impl
                 t.masked()
             ));
             #[cfg(feature = "hydrate")]
-            leptos::task::spawn_local(crate::app::enhance::refresh(super::REFRESHED));
+            leptos::task::spawn_local(crate::app::enhance::refresh(super::REFRESHED.into()));
         }
     });
     let revealed = RwSignal::new(false);
