@@ -3,6 +3,7 @@
 use leptos::prelude::*;
 
 use crate::error::AppError;
+use crate::model::secret::Password;
 use crate::model::token::{GeneratedToken, TokenView, TokensPage};
 
 /// The user's tokens and the operator's policy.
@@ -41,7 +42,7 @@ pub async fn generate_token() -> Result<GeneratedToken, AppError> {
 /// Saves the generated token: from now on it authenticates the API.
 #[server]
 pub async fn save_token(
-    secret: String,
+    secret: Password,
     name: String,
     expiry: String,
     expires_on: String,
@@ -55,7 +56,7 @@ pub async fn save_token(
     let expires_at =
         Expiry::parse(&expiry, &expires_on)?.resolve(db::now(), &state.settings.policy)?;
     let generate_first = || AppError::invalid("secret", "Press Generate to create a token first.");
-    let token = PlainToken::parse(secret.trim(), &state.settings.token_prefix)
+    let token = PlainToken::parse(secret.expose().trim(), &state.settings.token_prefix)
         .ok_or_else(generate_first)?;
     if !tokens::take_pending(&state.db, s.id, &token).await? {
         return Err(generate_first());

@@ -7,9 +7,9 @@ use leptos_meta::Title;
 use leptos_router::components::Redirect;
 use leptos_router::hooks::use_query_map;
 
-use super::auth::{FieldError, FormError};
 use super::components::clipboard::CopyButton;
 use super::components::dialog::{CloseDialog, Dialog, ModalDialog, OpenDialog};
+use super::components::form::{FieldError, FormError};
 use super::components::toast::use_toasts;
 use super::NotFound;
 use crate::api::admin::{admin_list_users, AdminCreateUser, AdminSetDisabled, AdminUpdateUser};

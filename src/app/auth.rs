@@ -6,39 +6,7 @@ use leptos_router::components::{Redirect, A};
 
 use super::use_session;
 use crate::api::auth::{signup_open, Login, Signup};
-use crate::error::AppError;
 use leptos::server_fn::ServerFn;
-
-/// Shows an error beside the field it belongs to.
-#[component]
-pub fn FieldError(error: Signal<Option<AppError>>, #[prop(into)] field: String) -> impl IntoView {
-    let id = format!("{field}-error");
-    view! {
-        <p class="field-error" id=id>
-            {move || {
-                error
-                    .get()
-                    .filter(|e| e.field() == Some(field.as_str()))
-                    .map(|e| e.to_string())
-            }}
-        </p>
-    }
-}
-
-/// An error that belongs to no field, or the whole form.
-#[component]
-pub fn FormError(
-    error: Signal<Option<AppError>>,
-    #[prop(optional)] any_field: bool,
-) -> impl IntoView {
-    view! {
-        <p class="form-error" role="alert">
-            {move || {
-                error.get().filter(|e| any_field || e.field().is_none()).map(|e| e.to_string())
-            }}
-        </p>
-    }
-}
 
 /// Redirects to the settings when someone already signed in opens the page.
 #[component]

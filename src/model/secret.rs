@@ -1,9 +1,10 @@
-//! Passwords as server-function arguments: a type whose `Debug` never shows
-//! the value, so no log line or panic message can carry one.
+//! Passwords and other secrets (an API token being saved) as
+//! server-function arguments: a type whose `Debug` never shows the value, so
+//! no log line or panic message can carry one.
 
 use serde::{Deserialize, Serialize};
 
-/// A password typed into a form. Sent as a plain string.
+/// A password, or another secret, typed into a form. Sent as a plain string.
 #[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct Password(pub String);

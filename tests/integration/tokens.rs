@@ -368,3 +368,16 @@ async fn a_deleted_tokens_id_is_never_given_to_the_next_one() {
     let (_, second) = app.create_token(&cookie, "second", "30").await;
     assert!(second["id"].as_i64().unwrap() > first_id);
 }
+
+#[test]
+fn a_token_being_saved_never_shows_in_debug_output() {
+    let args = SaveToken {
+        secret: "ast_secretsecretsecret".to_owned().into(),
+        name: "ci".into(),
+        expiry: "30".into(),
+        expires_on: String::new(),
+    };
+    let shown = format!("{args:?}");
+    assert!(shown.contains("ci"), "{shown}");
+    assert!(!shown.contains("secretsecret"), "{shown}");
+}

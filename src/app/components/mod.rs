@@ -2,4 +2,5 @@
 
 pub mod clipboard;
 pub mod dialog;
+pub mod form;
 pub mod toast;

@@ -41,7 +41,8 @@ pub fn use_toasts() -> Toasts {
 /// The region toasts appear in; once per page.
 #[component]
 pub fn ToastRegion() -> impl IntoView {
-    view! { <div class="toasts" aria-label="Notifications"></div> }
+    // A live region from the start: what is added to it is read out.
+    view! { <div class="toasts" aria-live="polite"></div> }
 }
 
 /// Shows `text` as a success toast after the next page load.

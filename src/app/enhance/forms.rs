@@ -31,43 +31,65 @@ async fn send(form: HtmlFormElement) {
     for el in all(&form, ".field-error, .form-error") {
         el.set_text_content(Some(""));
     }
+    for el in all(&form, "[aria-invalid]") {
+        let _ = el.remove_attribute("aria-invalid");
+    }
     match post(&form).await {
         Ok(Some(location)) => crate::app::go_to(&location),
         Ok(None) => {
             let toast = form.get_attribute("data-toast");
-            let done = form.get_attribute("data-done");
-            if done.as_deref() == Some("stay") {
-                set_busy(&form, false);
-                form.reset();
-                if let Some(t) = toast {
-                    Toasts.success(t);
-                }
-            } else if done.as_deref() == Some("refresh") {
+            if form.get_attribute("data-done").as_deref() == Some("refresh") {
                 let ids = form.get_attribute("data-refresh").unwrap_or_default();
-                refresh(ids).await;
-                set_busy(&form, false);
-                if let Some(t) = toast {
-                    Toasts.success(t);
+                if refresh(ids).await {
+                    set_busy(&form, false);
+                    if let Some(t) = toast {
+                        Toasts.success(t);
+                    }
+                    return;
                 }
-            } else {
-                if let Some(t) = toast {
-                    flash(&t);
-                }
-                crate::app::reload();
+                // Not loaded in the background: load the page the plain way.
             }
+            if let Some(t) = toast {
+                flash(&t);
+            }
+            crate::app::reload();
         }
         Err(e) => {
             set_busy(&form, false);
-            let text = e.to_string();
-            let beside = e
-                .field()
-                .and_then(|f| form.query_selector(&format!("#{f}-error")).ok().flatten())
-                .or_else(|| form.query_selector(".form-error").ok().flatten());
-            match beside {
-                Some(el) => el.set_text_content(Some(&text)),
-                None => Toasts.error(text),
-            }
+            show_refusal(&form, &e);
         }
+    }
+}
+
+/// Beside the field it names (which gets the focus), else in the form's
+/// `.form-error`, else as a toast.
+fn show_refusal(form: &HtmlFormElement, e: &AppError) {
+    let text = e.to_string();
+    let field = e.field().unwrap_or_default();
+    let input = (!field.is_empty())
+        .then(|| {
+            form.query_selector(&format!("[name=\"{field}\"], #{field}"))
+                .ok()
+                .flatten()
+        })
+        .flatten();
+    if let Some(input) = &input {
+        let _ = input.set_attribute("aria-invalid", "true");
+        if let Some(i) = input.dyn_ref::<web_sys::HtmlElement>() {
+            let _ = i.focus();
+        }
+    }
+    let beside = (!field.is_empty())
+        .then(|| {
+            form.query_selector(&format!("#{field}-error"))
+                .ok()
+                .flatten()
+        })
+        .flatten()
+        .or_else(|| form.query_selector(".form-error").ok().flatten());
+    match beside {
+        Some(el) => el.set_text_content(Some(&text)),
+        None => Toasts.error(text),
     }
 }
 
@@ -133,12 +155,27 @@ fn set_busy(form: &HtmlFormElement, busy: bool) {
 }
 
 pub(super) fn on_input(ev: Event) {
-    let Some(input) = ev
+    if let Some(input) = ev
         .target()
         .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
-    else {
-        return;
-    };
+    {
+        follow(&input);
+    }
+}
+
+/// The page as served works without JavaScript (every button enabled,
+/// every field shown); once it runs, what depends on the inputs follows them.
+pub(super) fn init(root: &web_sys::Element) {
+    for input in all(root, "form input") {
+        if let Ok(input) = input.dyn_into::<web_sys::HtmlInputElement>() {
+            follow(&input);
+        }
+    }
+}
+
+/// Enables a form's `[data-requires-valid]` buttons while it is valid, and
+/// shows `[data-shown-if-changed]` while the input differs from its first value.
+fn follow(input: &web_sys::HtmlInputElement) {
     if let Some(form) = input.form() {
         let valid = form.check_validity();
         for b in all(&form, "[data-requires-valid]") {
@@ -149,19 +186,18 @@ pub(super) fn on_input(ev: Event) {
             }
         }
     }
-    let Some(doc) = web_sys::window().and_then(|w| w.document()) else {
+    let id = input.id();
+    let Some(root) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.document_element())
+    else {
         return;
     };
-    let id = input.id();
     if id.is_empty() {
         return;
     }
     let changed = input.value().trim() != input.default_value().trim();
-    for el in all(
-        &doc.document_element()
-            .unwrap_or_else(|| input.clone().into()),
-        &format!("[data-shown-if-changed=\"{id}\"]"),
-    ) {
+    for el in all(&root, &format!("[data-shown-if-changed=\"{id}\"]")) {
         if changed {
             let _ = el.remove_attribute("hidden");
         } else {

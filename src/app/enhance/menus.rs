@@ -14,6 +14,18 @@ fn dialog(id: &str) -> Option<web_sys::HtmlDialogElement> {
         .ok()
 }
 
+thread_local! {
+    /// Whether the last press of the mouse began on a dialog's backdrop.
+    static PRESSED_ON_BACKDROP: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Notes where a press begins: a drag from a field inside a dialog that
+/// ends on the backdrop is not a click on the backdrop.
+pub(super) fn on_press(ev: Event) {
+    let on_backdrop = target(&ev).is_some_and(|el| el.tag_name() == "DIALOG");
+    PRESSED_ON_BACKDROP.with(|p| p.set(on_backdrop));
+}
+
 pub(super) fn on_click(ev: Event) {
     let Some(el) = target(&ev) else { return };
     if let Some(button) = closest(&el, "[popovertarget]") {
@@ -34,8 +46,10 @@ pub(super) fn on_click(ev: Event) {
         toast.remove();
     } else if let Ok(d) = el.dyn_into::<web_sys::HtmlDialogElement>() {
         // The dialog's own box is covered by its contents: a click on the
-        // dialog itself is a click on the backdrop.
-        d.close();
+        // dialog itself, pressed and released there, is on the backdrop.
+        if PRESSED_ON_BACKDROP.with(|p| p.get()) {
+            d.close();
+        }
     }
 }
 

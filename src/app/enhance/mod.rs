@@ -6,8 +6,7 @@
 //!   pressed twice. A refusal is shown beside its field (`#<field>-error`)
 //!   or in the form's `.form-error`. Success follows the server's redirect,
 //!   or reloads the page and then shows the form's `data-toast`
-//!   (`data-done="stay"` keeps the page and resets the form;
-//!   `data-done="refresh"` reloads only the elements named in
+//!   (`data-done="refresh"` reloads only the elements named in
 //!   `data-refresh`, see [`refresh`]).
 //! - `[data-countdown]` shows the time left until then, kept current, and
 //!   a `[data-expires-status]` badge turns "Expired" when its time comes.
@@ -41,12 +40,16 @@ pub fn start() {
         return;
     };
     listen(&doc, "submit", forms::on_submit, false);
+    listen(&doc, "mousedown", menus::on_press, false);
     listen(&doc, "click", menus::on_click, false);
     listen(&doc, "keydown", menus::on_key, false);
     listen(&doc, "input", forms::on_input, false);
     // `toggle` does not bubble: listen while it goes down.
     listen(&doc, "toggle", menus::on_toggle, true);
     show_flash();
+    if let Some(root) = doc.document_element() {
+        forms::init(&root);
+    }
     count_down();
     gloo_timers::callback::Interval::new(30_000, count_down).forget();
 }
@@ -93,36 +96,39 @@ fn count_down() {
 
 /// Loads this page again in the background and puts the fresh contents of
 /// the elements with these ids (space-separated) in place of the old.
-pub async fn refresh(ids: String) {
-    let Some(window) = web_sys::window() else {
-        return;
+/// `false` when the page could not be loaded.
+pub async fn refresh(ids: String) -> bool {
+    let Some(fresh) = this_page_again().await else {
+        return false;
     };
-    let Ok(href) = window.location().href() else {
-        return;
+    let Some(doc) = web_sys::window().and_then(|w| w.document()) else {
+        return false;
     };
-    let Ok(res) = JsFuture::from(window.fetch_with_str(&href)).await else {
-        return;
-    };
-    let Ok(res) = res.dyn_into::<web_sys::Response>() else {
-        return;
-    };
-    let Ok(text) = res.text() else { return };
-    let Some(html) = JsFuture::from(text).await.ok().and_then(|t| t.as_string()) else {
-        return;
-    };
-    let Ok(parser) = web_sys::DomParser::new() else {
-        return;
-    };
-    let Ok(fresh) = parser.parse_from_string(&html, web_sys::SupportedType::TextHtml) else {
-        return;
-    };
-    let Some(doc) = window.document() else { return };
     for id in ids.split_whitespace() {
         if let (Some(old), Some(new)) = (doc.get_element_by_id(id), fresh.get_element_by_id(id)) {
             old.set_inner_html(&new.inner_html());
         }
     }
     count_down();
+    true
+}
+
+async fn this_page_again() -> Option<web_sys::Document> {
+    let window = web_sys::window()?;
+    let href = window.location().href().ok()?;
+    let res: web_sys::Response = JsFuture::from(window.fetch_with_str(&href))
+        .await
+        .ok()?
+        .dyn_into()
+        .ok()?;
+    if !res.ok() {
+        return None;
+    }
+    let html = JsFuture::from(res.text().ok()?).await.ok()?.as_string()?;
+    web_sys::DomParser::new()
+        .ok()?
+        .parse_from_string(&html, web_sys::SupportedType::TextHtml)
+        .ok()
 }
 
 fn listen(doc: &web_sys::Document, name: &str, f: fn(Event), capture: bool) {

@@ -5,11 +5,10 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::api::advanced::{ChangeHandle, DeleteAccount, PreviewHandle};
-use crate::app::auth::FieldError;
 use crate::app::components::dialog::{CloseDialog, Dialog, ModalDialog, OpenDialog};
+use crate::app::components::form::FieldError;
 use crate::app::components::toast::{flash, use_toasts};
 use crate::app::{shared, use_session};
-use crate::error::AppError;
 use leptos::server_fn::ServerFn;
 
 #[component]
@@ -42,16 +41,12 @@ fn HandleForm(handle: String) -> impl IntoView {
     let preview = ServerAction::<PreviewHandle>::new();
     let change = ServerAction::<ChangeHandle>::new();
     let confirm = RwSignal::new(false);
-    let local = RwSignal::new(None::<AppError>);
-    let error = Signal::derive(move || {
-        local
-            .get()
-            .or_else(|| preview.value().get().and_then(Result::err))
-    });
-    Effect::new(move |_| {
-        if let Some(Ok(_)) = preview.value().get() {
-            confirm.set(true);
-        }
+    let error = Signal::derive(move || preview.value().get().and_then(Result::err));
+    Effect::new(move |_| match preview.value().get() {
+        Some(Ok(_)) => confirm.set(true),
+        // A refusal of the handle shows beside it; any other as a toast.
+        Some(Err(e)) if e.field().is_none() => toasts.error(e.to_string()),
+        _ => {}
     });
     Effect::new(move |_| match change.value().get() {
         Some(Ok(new)) => {
@@ -68,7 +63,6 @@ fn HandleForm(handle: String) -> impl IntoView {
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         // The server checks the handle (and answers beside the field).
-        local.set(None);
         preview.dispatch(PreviewHandle {
             handle: value.get_untracked(),
         });
@@ -191,7 +185,7 @@ fn DeleteAccountCard(handle: String) -> impl IntoView {
                 <p class="form-error" role="alert"></p>
                 <div class="dialog-actions">
                     <CloseDialog id="delete-account" />
-                    <button class="button danger" type="submit" disabled data-requires-valid="">
+                    <button class="button danger" type="submit" data-requires-valid="">
                         "Delete"
                     </button>
                 </div>

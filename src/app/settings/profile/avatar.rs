@@ -7,8 +7,8 @@
 use leptos::prelude::*;
 
 use crate::api::profile::{RemoveAvatar, SetAvatarUrl};
-use crate::app::auth::FieldError;
 use crate::app::components::dialog::Dialog;
+use crate::app::components::form::FieldError;
 use crate::app::components::toast::flash;
 use crate::app::reload;
 use crate::app::Avatar;
@@ -63,6 +63,21 @@ fn AvatarEditor(
     let input = NodeRef::<leptos::html::Input>::new();
     #[cfg(feature = "hydrate")]
     let file = StoredValue::new_local(None::<web_sys::File>);
+    // Each opening starts afresh: nothing chosen, no message.
+    #[cfg(feature = "hydrate")]
+    Effect::new(move |_| {
+        if open.get() {
+            error.set(None);
+            file.set_value(None);
+            if let Some(old) = preview.get_untracked() {
+                let _ = web_sys::Url::revoke_object_url(&old);
+            }
+            preview.set(None);
+            if let Some(i) = input.get_untracked() {
+                i.set_value("");
+            }
+        }
+    });
 
     let done = move |message: &'static str| {
         open.set(false);

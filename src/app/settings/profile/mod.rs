@@ -99,7 +99,7 @@ fn ProfileForm(profile: ProfileView) -> impl IntoView {
                         <p class="field-error" id="email-error"></p>
                     </div>
                 </div>
-                <div data-shown-if-changed="email" hidden>
+                <div data-shown-if-changed="email">
                     <label for="current_password">"Current password"</label>
                     <input
                         id="current_password"

@@ -142,7 +142,7 @@ fn TokenRow(t: TokenView, now: i64, warning_days: u32) -> impl IntoView {
                     <button
                         class="icon-button"
                         type="button"
-                        aria-label="Token actions"
+                        aria-label=format!("Token actions for {masked}")
                         aria-haspopup="menu"
                         popovertarget=menu_id.clone()
                     >
@@ -174,6 +174,7 @@ fn TokenRow(t: TokenView, now: i64, warning_days: u32) -> impl IntoView {
                         data-toast="Token deleted. It no longer works."
                     >
                         <input type="hidden" name="id" value=t.id />
+                        <p class="form-error" role="alert"></p>
                         <div class="dialog-actions">
                             <CloseDialog id=dialog_id />
                             <button class="button danger" type="submit" data-busy="Deleting…">

@@ -1,8 +1,9 @@
 //! `/settings/tokens`: generate, save, list, deactivate and delete tokens.
 //!
 //! The list is rendered by the server; only the *New token* card is an
-//! island. A change to a token reloads the list in place
-//! (`data-refresh`), so a token just generated stays in its field.
+//! island. Saving, deactivating or activating a token reloads the list in
+//! place (`data-refresh`), so a token just generated stays in its field;
+//! deleting one reloads the page, which empties the field.
 
 use leptos::prelude::*;
 use leptos_meta::Title;

@@ -4,8 +4,8 @@
 use leptos::prelude::*;
 
 use crate::api::tokens::{GenerateToken, SaveToken};
-use crate::app::auth::FieldError;
 use crate::app::components::clipboard::CopyButton;
+use crate::app::components::form::FieldError;
 use crate::app::components::toast::use_toasts;
 use crate::app::shared;
 use crate::model::time::{format_date, format_utc};
@@ -34,8 +34,11 @@ pub(super) fn NewToken(policy: TokenPolicy, count: u32, server_now: i64) -> impl
         Some(Err(e)) => toasts.error(e.to_string()),
         None => {}
     });
-    Effect::new(move |_| {
-        if let Some(Ok(t)) = save.value().get() {
+    Effect::new(move |_| match save.value().get() {
+        // Refusals of a field show beside it; any other (the limit, a lost
+        // session, the network) as a toast.
+        Some(Err(e)) if e.field().is_none() => toasts.error(e.to_string()),
+        Some(Ok(t)) => {
             saved.set(true);
             count.update(|c| *c += 1);
             toasts.success(format!(
@@ -43,8 +46,13 @@ pub(super) fn NewToken(policy: TokenPolicy, count: u32, server_now: i64) -> impl
                 t.masked()
             ));
             #[cfg(feature = "hydrate")]
-            leptos::task::spawn_local(crate::app::enhance::refresh(super::REFRESHED.into()));
+            // Should the list not reload, it is only stale: the token stays
+            // in its field either way.
+            leptos::task::spawn_local(async {
+                crate::app::enhance::refresh(super::REFRESHED.into()).await;
+            });
         }
+        _ => {}
     });
     let revealed = RwSignal::new(false);
     let expiry = RwSignal::new(DEFAULT_EXPIRY.to_owned());
@@ -70,7 +78,7 @@ pub(super) fn NewToken(policy: TokenPolicy, count: u32, server_now: i64) -> impl
             return;
         };
         save.dispatch(SaveToken {
-            secret: s,
+            secret: s.into(),
             name: name.get_untracked(),
             expiry: expiry.get_untracked(),
             expires_on: expires_on.get_untracked(),
