@@ -2,6 +2,7 @@
 //! a one-time initial password), edit, disable and enable them. Anyone else
 //! sees "Page not found".
 
+use super::components::table::DataTable;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::Redirect;
@@ -74,22 +75,7 @@ fn UsersList(list: AdminUsersPage, search: String) -> impl IntoView {
                 <button class="button secondary" type="submit">"Search"</button>
             </form>
             <p class="muted">{summary}</p>
-            <div class="table-wrap">
-                <table class="table">
-                    <thead>
-                        <tr>
-                            <th scope="col">"Handle"</th>
-                            <th scope="col">"Name"</th>
-                            <th scope="col">"Email"</th>
-                            <th scope="col">"Role"</th>
-                            <th scope="col">"Status"</th>
-                            <th scope="col">"Created"</th>
-                            <th scope="col"><span class="visually-hidden">"Actions"</span></th>
-                        </tr>
-                    </thead>
-                    <tbody>{rows}</tbody>
-                </table>
-            </div>
+            <DataTable columns=&["Handle", "Name", "Email", "Role", "Status", "Created", ""]>{rows}</DataTable>
             <nav class="pager" aria-label="Pages">
                 {prev.map(|h| view! { <a href=h>"Previous page"</a> })}
                 {next.map(|h| view! { <a href=h>"Next page"</a> })}

@@ -3,4 +3,5 @@
 pub mod clipboard;
 pub mod dialog;
 pub mod form;
+pub mod table;
 pub mod toast;

@@ -2,6 +2,7 @@
 //! event, newest first, filtered and paged through the address bar so a
 //! view can be bookmarked and works before the WASM loads.
 
+use crate::app::components::table::DataTable;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
@@ -208,21 +209,7 @@ fn EventTable(events: Vec<AuditEventView>) -> impl IntoView {
         })
         .collect_view();
     view! {
-        <div class="table-wrap">
-            <table class="table">
-                <thead>
-                    <tr>
-                        <th scope="col">"Time (UTC)"</th>
-                        <th scope="col">"Action"</th>
-                        <th scope="col">"Token"</th>
-                        <th scope="col">"Details"</th>
-                        <th scope="col">"IP"</th>
-                        <th scope="col">"Client"</th>
-                    </tr>
-                </thead>
-                <tbody>{rows}</tbody>
-            </table>
-        </div>
+        <DataTable columns=&["Time (UTC)", "Action", "Token", "Details", "IP", "Client"]>{rows}</DataTable>
     }
     .into_any()
 }

@@ -1,5 +1,6 @@
 //! `/settings/security`: change password; active sessions.
 
+use crate::app::components::table::DataTable;
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
@@ -120,20 +121,7 @@ fn Sessions(list: Vec<SessionView>) -> impl IntoView {
         })
         .collect_view();
     view! {
-        <div class="table-wrap">
-            <table class="table">
-                <thead>
-                    <tr>
-                        <th scope="col">"Device"</th>
-                        <th scope="col">"IP address"</th>
-                        <th scope="col">"Started"</th>
-                        <th scope="col">"Last seen"</th>
-                        <th scope="col"><span class="visually-hidden">"Actions"</span></th>
-                    </tr>
-                </thead>
-                <tbody>{rows}</tbody>
-            </table>
-        </div>
+        <DataTable columns=&["Device", "IP address", "Started", "Last seen", ""]>{rows}</DataTable>
         <form
             method="post"
             action={<EndOtherSessions as ServerFn>::PATH}

@@ -1,6 +1,7 @@
 //! The saved tokens: status, expiry warning (kept current by
 //! `app::enhance`), last use, and each row's **Token actions** menu.
 
+use crate::app::components::table::DataTable;
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 
@@ -31,24 +32,7 @@ pub(super) fn TokenList(page: TokensPage) -> impl IntoView {
     view! {
         <section class="card">
             <h2>"Your tokens"</h2>
-            <div class="table-wrap">
-                <table class="table">
-                    <thead>
-                        <tr>
-                            <th scope="col">"Name"</th>
-                            <th scope="col">"Token"</th>
-                            <th scope="col">"Created"</th>
-                            <th scope="col">"Expires"</th>
-                            <th scope="col">"Last used"</th>
-                            <th scope="col">"Status"</th>
-                            <th scope="col">
-                                <span class="visually-hidden">"Actions"</span>
-                            </th>
-                        </tr>
-                    </thead>
-                    <tbody>{rows}</tbody>
-                </table>
-            </div>
+            <DataTable columns=&["Name", "Token", "Created", "Expires", "Last used", "Status", ""]>{rows}</DataTable>
         </section>
     }
     .into_any()
