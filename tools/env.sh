@@ -2,8 +2,6 @@
 # The cargo target directory lives outside the clone so that repeated runs
 # (and fresh clones) build incrementally.
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/account-settings/target}"
-# Queries are checked at compile time against the committed .sqlx data.
-export SQLX_OFFLINE=true
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 export ROOT
 # wasm-opt from npm's binaryen (Debian's is too old to produce WASM that hydrates).

@@ -70,6 +70,7 @@ pub struct HandlePreview {
 
 /// A user as the administrators' list shows them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
 pub struct AdminUser {
     pub id: i64,
     pub handle: String,

@@ -65,6 +65,7 @@ impl TokenStatus {
 
 /// One token in a list: what may be shown after creation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
 pub struct TokenView {
     pub id: i64,
     pub name: String,

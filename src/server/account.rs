@@ -1,8 +1,9 @@
 //! The handle and the account as a whole (SPEC §7): renaming, the
 //! reservation of handles given up, and deleting the account.
 
-use super::db::{now, Db};
-use super::users::unique_violation;
+use super::db::{now, Db, Lock};
+use super::users::clash;
+use crate::{on_db, on_tx};
 use crate::error::AppError;
 
 /// The refusal for a handle someone gave up recently.
@@ -16,60 +17,68 @@ pub const HANDLE_RESERVED_SECS: i64 = 30 * 86_400;
 /// [`HANDLE_RESERVED_SECS`]; a handle someone else gave up recently is refused.
 pub async fn change_handle(db: &Db, id: i64, new: &str) -> Result<String, AppError> {
     let now = now();
-    let mut tx = db.begin().await?;
-    // Write first: the transaction takes the write lock at once (waiting
-    // politely), rather than failing to upgrade a read later.
-    let old = sqlx::query_scalar!(
-        "UPDATE users SET updated_at = ? WHERE id = ? RETURNING handle",
-        now,
-        id
+    // The accounts lock (SQLite: the write lock, taken at once) keeps a
+    // sign-up from taking either handle while this moves them.
+    let mut tx = db.begin_locked(Lock::Accounts).await?;
+    let old: String = on_tx!(&mut tx, c => sqlx::query_scalar(
+        "UPDATE users SET updated_at = $1 WHERE id = $2 RETURNING handle",
     )
-    .fetch_optional(&mut *tx)
-    .await?
+    .bind(now)
+    .bind(id)
+    .fetch_optional(c)
+    .await)?
     .ok_or(AppError::Unauthorized)?;
     if old == new {
         return Err(AppError::invalid("handle", "That is already your handle."));
     }
-    let held_by_other = sqlx::query_scalar!(
-        r#"SELECT 1 AS "x!: i64" FROM retired_handles
-           WHERE handle = ? AND until > ? AND user_id IS NOT ?"#,
-        new,
-        now,
-        id
-    )
-    .fetch_optional(&mut *tx)
-    .await?
+    let held_by_other = on_tx!(&mut tx, c => sqlx::query_scalar::<_, i64>(HELD_BY_OTHER)
+        .bind(new)
+        .bind(now)
+        .bind(id)
+        .fetch_optional(c)
+        .await)?
     .is_some();
     if held_by_other {
         return Err(AppError::invalid("handle", HANDLE_HELD));
     }
-    sqlx::query!("DELETE FROM retired_handles WHERE handle = ?", new)
-        .execute(&mut *tx)
-        .await?;
-    sqlx::query!(
-        "UPDATE users SET handle = ?, updated_at = ? WHERE id = ?",
-        new,
-        now,
-        id
+    on_tx!(&mut tx, c => sqlx::query("DELETE FROM retired_handles WHERE handle = $1")
+        .bind(new)
+        .execute(c)
+        .await
+        .map(|d| d.rows_affected()))?;
+    let renamed = on_tx!(&mut tx, c => sqlx::query(
+        "UPDATE users SET handle = $1, updated_at = $2 WHERE id = $3",
     )
-    .execute(&mut *tx)
+    .bind(new)
+    .bind(now)
+    .bind(id)
+    .execute(c)
     .await
-    .map_err(unique_violation)?;
+    .map(|d| d.rows_affected()));
+    if let Err(e) = renamed {
+        drop(tx);
+        return Err(clash(db, e, Some(new)).await);
+    }
     let until = now + HANDLE_RESERVED_SECS;
-    sqlx::query!(
-        "INSERT INTO retired_handles (handle, user_id, retired_at, until) VALUES (?, ?, ?, ?)
+    on_tx!(&mut tx, c => sqlx::query(
+        "INSERT INTO retired_handles (handle, user_id, retired_at, until) VALUES ($1, $2, $3, $4)
          ON CONFLICT (handle) DO UPDATE SET user_id = excluded.user_id,
              retired_at = excluded.retired_at, until = excluded.until",
-        old,
-        id,
-        now,
-        until
     )
-    .execute(&mut *tx)
-    .await?;
+    .bind(&old)
+    .bind(id)
+    .bind(now)
+    .bind(until)
+    .execute(c)
+    .await
+    .map(|d| d.rows_affected()))?;
     tx.commit().await?;
     Ok(old)
 }
+
+/// A row when someone other than `$3` gave up the handle `$1` before `$2`.
+const HELD_BY_OTHER: &str = "SELECT until FROM retired_handles
+                             WHERE handle = $1 AND until > $2 AND user_id IS DISTINCT FROM $3";
 
 /// Whether someone other than `user_id` gave up `handle` recently.
 pub async fn handle_reserved_by_other(
@@ -78,14 +87,12 @@ pub async fn handle_reserved_by_other(
     user_id: i64,
 ) -> Result<bool, AppError> {
     let now = now();
-    Ok(sqlx::query_scalar!(
-        r#"SELECT 1 AS "x!: i64" FROM retired_handles WHERE handle = ? AND until > ? AND user_id IS NOT ?"#,
-        handle,
-        now,
-        user_id
-    )
-    .fetch_optional(db)
-    .await?
+    Ok(on_db!(db, p => sqlx::query_scalar::<_, i64>(HELD_BY_OTHER)
+        .bind(handle)
+        .bind(now)
+        .bind(user_id)
+        .fetch_optional(p)
+        .await)?
     .is_some())
 }
 
@@ -99,24 +106,26 @@ pub const LAST_ADMIN: &str =
 /// to remove.
 pub async fn delete_account(db: &Db, id: i64) -> Result<Option<String>, AppError> {
     let now = now();
-    let mut tx = db.begin().await?;
-    let row = sqlx::query!(
-        r#"DELETE FROM users
-           WHERE id = ?
-             AND (is_admin = 0 OR disabled = 1
-                  OR EXISTS (SELECT 1 FROM users o WHERE o.id != ? AND o.is_admin = 1 AND o.disabled = 0))
-           RETURNING handle, avatar_file"#,
-        id,
-        id
+    // Under the accounts lock, two administrators deleting themselves at
+    // once cannot both see the other as the one left.
+    let mut tx = db.begin_locked(Lock::Accounts).await?;
+    let row: Option<(String, Option<String>)> = on_tx!(&mut tx, c => sqlx::query_as(
+        "DELETE FROM users
+         WHERE id = $1
+           AND (NOT is_admin OR disabled
+                OR EXISTS (SELECT 1 FROM users o WHERE o.id != $1 AND o.is_admin AND NOT o.disabled))
+         RETURNING handle, avatar_file",
     )
-    .fetch_optional(&mut *tx)
-    .await?;
-    let Some(row) = row else {
+    .bind(id)
+    .fetch_optional(c)
+    .await)?;
+    let Some((handle, avatar_file)) = row else {
         drop(tx);
-        let exists = sqlx::query_scalar!(r#"SELECT 1 AS "x!: i64" FROM users WHERE id = ?"#, id)
-            .fetch_optional(db)
-            .await?
-            .is_some();
+        let exists = on_db!(db, p => sqlx::query_scalar::<_, i64>("SELECT id FROM users WHERE id = $1")
+            .bind(id)
+            .fetch_optional(p)
+            .await)?
+        .is_some();
         return if exists {
             Err(AppError::Conflict(LAST_ADMIN.to_owned()))
         } else {
@@ -126,16 +135,17 @@ pub async fn delete_account(db: &Db, id: i64) -> Result<Option<String>, AppError
     // The workspace address stays out of others' reach for a while; the
     // row names nobody (the account is gone).
     let until = now + HANDLE_RESERVED_SECS;
-    sqlx::query!(
-        "INSERT INTO retired_handles (handle, user_id, retired_at, until) VALUES (?, NULL, ?, ?)
+    on_tx!(&mut tx, c => sqlx::query(
+        "INSERT INTO retired_handles (handle, user_id, retired_at, until) VALUES ($1, NULL, $2, $3)
          ON CONFLICT (handle) DO UPDATE SET user_id = NULL, retired_at = excluded.retired_at,
              until = excluded.until",
-        row.handle,
-        now,
-        until
     )
-    .execute(&mut *tx)
-    .await?;
+    .bind(&handle)
+    .bind(now)
+    .bind(until)
+    .execute(c)
+    .await
+    .map(|d| d.rows_affected()))?;
     tx.commit().await?;
-    Ok(row.avatar_file)
+    Ok(avatar_file)
 }

@@ -4,9 +4,16 @@
 //! so two administrators acting at once cannot both pass it.
 
 use super::account::LAST_ADMIN;
-use super::db::{now, Db};
+use super::db::{now, Db, Lock};
+use super::users::clash;
+use crate::{on_db, on_tx};
 use crate::error::AppError;
 use crate::model::account::AdminUser;
+
+/// The columns of an [`AdminUser`].
+const VIEW: &str = "SELECT id, handle, email, first_name, last_name, display_name, is_admin,
+                           disabled, created_at
+                    FROM users";
 
 /// Users per page of the list.
 pub const PER_PAGE: i64 = 20;
@@ -29,43 +36,24 @@ fn like_pattern(search: &str) -> String {
 pub async fn list(db: &Db, search: &str, page: i64) -> Result<(Vec<AdminUser>, i64), AppError> {
     let pattern = like_pattern(search);
     let offset = (page.max(1) - 1) * PER_PAGE;
-    let users = sqlx::query_as!(
-        AdminUser,
-        r#"SELECT id AS "id!", handle, email, first_name, last_name, display_name,
-                  is_admin AS "is_admin: bool", disabled AS "disabled: bool", created_at
-           FROM users
-           WHERE handle LIKE ?1 ESCAPE '\' OR lower(email) LIKE ?1 ESCAPE '\'
-              OR lower(first_name || ' ' || last_name || ' ' || display_name) LIKE ?1 ESCAPE '\'
-           ORDER BY id
-           LIMIT ?2 OFFSET ?3"#,
-        pattern,
-        PER_PAGE,
-        offset
-    )
-    .fetch_all(db)
-    .await?;
-    let total = sqlx::query_scalar!(
-        r#"SELECT count(*) AS "n!: i64" FROM users
-           WHERE handle LIKE ?1 ESCAPE '\' OR lower(email) LIKE ?1 ESCAPE '\'
-              OR lower(first_name || ' ' || last_name || ' ' || display_name) LIKE ?1 ESCAPE '\'"#,
-        pattern
-    )
-    .fetch_one(db)
-    .await?;
+    const MATCHES: &str = r"handle LIKE $1 ESCAPE '\' OR lower(email) LIKE $1 ESCAPE '\'
+        OR lower(first_name || ' ' || last_name || ' ' || display_name) LIKE $1 ESCAPE '\'";
+    let sql = format!("{VIEW} WHERE {MATCHES} ORDER BY id LIMIT $2 OFFSET $3");
+    let users = on_db!(db, p => sqlx::query_as(&sql)
+        .bind(&pattern)
+        .bind(PER_PAGE)
+        .bind(offset)
+        .fetch_all(p)
+        .await)?;
+    let sql = format!("SELECT count(*) FROM users WHERE {MATCHES}");
+    let total = on_db!(db, p => sqlx::query_scalar(&sql).bind(&pattern).fetch_one(p).await)?;
     Ok((users, total))
 }
 
 /// One user.
 pub async fn get(db: &Db, id: i64) -> Result<AdminUser, AppError> {
-    sqlx::query_as!(
-        AdminUser,
-        r#"SELECT id AS "id!", handle, email, first_name, last_name, display_name,
-                  is_admin AS "is_admin: bool", disabled AS "disabled: bool", created_at
-           FROM users WHERE id = ?"#,
-        id
-    )
-    .fetch_optional(db)
-    .await?
+    let sql = format!("{VIEW} WHERE id = $1");
+    on_db!(db, p => sqlx::query_as(&sql).bind(id).fetch_optional(p).await)?
     .ok_or_else(|| AppError::NotFound("User".into()))
 }
 
@@ -79,33 +67,37 @@ pub async fn update(
     is_admin: bool,
 ) -> Result<(), AppError> {
     let now = now();
-    let done = sqlx::query!(
-        r#"UPDATE users SET first_name = ?1, last_name = ?2, display_name = ?3, email = ?4,
-                  is_admin = ?5, updated_at = ?6
-           WHERE id = ?7
-             AND (?5 = 1 OR is_admin = 0 OR disabled = 1
-                  OR EXISTS (SELECT 1 FROM users o WHERE o.id != ?7 AND o.is_admin = 1 AND o.disabled = 0))"#,
-        first,
-        last,
-        display,
-        email,
-        is_admin,
-        now,
-        id
+    // Under the accounts lock, two administrators demoting each other at
+    // once cannot both see the other as the one left.
+    let mut tx = db.begin_locked(Lock::Accounts).await?;
+    let done = on_tx!(&mut tx, c => sqlx::query(
+        "UPDATE users SET first_name = $1, last_name = $2, display_name = $3, email = $4,
+                          is_admin = $5, updated_at = $6
+         WHERE id = $7
+           AND ($5 OR NOT is_admin OR disabled
+                OR EXISTS (SELECT 1 FROM users o WHERE o.id != $7 AND o.is_admin AND NOT o.disabled))",
     )
-    .execute(db)
-    .await;
+    .bind(first)
+    .bind(last)
+    .bind(display)
+    .bind(email)
+    .bind(is_admin)
+    .bind(now)
+    .bind(id)
+    .execute(c)
+    .await
+    .map(|d| d.rows_affected()));
     match done {
-        Ok(d) if d.rows_affected() == 1 => Ok(()),
+        Ok(1) => Ok(tx.commit().await?),
         Ok(_) => {
+            drop(tx);
             get(db, id).await?;
             Err(AppError::Conflict(LAST_ADMIN.replace("You are", "This is")))
         }
-        Err(sqlx::Error::Database(e)) if e.is_unique_violation() => Err(AppError::invalid(
-            "email",
-            "An account with that e-mail address exists.",
-        )),
-        Err(e) => Err(e.into()),
+        Err(e) => {
+            drop(tx);
+            Err(clash(db, e, None).await)
+        }
     }
 }
 
@@ -113,27 +105,30 @@ pub async fn update(
 /// Disabling the last enabled administrator is refused.
 pub async fn set_disabled(db: &Db, id: i64, disabled: bool) -> Result<(), AppError> {
     let now = now();
-    let mut tx = db.begin().await?;
-    let done = sqlx::query!(
-        r#"UPDATE users SET disabled = ?1, updated_at = ?2
-           WHERE id = ?3
-             AND (?1 = 0 OR is_admin = 0
-                  OR EXISTS (SELECT 1 FROM users o WHERE o.id != ?3 AND o.is_admin = 1 AND o.disabled = 0))"#,
-        disabled,
-        now,
-        id
+    let mut tx = db.begin_locked(Lock::Accounts).await?;
+    let done = on_tx!(&mut tx, c => sqlx::query(
+        "UPDATE users SET disabled = $1, updated_at = $2
+         WHERE id = $3
+           AND (NOT $1 OR NOT is_admin
+                OR EXISTS (SELECT 1 FROM users o WHERE o.id != $3 AND o.is_admin AND NOT o.disabled))",
     )
-    .execute(&mut *tx)
-    .await?;
-    if done.rows_affected() != 1 {
+    .bind(disabled)
+    .bind(now)
+    .bind(id)
+    .execute(c)
+    .await
+    .map(|d| d.rows_affected()))?;
+    if done != 1 {
         drop(tx);
         get(db, id).await?;
         return Err(AppError::Conflict(LAST_ADMIN.replace("You are", "This is")));
     }
     if disabled {
-        sqlx::query!("DELETE FROM sessions WHERE user_id = ?", id)
-            .execute(&mut *tx)
-            .await?;
+        on_tx!(&mut tx, c => sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+            .bind(id)
+            .execute(c)
+            .await
+            .map(|d| d.rows_affected()))?;
     }
     tx.commit().await?;
     Ok(())

@@ -195,15 +195,19 @@ impl Settings {
         }
     }
 
-    /// Defaults, as a test or a fresh install gets them.
+    /// Defaults, as a fresh install gets them: the built-in values only,
+    /// whatever the environment says (so tests do not depend on the shell).
     pub fn defaults() -> Self {
-        use clap::Parser;
+        use clap::{CommandFactory, FromArgMatches, Parser};
         #[derive(Parser)]
         struct Only {
             #[command(flatten)]
             config: Config,
         }
-        let only = Only::parse_from(["account-settings"]);
+        let matches = Only::command()
+            .mut_args(|a| a.env(None))
+            .get_matches_from(["account-settings"]);
+        let only = Only::from_arg_matches(&matches).expect("the defaults parse");
         Self::from_config(&only.config)
     }
 }

@@ -1,32 +1,222 @@
-//! The database: opening it with the right settings and migrating it.
+//! The database: SQLite (embedded, the default) or PostgreSQL (several
+//! instances), chosen at run time by `DATABASE_URL`, opened with the right
+//! settings and migrated.
+//!
+//! Rules for queries (one text for both databases wherever the two agree):
+//! - placeholders are `$1`, `$2`, … (SQLite accepts them too);
+//! - integers are `i64` (`INTEGER` / `BIGINT`), times unix seconds;
+//! - flags are `bool` (`INTEGER` 0/1 / `BOOLEAN`): compare with `NOT x`,
+//!   never with `= 1`;
+//! - where the two differ (ids, locks), [`Db::backend`] picks the text.
+//!
+//! [`on_db!`] and [`on_tx!`] run the same code against whichever pool or
+//! transaction is in use, each with its own driver's types.
 
 use std::path::Path;
 use std::str::FromStr;
 use std::time::Duration;
 
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::SqlitePool;
+use sqlx::{PgPool, Postgres, Sqlite, SqlitePool, Transaction};
 
-/// The database pool the whole server shares.
-pub type Db = SqlitePool;
+/// The database pool the whole server shares. Cheap to clone.
+#[derive(Clone, Debug)]
+pub enum Db {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+/// Which database a [`Db`] talks to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// A transaction on either database; dropped without [`Tx::commit`], it
+/// rolls back.
+pub enum Tx {
+    Sqlite(Transaction<'static, Sqlite>),
+    Postgres(Transaction<'static, Postgres>),
+}
+
+/// Runs `$body` with `$p` bound to the pool, once per database kind (each
+/// arm compiles against its own driver).
+#[macro_export]
+macro_rules! on_db {
+    ($db:expr, $p:ident => $body:expr) => {
+        match $db {
+            $crate::server::db::Db::Sqlite($p) => $body,
+            $crate::server::db::Db::Postgres($p) => $body,
+        }
+    };
+}
+
+/// Runs `$body` with `$c` bound to the transaction's connection.
+#[macro_export]
+macro_rules! on_tx {
+    ($tx:expr, $c:ident => $body:expr) => {
+        match $tx {
+            $crate::server::db::Tx::Sqlite(t) => {
+                let $c = &mut **t;
+                $body
+            }
+            $crate::server::db::Tx::Postgres(t) => {
+                let $c = &mut **t;
+                $body
+            }
+        }
+    };
+}
+
+/// Advisory locks (PostgreSQL) that serialise the few writes whose rule
+/// spans rows no single row lock covers. SQLite has one writer at a time
+/// and needs none of them.
+#[derive(Clone, Copy, Debug)]
+#[repr(i64)]
+pub enum Lock {
+    /// Who is an administrator, which handles are taken or reserved: sign-up,
+    /// user creation, handle changes, account deletion, role and
+    /// disable changes.
+    Accounts = 0x6163_6374,
+    /// Audit ids committed in id order (so paging by id misses nothing).
+    Audit = 0x6175_6474,
+    /// Periodic housekeeping: one instance at a time.
+    Housekeeping = 0x686f_7573,
+}
+
+impl Db {
+    pub fn backend(&self) -> Backend {
+        match self {
+            Db::Sqlite(_) => Backend::Sqlite,
+            Db::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    /// The statement for this database: `sqlite` or `postgres`.
+    pub fn pick<'a>(&self, sqlite: &'a str, postgres: &'a str) -> &'a str {
+        match self {
+            Db::Sqlite(_) => sqlite,
+            Db::Postgres(_) => postgres,
+        }
+    }
+
+    pub async fn begin(&self) -> Result<Tx, sqlx::Error> {
+        Ok(match self {
+            Db::Sqlite(p) => Tx::Sqlite(p.begin().await?),
+            Db::Postgres(p) => Tx::Postgres(p.begin().await?),
+        })
+    }
+
+    /// Begins a transaction holding `lock` until it ends (PostgreSQL); on
+    /// SQLite a write transaction (`BEGIN IMMEDIATE`), which already
+    /// excludes every other writer.
+    pub async fn begin_locked(&self, lock: Lock) -> Result<Tx, sqlx::Error> {
+        let mut tx = match self {
+            Db::Sqlite(p) => Tx::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?),
+            Db::Postgres(p) => Tx::Postgres(p.begin().await?),
+        };
+        tx.lock(lock).await?;
+        Ok(tx)
+    }
+
+    pub async fn close(&self) {
+        on_db!(self, p => p.close().await)
+    }
+
+    /// Whether the database answers a trivial query.
+    pub async fn ping(&self) -> Result<(), sqlx::Error> {
+        on_db!(self, p => sqlx::query("SELECT 1").execute(p).await.map(|d| d.rows_affected()))?;
+        Ok(())
+    }
+}
+
+impl Tx {
+    pub fn backend(&self) -> Backend {
+        match self {
+            Tx::Sqlite(_) => Backend::Sqlite,
+            Tx::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    /// The statement for this database: `sqlite` or `postgres`.
+    pub fn pick<'a>(&self, sqlite: &'a str, postgres: &'a str) -> &'a str {
+        match self {
+            Tx::Sqlite(_) => sqlite,
+            Tx::Postgres(_) => postgres,
+        }
+    }
+
+    /// Takes `lock` until the transaction ends (PostgreSQL only).
+    pub async fn lock(&mut self, lock: Lock) -> Result<(), sqlx::Error> {
+        if let Tx::Postgres(t) = self {
+            sqlx::query("SELECT pg_advisory_xact_lock($1)")
+                .bind(lock as i64)
+                .execute(&mut **t)
+                .await?;
+        }
+        Ok(())
+    }
+
+    pub async fn commit(self) -> Result<(), sqlx::Error> {
+        match self {
+            Tx::Sqlite(t) => t.commit().await,
+            Tx::Postgres(t) => t.commit().await,
+        }
+    }
+}
 
 /// The URL used when `DATABASE_URL` is not set.
 pub fn default_url(data_dir: &Path) -> String {
     format!("sqlite://{}/account-settings.db", data_dir.display())
 }
 
-/// Opens (creating if needed) and migrates the database.
-///
+/// `url` with any password replaced, fit for a message.
+pub fn redact_url(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return "(not a URL)".into();
+    };
+    let (authority, tail) = match rest.find(['/', '?']) {
+        Some(i) => rest.split_at(i),
+        None => (rest, ""),
+    };
+    let authority = match authority.rsplit_once('@') {
+        Some((userinfo, host)) => match userinfo.split_once(':') {
+            Some((user, _)) => format!("{user}:***@{host}"),
+            None => format!("{userinfo}@{host}"),
+        },
+        None => authority.to_owned(),
+    };
+    // Query parameters may carry a password too (`?password=`).
+    let tail = match tail.split_once('?') {
+        Some((path, _)) => format!("{path}?…"),
+        None => tail.to_owned(),
+    };
+    format!("{scheme}://{authority}{tail}")
+}
+
+/// Opens (creating if needed) and migrates the database `url` names:
+/// `sqlite://…` or `postgres://…` / `postgresql://…`.
+pub async fn connect(url: &str) -> Result<Db, String> {
+    let db = if url.starts_with("sqlite:") {
+        Db::Sqlite(open_sqlite(url).await?)
+    } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        Db::Postgres(open_postgres(url).await?)
+    } else {
+        return Err(format!(
+            "DATABASE_URL: expected sqlite://… or postgres://…, got {}",
+            redact_url(url)
+        ));
+    };
+    migrate(&db).await?;
+    Ok(db)
+}
+
 /// SQLite runs in WAL mode with `synchronous=FULL`: a change whose response
 /// was sent survives a crash or power loss. Foreign keys are enforced and
 /// writers wait up to five seconds for each other instead of failing.
-pub async fn connect(url: &str) -> Result<Db, String> {
-    if !url.starts_with("sqlite:") {
-        return Err(format!(
-            "DATABASE_URL: only sqlite: URLs are supported by this build (got a {} URL)",
-            url.split(':').next().unwrap_or("malformed")
-        ));
-    }
+async fn open_sqlite(url: &str) -> Result<SqlitePool, String> {
     let options = SqliteConnectOptions::from_str(url)
         .map_err(|e| format!("DATABASE_URL: {e}"))?
         .create_if_missing(true)
@@ -34,19 +224,103 @@ pub async fn connect(url: &str) -> Result<Db, String> {
         .synchronous(SqliteSynchronous::Full)
         .foreign_keys(true)
         .busy_timeout(Duration::from_secs(5));
-    let pool = SqlitePoolOptions::new()
+    SqlitePoolOptions::new()
         .max_connections(8)
         .connect_with(options)
         .await
-        .map_err(|e| format!("DATABASE_URL: cannot open the database: {e}"))?;
-    sqlx::migrate!("./migrations")
-        .run(&pool)
+        .map_err(|e| format!("DATABASE_URL: cannot open the database: {e}"))
+}
+
+/// PostgreSQL: a request waits at most 5 s for a connection, and the pool
+/// gives up on a server that does not answer within 5 s at start.
+async fn open_postgres(url: &str) -> Result<PgPool, String> {
+    let options = PgConnectOptions::from_str(url).map_err(|e| {
+        format!(
+            "DATABASE_URL: not a valid PostgreSQL URL ({}): {}",
+            redact_url(url),
+            redact_error(&e.to_string(), url)
+        )
+    })?;
+    let max = std::env::var("DATABASE_MAX_CONNECTIONS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(16);
+    PgPoolOptions::new()
+        .max_connections(max)
+        .acquire_timeout(Duration::from_secs(5))
+        .connect_with(options)
         .await
-        .map_err(|e| format!("database migration failed: {e}"))?;
-    Ok(pool)
+        .map_err(|e| {
+            format!(
+                "DATABASE_URL: cannot connect to {}: {}",
+                redact_url(url),
+                redact_error(&e.to_string(), url)
+            )
+        })
+}
+
+/// An error's text with the URL's password taken out, should a driver ever
+/// repeat it.
+fn redact_error(text: &str, url: &str) -> String {
+    match password_of(url) {
+        Some(pw) if !pw.is_empty() => text.replace(&pw, "***"),
+        _ => text.to_owned(),
+    }
+}
+
+fn password_of(url: &str) -> Option<String> {
+    let rest = url.split_once("://")?.1;
+    let authority = rest.split(['/', '?']).next()?;
+    let userinfo = authority.rsplit_once('@')?.0;
+    Some(userinfo.split_once(':')?.1.to_owned())
+}
+
+/// Applies the migrations of the database in use. On PostgreSQL sqlx holds
+/// an advisory lock while it migrates, so instances starting together on an
+/// empty database migrate it once.
+pub async fn migrate(db: &Db) -> Result<(), String> {
+    let done = match db {
+        Db::Sqlite(p) => sqlx::migrate!("./migrations/sqlite").run(p).await,
+        Db::Postgres(p) => sqlx::migrate!("./migrations/postgres").run(p).await,
+    };
+    done.map_err(|e| format!("database migration failed: {e}"))
 }
 
 /// Unix seconds now, UTC.
 pub fn now() -> i64 {
     crate::model::time::now()
+}
+
+/// The name of the unique constraint (or unique index) a failed statement
+/// broke, if that is what failed. PostgreSQL names it; SQLite does not
+/// report it to its clients, so there the caller passes the keys it
+/// knows and the first that now clashes is named (see
+/// [`super::users::clash`]).
+pub fn unique_constraint(err: &sqlx::Error) -> Option<Option<String>> {
+    match err {
+        sqlx::Error::Database(d) if d.is_unique_violation() => {
+            Some(d.constraint().map(str::to_owned))
+        }
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_never_reach_messages() {
+        let url = "postgres://app:s3cret@db.example:5432/accounts?sslmode=require&password=x";
+        let shown = redact_url(url);
+        assert!(!shown.contains("s3cret"), "{shown}");
+        assert!(!shown.contains("password=x"), "{shown}");
+        assert_eq!(shown, "postgres://app:***@db.example:5432/accounts?…");
+        assert_eq!(
+            redact_url("postgres://app@db/x"),
+            "postgres://app@db/x".to_owned()
+        );
+        assert_eq!(password_of(url).as_deref(), Some("s3cret"));
+        assert_eq!(redact_error("bad s3cret", url), "bad ***");
+    }
 }

@@ -5,6 +5,7 @@
 
 use rand::distr::{Alphanumeric, SampleString};
 
+use crate::on_db;
 use super::db::Db;
 use super::secret_box::SecretBox;
 use crate::error::AppError;
@@ -24,13 +25,14 @@ pub async fn get_or_create(db: &Db, keys: &SecretBox, user_id: i64) -> Result<St
     }
     let sealed = keys.seal(user_id, &generate())?;
     // Two first views at once: only one password is kept, both show it.
-    sqlx::query!(
-        "UPDATE users SET db_password_enc = ? WHERE id = ? AND db_password_enc IS NULL",
-        sealed,
-        user_id
+    on_db!(db, p => sqlx::query(
+        "UPDATE users SET db_password_enc = $1 WHERE id = $2 AND db_password_enc IS NULL",
     )
-    .execute(db)
-    .await?;
+    .bind(&sealed)
+    .bind(user_id)
+    .execute(p)
+    .await
+    .map(|d| d.rows_affected()))?;
     let sealed = stored(db, user_id)
         .await?
         .ok_or_else(|| AppError::internal("database password not stored"))?;
@@ -41,26 +43,26 @@ pub async fn get_or_create(db: &Db, keys: &SecretBox, user_id: i64) -> Result<St
 pub async fn rotate(db: &Db, keys: &SecretBox, user_id: i64) -> Result<String, AppError> {
     let password = generate();
     let sealed = keys.seal(user_id, &password)?;
-    let done = sqlx::query!(
-        "UPDATE users SET db_password_enc = ? WHERE id = ?",
-        sealed,
-        user_id
-    )
-    .execute(db)
-    .await?;
-    if done.rows_affected() == 0 {
+    let done = on_db!(db, p => sqlx::query("UPDATE users SET db_password_enc = $1 WHERE id = $2")
+        .bind(&sealed)
+        .bind(user_id)
+        .execute(p)
+        .await
+        .map(|d| d.rows_affected()))?;
+    if done == 0 {
         return Err(AppError::Unauthorized);
     }
     Ok(password)
 }
 
 async fn stored(db: &Db, user_id: i64) -> Result<Option<Vec<u8>>, AppError> {
-    Ok(
-        sqlx::query_scalar!("SELECT db_password_enc FROM users WHERE id = ?", user_id)
-            .fetch_optional(db)
-            .await?
-            .flatten(),
+    let sealed: Option<Option<Vec<u8>>> = on_db!(db, p => sqlx::query_scalar(
+        "SELECT db_password_enc FROM users WHERE id = $1",
     )
+    .bind(user_id)
+    .fetch_optional(p)
+    .await)?;
+    Ok(sealed.flatten())
 }
 
 /// Checks a handle and password as the database proxy presents them;
@@ -71,13 +73,13 @@ pub async fn verify(
     handle: &str,
     password: &str,
 ) -> Result<Option<i64>, AppError> {
-    let row = sqlx::query!(
-        r#"SELECT id AS "id!", db_password_enc FROM users WHERE handle = lower(?) AND disabled = 0"#,
-        handle
+    let row: Option<(i64, Option<Vec<u8>>)> = on_db!(db, p => sqlx::query_as(
+        "SELECT id, db_password_enc FROM users WHERE handle = lower($1) AND NOT disabled",
     )
-    .fetch_optional(db)
-    .await?;
-    let Some((id, Some(sealed))) = row.map(|r| (r.id, r.db_password_enc)) else {
+    .bind(handle)
+    .fetch_optional(p)
+    .await)?;
+    let Some((id, Some(sealed))) = row else {
         return Ok(None);
     };
     let expected = keys.open(id, &sealed)?;

@@ -9,6 +9,7 @@ use rand::distr::{Alphanumeric, SampleString};
 use sha2::{Digest, Sha256};
 
 use super::config::Settings;
+use crate::on_db;
 use super::db::{now, Db};
 use crate::error::AppError;
 use crate::model::user::CurrentUser;
@@ -82,19 +83,19 @@ pub async fn start(
     let digest = hash(&secret);
     let now = now();
     let expires = now + settings.session_max_secs;
-    sqlx::query!(
+    on_db!(db, p => sqlx::query(
         "INSERT INTO sessions (secret_hash, user_id, created_at, last_seen_at, expires_at, ip, user_agent)
-         VALUES (?, ?, ?, ?, ?, ?, ?)",
-        digest,
-        user_id,
-        now,
-        now,
-        expires,
-        ip,
-        user_agent
+         VALUES ($1, $2, $3, $3, $4, $5, $6)",
     )
-    .execute(db)
-    .await?;
+    .bind(&digest[..])
+    .bind(user_id)
+    .bind(now)
+    .bind(expires)
+    .bind(ip)
+    .bind(user_agent)
+    .execute(p)
+    .await
+    .map(|d| d.rows_affected()))?;
     Ok(cookie(settings, &secret, settings.session_max_secs))
 }
 
@@ -111,28 +112,27 @@ pub async fn current(
     let digest = hash(&secret);
     let now = now();
     let idle_since = now - settings.session_idle_secs;
-    let row = sqlx::query!(
-        r#"SELECT s.id AS "id!", s.last_seen_at, u.id AS "user_id!", u.handle, u.email, u.display_name,
-                  u.is_admin AS "is_admin: bool", u.avatar_url, u.avatar_file
-           FROM sessions s JOIN users u ON u.id = s.user_id
-           WHERE s.secret_hash = ? AND s.expires_at > ? AND s.last_seen_at > ? AND u.disabled = 0"#,
-        digest,
-        now,
-        idle_since
+    let row: Option<SessionUserRow> = on_db!(db, p => sqlx::query_as(
+        "SELECT s.id, s.last_seen_at, u.id AS user_id, u.handle, u.email, u.display_name,
+                u.is_admin, u.avatar_url, u.avatar_file
+         FROM sessions s JOIN users u ON u.id = s.user_id
+         WHERE s.secret_hash = $1 AND s.expires_at > $2 AND s.last_seen_at > $3 AND NOT u.disabled",
     )
-    .fetch_optional(db)
-    .await?;
+    .bind(&digest[..])
+    .bind(now)
+    .bind(idle_since)
+    .fetch_optional(p)
+    .await)?;
     let Some(row) = row else {
         return Ok(None);
     };
     if now - row.last_seen_at >= TOUCH_EVERY {
-        sqlx::query!(
-            "UPDATE sessions SET last_seen_at = ? WHERE id = ?",
-            now,
-            row.id
-        )
-        .execute(db)
-        .await?;
+        on_db!(db, p => sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE id = $2")
+            .bind(now)
+            .bind(row.id)
+            .execute(p)
+            .await
+            .map(|d| d.rows_affected()))?;
     }
     Ok(Some(Session {
         id: row.id,
@@ -153,9 +153,11 @@ pub async fn current(
 
 /// Ends a session on the server.
 pub async fn end(db: &Db, session_id: i64) -> Result<(), AppError> {
-    sqlx::query!("DELETE FROM sessions WHERE id = ?", session_id)
-        .execute(db)
-        .await?;
+    on_db!(db, p => sqlx::query("DELETE FROM sessions WHERE id = $1")
+        .bind(session_id)
+        .execute(p)
+        .await
+        .map(|d| d.rows_affected()))?;
     Ok(())
 }
 
@@ -163,18 +165,33 @@ pub async fn end(db: &Db, session_id: i64) -> Result<(), AppError> {
 pub async fn purge_expired(db: &Db, settings: &Settings) -> Result<u64, AppError> {
     let now = now();
     let idle_since = now - settings.session_idle_secs;
-    let done = sqlx::query!(
-        "DELETE FROM sessions WHERE expires_at <= ? OR last_seen_at <= ?",
-        now,
-        idle_since
+    let done = on_db!(db, p => sqlx::query(
+        "DELETE FROM sessions WHERE expires_at <= $1 OR last_seen_at <= $2",
     )
-    .execute(db)
-    .await?;
-    Ok(done.rows_affected())
+    .bind(now)
+    .bind(idle_since)
+    .execute(p)
+    .await
+    .map(|d| d.rows_affected()))?;
+    Ok(done)
+}
+
+/// The row [`current`] reads.
+#[derive(sqlx::FromRow)]
+struct SessionUserRow {
+    id: i64,
+    last_seen_at: i64,
+    user_id: i64,
+    handle: String,
+    email: String,
+    display_name: String,
+    is_admin: bool,
+    avatar_url: Option<String>,
+    avatar_file: Option<String>,
 }
 
 /// A live session as the Security page lists it.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub struct SessionRow {
     pub id: i64,
     pub created_at: i64,
@@ -187,39 +204,36 @@ pub struct SessionRow {
 pub async fn list(db: &Db, settings: &Settings, user_id: i64) -> Result<Vec<SessionRow>, AppError> {
     let now = now();
     let idle_since = now - settings.session_idle_secs;
-    Ok(sqlx::query_as!(
-        SessionRow,
-        r#"SELECT id AS "id!", created_at, last_seen_at, ip, user_agent FROM sessions
-           WHERE user_id = ? AND expires_at > ? AND last_seen_at > ?
-           ORDER BY last_seen_at DESC, id DESC"#,
-        user_id,
-        now,
-        idle_since
+    Ok(on_db!(db, p => sqlx::query_as(
+        "SELECT id, created_at, last_seen_at, ip, user_agent FROM sessions
+         WHERE user_id = $1 AND expires_at > $2 AND last_seen_at > $3
+         ORDER BY last_seen_at DESC, id DESC",
     )
-    .fetch_all(db)
-    .await?)
+    .bind(user_id)
+    .bind(now)
+    .bind(idle_since)
+    .fetch_all(p)
+    .await)?)
 }
 
 /// Ends one of the user's sessions; `false` when it is not theirs or gone.
 pub async fn end_own(db: &Db, user_id: i64, session_id: i64) -> Result<bool, AppError> {
-    let done = sqlx::query!(
-        "DELETE FROM sessions WHERE id = ? AND user_id = ?",
-        session_id,
-        user_id
-    )
-    .execute(db)
-    .await?;
-    Ok(done.rows_affected() == 1)
+    let done = on_db!(db, p => sqlx::query("DELETE FROM sessions WHERE id = $1 AND user_id = $2")
+        .bind(session_id)
+        .bind(user_id)
+        .execute(p)
+        .await
+        .map(|d| d.rows_affected()))?;
+    Ok(done == 1)
 }
 
 /// Ends every session of the user except `keep`; returns how many ended.
 pub async fn end_others(db: &Db, user_id: i64, keep: i64) -> Result<u64, AppError> {
-    let done = sqlx::query!(
-        "DELETE FROM sessions WHERE user_id = ? AND id != ?",
-        user_id,
-        keep
-    )
-    .execute(db)
-    .await?;
-    Ok(done.rows_affected())
+    let done = on_db!(db, p => sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND id != $2")
+        .bind(user_id)
+        .bind(keep)
+        .execute(p)
+        .await
+        .map(|d| d.rows_affected()))?;
+    Ok(done)
 }

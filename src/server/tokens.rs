@@ -1,52 +1,41 @@
 //! API tokens in the database, and the check every API request goes through.
 
-use super::db::{now, Db};
+use super::db::{now, Backend, Db};
+use crate::{on_db, on_tx};
 use super::token_secret::{PlainToken, TokenHash};
 use super::users::Profile;
 use crate::error::AppError;
 use crate::model::token::{limit_notice, TokenStatus, TokenView};
 
+/// The columns of a [`TokenView`].
+const VIEW: &str = "SELECT id, name, prefix, last_four, created_at, expires_at,
+                           deactivated_at IS NOT NULL AS deactivated, last_used_at, last_used_ip
+                    FROM api_tokens";
+
 /// All of a user's tokens, newest first.
 pub async fn list(db: &Db, user_id: i64) -> Result<Vec<TokenView>, AppError> {
-    Ok(sqlx::query_as!(
-        TokenView,
-        r#"SELECT id AS "id!", name, prefix, last_four, created_at, expires_at,
-                  deactivated_at IS NOT NULL AS "deactivated!: bool",
-                  last_used_at, last_used_ip
-           FROM api_tokens WHERE user_id = ? ORDER BY id DESC"#,
-        user_id
-    )
-    .fetch_all(db)
-    .await?)
+    let sql = format!("{VIEW} WHERE user_id = $1 ORDER BY id DESC");
+    Ok(on_db!(db, p => sqlx::query_as(&sql).bind(user_id).fetch_all(p).await)?)
 }
 
 /// One of the user's tokens; another user's token is simply not found.
 pub async fn get(db: &Db, user_id: i64, id: i64) -> Result<TokenView, AppError> {
-    sqlx::query_as!(
-        TokenView,
-        r#"SELECT id AS "id!", name, prefix, last_four, created_at, expires_at,
-                  deactivated_at IS NOT NULL AS "deactivated!: bool",
-                  last_used_at, last_used_ip
-           FROM api_tokens WHERE user_id = ? AND id = ?"#,
-        user_id,
-        id
-    )
-    .fetch_optional(db)
-    .await?
-    .ok_or_else(|| AppError::NotFound("Token".into()))
+    let sql = format!("{VIEW} WHERE user_id = $1 AND id = $2");
+    on_db!(db, p => sqlx::query_as(&sql).bind(user_id).bind(id).fetch_optional(p).await)?
+        .ok_or_else(|| AppError::NotFound("Token".into()))
 }
 
 /// How many tokens the user holds (deleted ones are gone; all others count).
 pub async fn count(db: &Db, user_id: i64) -> Result<i64, AppError> {
-    Ok(
-        sqlx::query_scalar!("SELECT COUNT(*) FROM api_tokens WHERE user_id = ?", user_id)
-            .fetch_one(db)
-            .await?,
-    )
+    Ok(on_db!(db, p => sqlx::query_scalar("SELECT COUNT(*) FROM api_tokens WHERE user_id = $1")
+        .bind(user_id)
+        .fetch_one(p)
+        .await)?)
 }
 
-/// Stores a new token unless the user already holds `max`. The count and the
-/// insert are one statement, so concurrent requests cannot pass the limit.
+/// Stores a new token unless the user already holds `max`. On PostgreSQL the
+/// owner's row is locked first, so concurrent saves for one user take turns;
+/// on SQLite the count and the insert are one statement of the one writer.
 pub async fn insert(
     db: &Db,
     user_id: i64,
@@ -59,25 +48,41 @@ pub async fn insert(
     let hash = token.hash().0.to_vec();
     let last_four = token.last_four();
     let now = now();
-    let max = i64::from(max);
-    let id = sqlx::query_scalar!(
-        r#"INSERT INTO api_tokens (id, user_id, name, token_hash, prefix, last_four, created_at, expires_at)
-           SELECT (SELECT seq + 1 FROM id_high_water WHERE name = 'api_tokens'),
-                  ?1, ?2, ?3, ?4, ?5, ?6, ?7
-           WHERE (SELECT COUNT(*) FROM api_tokens WHERE user_id = ?1) < ?8
-           RETURNING id AS "id!""#,
-        user_id,
-        name,
-        hash,
-        prefix,
-        last_four,
-        now,
-        expires_at,
-        max
-    )
-    .fetch_optional(db)
-    .await?;
-    id.ok_or_else(|| AppError::Conflict(limit_notice(max as u32)))
+    let limit = i64::from(max);
+    let mut tx = db.begin().await?;
+    if tx.backend() == Backend::Postgres {
+        on_tx!(&mut tx, c => sqlx::query("SELECT 1 FROM users WHERE id = $1 FOR UPDATE")
+            .bind(user_id)
+            .execute(c)
+            .await
+            .map(|d| d.rows_affected()))?;
+    }
+    // SQLite: the id is one never used before (migration 0004); PostgreSQL:
+    // the identity sequence never hands one out twice.
+    let sql = tx.pick(
+        "INSERT INTO api_tokens (id, user_id, name, token_hash, prefix, last_four, created_at, expires_at)
+         SELECT (SELECT seq + 1 FROM id_high_water WHERE name = 'api_tokens'),
+                $1, $2, $3, $4, $5, $6, $7
+         WHERE (SELECT COUNT(*) FROM api_tokens WHERE user_id = $1) < $8
+         RETURNING id",
+        "INSERT INTO api_tokens (user_id, name, token_hash, prefix, last_four, created_at, expires_at)
+         SELECT $1, $2, $3, $4, $5, $6, $7
+         WHERE (SELECT COUNT(*) FROM api_tokens WHERE user_id = $1) < $8
+         RETURNING id",
+    );
+    let id: Option<i64> = on_tx!(&mut tx, c => sqlx::query_scalar(sql)
+        .bind(user_id)
+        .bind(name)
+        .bind(&hash)
+        .bind(prefix)
+        .bind(&last_four)
+        .bind(now)
+        .bind(expires_at)
+        .bind(limit)
+        .fetch_optional(c)
+        .await)?;
+    tx.commit().await?;
+    id.ok_or_else(|| AppError::Conflict(limit_notice(max)))
 }
 
 /// Deactivates or activates one of the user's tokens. An expired token
@@ -96,27 +101,25 @@ pub async fn set_active(
         ));
     }
     let deactivated_at = (!active).then_some(now);
-    sqlx::query!(
-        "UPDATE api_tokens SET deactivated_at = ? WHERE user_id = ? AND id = ?",
-        deactivated_at,
-        user_id,
-        id
-    )
-    .execute(db)
-    .await?;
+    on_db!(db, p => sqlx::query("UPDATE api_tokens SET deactivated_at = $1 WHERE user_id = $2 AND id = $3")
+        .bind(deactivated_at)
+        .bind(user_id)
+        .bind(id)
+        .execute(p)
+        .await
+        .map(|d| d.rows_affected()))?;
     get(db, user_id, id).await
 }
 
 /// Deletes one of the user's tokens for good; returns what it was.
 pub async fn delete(db: &Db, user_id: i64, id: i64) -> Result<TokenView, AppError> {
     let token = get(db, user_id, id).await?;
-    sqlx::query!(
-        "DELETE FROM api_tokens WHERE user_id = ? AND id = ?",
-        user_id,
-        id
-    )
-    .execute(db)
-    .await?;
+    on_db!(db, p => sqlx::query("DELETE FROM api_tokens WHERE user_id = $1 AND id = $2")
+        .bind(user_id)
+        .bind(id)
+        .execute(p)
+        .await
+        .map(|d| d.rows_affected()))?;
     Ok(token)
 }
 
@@ -142,20 +145,39 @@ pub struct TokenOwner {
     pub user: Profile,
 }
 
+/// The row [`find_by_hash`] reads.
+#[derive(sqlx::FromRow)]
+struct OwnerRow {
+    id: i64,
+    name: String,
+    prefix: String,
+    last_four: String,
+    expires_at: Option<i64>,
+    deactivated: bool,
+    user_id: i64,
+    user_disabled: bool,
+    handle: String,
+    email: String,
+    first_name: String,
+    last_name: String,
+    display_name: String,
+    avatar_url: Option<String>,
+    avatar_file: Option<String>,
+    created_at: i64,
+}
+
 /// Looks a token and its owner up by the token's hash: one indexed query.
 pub async fn find_by_hash(db: &Db, hash: &TokenHash) -> Result<Option<TokenOwner>, AppError> {
     let digest = hash.0.as_slice();
-    let row = sqlx::query!(
-        r#"SELECT t.id AS "id!", t.name, t.prefix, t.last_four, t.expires_at,
-                  t.deactivated_at IS NOT NULL AS "deactivated!: bool",
-                  u.id AS "user_id!", u.disabled AS "user_disabled: bool", u.handle, u.email,
-                  u.first_name, u.last_name, u.display_name, u.avatar_url, u.avatar_file, u.created_at
-           FROM api_tokens t JOIN users u ON u.id = t.user_id
-           WHERE t.token_hash = ?"#,
-        digest
-    )
-    .fetch_optional(db)
-    .await?;
+    const SQL: &str = "SELECT t.id, t.name, t.prefix, t.last_four, t.expires_at,
+                              t.deactivated_at IS NOT NULL AS deactivated,
+                              u.id AS user_id, u.disabled AS user_disabled, u.handle, u.email,
+                              u.first_name, u.last_name, u.display_name, u.avatar_url,
+                              u.avatar_file, u.created_at
+                       FROM api_tokens t JOIN users u ON u.id = t.user_id
+                       WHERE t.token_hash = $1";
+    let row: Option<OwnerRow> =
+        on_db!(db, p => sqlx::query_as(SQL).bind(digest).fetch_optional(p).await)?;
     Ok(row.map(|r| TokenOwner {
         token_id: r.id,
         label: label(&r.name, &r.prefix, &r.last_four),
@@ -180,15 +202,16 @@ pub async fn find_by_hash(db: &Db, hash: &TokenHash) -> Result<Option<TokenOwner
 pub async fn set_pending(db: &Db, session_id: i64, token: &PlainToken) -> Result<(), AppError> {
     let hash = token.hash().0.to_vec();
     let now = now();
-    sqlx::query!(
-        "INSERT INTO pending_tokens (session_id, token_hash, created_at) VALUES (?, ?, ?)
+    on_db!(db, p => sqlx::query(
+        "INSERT INTO pending_tokens (session_id, token_hash, created_at) VALUES ($1, $2, $3)
          ON CONFLICT (session_id) DO UPDATE SET token_hash = excluded.token_hash, created_at = excluded.created_at",
-        session_id,
-        hash,
-        now
     )
-    .execute(db)
-    .await?;
+    .bind(session_id)
+    .bind(&hash)
+    .bind(now)
+    .execute(p)
+    .await
+    .map(|d| d.rows_affected()))?;
     Ok(())
 }
 
@@ -197,13 +220,14 @@ pub async fn set_pending(db: &Db, session_id: i64, token: &PlainToken) -> Result
 pub async fn take_pending(db: &Db, session_id: i64, token: &PlainToken) -> Result<bool, AppError> {
     let hash = token.hash().0.to_vec();
     let since = now() - 86_400;
-    let done = sqlx::query!(
-        "DELETE FROM pending_tokens WHERE session_id = ? AND token_hash = ? AND created_at > ?",
-        session_id,
-        hash,
-        since
+    let done = on_db!(db, p => sqlx::query(
+        "DELETE FROM pending_tokens WHERE session_id = $1 AND token_hash = $2 AND created_at > $3",
     )
-    .execute(db)
-    .await?;
-    Ok(done.rows_affected() == 1)
+    .bind(session_id)
+    .bind(&hash)
+    .bind(since)
+    .execute(p)
+    .await
+    .map(|d| d.rows_affected()))?;
+    Ok(done == 1)
 }

@@ -1,6 +1,7 @@
 //! Accounts in the database.
 
-use super::db::{now, Db};
+use super::db::{now, Db, Lock};
+use crate::{on_db, on_tx};
 use crate::error::AppError;
 
 /// What sign-in needs to know about an account.
@@ -31,64 +32,76 @@ pub async fn create(
     [first, last, display]: &[String; 3],
 ) -> Result<i64, AppError> {
     let now = now();
-    // A handle given up recently is refused in the same statement that
-    // inserts, so a sign-up cannot slip in beside a rename. The id is one
-    // never used before (migration 0004).
-    let result = sqlx::query_scalar!(
-        r#"INSERT INTO users (id, handle, email, password_hash, first_name, last_name, display_name,
-                              is_admin, created_at, updated_at)
-           SELECT (SELECT seq + 1 FROM id_high_water WHERE name = 'users'),
-                  ?1, ?2, ?3, ?6, ?7, ?8, (?4 OR NOT EXISTS (SELECT 1 FROM users)), ?5, ?5
-           WHERE NOT EXISTS (SELECT 1 FROM retired_handles WHERE handle = ?1 AND until > ?5)
-           RETURNING id AS "id!""#,
-        handle,
-        email,
-        password_hash,
-        force_admin,
-        now,
-        first,
-        last,
-        display
-    )
-    .fetch_optional(db)
-    .await;
+    // Under the accounts lock (PostgreSQL; SQLite's single writer on its
+    // own): "no user yet" decides the first administrator, and a handle
+    // given up recently is refused, with no other sign-up, rename or
+    // deletion in between.
+    let mut tx = db.begin_locked(Lock::Accounts).await?;
+    // SQLite: an id never used before (migration 0004); PostgreSQL: identity.
+    let sql = tx.pick(
+        "INSERT INTO users (id, handle, email, password_hash, first_name, last_name, display_name,
+                            is_admin, created_at, updated_at)
+         SELECT (SELECT seq + 1 FROM id_high_water WHERE name = 'users'),
+                $1, $2, $3, $6, $7, $8, ($4 OR NOT EXISTS (SELECT 1 FROM users)), $5, $5
+         WHERE NOT EXISTS (SELECT 1 FROM retired_handles WHERE handle = $1 AND until > $5)
+         RETURNING id",
+        "INSERT INTO users (handle, email, password_hash, first_name, last_name, display_name,
+                            is_admin, created_at, updated_at)
+         SELECT $1, $2, $3, $6, $7, $8, ($4 OR NOT EXISTS (SELECT 1 FROM users)), $5, $5
+         WHERE NOT EXISTS (SELECT 1 FROM retired_handles WHERE handle = $1 AND until > $5)
+         RETURNING id",
+    );
+    let result: Result<Option<i64>, sqlx::Error> = on_tx!(&mut tx, c => sqlx::query_scalar(sql)
+        .bind(handle)
+        .bind(email)
+        .bind(password_hash)
+        .bind(force_admin)
+        .bind(now)
+        .bind(first)
+        .bind(last)
+        .bind(display)
+        .fetch_optional(c)
+        .await);
     match result {
-        Ok(Some(id)) => Ok(id),
+        Ok(Some(id)) => {
+            tx.commit().await?;
+            Ok(id)
+        }
         Ok(None) => Err(AppError::invalid("handle", super::account::HANDLE_HELD)),
-        Err(e) => Err(unique_violation(e)),
+        Err(e) => {
+            drop(tx);
+            Err(clash(db, e, Some(handle)).await)
+        }
     }
 }
 
 /// Finds an account by handle or e-mail (ignoring case).
 pub async fn find_for_login(db: &Db, login: &str) -> Result<Option<LoginRow>, AppError> {
     let login = login.trim();
-    let row = sqlx::query!(
-        r#"SELECT id AS "id!", password_hash, disabled AS "disabled: bool" FROM users
-           WHERE handle = lower(?) OR lower(email) = lower(?)"#,
-        login,
-        login
+    let row: Option<(i64, String, bool)> = on_db!(db, p => sqlx::query_as(
+        "SELECT id, password_hash, disabled FROM users
+         WHERE handle = lower($1) OR lower(email) = lower($1)",
     )
-    .fetch_optional(db)
-    .await?;
-    Ok(row.map(|r| LoginRow {
-        id: r.id,
-        password_hash: r.password_hash,
-        disabled: r.disabled,
+    .bind(login)
+    .fetch_optional(p)
+    .await)?;
+    Ok(row.map(|(id, password_hash, disabled)| LoginRow {
+        id,
+        password_hash,
+        disabled,
     }))
 }
 
 /// Finds an account id by handle.
 pub async fn id_by_handle(db: &Db, handle: &str) -> Result<Option<i64>, AppError> {
-    Ok(sqlx::query_scalar!(
-        r#"SELECT id AS "id!" FROM users WHERE handle = lower(?)"#,
-        handle
-    )
-    .fetch_optional(db)
-    .await?)
+    Ok(on_db!(db, p => sqlx::query_scalar("SELECT id FROM users WHERE handle = lower($1)")
+        .bind(handle)
+        .fetch_optional(p)
+        .await)?)
 }
 
 /// A user's profile as stored.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Profile {
     pub id: i64,
     pub handle: String,
@@ -128,15 +141,14 @@ pub fn avatar_location(
 
 /// Reads a profile.
 pub async fn profile(db: &Db, id: i64) -> Result<Profile, AppError> {
-    sqlx::query_as!(
-        Profile,
-        r#"SELECT id AS "id!", handle, email, first_name, last_name, display_name, avatar_url,
-                  avatar_file, created_at
-           FROM users WHERE id = ?"#,
-        id
+    on_db!(db, p => sqlx::query_as(
+        "SELECT id, handle, email, first_name, last_name, display_name, avatar_url,
+                avatar_file, created_at
+         FROM users WHERE id = $1",
     )
-    .fetch_optional(db)
-    .await?
+    .bind(id)
+    .fetch_optional(p)
+    .await)?
     .ok_or_else(|| AppError::NotFound("User".into()))
 }
 
@@ -148,34 +160,61 @@ pub async fn update_names(
     [first, last, display]: [Option<&str>; 3],
 ) -> Result<(), AppError> {
     let now = now();
-    sqlx::query!(
-        "UPDATE users SET first_name = COALESCE(?, first_name), last_name = COALESCE(?, last_name),
-                          display_name = COALESCE(?, display_name), updated_at = ?
-         WHERE id = ?",
-        first,
-        last,
-        display,
-        now,
-        id
+    on_db!(db, p => sqlx::query(
+        "UPDATE users SET first_name = COALESCE($1, first_name), last_name = COALESCE($2, last_name),
+                          display_name = COALESCE($3, display_name), updated_at = $4
+         WHERE id = $5",
     )
-    .execute(db)
-    .await?;
+    .bind(first)
+    .bind(last)
+    .bind(display)
+    .bind(now)
+    .bind(id)
+    .execute(p)
+    .await
+    .map(|d| d.rows_affected()))?;
     Ok(())
 }
 
-/// Maps a unique-constraint violation on `users` to the field it concerns.
-pub(super) fn unique_violation(e: sqlx::Error) -> AppError {
-    match e {
-        sqlx::Error::Database(d) if d.is_unique_violation() => {
-            if d.message().contains("users.handle") {
-                AppError::invalid("handle", "That handle is taken. Choose another.")
+/// The unique keys of `users` (named alike in both databases' migrations).
+const HANDLE_KEY: &str = "users_handle_key";
+const EMAIL_KEY: &str = "users_email_key";
+
+/// Maps a failed write to `users` to the field a unique key refused, by the
+/// key's name. PostgreSQL names the key in the error; SQLite does not tell
+/// its clients, so there the key is found by asking which of `handle` and
+/// `email` another account now holds.
+pub(super) async fn clash(
+    db: &Db,
+    e: sqlx::Error,
+    handle: Option<&str>,
+) -> AppError {
+    let Some(named) = super::db::unique_constraint(&e) else {
+        return e.into();
+    };
+    let key = match named {
+        Some(name) => name,
+        None => {
+            let handle_taken = match handle {
+                Some(h) => id_by_handle(db, h).await.ok().flatten().is_some(),
+                None => false,
+            };
+            if handle_taken {
+                HANDLE_KEY.to_owned()
             } else {
-                AppError::invalid("email", "An account with that e-mail address exists.")
+                EMAIL_KEY.to_owned()
             }
         }
-        e => e.into(),
+    };
+    match key.as_str() {
+        HANDLE_KEY => AppError::invalid("handle", "That handle is taken. Choose another."),
+        EMAIL_KEY => AppError::invalid("email", EMAIL_TAKEN),
+        _ => e.into(),
     }
 }
+
+/// The refusal of an e-mail address another account has.
+pub const EMAIL_TAKEN: &str = "An account with that e-mail address exists.";
 
 /// Saves the profile form: the three names and the e-mail address.
 pub async fn save_profile(
@@ -185,20 +224,24 @@ pub async fn save_profile(
     email: &str,
 ) -> Result<(), AppError> {
     let now = now();
-    sqlx::query!(
-        "UPDATE users SET first_name = ?, last_name = ?, display_name = ?, email = ?, updated_at = ?
-         WHERE id = ?",
-        first,
-        last,
-        display,
-        email,
-        now,
-        id
+    let done = on_db!(db, p => sqlx::query(
+        "UPDATE users SET first_name = $1, last_name = $2, display_name = $3, email = $4,
+                          updated_at = $5
+         WHERE id = $6",
     )
-    .execute(db)
+    .bind(first)
+    .bind(last)
+    .bind(display)
+    .bind(email)
+    .bind(now)
+    .bind(id)
+    .execute(p)
     .await
-    .map_err(unique_violation)?;
-    Ok(())
+    .map(|d| d.rows_affected()));
+    match done {
+        Ok(_) => Ok(()),
+        Err(e) => Err(clash(db, e, None).await),
+    }
 }
 
 /// What the avatar becomes.
@@ -223,32 +266,34 @@ pub async fn set_avatar(
     let now = now();
     let mut tx = db.begin().await?;
     // Write first (see change_handle), then read what is replaced.
-    let old = sqlx::query_scalar!(
-        "UPDATE users SET updated_at = ? WHERE id = ? RETURNING avatar_file",
-        now,
-        id
+    let old: Option<String> = on_tx!(&mut tx, c => sqlx::query_scalar(
+        "UPDATE users SET updated_at = $1 WHERE id = $2 RETURNING avatar_file",
     )
-    .fetch_optional(&mut *tx)
-    .await?
+    .bind(now)
+    .bind(id)
+    .fetch_optional(c)
+    .await)?
     .ok_or(AppError::Unauthorized)?;
-    sqlx::query!(
-        "UPDATE users SET avatar_url = ?, avatar_file = ?, updated_at = ? WHERE id = ?",
-        url,
-        file,
-        now,
-        id
+    on_tx!(&mut tx, c => sqlx::query(
+        "UPDATE users SET avatar_url = $1, avatar_file = $2, updated_at = $3 WHERE id = $4",
     )
-    .execute(&mut *tx)
-    .await?;
+    .bind(url)
+    .bind(file)
+    .bind(now)
+    .bind(id)
+    .execute(c)
+    .await
+    .map(|d| d.rows_affected()))?;
     tx.commit().await?;
     Ok(old)
 }
 
 /// The stored password hash of an account.
 pub async fn password_hash(db: &Db, id: i64) -> Result<String, AppError> {
-    sqlx::query_scalar!("SELECT password_hash FROM users WHERE id = ?", id)
-        .fetch_optional(db)
-        .await?
+    on_db!(db, p => sqlx::query_scalar("SELECT password_hash FROM users WHERE id = $1")
+        .bind(id)
+        .fetch_optional(p)
+        .await)?
         .ok_or(AppError::Unauthorized)
 }
 
@@ -262,22 +307,23 @@ pub async fn set_password(
 ) -> Result<u64, AppError> {
     let now = now();
     let mut tx = db.begin().await?;
-    sqlx::query!(
-        "UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ?",
-        hash,
-        now,
-        id
+    on_tx!(&mut tx, c => sqlx::query(
+        "UPDATE users SET password_hash = $1, updated_at = $2 WHERE id = $3",
     )
-    .execute(&mut *tx)
-    .await?;
-    let ended = sqlx::query!(
-        "DELETE FROM sessions WHERE user_id = ? AND id IS NOT ?",
-        id,
-        keep
+    .bind(hash)
+    .bind(now)
+    .bind(id)
+    .execute(c)
+    .await
+    .map(|d| d.rows_affected()))?;
+    let ended = on_tx!(&mut tx, c => sqlx::query(
+        "DELETE FROM sessions WHERE user_id = $1 AND id IS DISTINCT FROM $2",
     )
-    .execute(&mut *tx)
-    .await?
-    .rows_affected();
+    .bind(id)
+    .bind(keep)
+    .execute(c)
+    .await
+    .map(|d| d.rows_affected()))?;
     tx.commit().await?;
     Ok(ended)
 }

@@ -184,13 +184,11 @@ async fn csv_and_json_exports_hold_the_filtered_events() {
 async fn export_streams_more_than_one_chunk() {
     let app = TestApp::new().await;
     let cookie = app.signup("ada").await;
-    sqlx::query(
+    app.exec(
         "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1200)
          INSERT INTO audit_events (user_id, created_at, action) SELECT 1, 1700000000 + i, 'api_request' FROM n",
     )
-    .execute(&app.state.db)
-    .await
-    .unwrap();
+    .await;
     let json = app
         .get("/settings/audit-log/export.json", Some(&cookie))
         .await
@@ -261,10 +259,7 @@ async fn events_of_a_deleted_user_do_not_lose_the_batch() {
     app.signup("bob").await;
     app.state.audit.flush().await;
     // Bob disappears while events for both are queued.
-    sqlx::query("DELETE FROM users WHERE handle = 'bob'")
-        .execute(&app.state.db)
-        .await
-        .unwrap();
+    app.exec("DELETE FROM users WHERE handle = 'bob'").await;
     app.state
         .audit
         .record(NewEvent::new(1, AuditAction::ProfileUpdated).detail("first"));

@@ -60,11 +60,10 @@ async fn date_token_and_action_filters_page_through_exactly_the_matching_events(
     }
     app.state.audit.flush().await;
     let ids: Vec<i64> =
-        sqlx::query_scalar("SELECT id FROM audit_events WHERE created_at >= ? ORDER BY id")
-            .bind(day0)
-            .fetch_all(&app.state.db)
-            .await
-            .unwrap();
+        app.scalars(&format!(
+            "SELECT id FROM audit_events WHERE created_at >= {day0} ORDER BY id"
+        ))
+        .await;
     assert_eq!(ids.len(), recorded.len());
     let date = |d: i64| rfc3339(day0 + d * 86_400)[..10].to_owned();
 

@@ -193,10 +193,8 @@ async fn logout_ends_session_on_server() {
 async fn idle_session_expires() {
     let app = TestApp::new().await;
     let cookie = app.signup("ada").await;
-    sqlx::query("UPDATE sessions SET last_seen_at = last_seen_at - 31 * 60")
-        .execute(&app.state.db)
-        .await
-        .unwrap();
+    app.exec("UPDATE sessions SET last_seen_at = last_seen_at - 31 * 60")
+        .await;
     assert_eq!(app.me(&cookie).await, Value::Null);
 }
 
@@ -204,10 +202,9 @@ async fn idle_session_expires() {
 async fn absolute_session_lifetime_ends_session() {
     let app = TestApp::new().await;
     let cookie = app.signup("ada").await;
-    sqlx::query("UPDATE sessions SET expires_at = strftime('%s','now') - 1")
-        .execute(&app.state.db)
-        .await
-        .unwrap();
+    let past = account_settings::model::time::now() - 1;
+    app.exec(&format!("UPDATE sessions SET expires_at = {past}"))
+        .await;
     assert_eq!(app.me(&cookie).await, Value::Null);
 }
 

@@ -16,6 +16,9 @@ use leptos::server_fn::ServerFn;
 use serde_json::Value;
 use tower::ServiceExt;
 
+pub use super::database::{Column, TestDatabase};
+use account_settings::on_db;
+
 pub const ORIGIN: &str = "http://localhost:3000";
 pub const HOST: &str = "localhost:3000";
 pub const PASSWORD: &str = "correct horse battery staple";
@@ -23,6 +26,8 @@ pub const PASSWORD: &str = "correct horse battery staple";
 pub struct TestApp {
     pub router: Router,
     pub state: AppState,
+    /// The database this test owns; dropped with the app.
+    pub _database: TestDatabase,
     _dir: tempfile::TempDir,
 }
 
@@ -69,8 +74,8 @@ impl TestApp {
 
     pub async fn with(change: impl FnOnce(&mut Settings)) -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
-        let url = format!("sqlite://{}/test.db", dir.path().display());
-        let pool = db::connect(&url).await.expect("database");
+        let database = TestDatabase::fresh(dir.path()).await;
+        let pool = db::connect(&database.url).await.expect("database");
         let mut settings = Settings::defaults();
         settings.public_origin = None;
         settings.data_dir = dir.path().to_owned();
@@ -80,6 +85,7 @@ impl TestApp {
         Self {
             router,
             state,
+            _database: database,
             _dir: dir,
         }
     }
@@ -221,13 +227,10 @@ impl TestApp {
     /// Audit actions of a user, newest first.
     pub async fn actions(&self, user_id: i64) -> Vec<String> {
         self.state.audit.flush().await;
-        sqlx::query_scalar::<_, String>(
-            "SELECT action FROM audit_events WHERE user_id = ? ORDER BY id DESC",
-        )
-        .bind(user_id)
-        .fetch_all(&self.state.db)
+        self.scalars(&format!(
+            "SELECT action FROM audit_events WHERE user_id = {user_id} ORDER BY id DESC"
+        ))
         .await
-        .expect("audit query")
     }
 
     /// Posts raw bytes to the avatar upload, as the dialog's `fetch` does.
@@ -248,11 +251,11 @@ impl TestApp {
 
     /// The id of the user with this handle.
     pub async fn user_id(&self, handle: &str) -> i64 {
-        sqlx::query_scalar::<_, i64>("SELECT id FROM users WHERE handle = ?")
+        on_db!(&self.state.db, p => sqlx::query_scalar("SELECT id FROM users WHERE handle = $1")
             .bind(handle)
-            .fetch_one(&self.state.db)
-            .await
-            .expect("user exists")
+            .fetch_one(p)
+            .await)
+        .expect("user exists")
     }
 
     /// The stored avatar files.
@@ -270,10 +273,28 @@ impl TestApp {
     }
 
     pub async fn count(&self, sql: &str) -> i64 {
-        sqlx::query_scalar::<_, i64>(sql)
-            .fetch_one(&self.state.db)
+        self.scalar(sql).await
+    }
+
+    /// The first column of the one row `sql` reads.
+    pub async fn scalar<T: Column>(&self, sql: &str) -> T {
+        on_db!(&self.state.db, p => sqlx::query_scalar(sql).fetch_one(p).await)
+            .unwrap_or_else(|e| panic!("{sql}: {e}"))
+    }
+
+    /// The first column of every row `sql` reads.
+    pub async fn scalars<T: Column>(&self, sql: &str) -> Vec<T> {
+        on_db!(&self.state.db, p => sqlx::query_scalar(sql).fetch_all(p).await)
+            .unwrap_or_else(|e| panic!("{sql}: {e}"))
+    }
+
+    /// Runs a statement; returns the rows it changed.
+    pub async fn exec(&self, sql: &str) -> u64 {
+        on_db!(&self.state.db, p => sqlx::query(sql)
+            .execute(p)
             .await
-            .expect("count query")
+            .map(|d| d.rows_affected()))
+        .unwrap_or_else(|e| panic!("{sql}: {e}"))
     }
 }
 

@@ -9,6 +9,10 @@ use std::time::Duration;
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
+use account_settings::on_db;
+use account_settings::server::db::Db;
+
+use crate::database::TestDatabase;
 use crate::shutdown::{serve, user_with_token};
 
 /// The four fields the clients change, one client each.
@@ -46,11 +50,12 @@ async fn patch(port: u16, token: &str, body: &str) -> Option<u16> {
 async fn sigkill_mid_work_loses_no_answered_change() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path();
-    let token = Arc::new(user_with_token(data));
-    let url = format!("sqlite://{}/account-settings.db", data.display());
+    let database = TestDatabase::fresh(data).await;
+    let url = database.url.clone();
+    let token = Arc::new(user_with_token(data, &url));
 
     for round in 0..3 {
-        let (mut server, port) = serve(data).await;
+        let (mut server, port) = serve(data, &url).await;
         let acked: Arc<[AtomicI64; 4]> = Arc::new(std::array::from_fn(|_| AtomicI64::new(-1)));
         let clients: Vec<_> = (0..FIELDS.len())
             .map(|f| {
@@ -88,16 +93,18 @@ async fn sigkill_mid_work_loses_no_answered_change() {
         }
 
         let db = account_settings::server::db::connect(&url).await.unwrap();
-        let check: String = sqlx::query_scalar("PRAGMA integrity_check")
-            .fetch_one(&db)
-            .await
-            .unwrap();
-        assert_eq!(check, "ok", "round {round}");
-        let row: (String, String, String, Option<String>) = sqlx::query_as(
+        if let Db::Sqlite(p) = &db {
+            let check: String = sqlx::query_scalar("PRAGMA integrity_check")
+                .fetch_one(p)
+                .await
+                .unwrap();
+            assert_eq!(check, "ok", "round {round}");
+        }
+        let row: (String, String, String, Option<String>) = on_db!(&db, p => sqlx::query_as(
             "SELECT first_name, last_name, display_name, avatar_url FROM users WHERE handle = 'ada'",
         )
-        .fetch_one(&db)
-        .await
+        .fetch_one(p)
+        .await)
         .unwrap();
         db.close().await;
         let stored = [row.0, row.1, row.2, row.3.unwrap_or_default()];

@@ -10,6 +10,7 @@ mod avatar;
 mod bad_input;
 mod common;
 mod crash;
+mod database;
 mod profile;
 mod rest;
 mod security;

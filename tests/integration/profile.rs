@@ -47,12 +47,9 @@ async fn save_profile_updates_names_and_audits_the_fields() {
     assert_eq!(got["last_name"], "Lovelace");
     assert_eq!(app.me(&cookie).await["display_name"], "Ada L.");
     app.state.audit.flush().await;
-    let detail: String = sqlx::query_scalar(
-        "SELECT detail FROM audit_events WHERE action = 'profile_updated' ORDER BY id DESC",
-    )
-    .fetch_one(&app.state.db)
-    .await
-    .unwrap();
+    let detail: String = app
+        .scalar("SELECT detail FROM audit_events WHERE action = 'profile_updated' ORDER BY id DESC")
+        .await;
     assert_eq!(detail, "Changed first name, last name, display name");
 }
 
@@ -200,10 +197,8 @@ async fn rotated_database_password_verifies_and_the_old_one_does_not() {
     assert_eq!(again["full"], first["full"]);
     // Stored sealed: the plain password is nowhere in the row.
     let stored: Vec<u8> =
-        sqlx::query_scalar("SELECT db_password_enc FROM users WHERE handle = 'ada'")
-            .fetch_one(&app.state.db)
-            .await
-            .unwrap();
+        app.scalar("SELECT db_password_enc FROM users WHERE handle = 'ada'")
+            .await;
     assert!(!stored.windows(old.len()).any(|w| w == old.as_bytes()));
 
     let res = db_auth(&app, Some(PROXY_SECRET), "ada", &old).await;

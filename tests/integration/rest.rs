@@ -100,10 +100,8 @@ async fn patch_user_updates_and_audits_changed_fields() {
     assert_eq!(body["avatar_url"], "https://img.example/a.png");
     app.state.audit.flush().await;
     let detail: String =
-        sqlx::query_scalar("SELECT detail FROM audit_events WHERE action = 'profile_updated'")
-            .fetch_one(&app.state.db)
-            .await
-            .unwrap();
+        app.scalar("SELECT detail FROM audit_events WHERE action = 'profile_updated'")
+            .await;
     assert!(detail.contains("first_name") && detail.contains("display_name"));
     assert!(!detail.contains("last_name") && !detail.contains("avatar_url"));
     // The picture is its own event, as in the browser.

@@ -6,15 +6,18 @@ use std::io::Write;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
+use account_settings::on_db;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+use crate::database::TestDatabase;
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_account-settings");
 
-pub fn cli(data: &std::path::Path, args: &[&str], stdin: Option<&str>) -> String {
+pub fn cli(data: &std::path::Path, url: &str, args: &[&str], stdin: Option<&str>) -> String {
     let mut child = Command::new(BIN)
         .args(args)
         .env("DATA_DIR", data)
-        .env_remove("DATABASE_URL")
+        .env("DATABASE_URL", url)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -51,9 +54,10 @@ async fn get(port: u16, path: &str, token: &str) -> String {
 }
 
 /// Creates the user `ada` and a token for her with the CLI; returns the token.
-pub fn user_with_token(data: &std::path::Path) -> String {
+pub fn user_with_token(data: &std::path::Path, url: &str) -> String {
     cli(
         data,
+        url,
         &[
             "user",
             "create",
@@ -66,13 +70,14 @@ pub fn user_with_token(data: &std::path::Path) -> String {
     );
     cli(
         data,
+        url,
         &["token", "issue", "--handle", "ada", "--name", "ci"],
         None,
     )
 }
 
 /// Starts `serve` on a free port and waits until it accepts connections.
-pub async fn serve(data: &std::path::Path) -> (std::process::Child, u16) {
+pub async fn serve(data: &std::path::Path, url: &str) -> (std::process::Child, u16) {
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -82,7 +87,7 @@ pub async fn serve(data: &std::path::Path) -> (std::process::Child, u16) {
         .arg("serve")
         .env("DATA_DIR", data)
         .env("LISTEN_ADDR", format!("127.0.0.1:{port}"))
-        .env_remove("DATABASE_URL")
+        .env("DATABASE_URL", url)
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
@@ -104,13 +109,14 @@ pub async fn serve(data: &std::path::Path) -> (std::process::Child, u16) {
 async fn sigterm_writes_queued_audit_events_before_exit() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path();
-    let token = user_with_token(data);
+    let database = TestDatabase::fresh(data).await;
+    let token = user_with_token(data, &database.url);
     assert!(
         token.starts_with("ast_") && token.len() == 40,
         "one token printed: {token}"
     );
 
-    let (mut server, port) = serve(data).await;
+    let (mut server, port) = serve(data, &database.url).await;
 
     const CALLS: usize = 40;
     for _ in 0..CALLS {
@@ -125,27 +131,28 @@ async fn sigterm_writes_queued_audit_events_before_exit() {
     let exit = server.wait().unwrap();
     assert!(exit.success(), "clean exit on SIGTERM: {exit:?}");
 
-    let db = account_settings::server::db::connect(&format!(
-        "sqlite://{}/account-settings.db",
-        data.display()
-    ))
-    .await
-    .unwrap();
-    let logged: i64 =
-        sqlx::query_scalar("SELECT COUNT(*) FROM audit_events WHERE action = 'api_request'")
-            .fetch_one(&db)
-            .await
-            .unwrap();
-    assert_eq!(logged as usize, CALLS);
-    let used: Option<i64> = sqlx::query_scalar("SELECT last_used_at FROM api_tokens")
-        .fetch_one(&db)
+    let db = account_settings::server::db::connect(&database.url)
         .await
         .unwrap();
+    let logged: i64 = on_db!(&db, p => sqlx::query_scalar(
+        "SELECT COUNT(*) FROM audit_events WHERE action = 'api_request'",
+    )
+    .fetch_one(p)
+    .await)
+    .unwrap();
+    assert_eq!(logged as usize, CALLS);
+    let used: Option<i64> =
+        on_db!(&db, p => sqlx::query_scalar("SELECT last_used_at FROM api_tokens")
+            .fetch_one(p)
+            .await)
+        .unwrap();
     assert!(used.is_some());
-    let created: String =
-        sqlx::query_scalar("SELECT action FROM audit_events WHERE action = 'token_created'")
-            .fetch_one(&db)
-            .await
-            .unwrap();
+    let created: String = on_db!(&db, p => sqlx::query_scalar(
+        "SELECT action FROM audit_events WHERE action = 'token_created'",
+    )
+    .fetch_one(p)
+    .await)
+    .unwrap();
     assert_eq!(created, "token_created");
+    db.close().await;
 }

@@ -51,10 +51,9 @@ async fn token_lifecycle_create_use_deactivate_activate_expire_delete() {
     assert_eq!(user_status(&app, &secret).await.0, StatusCode::OK);
 
     // Expired: refused, and cannot be activated again.
-    sqlx::query("UPDATE api_tokens SET expires_at = strftime('%s','now') - 1")
-        .execute(&app.state.db)
-        .await
-        .unwrap();
+    let past = account_settings::model::time::now() - 1;
+    app.exec(&format!("UPDATE api_tokens SET expires_at = {past}"))
+        .await;
     let (status, body) = user_status(&app, &secret).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     assert_eq!(body["error"]["code"], "token_expired");
@@ -91,21 +90,20 @@ async fn only_the_hash_is_stored() {
     let cookie = app.signup("ada").await;
     let (secret, _) = app.create_token(&cookie, "", "7").await;
     let row: (Vec<u8>, String, String) =
-        sqlx::query_as("SELECT token_hash, prefix, last_four FROM api_tokens")
-            .fetch_one(&app.state.db)
-            .await
-            .unwrap();
+        account_settings::on_db!(&app.state.db, p => sqlx::query_as(
+            "SELECT token_hash, prefix, last_four FROM api_tokens",
+        )
+        .fetch_one(p)
+        .await)
+        .unwrap();
     use sha2::Digest;
     assert_eq!(row.0, sha2::Sha256::digest(secret.as_bytes()).to_vec());
     assert_eq!(row.1, "ast");
     assert_eq!(row.2, &secret[secret.len() - 4..]);
     // No column anywhere holds the secret.
-    let dump: Vec<String> = sqlx::query_scalar(
-        "SELECT COALESCE(token_label,'') || COALESCE(detail,'') FROM audit_events",
-    )
-    .fetch_all(&app.state.db)
-    .await
-    .unwrap();
+    let dump: Vec<String> = app
+        .scalars("SELECT COALESCE(token_label,'') || COALESCE(detail,'') FROM audit_events")
+        .await;
     assert!(dump.iter().all(|d| !d.contains(&secret[4..])));
 }
 
@@ -346,10 +344,7 @@ async fn disabled_user_tokens_are_refused() {
     let app = TestApp::new().await;
     let cookie = app.signup("ada").await;
     let (secret, _) = app.create_token(&cookie, "", "30").await;
-    sqlx::query("UPDATE users SET disabled = 1")
-        .execute(&app.state.db)
-        .await
-        .unwrap();
+    app.exec("UPDATE users SET disabled = TRUE").await;
     assert_eq!(user_status(&app, &secret).await.0, StatusCode::UNAUTHORIZED);
     assert_eq!(app.me(&cookie).await, Value::Null);
 }

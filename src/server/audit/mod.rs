@@ -13,7 +13,8 @@ use std::collections::HashMap;
 use tokio::sync::{mpsc, oneshot};
 
 pub use self::page::{date_range, page, Page};
-use super::db::{now, Db};
+use super::db::{now, Db, Lock, Tx};
+use crate::{on_db, on_tx};
 use crate::error::AppError;
 use crate::model::audit::AuditAction;
 
@@ -188,34 +189,41 @@ async fn write(
 }
 
 /// The fast path: a few multi-row INSERTs and the last-used updates, in one
-/// transaction.
+/// transaction. On PostgreSQL the audit lock is held from the first id drawn
+/// to the commit, so events become visible in id order and a reader paging
+/// by id never passes one that commits later.
 async fn write_batch(
     db: &Db,
     events: &[NewEvent],
     used: &HashMap<i64, (i64, Option<String>)>,
 ) -> Result<(), sqlx::Error> {
     let mut tx = db.begin().await?;
+    if !events.is_empty() {
+        tx.lock(Lock::Audit).await?;
+    }
     for chunk in events.chunks(ROWS_PER_INSERT) {
-        // Built at run time because the number of rows varies; every value
-        // is a bound parameter.
-        let mut insert = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
-            "INSERT INTO audit_events
-               (user_id, created_at, action, token_id, token_label, method, path, status, ip, user_agent, detail) ",
-        );
-        insert.push_values(chunk, |mut row, e| {
-            row.push_bind(e.user_id)
-                .push_bind(e.at)
-                .push_bind(e.action.map(AuditAction::as_str).unwrap_or("unknown"))
-                .push_bind(e.token_id)
-                .push_bind(e.token_label.as_deref())
-                .push_bind(e.method.as_deref())
-                .push_bind(e.path.as_deref())
-                .push_bind(e.status)
-                .push_bind(e.ip.as_deref())
-                .push_bind(e.user_agent.as_deref())
-                .push_bind(e.detail.as_deref());
-        });
-        insert.build().execute(&mut *tx).await?;
+        on_tx!(&mut tx, c => {
+            // Built at run time because the number of rows varies; every
+            // value is a bound parameter.
+            let mut insert = sqlx::QueryBuilder::new(
+                "INSERT INTO audit_events
+                   (user_id, created_at, action, token_id, token_label, method, path, status, ip, user_agent, detail) ",
+            );
+            insert.push_values(chunk, |mut row, e| {
+                row.push_bind(e.user_id)
+                    .push_bind(e.at)
+                    .push_bind(e.action.map(AuditAction::as_str).unwrap_or("unknown"))
+                    .push_bind(e.token_id)
+                    .push_bind(e.token_label.as_deref())
+                    .push_bind(e.method.as_deref())
+                    .push_bind(e.path.as_deref())
+                    .push_bind(e.status)
+                    .push_bind(e.ip.as_deref())
+                    .push_bind(e.user_agent.as_deref())
+                    .push_bind(e.detail.as_deref());
+            });
+            insert.build().execute(c).await.map(|d| d.rows_affected())
+        })?;
     }
     update_last_used(&mut tx, used).await?;
     tx.commit().await
@@ -228,45 +236,48 @@ async fn write_guarded(
     used: &HashMap<i64, (i64, Option<String>)>,
 ) -> Result<(), sqlx::Error> {
     let mut tx = db.begin().await?;
+    tx.lock(Lock::Audit).await?;
     for e in events {
         let action = e.action.map(AuditAction::as_str).unwrap_or("unknown");
-        sqlx::query!(
+        on_tx!(&mut tx, c => sqlx::query(
             "INSERT INTO audit_events
                (user_id, created_at, action, token_id, token_label, method, path, status, ip, user_agent, detail)
-             SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM users WHERE id = ?)",
-            e.user_id,
-            e.at,
-            action,
-            e.token_id,
-            e.token_label,
-            e.method,
-            e.path,
-            e.status,
-            e.ip,
-            e.user_agent,
-            e.detail,
-            e.user_id
+             SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11
+             WHERE EXISTS (SELECT 1 FROM users WHERE id = $1)",
         )
-        .execute(&mut *tx)
-        .await?;
+        .bind(e.user_id)
+        .bind(e.at)
+        .bind(action)
+        .bind(e.token_id)
+        .bind(e.token_label.as_deref())
+        .bind(e.method.as_deref())
+        .bind(e.path.as_deref())
+        .bind(e.status)
+        .bind(e.ip.as_deref())
+        .bind(e.user_agent.as_deref())
+        .bind(e.detail.as_deref())
+        .execute(c)
+        .await
+        .map(|d| d.rows_affected()))?;
     }
     update_last_used(&mut tx, used).await?;
     tx.commit().await
 }
 
 async fn update_last_used(
-    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+    tx: &mut Tx,
     used: &HashMap<i64, (i64, Option<String>)>,
 ) -> Result<(), sqlx::Error> {
     for (token_id, (at, ip)) in used {
-        sqlx::query!(
-            "UPDATE api_tokens SET last_used_at = ?, last_used_ip = ? WHERE id = ?",
-            at,
-            ip,
-            token_id
+        on_tx!(&mut *tx, c => sqlx::query(
+            "UPDATE api_tokens SET last_used_at = $1, last_used_ip = $2 WHERE id = $3",
         )
-        .execute(&mut **tx)
-        .await?;
+        .bind(at)
+        .bind(ip.as_deref())
+        .bind(token_id)
+        .execute(c)
+        .await
+        .map(|d| d.rows_affected()))?;
     }
     Ok(())
 }
@@ -274,8 +285,10 @@ async fn update_last_used(
 /// Deletes events older than the retention period; returns how many.
 pub async fn purge_older_than(db: &Db, days: u32) -> Result<u64, AppError> {
     let cutoff = now() - i64::from(days) * 86_400;
-    let done = sqlx::query!("DELETE FROM audit_events WHERE created_at < ?", cutoff)
-        .execute(db)
-        .await?;
-    Ok(done.rows_affected())
+    let done = on_db!(db, p => sqlx::query("DELETE FROM audit_events WHERE created_at < $1")
+        .bind(cutoff)
+        .execute(p)
+        .await
+        .map(|d| d.rows_affected()))?;
+    Ok(done)
 }

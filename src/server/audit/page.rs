@@ -3,7 +3,50 @@
 use crate::error::AppError;
 use crate::model::audit::{AuditAction, AuditEventView, AuditQuery};
 use crate::model::time::parse_date;
+use crate::on_db;
 use crate::server::db::Db;
+
+/// A statement whose conditions depend on the filters in use: its text with
+/// `$n` placeholders and the values to bind, in order (bound the same way on
+/// either database).
+struct Filtered {
+    text: String,
+    args: Vec<Arg>,
+}
+
+enum Arg {
+    Int(i64),
+    Text(String),
+}
+
+impl Filtered {
+    fn new(start: &str) -> Self {
+        Self {
+            text: start.to_owned(),
+            args: Vec::new(),
+        }
+    }
+
+    fn push(&mut self, sql: &str) -> &mut Self {
+        self.text.push_str(sql);
+        self
+    }
+
+    fn arg(&mut self, arg: Arg) -> &mut Self {
+        self.args.push(arg);
+        let n = self.args.len();
+        self.text.push_str(&format!("${n}"));
+        self
+    }
+
+    fn int(&mut self, v: i64) -> &mut Self {
+        self.arg(Arg::Int(v))
+    }
+
+    fn text(&mut self, v: &str) -> &mut Self {
+        self.arg(Arg::Text(v.to_owned()))
+    }
+}
 
 /// One page of events, newest first, with the cursors of its neighbours.
 pub struct Page {
@@ -26,43 +69,52 @@ pub async fn page(db: &Db, user_id: i64, q: &AuditQuery, limit: i64) -> Result<P
     let limit = limit.clamp(1, 500);
     let (from, to) = date_range(q)?;
     let (lo, hi) = id_range(db, from, to).await?;
-    let mut sql = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
+    let mut sql = Filtered::new(
         "SELECT id, created_at, action, token_label AS token, method, path, status, ip,
                 user_agent, detail
          FROM audit_events WHERE user_id = ",
     );
-    sql.push_bind(user_id);
+    sql.int(user_id);
     if !q.action.is_empty() {
-        sql.push(" AND action = ").push_bind(q.action.as_str());
+        sql.push(" AND action = ").text(&q.action);
     }
     if let Some(token_id) = q.token_id {
-        sql.push(" AND token_id = ").push_bind(token_id);
+        sql.push(" AND token_id = ").int(token_id);
     }
     // The id range holds the dates' events and a few around them (see
     // `id_range`); the times themselves pick the right ones.
     if from > 0 {
-        sql.push(" AND created_at >= ").push_bind(from);
+        sql.push(" AND created_at >= ").int(from);
     }
     if to < i64::MAX {
-        sql.push(" AND created_at < ").push_bind(to);
+        sql.push(" AND created_at < ").int(to);
     }
     let newer = q.after.is_some();
     match q.after {
         Some(after) => sql
             .push(" AND id > ")
-            .push_bind(after.max(lo - 1))
+            .int(after.max(lo - 1))
             .push(" AND id < ")
-            .push_bind(hi)
+            .int(hi)
             .push(" ORDER BY id ASC"),
         None => sql
             .push(" AND id >= ")
-            .push_bind(lo)
+            .int(lo)
             .push(" AND id < ")
-            .push_bind(q.before.unwrap_or(i64::MAX).min(hi))
+            .int(q.before.unwrap_or(i64::MAX).min(hi))
             .push(" ORDER BY id DESC"),
     };
-    sql.push(" LIMIT ").push_bind(limit + 1);
-    let mut rows: Vec<AuditEventView> = sql.build_query_as().fetch_all(db).await?;
+    sql.push(" LIMIT ").int(limit + 1);
+    let mut rows: Vec<AuditEventView> = on_db!(db, p => {
+        let mut query = sqlx::query_as(&sql.text);
+        for arg in &sql.args {
+            query = match arg {
+                Arg::Int(v) => query.bind(*v),
+                Arg::Text(v) => query.bind(v.as_str()),
+            };
+        }
+        query.fetch_all(p).await
+    })?;
     let more = rows.len() as i64 > limit;
     rows.truncate(limit as usize);
     if newer {
@@ -100,26 +152,26 @@ async fn id_range(db: &Db, from: i64, to: i64) -> Result<(i64, i64), AppError> {
         0
     } else {
         let early = from.saturating_sub(OUT_OF_ORDER);
-        let before = sqlx::query_scalar!(
-            r#"SELECT id AS "id!" FROM audit_events WHERE created_at < ?
-               ORDER BY created_at DESC, id DESC LIMIT 1"#,
-            early
+        let before: Option<i64> = on_db!(db, p => sqlx::query_scalar(
+            "SELECT id FROM audit_events WHERE created_at < $1
+             ORDER BY created_at DESC, id DESC LIMIT 1",
         )
-        .fetch_optional(db)
-        .await?;
+        .bind(early)
+        .fetch_optional(p)
+        .await)?;
         before.map_or(0, |id| id + 1)
     };
     let hi = if to == i64::MAX {
         i64::MAX
     } else {
         let late = to.saturating_add(OUT_OF_ORDER);
-        let after = sqlx::query_scalar!(
-            r#"SELECT id AS "id!" FROM audit_events WHERE created_at >= ?
-               ORDER BY created_at, id LIMIT 1"#,
-            late
+        let after: Option<i64> = on_db!(db, p => sqlx::query_scalar(
+            "SELECT id FROM audit_events WHERE created_at >= $1
+             ORDER BY created_at, id LIMIT 1",
         )
-        .fetch_optional(db)
-        .await?;
+        .bind(late)
+        .fetch_optional(p)
+        .await)?;
         after.unwrap_or(i64::MAX)
     };
     Ok((lo, hi))

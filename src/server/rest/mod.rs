@@ -77,7 +77,7 @@ pub async fn openapi_json() -> Json<utoipa::openapi::OpenApi> {
     responses((status = 200, description = "The database answers"),
               (status = 503, description = "The database does not answer")))]
 pub async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
-    match sqlx::query_scalar!("SELECT 1").fetch_one(&state.db).await {
+    match state.db.ping().await {
         Ok(_) => (StatusCode::OK, "ok"),
         Err(e) => {
             tracing::error!(error = %e, "health check failed");
