@@ -3,8 +3,8 @@
 
 use super::db::{now, Db, Lock};
 use super::users::clash;
-use crate::{on_db, on_tx};
 use crate::error::AppError;
+use crate::{on_db, on_tx};
 
 /// The refusal for a handle someone gave up recently.
 pub const HANDLE_HELD: &str =
@@ -121,11 +121,12 @@ pub async fn delete_account(db: &Db, id: i64) -> Result<Option<String>, AppError
     .await)?;
     let Some((handle, avatar_file)) = row else {
         drop(tx);
-        let exists = on_db!(db, p => sqlx::query_scalar::<_, i64>("SELECT id FROM users WHERE id = $1")
+        let exists =
+            on_db!(db, p => sqlx::query_scalar::<_, i64>("SELECT id FROM users WHERE id = $1")
             .bind(id)
             .fetch_optional(p)
             .await)?
-        .is_some();
+            .is_some();
         return if exists {
             Err(AppError::Conflict(LAST_ADMIN.to_owned()))
         } else {

@@ -6,9 +6,9 @@
 use super::account::LAST_ADMIN;
 use super::db::{now, Db, Lock};
 use super::users::clash;
-use crate::{on_db, on_tx};
 use crate::error::AppError;
 use crate::model::account::AdminUser;
+use crate::{on_db, on_tx};
 
 /// The columns of an [`AdminUser`].
 const VIEW: &str = "SELECT id, handle, email, first_name, last_name, display_name, is_admin,
@@ -54,7 +54,7 @@ pub async fn list(db: &Db, search: &str, page: i64) -> Result<(Vec<AdminUser>, i
 pub async fn get(db: &Db, id: i64) -> Result<AdminUser, AppError> {
     let sql = format!("{VIEW} WHERE id = $1");
     on_db!(db, p => sqlx::query_as(&sql).bind(id).fetch_optional(p).await)?
-    .ok_or_else(|| AppError::NotFound("User".into()))
+        .ok_or_else(|| AppError::NotFound("User".into()))
 }
 
 /// Sets names, e-mail and role. Demoting the last enabled administrator is

@@ -5,10 +5,10 @@
 
 use rand::distr::{Alphanumeric, SampleString};
 
-use crate::on_db;
 use super::db::Db;
 use super::secret_box::SecretBox;
 use crate::error::AppError;
+use crate::on_db;
 
 /// Length of a generated password: ~190 bits, alphanumeric so it needs no
 /// escaping inside a connection string.

@@ -9,10 +9,10 @@ use rand::distr::{Alphanumeric, SampleString};
 use sha2::{Digest, Sha256};
 
 use super::config::Settings;
-use crate::on_db;
 use super::db::{now, Db};
 use crate::error::AppError;
 use crate::model::user::CurrentUser;
+use crate::on_db;
 
 /// How often (seconds) `last_seen_at` is written, at most.
 const TOUCH_EVERY: i64 = 60;

@@ -1,11 +1,11 @@
 //! API tokens in the database, and the check every API request goes through.
 
 use super::db::{now, Backend, Db};
-use crate::{on_db, on_tx};
 use super::token_secret::{PlainToken, TokenHash};
 use super::users::Profile;
 use crate::error::AppError;
 use crate::model::token::{limit_notice, TokenStatus, TokenView};
+use crate::{on_db, on_tx};
 
 /// The columns of a [`TokenView`].
 const VIEW: &str = "SELECT id, name, prefix, last_four, created_at, expires_at,
@@ -27,10 +27,12 @@ pub async fn get(db: &Db, user_id: i64, id: i64) -> Result<TokenView, AppError> 
 
 /// How many tokens the user holds (deleted ones are gone; all others count).
 pub async fn count(db: &Db, user_id: i64) -> Result<i64, AppError> {
-    Ok(on_db!(db, p => sqlx::query_scalar("SELECT COUNT(*) FROM api_tokens WHERE user_id = $1")
+    Ok(
+        on_db!(db, p => sqlx::query_scalar("SELECT COUNT(*) FROM api_tokens WHERE user_id = $1")
         .bind(user_id)
         .fetch_one(p)
-        .await)?)
+        .await)?,
+    )
 }
 
 /// Stores a new token unless the user already holds `max`. On PostgreSQL the

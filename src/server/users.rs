@@ -1,8 +1,8 @@
 //! Accounts in the database.
 
 use super::db::{now, Db, Lock};
-use crate::{on_db, on_tx};
 use crate::error::AppError;
+use crate::{on_db, on_tx};
 
 /// What sign-in needs to know about an account.
 pub struct LoginRow {
@@ -94,10 +94,12 @@ pub async fn find_for_login(db: &Db, login: &str) -> Result<Option<LoginRow>, Ap
 
 /// Finds an account id by handle.
 pub async fn id_by_handle(db: &Db, handle: &str) -> Result<Option<i64>, AppError> {
-    Ok(on_db!(db, p => sqlx::query_scalar("SELECT id FROM users WHERE handle = lower($1)")
+    Ok(
+        on_db!(db, p => sqlx::query_scalar("SELECT id FROM users WHERE handle = lower($1)")
         .bind(handle)
         .fetch_optional(p)
-        .await)?)
+        .await)?,
+    )
 }
 
 /// A user's profile as stored.
@@ -184,11 +186,7 @@ const EMAIL_KEY: &str = "users_email_key";
 /// key's name. PostgreSQL names the key in the error; SQLite does not tell
 /// its clients, so there the key is found by asking which of `handle` and
 /// `email` another account now holds.
-pub(super) async fn clash(
-    db: &Db,
-    e: sqlx::Error,
-    handle: Option<&str>,
-) -> AppError {
+pub(super) async fn clash(db: &Db, e: sqlx::Error, handle: Option<&str>) -> AppError {
     let Some(named) = super::db::unique_constraint(&e) else {
         return e.into();
     };
@@ -294,7 +292,7 @@ pub async fn password_hash(db: &Db, id: i64) -> Result<String, AppError> {
         .bind(id)
         .fetch_optional(p)
         .await)?
-        .ok_or(AppError::Unauthorized)
+    .ok_or(AppError::Unauthorized)
 }
 
 /// Sets a new password hash and ends every session of the account except

@@ -52,8 +52,7 @@ async fn admin_page_and_functions_are_not_found_for_others() {
         assert!(!res.status.is_success());
     }
     assert_eq!(
-        app.count("SELECT COUNT(*) FROM users WHERE disabled")
-            .await,
+        app.count("SELECT COUNT(*) FROM users WHERE disabled").await,
         0
     );
     assert_eq!(app.count("SELECT COUNT(*) FROM users").await, 2);

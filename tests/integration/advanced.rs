@@ -44,9 +44,9 @@ async fn preview_then_change_handle_and_the_old_one_stays_reserved() {
     assert_eq!(res.status, StatusCode::OK, "{}", res.text());
     assert_eq!(app.me(&cookie).await["handle"], "ada-lovelace");
     app.state.audit.flush().await;
-    let detail: String =
-        app.scalar("SELECT detail FROM audit_events WHERE action = 'handle_changed'")
-            .await;
+    let detail: String = app
+        .scalar("SELECT detail FROM audit_events WHERE action = 'handle_changed'")
+        .await;
     assert_eq!(detail, "ada → ada-lovelace");
 
     // Nobody else can take the old handle for now: not by renaming…

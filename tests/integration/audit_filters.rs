@@ -59,8 +59,8 @@ async fn date_token_and_action_filters_page_through_exactly_the_matching_events(
         }
     }
     app.state.audit.flush().await;
-    let ids: Vec<i64> =
-        app.scalars(&format!(
+    let ids: Vec<i64> = app
+        .scalars(&format!(
             "SELECT id FROM audit_events WHERE created_at >= {day0} ORDER BY id"
         ))
         .await;

@@ -141,12 +141,13 @@ async fn patch_user_bad_bodies_are_refused_and_change_nothing() {
             "{err}"
         );
     }
-    let (first, last): (String, String) = account_settings::on_db!(&app.state.db, p => sqlx::query_as(
+    let (first, last): (String, String) =
+        account_settings::on_db!(&app.state.db, p => sqlx::query_as(
         "SELECT first_name, last_name FROM users",
     )
     .fetch_one(p)
     .await)
-    .unwrap();
+        .unwrap();
     assert_eq!(
         (first.as_str(), last.as_str()),
         ("", ""),

@@ -26,9 +26,10 @@ pub const PASSWORD: &str = "correct horse battery staple";
 pub struct TestApp {
     pub router: Router,
     pub state: AppState,
-    /// The database this test owns; dropped with the app.
-    pub _database: TestDatabase,
-    _dir: tempfile::TempDir,
+    /// The database this test owns (dropped with the app); `None` for a
+    /// second instance on another's database.
+    _database: Option<TestDatabase>,
+    _dir: Option<tempfile::TempDir>,
 }
 
 pub struct Response {
@@ -85,8 +86,36 @@ impl TestApp {
         Self {
             router,
             state,
-            _database: database,
-            _dir: dir,
+            _database: Some(database),
+            _dir: Some(dir),
+        }
+    }
+
+    /// Another instance of the server on this app's database (and data
+    /// directory): its own pool, state, audit queue and router, as a second
+    /// process behind a load balancer would have.
+    pub async fn second_instance(&self) -> TestApp {
+        let url = match &self.state.db {
+            db::Db::Sqlite(_) => format!(
+                "sqlite://{}/test.db",
+                self.state.settings.data_dir.display()
+            ),
+            db::Db::Postgres(_) => self
+                ._database
+                .as_ref()
+                .expect("the first instance owns the database")
+                .url
+                .clone(),
+        };
+        let pool = db::connect(&url).await.expect("database");
+        let settings = self.state.settings.as_ref().clone();
+        let state = router::state(pool, settings, "target/site").expect("state");
+        let router = router::build(state.clone());
+        TestApp {
+            router,
+            state,
+            _database: None,
+            _dir: None,
         }
     }
 

@@ -9,6 +9,7 @@ mod auth;
 mod avatar;
 mod bad_input;
 mod common;
+mod concurrency;
 mod crash;
 mod database;
 mod profile;

@@ -196,9 +196,9 @@ async fn rotated_database_password_verifies_and_the_old_one_does_not() {
     let again = app.call::<GetDbConnection>(Some(&cookie), &[]).await.json();
     assert_eq!(again["full"], first["full"]);
     // Stored sealed: the plain password is nowhere in the row.
-    let stored: Vec<u8> =
-        app.scalar("SELECT db_password_enc FROM users WHERE handle = 'ada'")
-            .await;
+    let stored: Vec<u8> = app
+        .scalar("SELECT db_password_enc FROM users WHERE handle = 'ada'")
+        .await;
     assert!(!stored.windows(old.len()).any(|w| w == old.as_bytes()));
 
     let res = db_auth(&app, Some(PROXY_SECRET), "ada", &old).await;

@@ -99,9 +99,9 @@ async fn patch_user_updates_and_audits_changed_fields() {
     assert_eq!(body["display_name"], "Ada L.");
     assert_eq!(body["avatar_url"], "https://img.example/a.png");
     app.state.audit.flush().await;
-    let detail: String =
-        app.scalar("SELECT detail FROM audit_events WHERE action = 'profile_updated'")
-            .await;
+    let detail: String = app
+        .scalar("SELECT detail FROM audit_events WHERE action = 'profile_updated'")
+        .await;
     assert!(detail.contains("first_name") && detail.contains("display_name"));
     assert!(!detail.contains("last_name") && !detail.contains("avatar_url"));
     // The picture is its own event, as in the browser.

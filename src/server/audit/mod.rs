@@ -14,9 +14,9 @@ use tokio::sync::{mpsc, oneshot};
 
 pub use self::page::{date_range, page, Page};
 use super::db::{now, Db, Lock, Tx};
-use crate::{on_db, on_tx};
 use crate::error::AppError;
 use crate::model::audit::AuditAction;
+use crate::{on_db, on_tx};
 
 /// Queue length before `record` starts waiting for the writer.
 const QUEUE: usize = 65_536;
