@@ -6,9 +6,17 @@ source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 cd "$ROOT"
 bash tools/setup.sh --browser
 
-printf '\n==> unit and integration tests\n'
+set +e
+printf '\n==> unit and integration tests (SQLite)\n'
 cargo test --features ssr --no-fail-fast 2>&1 | tee "${TMPDIR:-/tmp}/account-settings-cargo-test.log"
 cargo_status=${PIPESTATUS[0]}
+
+printf '\n==> integration tests on PostgreSQL\n'
+source tools/postgres.sh
+TEST_DATABASE=postgres cargo test --features ssr --no-fail-fast --test integration 2>&1 \
+  | tee "${TMPDIR:-/tmp}/account-settings-cargo-test-pg.log"
+pg_status=${PIPESTATUS[0]}
+set -e
 
 printf '\n==> release build for the browser tests\n'
 cargo leptos build --release --split
@@ -27,7 +35,10 @@ set -e
 rm -rf "$data"
 
 printf '\n==> summary\n'
+echo "SQLite:"
 grep -E '^test result:' "${TMPDIR:-/tmp}/account-settings-cargo-test.log" || true
+echo "PostgreSQL:"
+grep -E '^test result:' "${TMPDIR:-/tmp}/account-settings-cargo-test-pg.log" || true
 # Playwright's own summary lines ("12 passed (30.4s)", and any failed/flaky).
 grep -E '^ +[0-9]+ (passed|failed|flaky|skipped|did not run)' "${TMPDIR:-/tmp}/account-settings-e2e.log" || true
-[ "$cargo_status" -eq 0 ] && [ "$e2e_status" -eq 0 ]
+[ "$cargo_status" -eq 0 ] && [ "$pg_status" -eq 0 ] && [ "$e2e_status" -eq 0 ]

@@ -171,6 +171,15 @@ async fn housekeeping(pool: db::Db, settings: Settings) {
     let mut tick = tokio::time::interval(Duration::from_secs(3600));
     loop {
         tick.tick().await;
+        // One instance at a time: the others skip this round.
+        let _held = match pool.try_lock(db::Lock::Housekeeping).await {
+            Ok(Some(held)) => held,
+            Ok(None) => continue,
+            Err(e) => {
+                tracing::warn!(error = %e, "housekeeping skipped: the database does not answer");
+                continue;
+            }
+        };
         if let Ok(n) = session::purge_expired(&pool, &settings).await {
             tracing::debug!(sessions = n, "purged ended sessions");
         }

@@ -121,6 +121,23 @@ impl Db {
         Ok(tx)
     }
 
+    /// Takes `lock` if no other instance holds it, for as long as the
+    /// returned transaction lives; `None` when another holds it. On SQLite
+    /// (one process) always taken.
+    pub async fn try_lock(&self, lock: Lock) -> Result<Option<Tx>, sqlx::Error> {
+        let mut tx = self.begin().await?;
+        if let Tx::Postgres(t) = &mut tx {
+            let taken: bool = sqlx::query_scalar("SELECT pg_try_advisory_xact_lock($1)")
+                .bind(lock as i64)
+                .fetch_one(&mut **t)
+                .await?;
+            if !taken {
+                return Ok(None);
+            }
+        }
+        Ok(Some(tx))
+    }
+
     pub async fn close(&self) {
         on_db!(self, p => p.close().await)
     }

@@ -3,6 +3,9 @@
 use axum::body::Body;
 use axum::http::{header, Method, Request, StatusCode};
 
+use account_settings::server::db::Db;
+use tower::ServiceExt;
+
 use crate::common::TestApp;
 
 fn assert_invalid_token(res: &crate::common::Response) {
@@ -191,6 +194,44 @@ async fn healthz_answers_when_database_does() {
         app.get("/healthz", None).await.status,
         StatusCode::SERVICE_UNAVAILABLE
     );
+}
+
+#[tokio::test]
+async fn healthz_answers_503_in_time_when_the_database_hangs() {
+    // A "database" that accepts connections and never says a word.
+    let silent = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = silent.local_addr().unwrap().port();
+    let held = tokio::spawn(async move {
+        let mut open = Vec::new();
+        while let Ok((conn, _)) = silent.accept().await {
+            open.push(conn);
+        }
+    });
+    let app = TestApp::new().await;
+    let pool = sqlx::postgres::PgPoolOptions::new()
+        .acquire_timeout(std::time::Duration::from_secs(30))
+        .connect_lazy(&format!("postgres://nobody@127.0.0.1:{port}/none"))
+        .unwrap();
+    let mut state = app.state.clone();
+    state.db = Db::Postgres(pool);
+    let router = account_settings::server::router::build(state);
+    let mut req = Request::builder()
+        .uri("/healthz")
+        .header(header::HOST, crate::common::HOST)
+        .body(Body::empty())
+        .unwrap();
+    req.extensions_mut()
+        .insert(axum::extract::ConnectInfo(std::net::SocketAddr::from((
+            [127, 0, 0, 1],
+            40_000,
+        ))));
+    // Without its own time limit the check would wait the pool's 30 s.
+    let res = tokio::time::timeout(std::time::Duration::from_secs(5), router.oneshot(req))
+        .await
+        .expect("an answer, not a hang")
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SERVICE_UNAVAILABLE);
+    held.abort();
 }
 
 #[tokio::test]

@@ -77,10 +77,16 @@ pub async fn openapi_json() -> Json<utoipa::openapi::OpenApi> {
     responses((status = 200, description = "The database answers"),
               (status = 503, description = "The database does not answer")))]
 pub async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
-    match state.db.ping().await {
-        Ok(_) => (StatusCode::OK, "ok"),
-        Err(e) => {
+    // A load balancer must hear "no" in time, not wait on a dead database.
+    let answer = tokio::time::timeout(std::time::Duration::from_secs(1), state.db.ping()).await;
+    match answer {
+        Ok(Ok(())) => (StatusCode::OK, "ok"),
+        Ok(Err(e)) => {
             tracing::error!(error = %e, "health check failed");
+            (StatusCode::SERVICE_UNAVAILABLE, "database unavailable")
+        }
+        Err(_) => {
+            tracing::error!("health check failed: the database did not answer within 1 s");
             (StatusCode::SERVICE_UNAVAILABLE, "database unavailable")
         }
     }
