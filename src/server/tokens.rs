@@ -77,7 +77,7 @@ pub async fn insert(
         .bind(name)
         .bind(&hash)
         .bind(prefix)
-        .bind(&last_four)
+        .bind(last_four)
         .bind(now)
         .bind(expires_at)
         .bind(limit)

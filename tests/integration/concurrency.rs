@@ -20,7 +20,7 @@ use futures::future::join_all;
 use crate::common::{TestApp, PASSWORD};
 
 /// Instance `i % 2` of the two.
-fn pick<'a>(apps: &'a [TestApp; 2], i: usize) -> &'a TestApp {
+fn pick(apps: &[TestApp; 2], i: usize) -> &TestApp {
     &apps[i % 2]
 }
 
