@@ -118,10 +118,27 @@ async fn open(config: &Config) -> Result<db::Db, String> {
     db::connect(&url).await
 }
 
-async fn serve(config: Config) -> Result<(), String> {
+async fn serve(mut config: Config) -> Result<(), String> {
+    if let Some(path) = &config.secret_key_file {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| format!("SECRET_KEY_FILE: cannot read {}: {e}", path.display()))?;
+        config.secret_key = Some(
+            crate::server::config::parse_secret(text.trim())
+                .map_err(|e| format!("SECRET_KEY_FILE: {e}"))?,
+        );
+    }
     let pool = open(&config).await?;
+    if pool.backend() == db::Backend::Postgres && config.secret_key.is_none() {
+        return Err(
+            "SECRET_KEY: required with a PostgreSQL DATABASE_URL (every instance must \
+                    seal with the same key): set SECRET_KEY to 64 hexadecimal digits, or \
+                    SECRET_KEY_FILE to a file holding them"
+                .into(),
+        );
+    }
     let settings = Settings::from_config(&config);
     let state = router::state(pool.clone(), settings.clone(), &config.site_root)?;
+    state.secrets.check_against(&pool).await?;
     let audit_log = state.audit.clone();
     let app = router::build(state);
 

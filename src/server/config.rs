@@ -83,6 +83,10 @@ pub struct Config {
     #[arg(long, env = "SECRET_KEY", global = true, hide_env_values = true,
           value_parser = parse_secret)]
     pub secret_key: Option<Secret>,
+    /// A file holding the server key (64 hex digits), instead of
+    /// `SECRET_KEY`.
+    #[arg(long, env = "SECRET_KEY_FILE", global = true)]
+    pub secret_key_file: Option<PathBuf>,
     /// The secret a workspace database proxy sends to
     /// `POST /internal/db-auth`; that path is off while it is unset.
     #[arg(long, env = "DB_PROXY_SECRET", global = true, hide_env_values = true,
@@ -112,7 +116,7 @@ impl From<&str> for Secret {
     }
 }
 
-fn parse_secret(s: &str) -> Result<Secret, String> {
+pub fn parse_secret(s: &str) -> Result<Secret, String> {
     Ok(Secret(s.trim().to_owned()))
 }
 

@@ -15,9 +15,14 @@ use chacha20poly1305::{XChaCha20Poly1305, XNonce};
 use rand::RngCore;
 
 use crate::error::AppError;
+use crate::on_db;
+use crate::server::db::Db;
 
 const NONCE: usize = 24;
 const KEY_FILE: &str = "secret.key";
+/// What the key check seals (as owner 0, which no account has).
+const KEY_CHECK_TEXT: &str = "account-settings key check";
+const KEY_CHECK_OWNER: i64 = 0;
 
 /// The server key. Its `Debug` shows nothing of it.
 pub struct SecretBox {
@@ -63,6 +68,43 @@ impl SecretBox {
                 Ok(Self::new(key))
             }
             Err(e) => Err(format!("DATA_DIR: cannot read {}: {e}", path.display())),
+        }
+    }
+
+    /// Checks this key against the one the database has known since it
+    /// first met one (recording it then): a server with another key stops
+    /// at start, with a message, instead of failing on every sealed value.
+    pub async fn check_against(&self, db: &Db) -> Result<(), String> {
+        let fail = |e: sqlx::Error| format!("database: cannot check the server key: {e}");
+        let sealed = self
+            .seal(KEY_CHECK_OWNER, KEY_CHECK_TEXT)
+            .map_err(|_| "SECRET_KEY: cannot seal with this key".to_owned())?;
+        // Several instances starting at once: the first insert wins and every
+        // instance compares with what was kept.
+        on_db!(db, p => sqlx::query(
+            "INSERT INTO key_check (name, sealed, created_at) VALUES ('current', $1, $2)
+             ON CONFLICT (name) DO NOTHING",
+        )
+        .bind(&sealed)
+        .bind(crate::model::time::now())
+        .execute(p)
+        .await
+        .map(|_| ()))
+        .map_err(fail)?;
+        let kept: Vec<u8> = on_db!(db, p => sqlx::query_scalar(
+            "SELECT sealed FROM key_check WHERE name = 'current'",
+        )
+        .fetch_one(p)
+        .await)
+        .map_err(fail)?;
+        match self.open(KEY_CHECK_OWNER, &kept) {
+            Ok(text) if text == KEY_CHECK_TEXT => Ok(()),
+            _ => Err(
+                "SECRET_KEY: this is not the key the database's sealed values were made \
+                      with; start every instance with the same SECRET_KEY (or SECRET_KEY_FILE), \
+                      the one first used with this database"
+                    .to_owned(),
+            ),
         }
     }
 

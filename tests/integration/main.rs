@@ -16,4 +16,5 @@ mod profile;
 mod rest;
 mod security;
 mod shutdown;
+mod startup;
 mod tokens;

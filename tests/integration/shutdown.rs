@@ -13,6 +13,9 @@ use crate::database::TestDatabase;
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_account-settings");
 
+/// The server key the tests' PostgreSQL instances share.
+pub const TEST_KEY: &str = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
+
 pub fn cli(data: &std::path::Path, url: &str, args: &[&str], stdin: Option<&str>) -> String {
     let mut child = Command::new(BIN)
         .args(args)
@@ -78,6 +81,15 @@ pub fn user_with_token(data: &std::path::Path, url: &str) -> String {
 
 /// Starts `serve` on a free port and waits until it accepts connections.
 pub async fn serve(data: &std::path::Path, url: &str) -> (std::process::Child, u16) {
+    serve_with(data, url, &[]).await
+}
+
+/// [`serve`] with more environment.
+pub async fn serve_with(
+    data: &std::path::Path,
+    url: &str,
+    env: &[(&str, &str)],
+) -> (std::process::Child, u16) {
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -88,6 +100,11 @@ pub async fn serve(data: &std::path::Path, url: &str) -> (std::process::Child, u
         .env("DATA_DIR", data)
         .env("LISTEN_ADDR", format!("127.0.0.1:{port}"))
         .env("DATABASE_URL", url)
+        .envs(
+            url.starts_with("postgres")
+                .then_some(("SECRET_KEY", TEST_KEY)),
+        )
+        .envs(env.iter().copied())
         .stderr(Stdio::null())
         .spawn()
         .unwrap();

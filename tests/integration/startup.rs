@@ -1,0 +1,96 @@
+//! Start-up of the real binary: the database URL and the server key are
+//! checked before anything is served, with messages that name the setting
+//! and never show a password.
+
+use std::process::{Command, Output};
+
+use crate::database::{on_postgres, TestDatabase};
+use crate::shutdown::{serve, serve_with, BIN, TEST_KEY};
+
+/// Runs `serve` with `env` until it exits (it must refuse to start).
+fn refused(data: &std::path::Path, env: &[(&str, &str)]) -> String {
+    let out: Output = Command::new(BIN)
+        .arg("serve")
+        .env("DATA_DIR", data)
+        .env("LISTEN_ADDR", "127.0.0.1:0")
+        .env_remove("SECRET_KEY")
+        .envs(env.iter().copied())
+        .output()
+        .expect("binary runs");
+    assert!(!out.status.success(), "it started: {env:?}");
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+#[test]
+fn a_bad_or_unreachable_database_url_stops_start_up_without_its_password() {
+    let dir = tempfile::tempdir().unwrap();
+    let err = refused(
+        dir.path(),
+        &[(
+            "DATABASE_URL",
+            "postgres://app:hunter2secret@127.0.0.1:1/accounts",
+        )],
+    );
+    assert!(err.contains("DATABASE_URL"), "{err}");
+    assert!(err.contains("app:***@127.0.0.1:1"), "{err}");
+    assert!(!err.contains("hunter2secret"), "{err}");
+    let err = refused(dir.path(), &[("DATABASE_URL", "mysql://root:pw1234@db/x")]);
+    assert!(
+        err.contains("DATABASE_URL") && err.contains("postgres://"),
+        "{err}"
+    );
+    assert!(!err.contains("pw1234"), "{err}");
+}
+
+#[tokio::test]
+async fn another_server_key_than_the_databases_refuses_to_start() {
+    let dir = tempfile::tempdir().unwrap();
+    let database = TestDatabase::fresh(dir.path()).await;
+    // The first start records the key (the test key on PostgreSQL, a
+    // generated secret.key on SQLite)…
+    let (mut server, _) = serve(dir.path(), &database.url).await;
+    server.kill().unwrap();
+    server.wait().unwrap();
+    // …and a start with another key is refused, naming the setting.
+    let other = "ff".repeat(32);
+    let err = refused(
+        dir.path(),
+        &[("DATABASE_URL", &database.url), ("SECRET_KEY", &other)],
+    );
+    assert!(
+        err.contains("SECRET_KEY") && err.contains("not the key"),
+        "{err}"
+    );
+    assert!(!err.contains(&other), "{err}");
+    // The right key, from a file (SECRET_KEY_FILE), starts again.
+    let file = dir.path().join("the-key");
+    let key = if on_postgres() {
+        TEST_KEY.to_owned()
+    } else {
+        std::fs::read_to_string(dir.path().join("secret.key")).unwrap()
+    };
+    std::fs::write(&file, key).unwrap();
+    let file = file.to_string_lossy().into_owned();
+    let (mut server, _) =
+        serve_with(dir.path(), &database.url, &[("SECRET_KEY_FILE", &file)]).await;
+    server.kill().unwrap();
+    server.wait().unwrap();
+}
+
+#[tokio::test]
+async fn postgres_needs_a_shared_server_key_sqlite_makes_its_own() {
+    let dir = tempfile::tempdir().unwrap();
+    let database = TestDatabase::fresh(dir.path()).await;
+    if on_postgres() {
+        let err = refused(dir.path(), &[("DATABASE_URL", &database.url)]);
+        assert!(
+            err.contains("SECRET_KEY: required with a PostgreSQL DATABASE_URL"),
+            "{err}"
+        );
+    } else {
+        let (mut server, _) = serve(dir.path(), &database.url).await;
+        server.kill().unwrap();
+        server.wait().unwrap();
+        assert!(dir.path().join("secret.key").exists());
+    }
+}
