@@ -95,18 +95,18 @@ pub async fn login(login: String, password: Password) -> Result<(), AppError> {
     let meta = context::ClientMeta::of(&parts);
     let now = db::now();
     let keys = limiter::keys(&login, meta.ip.as_deref());
-    if let Err(retry_after) = state.login_limiter.check(&keys, now) {
+    if let Some(retry_after) = state.login_limiter.check(&keys, now).await? {
         return Err(ssr::too_many(retry_after));
     }
     if login.len() > 254 || password.expose().chars().count() > 128 {
-        state.login_limiter.fail(&keys, now);
+        state.login_limiter.fail(&keys, now).await?;
         return Err(AppError::invalid("login", GENERIC));
     }
     let row = users::find_for_login(&state.db, &login).await?;
     let ok = pw::verify(password.0, row.as_ref().map(|r| r.password_hash.clone())).await?;
     match row {
         Some(r) if ok && !r.disabled => {
-            state.login_limiter.succeed(&keys);
+            state.login_limiter.succeed(&keys).await?;
             // A new session id at every sign-in; the old cookie (if any) is dead.
             if let Some(old) = context::session().await? {
                 session::end(&state.db, old.id).await?;
@@ -127,14 +127,14 @@ pub async fn login(login: String, password: Password) -> Result<(), AppError> {
             Ok(())
         }
         Some(r) => {
-            state.login_limiter.fail(&keys, now);
+            state.login_limiter.fail(&keys, now).await?;
             state
                 .audit
                 .record(NewEvent::new(r.id, AuditAction::SignInFailed).client(&meta));
             Err(AppError::invalid("login", GENERIC))
         }
         None => {
-            state.login_limiter.fail(&keys, now);
+            state.login_limiter.fail(&keys, now).await?;
             Err(AppError::invalid("login", GENERIC))
         }
     }

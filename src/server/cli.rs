@@ -200,6 +200,10 @@ async fn housekeeping(pool: db::Db, settings: Settings) {
         if let Ok(n) = session::purge_expired(&pool, &settings).await {
             tracing::debug!(sessions = n, "purged ended sessions");
         }
+        let limits = crate::server::limiter::LoginLimiter::new(pool.clone());
+        if let Ok(n) = limits.sweep(db::now()).await {
+            tracing::debug!(windows = n, "purged ended rate-limit windows");
+        }
         if let Ok(n) = audit::purge_older_than(&pool, settings.audit_retention_days).await {
             tracing::debug!(events = n, "purged old audit events");
         }

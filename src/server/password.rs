@@ -88,12 +88,12 @@ pub async fn verify_current(
     }
     let keys = super::limiter::keys(handle, ip);
     let now = super::db::now();
-    if let Err(retry_after) = state.login_limiter.check(&keys, now) {
+    if let Some(retry_after) = state.login_limiter.check(&keys, now).await? {
         return Err(AppError::RateLimited(retry_after));
     }
     let hash = super::users::password_hash(&state.db, user_id).await?;
     if password.chars().count() > 128 || !verify(password, Some(hash)).await? {
-        state.login_limiter.fail(&keys, now);
+        state.login_limiter.fail(&keys, now).await?;
         return Err(AppError::invalid(
             field,
             "That is not your current password.",

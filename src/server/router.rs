@@ -14,6 +14,7 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use super::audit::AuditLog;
 use super::config::Settings;
 use super::db::Db;
+use super::limiter::LoginLimiter;
 use super::secret_box::SecretBox;
 use super::state::AppState;
 use super::{audit_export, avatar, fn_errors, origin, rest};
@@ -41,9 +42,9 @@ pub fn state(db: Db, settings: Settings, site_root: &str) -> Result<AppState, St
     Ok(AppState {
         leptos_options: Arc::new(leptos_options(site_root)),
         audit: AuditLog::spawn(db.clone()),
+        login_limiter: Arc::new(LoginLimiter::new(db.clone())),
         db,
         settings: Arc::new(settings),
-        login_limiter: Arc::default(),
         secrets: Arc::new(secrets),
     })
 }
