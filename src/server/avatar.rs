@@ -17,7 +17,7 @@ use image::{ImageFormat, ImageReader, Limits};
 use rand::RngCore;
 
 use super::audit::NewEvent;
-use super::context::ClientMeta;
+use super::client::ClientMeta;
 use super::state::AppState;
 use super::{session, users};
 use crate::error::AppError;

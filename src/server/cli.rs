@@ -127,6 +127,18 @@ async fn serve(mut config: Config) -> Result<(), String> {
                 .map_err(|e| format!("SECRET_KEY_FILE: {e}"))?,
         );
     }
+    if config
+        .trusted_proxies
+        .as_ref()
+        .is_some_and(|t| !t.0.is_empty())
+        && config.public_url.is_none()
+    {
+        return Err(
+            "PUBLIC_URL: required when TRUSTED_PROXIES is set (behind a proxy the \
+                    request's own Host cannot be trusted for the same-origin check)"
+                .into(),
+        );
+    }
     let pool = open(&config).await?;
     if pool.backend() == db::Backend::Postgres && config.secret_key.is_none() {
         return Err(

@@ -22,6 +22,10 @@ pub struct Config {
         default_value = "127.0.0.1:3000"
     )]
     pub listen_addr: SocketAddr,
+    /// Proxies whose `X-Forwarded-For` is believed: comma-separated IP
+    /// addresses or CIDR ranges (default none).
+    #[arg(long, env = "TRUSTED_PROXIES", global = true, value_parser = parse_trusted_proxies)]
+    pub trusted_proxies: Option<TrustedProxies>,
     /// The address users reach the site at (e.g. https://accounts.example.com).
     #[arg(long, env = "PUBLIC_URL", global = true, value_parser = parse_public_url)]
     pub public_url: Option<String>,
@@ -151,6 +155,14 @@ fn parse_public_url(s: &str) -> Result<String, String> {
     Ok(s.to_owned())
 }
 
+/// The parsed `TRUSTED_PROXIES`.
+#[derive(Debug, Clone, Default)]
+pub struct TrustedProxies(pub Vec<ipnet::IpNet>);
+
+fn parse_trusted_proxies(s: &str) -> Result<TrustedProxies, String> {
+    super::client::parse_trusted(s).map(TrustedProxies)
+}
+
 /// What the running server needs to know, derived once from [`Config`].
 #[derive(Debug, Clone)]
 pub struct Settings {
@@ -171,6 +183,8 @@ pub struct Settings {
     pub secret_key: Option<Secret>,
     /// What a database proxy must present to verify passwords.
     pub db_proxy_secret: Option<Secret>,
+    /// Peers whose `X-Forwarded-For` is believed.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
 }
 
 impl Settings {
@@ -196,6 +210,7 @@ impl Settings {
             data_dir: c.data_dir.clone(),
             secret_key: c.secret_key.clone(),
             db_proxy_secret: c.db_proxy_secret.clone(),
+            trusted_proxies: c.trusted_proxies.clone().unwrap_or_default().0,
         }
     }
 

@@ -6,6 +6,7 @@ pub mod audit;
 pub mod audit_export;
 pub mod avatar;
 pub mod cli;
+pub mod client;
 pub mod config;
 pub mod context;
 pub mod db;

@@ -17,7 +17,7 @@ use super::db::Db;
 use super::limiter::LoginLimiter;
 use super::secret_box::SecretBox;
 use super::state::AppState;
-use super::{audit_export, avatar, fn_errors, origin, rest};
+use super::{audit_export, avatar, client, fn_errors, origin, rest};
 use crate::app::{shell, App};
 
 /// Largest request body accepted anywhere.
@@ -104,6 +104,11 @@ pub fn build(state: AppState) -> Router {
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_FRAME_OPTIONS,
             HeaderValue::from_static("DENY"),
+        ))
+        // Outermost: every layer and handler sees the client's address.
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            client::remember,
         ))
         .with_state(state)
 }

@@ -301,3 +301,52 @@ async fn failed_sign_ins_are_rate_limited_alike_for_unknown_accounts() {
         .session_cookie()
         .is_some());
 }
+
+/// Signs in `ada` with an `X-Forwarded-For` header; returns the address
+/// her new session was recorded with.
+async fn session_ip_via_proxy(app: &TestApp, forwarded_for: &str) -> String {
+    use account_settings::api::auth::Login;
+    use leptos::server_fn::ServerFn;
+    let body = crate::common::form(&[("login", "ada"), ("password", PASSWORD)]);
+    let req = Request::builder()
+        .method(Method::POST)
+        .uri(Login::PATH)
+        .header(header::HOST, HOST)
+        .header(header::ORIGIN, ORIGIN)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header("x-forwarded-for", forwarded_for)
+        .body(Body::from(body))
+        .unwrap();
+    let res = app.send(req).await;
+    assert!(res.session_cookie().is_some(), "{}", res.text());
+    app.scalar("SELECT ip FROM sessions ORDER BY id DESC LIMIT 1")
+        .await
+}
+
+#[tokio::test]
+async fn forwarded_for_is_believed_only_from_trusted_proxies() {
+    // The test requests come from 127.0.0.1.
+    let app = TestApp::new().await;
+    app.signup("ada").await;
+    assert_eq!(
+        session_ip_via_proxy(&app, "203.0.113.7").await,
+        "127.0.0.1",
+        "no proxy is trusted by default"
+    );
+
+    let app = TestApp::with(|s| {
+        s.trusted_proxies = vec!["127.0.0.0/8".parse().unwrap()];
+    })
+    .await;
+    app.signup("ada").await;
+    // A client's own entry on the left is not believed; the proxy's is.
+    assert_eq!(
+        session_ip_via_proxy(&app, "198.51.100.1, 203.0.113.7").await,
+        "203.0.113.7"
+    );
+    app.state.audit.flush().await;
+    let ip: String = app
+        .scalar("SELECT ip FROM audit_events WHERE action = 'sign_in' ORDER BY id DESC LIMIT 1")
+        .await;
+    assert_eq!(ip, "203.0.113.7");
+}

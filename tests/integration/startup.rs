@@ -94,3 +94,21 @@ async fn postgres_needs_a_shared_server_key_sqlite_makes_its_own() {
         assert!(dir.path().join("secret.key").exists());
     }
 }
+
+#[test]
+fn trusted_proxies_need_public_url_and_valid_addresses() {
+    let dir = tempfile::tempdir().unwrap();
+    let err = refused(dir.path(), &[("TRUSTED_PROXIES", "10.0.0.1")]);
+    assert!(
+        err.contains("PUBLIC_URL: required when TRUSTED_PROXIES is set"),
+        "{err}"
+    );
+    let err = refused(
+        dir.path(),
+        &[
+            ("TRUSTED_PROXIES", "10.0.0.1, proxy.internal"),
+            ("PUBLIC_URL", "https://accounts.example.com"),
+        ],
+    );
+    assert!(err.contains("proxy.internal"), "{err}");
+}

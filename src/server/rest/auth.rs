@@ -15,7 +15,7 @@ use super::error::ApiError;
 use crate::model::audit::AuditAction;
 use crate::model::time::rfc3339;
 use crate::server::audit::NewEvent;
-use crate::server::context::ClientMeta;
+use crate::server::client::ClientMeta;
 use crate::server::db::now;
 use crate::server::state::AppState;
 use crate::server::token_secret::PlainToken;
