@@ -65,7 +65,7 @@ pub async fn change_handle(handle: String) -> Result<String, AppError> {
 /// Everything of it goes in one transaction; the browser is signed out.
 #[server]
 pub async fn delete_account(handle: String, current_password: Password) -> Result<(), AppError> {
-    use crate::server::{account, avatar, context, password as pw, session};
+    use crate::server::{account, context, password as pw, session};
 
     let s = context::require_session().await?;
     let state = context::state()?;
@@ -87,10 +87,8 @@ pub async fn delete_account(handle: String, current_password: Password) -> Resul
     .await?;
     // Events still queued for this user must not outlive the deletion.
     state.audit.flush().await;
-    let avatar_file = account::delete_account(&state.db, s.user.id).await?;
-    if let Some(file) = avatar_file {
-        avatar::remove(&state.settings.data_dir, &file).await;
-    }
+    // The avatar goes with the account (a row that cascades).
+    account::delete_account(&state.db, s.user.id).await?;
     tracing::info!(user_id = s.user.id, "account deleted");
     leptos::prelude::expect_context::<leptos_axum::ResponseOptions>().append_header(
         axum::http::header::SET_COOKIE,

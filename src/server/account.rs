@@ -101,25 +101,24 @@ pub const LAST_ADMIN: &str =
     "You are the last administrator. Make another user an administrator first.";
 
 /// Deletes an account and everything of it (tokens, sessions, pending tokens,
-/// audit events cascade) in one transaction, and keeps the handle reserved.
-/// The last enabled administrator cannot be deleted. Returns the avatar file
-/// to remove.
-pub async fn delete_account(db: &Db, id: i64) -> Result<Option<String>, AppError> {
+/// avatars, audit events cascade) in one transaction, and keeps the handle
+/// reserved. The last enabled administrator cannot be deleted.
+pub async fn delete_account(db: &Db, id: i64) -> Result<(), AppError> {
     let now = now();
     // Under the accounts lock, two administrators deleting themselves at
     // once cannot both see the other as the one left.
     let mut tx = db.begin_locked(Lock::Accounts).await?;
-    let row: Option<(String, Option<String>)> = on_tx!(&mut tx, c => sqlx::query_as(
+    let handle: Option<String> = on_tx!(&mut tx, c => sqlx::query_scalar(
         "DELETE FROM users
          WHERE id = $1
            AND (NOT is_admin OR disabled
                 OR EXISTS (SELECT 1 FROM users o WHERE o.id != $1 AND o.is_admin AND NOT o.disabled))
-         RETURNING handle, avatar_file",
+         RETURNING handle",
     )
     .bind(id)
     .fetch_optional(c)
     .await)?;
-    let Some((handle, avatar_file)) = row else {
+    let Some(handle) = handle else {
         drop(tx);
         let exists =
             on_db!(db, p => sqlx::query_scalar::<_, i64>("SELECT id FROM users WHERE id = $1")
@@ -148,5 +147,5 @@ pub async fn delete_account(db: &Db, id: i64) -> Result<Option<String>, AppError
     .await
     .map(|d| d.rows_affected()))?;
     tx.commit().await?;
-    Ok(avatar_file)
+    Ok(())
 }

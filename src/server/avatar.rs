@@ -1,5 +1,6 @@
-//! Avatar uploads: checked, decoded with limits, re-encoded and stored under
-//! a generated name; and served back with long-lived caching.
+//! Avatar uploads: checked, decoded with limits, re-encoded and stored in
+//! the database under a generated name; and served back with long-lived
+//! caching.
 //!
 //! The upload is the raw file as the request body of
 //! `POST /settings/avatar` (the dialog sends it with `fetch`), signed in by
@@ -18,13 +19,15 @@ use rand::RngCore;
 
 use super::audit::NewEvent;
 use super::client::ClientMeta;
+use super::db::Db;
 use super::state::AppState;
 use super::{session, users};
 use crate::error::AppError;
 use crate::model::audit::AuditAction;
 use crate::model::avatar::{self, MAX_BYTES, MAX_SIDE, STORED_SIDE};
+use crate::on_db;
 
-/// The folder of stored avatars.
+/// The folder where an older version stored avatars as files.
 pub fn dir(data_dir: &Path) -> PathBuf {
     data_dir.join("avatars")
 }
@@ -82,48 +85,59 @@ pub fn process(bytes: &[u8]) -> Result<Vec<u8>, AppError> {
     Ok(out.into_inner())
 }
 
-/// Stores a processed avatar under a new random name; returns the name.
-pub async fn store(data_dir: &Path, png: Vec<u8>) -> Result<String, AppError> {
+/// A new random name for a stored avatar.
+fn new_name() -> String {
     let mut raw = [0u8; 16];
     rand::rng().fill_bytes(&mut raw);
-    let name: String = raw.iter().map(|b| format!("{b:02x}")).collect::<String>() + ".png";
-    let dir = dir(data_dir);
-    tokio::fs::create_dir_all(&dir)
-        .await
-        .map_err(AppError::internal)?;
-    let tmp = dir.join(format!(".{name}.tmp"));
-    tokio::fs::write(&tmp, png)
-        .await
-        .map_err(AppError::internal)?;
-    tokio::fs::rename(&tmp, dir.join(&name))
-        .await
-        .map_err(AppError::internal)?;
-    Ok(name)
+    raw.iter().map(|b| format!("{b:02x}")).collect::<String>() + ".png"
 }
 
-/// Sets or removes a user's avatar; the uploaded file it replaces is deleted
-/// once the change has committed.
+/// Sets or removes a user's avatar (see [`users::set_avatar`]).
 pub async fn apply(
     state: &AppState,
     user_id: i64,
     change: users::AvatarChange<'_>,
 ) -> Result<(), AppError> {
-    if let Some(old) = users::set_avatar(&state.db, user_id, change).await? {
-        remove(&state.settings.data_dir, &old).await;
-    }
-    Ok(())
+    users::set_avatar(&state.db, user_id, change).await
 }
 
-/// Removes a stored avatar; a file already gone is fine.
-pub async fn remove(data_dir: &Path, name: &str) {
-    if !valid_name(name) {
-        return;
-    }
-    if let Err(e) = tokio::fs::remove_file(dir(data_dir).join(name)).await {
-        if e.kind() != std::io::ErrorKind::NotFound {
-            tracing::warn!(error = %e, file = name, "avatar file not removed");
+/// Moves the avatar files an older version kept in `DATA_DIR/avatars` into
+/// the database (those an account still uses), then removes the files.
+/// Run at start; a file that cannot be read stays for the next start.
+pub async fn import_files(db: &Db, data_dir: &Path) -> Result<usize, String> {
+    let dir = dir(data_dir);
+    let Ok(mut entries) = tokio::fs::read_dir(&dir).await else {
+        return Ok(0);
+    };
+    let mut moved = 0;
+    while let Ok(Some(entry)) = entries.next_entry().await {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if !valid_name(&name) {
+            continue;
+        }
+        let Ok(png) = tokio::fs::read(entry.path()).await else {
+            continue;
+        };
+        let done = on_db!(db, p => sqlx::query(
+            "INSERT INTO avatars (name, user_id, png, created_at)
+             SELECT $1, id, $2, updated_at FROM users WHERE avatar_file = $1
+             ON CONFLICT (name) DO NOTHING",
+        )
+        .bind(&name)
+        .bind(&png)
+        .execute(p)
+        .await
+        .map(|d| d.rows_affected()))
+        .map_err(|e| format!("moving avatar files into the database: {e}"))?;
+        moved += done as usize;
+        if let Err(e) = tokio::fs::remove_file(entry.path()).await {
+            tracing::warn!(error = %e, file = name, "avatar file not removed after the move");
         }
     }
+    if moved > 0 {
+        tracing::info!(avatars = moved, "moved avatar files into the database");
+    }
+    Ok(moved)
 }
 
 /// Generated names only: 32 lower-case hex digits and `.png`.
@@ -191,12 +205,16 @@ async fn upload_inner(
     let png = tokio::task::spawn_blocking(move || process(&bytes))
         .await
         .map_err(AppError::internal)??;
-    let data_dir = state.settings.data_dir.clone();
-    let name = store(&data_dir, png).await?;
-    if let Err(e) = apply(state, s.user.id, users::AvatarChange::File(&name)).await {
-        remove(&data_dir, &name).await;
-        return Err(e);
-    }
+    let name = new_name();
+    apply(
+        state,
+        s.user.id,
+        users::AvatarChange::Upload {
+            name: &name,
+            png: &png,
+        },
+    )
+    .await?;
     let meta = ClientMeta::of(parts);
     state.audit.record(
         NewEvent::new(s.user.id, AuditAction::AvatarChanged)
@@ -206,14 +224,14 @@ async fn upload_inner(
     Ok(format!("/avatars/{name}"))
 }
 
-/// `GET /avatars/{name}`: a stored avatar. Names are never reused, so the
-/// file may be cached for good.
+/// `GET /avatars/{name}`: a stored avatar, from the database (so any
+/// instance serves it). Names are never reused, so it may be cached for good.
 pub async fn serve(State(state): State<AppState>, UrlPath(name): UrlPath<String>) -> Response {
     if !valid_name(&name) {
         return StatusCode::NOT_FOUND.into_response();
     }
-    match tokio::fs::read(dir(&state.settings.data_dir).join(&name)).await {
-        Ok(bytes) => (
+    match users::avatar_png(&state.db, &name).await {
+        Ok(Some(bytes)) => (
             [
                 (header::CONTENT_TYPE, HeaderValue::from_static("image/png")),
                 (
@@ -224,7 +242,8 @@ pub async fn serve(State(state): State<AppState>, UrlPath(name): UrlPath<String>
             bytes,
         )
             .into_response(),
-        Err(_) => StatusCode::NOT_FOUND.into_response(),
+        Ok(None) => StatusCode::NOT_FOUND.into_response(),
+        Err(e) => refusal(e.status(), e),
     }
 }
 

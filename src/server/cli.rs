@@ -151,6 +151,7 @@ async fn serve(mut config: Config) -> Result<(), String> {
     let settings = Settings::from_config(&config);
     let state = router::state(pool.clone(), settings.clone(), &config.site_root)?;
     state.secrets.check_against(&pool).await?;
+    super::avatar::import_files(&pool, &config.data_dir).await?;
     let audit_log = state.audit.clone();
     let app = router::build(state);
 

@@ -112,7 +112,7 @@ pub struct Profile {
     pub last_name: String,
     pub display_name: String,
     pub avatar_url: Option<String>,
-    /// An uploaded avatar's file name under `DATA_DIR/avatars`.
+    /// An uploaded avatar's name (a row of `avatars`).
     pub avatar_file: Option<String>,
     pub created_at: i64,
 }
@@ -245,20 +245,20 @@ pub async fn save_profile(
 /// What the avatar becomes.
 pub enum AvatarChange<'a> {
     Url(&'a str),
-    File(&'a str),
+    /// An uploaded picture, processed: its new name and the PNG.
+    Upload {
+        name: &'a str,
+        png: &'a [u8],
+    },
     Remove,
 }
 
-/// Sets or removes the avatar; returns the uploaded file it replaced (to be
-/// deleted once this has committed).
-pub async fn set_avatar(
-    db: &Db,
-    id: i64,
-    change: AvatarChange<'_>,
-) -> Result<Option<String>, AppError> {
-    let (url, file) = match change {
-        AvatarChange::Url(u) => (Some(u), None),
-        AvatarChange::File(f) => (None, Some(f)),
+/// Sets or removes the avatar in one transaction: a new picture is stored
+/// with the change, and the one it replaces is deleted with it.
+pub async fn set_avatar(db: &Db, id: i64, change: AvatarChange<'_>) -> Result<(), AppError> {
+    let (url, file) = match &change {
+        AvatarChange::Url(u) => (Some(*u), None),
+        AvatarChange::Upload { name, .. } => (None, Some(*name)),
         AvatarChange::Remove => (None, None),
     };
     let now = now();
@@ -272,6 +272,18 @@ pub async fn set_avatar(
     .fetch_optional(c)
     .await)?
     .ok_or(AppError::Unauthorized)?;
+    if let AvatarChange::Upload { name, png } = &change {
+        on_tx!(&mut tx, c => sqlx::query(
+            "INSERT INTO avatars (name, user_id, png, created_at) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(*name)
+        .bind(id)
+        .bind(*png)
+        .bind(now)
+        .execute(c)
+        .await
+        .map(|_| ()))?;
+    }
     on_tx!(&mut tx, c => sqlx::query(
         "UPDATE users SET avatar_url = $1, avatar_file = $2, updated_at = $3 WHERE id = $4",
     )
@@ -281,9 +293,26 @@ pub async fn set_avatar(
     .bind(id)
     .execute(c)
     .await
-    .map(|d| d.rows_affected()))?;
+    .map(|_| ()))?;
+    if let Some(old) = old {
+        on_tx!(&mut tx, c => sqlx::query("DELETE FROM avatars WHERE name = $1")
+            .bind(old)
+            .execute(c)
+            .await
+            .map(|_| ()))?;
+    }
     tx.commit().await?;
-    Ok(old)
+    Ok(())
+}
+
+/// A stored avatar's PNG.
+pub async fn avatar_png(db: &Db, name: &str) -> Result<Option<Vec<u8>>, AppError> {
+    Ok(
+        on_db!(db, p => sqlx::query_scalar("SELECT png FROM avatars WHERE name = $1")
+        .bind(name)
+        .fetch_optional(p)
+        .await)?,
+    )
 }
 
 /// The stored password hash of an account.

@@ -166,7 +166,7 @@ async fn delete_account_removes_every_row_and_file_of_the_user_and_nothing_else(
     );
     let bob_before = counts(&app, Some(bob_id)).await;
     let all_before = counts(&app, None).await;
-    assert_eq!(app.avatar_files().len(), 2);
+    assert_eq!(app.avatar_files().await.len(), 2);
 
     // Wrong handle or password: nothing happens.
     let res = app
@@ -240,7 +240,11 @@ async fn delete_account_removes_every_row_and_file_of_the_user_and_nothing_else(
         "handle",
         "the address is not up for grabs"
     );
-    assert_eq!(app.avatar_files().len(), 1, "only Bob's avatar is left");
+    assert_eq!(
+        app.avatar_files().await.len(),
+        1,
+        "only Bob's avatar is left"
+    );
 
     // Ada's sessions and tokens are refused at once; Bob's still work.
     assert_eq!(app.me(&ada).await, Value::Null);

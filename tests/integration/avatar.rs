@@ -75,7 +75,7 @@ async fn png_upload_is_stored_as_a_256_square_and_served_with_caching() {
         "{path}"
     );
     assert_eq!(app.me(&cookie).await["avatar"], path.as_str());
-    assert_eq!(app.avatar_files().len(), 1);
+    assert_eq!(app.avatar_files().await.len(), 1);
 
     let served = app.get(&path, None).await;
     assert_eq!(served.status, StatusCode::OK);
@@ -92,14 +92,14 @@ async fn png_upload_is_stored_as_a_256_square_and_served_with_caching() {
         .upload_avatar(Some(&cookie), encode(300, 300, ImageFormat::WebP))
         .await;
     assert_eq!(res.status, StatusCode::OK, "{}", res.text());
-    let files = app.avatar_files();
+    let files = app.avatar_files().await;
     assert_eq!(files.len(), 1);
     assert_ne!(format!("/avatars/{}", files[0]), path);
     assert_eq!(app.get(&path, None).await.status, StatusCode::NOT_FOUND);
     // An address replaces it too, and removes the file.
     app.call::<SetAvatarUrl>(Some(&cookie), &[("avatar_url", "https://x.example/a.png")])
         .await;
-    assert!(app.avatar_files().is_empty());
+    assert!(app.avatar_files().await.is_empty());
     let actions = app.actions(app.user_id("ada").await).await;
     assert_eq!(actions.iter().filter(|a| *a == "avatar_changed").count(), 3);
 }
@@ -152,7 +152,7 @@ async fn files_that_lie_about_their_type_are_refused() {
             "{msg}"
         );
     }
-    assert!(app.avatar_files().is_empty());
+    assert!(app.avatar_files().await.is_empty());
     assert_eq!(app.me(&cookie).await["avatar"], serde_json::Value::Null);
 }
 
@@ -165,7 +165,7 @@ async fn oversize_file_is_refused_with_the_size_limit() {
     let (status, msg) = refused(&app, &cookie, big).await;
     assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
     assert!(msg.contains("the limit is 2 MiB"), "{msg}");
-    assert!(app.avatar_files().is_empty());
+    assert!(app.avatar_files().await.is_empty());
 }
 
 #[tokio::test]
@@ -180,7 +180,7 @@ async fn over_dimension_and_bomb_headers_are_refused_before_decoding() {
         msg.contains("100000×100000") && msg.contains("4096×4096"),
         "{msg}"
     );
-    assert!(app.avatar_files().is_empty());
+    assert!(app.avatar_files().await.is_empty());
 }
 
 #[tokio::test]
@@ -213,7 +213,7 @@ async fn upload_needs_a_session_and_the_sites_origin() {
         .body(axum::body::Body::from(encode(8, 8, ImageFormat::Png)))
         .unwrap();
     assert_eq!(app.send(req).await.status, StatusCode::FORBIDDEN);
-    assert!(app.avatar_files().is_empty());
+    assert!(app.avatar_files().await.is_empty());
     // Removing with nothing set is harmless.
     let res = app.call::<RemoveAvatar>(Some(&cookie), &[]).await;
     assert_eq!(res.status, StatusCode::OK);
@@ -233,4 +233,53 @@ async fn avatar_paths_outside_the_generated_names_are_404() {
             "{path}"
         );
     }
+}
+
+#[tokio::test]
+async fn an_avatar_uploaded_to_one_instance_is_served_by_another() {
+    let first = TestApp::new().await;
+    let second = first.second_instance().await;
+    let cookie = first.signup("ada").await;
+    let res = first
+        .upload_avatar(Some(&cookie), encode(64, 64, ImageFormat::Png))
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text());
+    let path = res.json()["avatar"].as_str().unwrap().to_owned();
+    let served = second.get(&path, None).await;
+    assert_eq!(served.status, StatusCode::OK);
+    assert!(served.body.starts_with(b"\x89PNG"));
+    // Nothing was written to the data directory.
+    assert!(!first.state.settings.data_dir.join("avatars").exists());
+}
+
+#[tokio::test]
+async fn avatar_files_of_an_older_install_move_into_the_database() {
+    let app = TestApp::new().await;
+    let cookie = app.signup("ada").await;
+    let name = "0123456789abcdef0123456789abcdef.png";
+    let dir = app.state.settings.data_dir.join("avatars");
+    std::fs::create_dir_all(&dir).unwrap();
+    let png = encode(256, 256, ImageFormat::Png);
+    std::fs::write(dir.join(name), &png).unwrap();
+    // A file nobody uses any more goes too, without a row.
+    std::fs::write(dir.join("fedcba9876543210fedcba9876543210.png"), &png).unwrap();
+    app.exec(&format!(
+        "UPDATE users SET avatar_file = '{name}' WHERE handle = 'ada'"
+    ))
+    .await;
+
+    let moved =
+        account_settings::server::avatar::import_files(&app.state.db, &app.state.settings.data_dir)
+            .await
+            .unwrap();
+    assert_eq!(moved, 1);
+    assert_eq!(app.avatar_files().await, vec![name.to_owned()]);
+    assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 0);
+    let served = app.get(&format!("/avatars/{name}"), None).await;
+    assert_eq!(served.status, StatusCode::OK);
+    assert_eq!(served.body, png);
+    assert_eq!(
+        app.me(&cookie).await["avatar"],
+        format!("/avatars/{name}").as_str()
+    );
 }

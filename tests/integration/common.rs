@@ -287,18 +287,9 @@ impl TestApp {
         .expect("user exists")
     }
 
-    /// The stored avatar files.
-    pub fn avatar_files(&self) -> Vec<String> {
-        let dir = self.state.settings.data_dir.join("avatars");
-        let mut names: Vec<String> = std::fs::read_dir(dir)
-            .map(|d| {
-                d.filter_map(Result::ok)
-                    .map(|e| e.file_name().to_string_lossy().into_owned())
-                    .collect()
-            })
-            .unwrap_or_default();
-        names.sort();
-        names
+    /// The names of the stored avatars.
+    pub async fn avatar_files(&self) -> Vec<String> {
+        self.scalars("SELECT name FROM avatars ORDER BY name").await
     }
 
     pub async fn count(&self, sql: &str) -> i64 {
