@@ -6,13 +6,16 @@ source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 cd "$ROOT"
 bash tools/setup.sh --browser
 
+# The PostgreSQL suite needs a server, and so does the SQLite suite's
+# `db copy` test (SQLite into PostgreSQL).
+source tools/postgres.sh
+
 set +e
 printf '\n==> unit and integration tests (SQLite)\n'
 cargo test --features ssr --no-fail-fast 2>&1 | tee "${TMPDIR:-/tmp}/account-settings-cargo-test.log"
 cargo_status=${PIPESTATUS[0]}
 
 printf '\n==> integration tests on PostgreSQL\n'
-source tools/postgres.sh
 TEST_DATABASE=postgres cargo test --features ssr --no-fail-fast --test integration 2>&1 \
   | tee "${TMPDIR:-/tmp}/account-settings-cargo-test-pg.log"
 pg_status=${PIPESTATUS[0]}

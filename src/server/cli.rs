@@ -1,4 +1,5 @@
-//! The command line: `serve` (the default), `user create`, `token issue`.
+//! The command line: `serve` (the default), `user create`, `token issue`,
+//! `db copy`.
 
 use std::io::Read;
 use std::process::ExitCode;
@@ -40,6 +41,25 @@ enum Command {
     Token {
         #[command(subcommand)]
         command: TokenCommand,
+    },
+    /// Move the installation between databases.
+    Db {
+        #[command(subcommand)]
+        command: DbCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum DbCommand {
+    /// Copy a whole installation into an empty PostgreSQL database, in one
+    /// transaction, verified table by table. Stop the servers first.
+    Copy {
+        /// The installation to copy (sqlite://… or postgres://…).
+        #[arg(long)]
+        from: String,
+        /// An empty PostgreSQL database (postgres://…).
+        #[arg(long)]
+        to: String,
     },
 }
 
@@ -98,6 +118,9 @@ pub async fn run() -> ExitCode {
                     expires_days,
                 },
         } => issue_token(cli.config, handle, name, expires_days).await,
+        Command::Db {
+            command: DbCommand::Copy { from, to },
+        } => copy_database(&from, &to).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -221,6 +244,17 @@ async fn housekeeping(pool: db::Db, settings: Settings) {
             tracing::debug!(events = n, "purged old audit events");
         }
     }
+}
+
+async fn copy_database(from: &str, to: &str) -> Result<(), String> {
+    let copied = super::copy::copy(from, to).await?;
+    println!("copied into {}:", db::redact_url(to));
+    for (table, n) in copied.tables {
+        println!("  {table:<16} {n:>10} rows (counts match)");
+    }
+    println!("Start the servers with DATABASE_URL set to the new database and the same SECRET_KEY");
+    println!("(on SQLite the key was in DATA_DIR/secret.key).");
+    Ok(())
 }
 
 async fn create_user(

@@ -9,6 +9,7 @@ pub mod cli;
 pub mod client;
 pub mod config;
 pub mod context;
+pub mod copy;
 pub mod db;
 pub mod db_password;
 pub mod fn_errors;

@@ -95,7 +95,12 @@ impl TestApp {
     /// directory): its own pool, state, audit queue and router, as a second
     /// process behind a load balancer would have.
     pub async fn second_instance(&self) -> TestApp {
-        let url = match &self.state.db {
+        self.instance_on(&self.database_url()).await
+    }
+
+    /// The URL of this app's database.
+    pub fn database_url(&self) -> String {
+        match &self.state.db {
             db::Db::Sqlite(_) => format!(
                 "sqlite://{}/test.db",
                 self.state.settings.data_dir.display()
@@ -106,8 +111,13 @@ impl TestApp {
                 .expect("the first instance owns the database")
                 .url
                 .clone(),
-        };
-        let pool = db::connect(&url).await.expect("database");
+        }
+    }
+
+    /// An instance with this app's settings (and data directory, so its
+    /// server key) on the database at `url`.
+    pub async fn instance_on(&self, url: &str) -> TestApp {
+        let pool = db::connect(url).await.expect("database");
         let settings = self.state.settings.as_ref().clone();
         let state = router::state(pool, settings, "target/site").expect("state");
         let router = router::build(state.clone());

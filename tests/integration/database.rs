@@ -72,6 +72,11 @@ impl TestDatabase {
                 postgres: None,
             };
         }
+        Self::fresh_postgres().await
+    }
+
+    /// A new, migrated PostgreSQL database of its own, whatever the suite.
+    pub async fn fresh_postgres() -> Self {
         let server = server_url();
         let template = ensure_template(&server).await;
         static NEXT: AtomicU32 = AtomicU32::new(0);

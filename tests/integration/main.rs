@@ -10,6 +10,7 @@ mod avatar;
 mod bad_input;
 mod common;
 mod concurrency;
+mod copy;
 mod crash;
 mod database;
 mod profile;
