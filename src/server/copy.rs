@@ -31,9 +31,11 @@ enum Value {
 
 use Kind::{Bytes, Flag, Int, Text};
 
-/// Every table, parents before children, with its columns and the key it is
-/// read in the order of.
-const TABLES: &[(&str, &str, &[(&str, Kind)])] = &[
+/// A table: its name, the key it is read in the order of, its columns.
+type Table = (&'static str, &'static str, &'static [(&'static str, Kind)]);
+
+/// Every table, parents before children.
+const TABLES: &[Table] = &[
     (
         "users",
         "id",
