@@ -31,7 +31,9 @@ export default defineConfig({
       ],
     },
   },
-  webServer: {
+  // E2E_EXTERNAL: the servers are already running (tools/test.sh starts two
+  // instances behind nginx for the second run).
+  webServer: process.env.E2E_EXTERNAL ? undefined : {
     command: process.env.E2E_SERVER_CMD ?? "false",
     url: `${baseURL}/healthz`,
     reuseExistingServer: false,

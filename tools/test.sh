@@ -37,11 +37,34 @@ e2e_status=${PIPESTATUS[0]}
 set -e
 rm -rf "$data"
 
+printf '\n==> browser tests again: two instances on PostgreSQL behind nginx\n'
+lb_port="${E2E_LB_PORT:-3200}"
+export BALANCED_ENV="$(mktemp)"
+bash tools/balanced.sh "$lb_port" &
+balanced=$!
+for _ in $(seq 100); do
+  curl -fs "http://127.0.0.1:$lb_port/healthz" >/dev/null 2>&1 && break
+  sleep 0.3
+done
+set +e
+(
+  set -a; source "$BALANCED_ENV"; set +a
+  cd end2end && E2E_EXTERNAL=1 E2E_PORT="$lb_port" E2E_DATA_DIR="$(mktemp -d)" npx playwright test
+) 2>&1 | tee "${TMPDIR:-/tmp}/account-settings-e2e-balanced.log"
+lb_status=${PIPESTATUS[0]}
+set -e
+kill "$balanced" 2>/dev/null || true
+wait "$balanced" 2>/dev/null || true
+rm -f "$BALANCED_ENV"
+
 printf '\n==> summary\n'
 echo "SQLite:"
 grep -E '^test result:' "${TMPDIR:-/tmp}/account-settings-cargo-test.log" || true
 echo "PostgreSQL:"
 grep -E '^test result:' "${TMPDIR:-/tmp}/account-settings-cargo-test-pg.log" || true
 # Playwright's own summary lines ("12 passed (30.4s)", and any failed/flaky).
+echo "Browser, one instance on SQLite:"
 grep -E '^ +[0-9]+ (passed|failed|flaky|skipped|did not run)' "${TMPDIR:-/tmp}/account-settings-e2e.log" || true
-[ "$cargo_status" -eq 0 ] && [ "$pg_status" -eq 0 ] && [ "$e2e_status" -eq 0 ]
+echo "Browser, two instances on PostgreSQL behind nginx:"
+grep -E '^ +[0-9]+ (passed|failed|flaky|skipped|did not run)' "${TMPDIR:-/tmp}/account-settings-e2e-balanced.log" || true
+[ "$cargo_status" -eq 0 ] && [ "$pg_status" -eq 0 ] && [ "$e2e_status" -eq 0 ] && [ "$lb_status" -eq 0 ]

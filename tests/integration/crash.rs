@@ -126,3 +126,94 @@ async fn sigkill_mid_work_loses_no_answered_change() {
         }
     }
 }
+
+/// SPEC §11: two instances on one database, clients spread over both; one
+/// instance is killed with SIGKILL mid-traffic. The other keeps answering,
+/// and every change either answered is stored.
+#[tokio::test]
+async fn one_of_two_instances_killed_mid_traffic_loses_no_answered_change() {
+    use std::sync::atomic::AtomicBool;
+
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path();
+    let database = TestDatabase::fresh(data).await;
+    let url = database.url.clone();
+    let token = Arc::new(user_with_token(data, &url));
+    let (mut doomed, port_a) = serve(data, &url).await;
+    let (mut survivor, port_b) = serve(data, &url).await;
+    let killed = Arc::new(AtomicBool::new(false));
+    let stop = Arc::new(AtomicBool::new(false));
+    let acked: Arc<[AtomicI64; 4]> = Arc::new(std::array::from_fn(|_| AtomicI64::new(-1)));
+    let after_kill: Arc<[AtomicI64; 4]> = Arc::new(std::array::from_fn(|_| AtomicI64::new(0)));
+    let clients: Vec<_> = (0..FIELDS.len())
+        .map(|f| {
+            let (token, acked, after_kill) = (token.clone(), acked.clone(), after_kill.clone());
+            let (killed, stop) = (killed.clone(), stop.clone());
+            tokio::spawn(async move {
+                for i in 0.. {
+                    // Round-robin, as a balancer without stickiness would.
+                    let port = if i % 2 == 0 { port_a } else { port_b };
+                    let was_killed = killed.load(Ordering::SeqCst);
+                    let body = format!(r#"{{"{}":"{}"}}"#, FIELDS[f], value(FIELDS[f], 9, i));
+                    match patch(port, &token, &body).await {
+                        Some(200) => {
+                            acked[f].store(i, Ordering::SeqCst);
+                            if was_killed {
+                                after_kill[f].fetch_add(1, Ordering::SeqCst);
+                            }
+                            if stop.load(Ordering::SeqCst) {
+                                break;
+                            }
+                        }
+                        Some(status) => panic!("PATCH answered {status}"),
+                        // Only the killed instance may fail to answer.
+                        None => assert_eq!(port, port_a, "the survivor failed to answer"),
+                    }
+                }
+            })
+        })
+        .collect();
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while acked.iter().any(|a| a.load(Ordering::SeqCst) < 6) && std::time::Instant::now() < deadline
+    {
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    killed.store(true, Ordering::SeqCst);
+    let status = Command::new("kill")
+        .args(["-KILL", &doomed.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    doomed.wait().unwrap();
+    // The survivor goes on answering every client.
+    while after_kill.iter().any(|a| a.load(Ordering::SeqCst) < 5)
+        && std::time::Instant::now() < deadline
+    {
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    stop.store(true, Ordering::SeqCst);
+    for c in clients {
+        c.await.unwrap();
+    }
+    survivor.kill().unwrap();
+    survivor.wait().unwrap();
+
+    let db = account_settings::server::db::connect(&url).await.unwrap();
+    let row: (String, String, String, Option<String>) = on_db!(&db, p => sqlx::query_as(
+        "SELECT first_name, last_name, display_name, avatar_url FROM users WHERE handle = 'ada'",
+    )
+    .fetch_one(p)
+    .await)
+    .unwrap();
+    db.close().await;
+    let stored = [row.0, row.1, row.2, row.3.unwrap_or_default()];
+    for (f, field) in FIELDS.iter().enumerate() {
+        assert!(
+            after_kill[f].load(Ordering::SeqCst) >= 5,
+            "{field}: the survivor kept answering"
+        );
+        // Each client's last request was answered: that change is stored.
+        let last = acked[f].load(Ordering::SeqCst);
+        assert_eq!(stored[f], value(field, 9, last), "{field}");
+    }
+}

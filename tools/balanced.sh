@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# Two release instances on one fresh PostgreSQL database behind nginx
+# (round-robin, no stickiness), each with a data directory of its own, in the
+# foreground until stopped. Used by tools/test.sh to run the browser tests
+# through a real load balancer; also handy to try several instances by hand:
+#
+#   bash tools/balanced.sh 3200      # then open http://127.0.0.1:3200
+#
+# Needs TEST_POSTGRES_URL (tools/postgres.sh sets it) and the release build.
+# Writes the database URL to $BALANCED_ENV (if set) for the caller's CLI use.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
+cd "$ROOT"
+port="${1:-3200}"
+SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+if ! command -v nginx >/dev/null 2>&1 && [ ! -x /usr/sbin/nginx ]; then
+  $SUDO apt-get update -q >&2
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q nginx-light >&2
+fi
+NGINX="$(command -v nginx || echo /usr/sbin/nginx)"
+if ! command -v psql >/dev/null 2>&1; then
+  $SUDO apt-get update -q >&2
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q postgresql-client >&2
+fi
+
+work="$(mktemp -d)"
+name="as_balanced_$$"
+server="${TEST_POSTGRES_URL:?run tools/postgres.sh first}"
+base="${server%%\?*}"; base="${base%/*}"
+url="$base/$name"
+psql -q "$server" -c "CREATE DATABASE $name" >/dev/null
+key="$(od -An -tx1 -N32 /dev/urandom | tr -d ' \n')"
+[ -n "${BALANCED_ENV:-}" ] && printf 'DATABASE_URL=%s\n' "$url" > "$BALANCED_ENV"
+
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  psql -q "$server" -c "DROP DATABASE IF EXISTS $name WITH (FORCE)" >/dev/null 2>&1 || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 0' TERM INT
+
+upstreams=""
+for i in 1 2; do
+  p=$((port + 10 + i))
+  mkdir -p "$work/data$i"
+  env DATABASE_URL="$url" SECRET_KEY="$key" DATA_DIR="$work/data$i" \
+      LEPTOS_SITE_ROOT="$ROOT/target/site" LISTEN_ADDR="127.0.0.1:$p" \
+      PUBLIC_URL="http://127.0.0.1:$port" TRUSTED_PROXIES=127.0.0.1 RUST_LOG=warn \
+      "$BIN" serve &
+  pids+=($!)
+  upstreams+="    server 127.0.0.1:$p;"$'\n'
+done
+
+user_line=""; [ "$(id -u)" -eq 0 ] && user_line="user root;"
+cat > "$work/nginx.conf" <<EOF
+$user_line
+worker_processes 1;
+daemon off;
+pid $work/nginx.pid;
+error_log $work/nginx-error.log warn;
+events { worker_connections 512; }
+http {
+  access_log off;
+  client_body_temp_path $work/body;
+  proxy_temp_path $work/proxy;
+  fastcgi_temp_path $work/fastcgi;
+  uwsgi_temp_path $work/uwsgi;
+  scgi_temp_path $work/scgi;
+  upstream app {
+$upstreams  }
+  server {
+    listen 127.0.0.1:$port;
+    client_max_body_size 4m;
+    location / {
+      proxy_pass http://app;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+      proxy_set_header Host \$host:\$server_port;
+      proxy_set_header X-Forwarded-For \$proxy_add_x_forwarded_for;
+      proxy_set_header X-Forwarded-Proto \$scheme;
+    }
+  }
+}
+EOF
+"$NGINX" -c "$work/nginx.conf" -p "$work" &
+pids+=($!)
+wait
