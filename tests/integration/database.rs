@@ -154,6 +154,19 @@ async fn ensure_template(server: &str) -> String {
             .await
             .expect("migrate template");
         db.close().await;
+        // Templates of older migrations are of no more use.
+        let old: Vec<String> = sqlx::query_scalar(
+            "SELECT datname FROM pg_database WHERE datname LIKE 'as\\_template\\_%' AND datname <> $1",
+        )
+        .bind(&name)
+        .fetch_all(&mut admin)
+        .await
+        .unwrap_or_default();
+        for db in old {
+            let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {db}"))
+                .execute(&mut admin)
+                .await;
+        }
     }
     sqlx::query("SELECT pg_advisory_unlock(7411)")
         .execute(&mut admin)
