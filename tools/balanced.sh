@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Two release instances on one fresh PostgreSQL database behind nginx
+# Two release instances (BALANCED_INSTANCES) on one fresh PostgreSQL database behind nginx
 # (round-robin, no stickiness), each with a data directory of its own, in the
 # foreground until stopped. Used by tools/test.sh to run the browser tests
 # through a real load balancer; also handy to try several instances by hand:
@@ -43,7 +43,7 @@ trap cleanup EXIT
 trap 'exit 0' TERM INT
 
 upstreams=""
-for i in 1 2; do
+for i in $(seq "${BALANCED_INSTANCES:-2}"); do
   p=$((port + 10 + i))
   mkdir -p "$work/data$i"
   env DATABASE_URL="$url" SECRET_KEY="$key" DATA_DIR="$work/data$i" \

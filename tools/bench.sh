@@ -1,8 +1,13 @@
 #!/usr/bin/env bash
-# Load test: the release server, a fresh database, wrk on loopback.
-# Prints the throughput of GET /healthz and of token-authenticated
-# GET /api/v1/user (audit included) in the same run, their ratio (target
-# >= 0.6), p99 latencies, and the gzipped size of the release WASM.
+# Load test: release servers, fresh databases, wrk on loopback. For each of
+# SQLite (one instance), PostgreSQL (one instance) and PostgreSQL behind
+# nginx (one instance, then two): rounds of GET /livez (no database),
+# GET /healthz and token-authenticated GET /api/v1/user (audit included),
+# the ratios taken within each round (targets: user/healthz >= 0.6 on
+# SQLite and >= 0.5 on PostgreSQL, user/livez >= 0.3). Then the signed-in
+# Tokens page and the gzipped size of what each page load downloads.
+# BENCH_SKIP_BUILD=1 measures what is built; BENCH_ROUNDS, BENCH_SECONDS,
+# BENCH_CONNECTIONS change the load; BENCH_ONLY=sqlite skips PostgreSQL.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 cd "$ROOT"
@@ -11,70 +16,128 @@ if ! command -v wrk >/dev/null 2>&1; then
   SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
   $SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q wrk
 fi
-# BENCH_SKIP_BUILD=1 measures what is already built.
 [ -n "${BENCH_SKIP_BUILD:-}" ] || cargo leptos build --release --split
 
 DURATION="${BENCH_SECONDS:-8}"
-# Rounds of healthz-then-user: the ratio is taken within each round, so a
+# Rounds of livez-healthz-user: the ratios are taken within each round, so a
 # machine that speeds up or slows down mid-run (shared VMs do) skews less.
 ROUNDS="${BENCH_ROUNDS:-3}"
 CONNECTIONS="${BENCH_CONNECTIONS:-32}"
 port="${BENCH_PORT:-3300}"
 data="$(mktemp -d)"
-export DATA_DIR="$data" LEPTOS_SITE_ROOT="$ROOT/target/site" LISTEN_ADDR="127.0.0.1:$port" RUST_LOG=warn
-"$BIN" serve &
-server=$!
-trap 'kill $server 2>/dev/null; wait $server 2>/dev/null; rm -rf "$data"' EXIT
-for _ in $(seq 50); do curl -fs "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.2; done
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  rm -rf "$data"
+}
+trap cleanup EXIT
+export LEPTOS_SITE_ROOT="$ROOT/target/site" RUST_LOG=warn
+PASSWORD="bench password 12345678"
 
-echo "bench password 12345678" | "$BIN" user create --handle bench --email bench@example.com --admin >/dev/null
-token="$("$BIN" token issue --handle bench --name bench --expires-days 7)"
+up() { for _ in $(seq 100); do curl -fs "$1/healthz" >/dev/null 2>&1 && return 0; sleep 0.2; done; return 1; }
 
 run() { # name, then wrk arguments
   local name="$1"; shift
   wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --latency "$@" > "$data/$name.txt"
 }
-echo "warming up…"
-wrk -t2 -c"$CONNECTIONS" -d4s "http://127.0.0.1:$port/healthz" >/dev/null
-wrk -t2 -c"$CONNECTIONS" -d4s -H "Authorization: Bearer $token" "http://127.0.0.1:$port/api/v1/user" >/dev/null
-for r in $(seq "$ROUNDS"); do
-  echo "round $r/$ROUNDS: GET /healthz, then GET /api/v1/user, ${DURATION}s each…"
-  run "healthz$r" "http://127.0.0.1:$port/healthz"
-  run "user$r" -H "Authorization: Bearer $token" "http://127.0.0.1:$port/api/v1/user"
-done
+rps() { awk '/^Requests\/sec/ { print $2 }' "$data/$1.txt"; }
+p50() { awk '$1 == "50%" { print $2 }' "$data/$1.txt"; }
+p99() { awk '$1 == "99%" { print $2 }' "$data/$1.txt"; }
+errors() { awk '/Non-2xx|Socket errors/ { print "  " FILENAME ": " $0 }' "$data/$1.txt"; }
+median() { echo "$1" | tr ' ' '\n' | grep . | sort -n |
+  awk '{ a[NR] = $1 } END { printf "median %.2f, lowest %.2f", a[int((NR + 1) / 2)], a[1] }'; }
+
+# bench LABEL BASE TOKEN: rounds of /livez, /healthz, /api/v1/user.
+summary=""
+bench() {
+  local label="$1" base="$2" tok="$3" key ratios_h="" ratios_l="" out=""
+  key="$(echo "$label" | tr -c 'a-zA-Z0-9' '_')"
+  echo "== $label: warming up…"
+  wrk -t2 -c"$CONNECTIONS" -d4s "$base/healthz" >/dev/null
+  wrk -t2 -c"$CONNECTIONS" -d4s -H "Authorization: Bearer $tok" "$base/api/v1/user" >/dev/null
+  for r in $(seq "$ROUNDS"); do
+    echo "   round $r/$ROUNDS: /livez, /healthz, /api/v1/user, ${DURATION}s each…"
+    run "$key-livez$r" "$base/livez"
+    run "$key-healthz$r" "$base/healthz"
+    run "$key-user$r" -H "Authorization: Bearer $tok" "$base/api/v1/user"
+  done
+  for r in $(seq "$ROUNDS"); do
+    local l h u rh rl
+    l=$(rps "$key-livez$r"); h=$(rps "$key-healthz$r"); u=$(rps "$key-user$r")
+    rh=$(awk -v h="$h" -v u="$u" 'BEGIN { printf "%.2f", u / h }')
+    rl=$(awk -v l="$l" -v u="$u" 'BEGIN { printf "%.2f", u / l }')
+    ratios_h="$ratios_h $rh"; ratios_l="$ratios_l $rl"
+    out+="$(printf '  round %d  /livez %9s   /healthz %9s (p99 %6s)   /api/v1/user %9s req/s (p99 %6s)   user/healthz %s   user/livez %s' \
+      "$r" "$l" "$h" "$(p99 "$key-healthz$r")" "$u" "$(p99 "$key-user$r")" "$rh" "$rl")"$'\n'
+    out+="$(errors "$key-livez$r"; errors "$key-healthz$r"; errors "$key-user$r")"
+  done
+  summary+="$label"$'\n'"$out"$'\n'"  user/healthz: $(median "$ratios_h")   user/livez: $(median "$ratios_l")"$'\n'
+}
+
+# SQLite, one instance.
+sqlite_port="$port"
+mkdir -p "$data/sqlite"
+DATA_DIR="$data/sqlite" LISTEN_ADDR="127.0.0.1:$sqlite_port" "$BIN" serve &
+pids+=($!)
+base="http://127.0.0.1:$sqlite_port"
+up "$base"
+echo "$PASSWORD" | DATA_DIR="$data/sqlite" "$BIN" user create --handle bench --email bench@example.com --admin >/dev/null
+token="$(DATA_DIR="$data/sqlite" "$BIN" token issue --handle bench --name bench --expires-days 7)"
+bench "SQLite, one instance" "$base" "$token"
 
 # The Tokens page, server-rendered for a signed-in user: sign in through the
 # login form's own action URL, then time GETs on one connection.
-base="http://127.0.0.1:$port"
 action="$(curl -s "$base/login" | grep -o 'action="/api/login[^"]*"' | head -n1 | cut -d'"' -f2)"
 cookie="$(curl -s -o /dev/null -D - -H "Origin: $base" \
-  --data-urlencode login=bench --data-urlencode 'password=bench password 12345678' "$base$action" \
+  --data-urlencode login=bench --data-urlencode "password=$PASSWORD" "$base$action" \
   | tr -d '\r' | awk -F'[ ;]' 'tolower($1) == "set-cookie:" && $2 ~ /^session=/ { print $2 }')"
 echo "loading GET /settings/tokens (signed in, 1 connection) for ${DURATION}s…"
 wrk -t1 -c1 -d"${DURATION}s" --latency -H "Cookie: $cookie" -H "Accept: text/html" \
   "$base/settings/tokens" > "$data/page.txt"
-p50() { awk '$1 == "50%" { print $2 }' "$data/$1.txt"; }
 page_ok=$(curl -s -o /dev/null -w '%{http_code}' -H "Cookie: $cookie" "$base/settings/tokens")
 
-rps() { awk '/^Requests\/sec/ { print $2 }' "$data/$1.txt"; }
-p99() { awk '$1 == "99%" { print $2 }' "$data/$1.txt"; }
-errors() { awk '/Non-2xx|Socket errors/ { print }' "$data/$1.txt"; }
+if [ "${BENCH_ONLY:-}" != "sqlite" ]; then
+  source tools/postgres.sh
+  pg_base="${TEST_POSTGRES_URL%%\?*}"; pg_base="${pg_base%/*}"
+  key="$(od -An -tx1 -N32 /dev/urandom | tr -d ' \n')"
+
+  # PostgreSQL, one instance.
+  name="as_bench_$$"
+  psql -q "$TEST_POSTGRES_URL" -c "CREATE DATABASE $name"
+  trap 'cleanup; psql -q "$TEST_POSTGRES_URL" -c "DROP DATABASE IF EXISTS $name WITH (FORCE)" >/dev/null 2>&1' EXIT
+  pg_port=$((port + 1))
+  mkdir -p "$data/pg"
+  export DATABASE_URL="$pg_base/$name"
+  SECRET_KEY="$key" DATA_DIR="$data/pg" LISTEN_ADDR="127.0.0.1:$pg_port" "$BIN" serve &
+  pids+=($!)
+  up "http://127.0.0.1:$pg_port"
+  echo "$PASSWORD" | "$BIN" user create --handle bench --email bench@example.com --admin >/dev/null
+  pg_token="$("$BIN" token issue --handle bench --name bench --expires-days 7)"
+  bench "PostgreSQL, one instance" "http://127.0.0.1:$pg_port" "$pg_token"
+  unset DATABASE_URL
+
+  # PostgreSQL behind nginx: one instance, then two (tools/balanced.sh).
+  for n in 1 2; do
+    lb_port=$((port + 100 * n))
+    export BALANCED_ENV="$data/balanced$n.env"
+    BALANCED_INSTANCES="$n" bash tools/balanced.sh "$lb_port" >"$data/balanced$n.log" 2>&1 &
+    lb=$!
+    up "http://127.0.0.1:$lb_port"
+    lb_token="$(set -a; source "$BALANCED_ENV"; set +a
+      echo "$PASSWORD" | "$BIN" user create --handle bench --email bench@example.com >/dev/null
+      "$BIN" token issue --handle bench --name bench --expires-days 7)"
+    bench "PostgreSQL, $n instance(s) behind nginx" "http://127.0.0.1:$lb_port" "$lb_token"
+    kill "$lb"; wait "$lb" 2>/dev/null || true
+  done
+fi
 
 echo
-echo "== results ($ROUNDS rounds, ${DURATION}s per load, $CONNECTIONS connections, 2 wrk threads, loopback) =="
-ratios=""
-for r in $(seq "$ROUNDS"); do
-  h=$(rps "healthz$r"); u=$(rps "user$r")
-  ratio=$(awk -v h="$h" -v u="$u" 'BEGIN { printf "%.2f", u / h }')
-  ratios="$ratios $ratio"
-  printf 'round %d  GET /healthz %9s req/s (p99 %6s)   GET /api/v1/user %9s req/s (p99 %6s)   ratio %s\n' \
-    "$r" "$h" "$(p99 "healthz$r")" "$u" "$(p99 "user$r")" "$ratio"
-  errors "healthz$r"; errors "user$r"
-done
-echo "$ratios" | tr ' ' '\n' | grep . | sort -n | awk '{ a[NR] = $1 } END {
-  printf "ratio user/healthz: median %.2f, lowest %.2f   (target >= 0.60)\n", a[int((NR + 1) / 2)], a[1] }'
-printf 'GET /settings/tokens (signed in, 1 connection)   %s req/s   p50 %s (status %s; target p50 < 2ms)\n' \
+echo "== results ($ROUNDS rounds, ${DURATION}s per load, $CONNECTIONS connections, 2 wrk threads, loopback, $(nproc) cores shared by everything) =="
+printf '%s' "$summary"
+echo "targets: user/healthz >= 0.60 (SQLite), >= 0.50 (PostgreSQL); user/livez >= 0.30"
+printf 'GET /settings/tokens (signed in, 1 connection, SQLite)   %s req/s   p50 %s (status %s; target p50 < 2ms)\n' \
   "$(rps page)" "$(p50 page)" "$page_ok"
 errors page
 echo
-node tools/wasm-size.mjs "$ROOT/target/site/pkg" "$base" bench "bench password 12345678"
+node tools/wasm-size.mjs "$ROOT/target/site/pkg" "$base" bench "$PASSWORD"

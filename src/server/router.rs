@@ -75,6 +75,7 @@ pub fn build(state: AppState) -> Router {
     let fallback_context = context.clone();
     Router::new()
         .route("/healthz", get(rest::healthz))
+        .route("/livez", get(rest::livez))
         .nest("/api/v1", rest::router(state.clone()))
         .route("/settings/audit-log/export.csv", get(audit_export::csv))
         .route("/settings/audit-log/export.json", get(audit_export::json))

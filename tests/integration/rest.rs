@@ -197,6 +197,15 @@ async fn healthz_answers_when_database_does() {
 }
 
 #[tokio::test]
+async fn livez_answers_without_the_database() {
+    let app = TestApp::new().await;
+    app.state.db.close().await;
+    let res = app.get("/livez", None).await;
+    assert_eq!(res.status, StatusCode::OK);
+    assert_eq!(res.text(), "ok");
+}
+
+#[tokio::test]
 async fn healthz_answers_503_in_time_when_the_database_hangs() {
     // A "database" that accepts connections and never says a word.
     let silent = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -250,6 +259,7 @@ async fn openapi_document_lists_every_route() {
         ("/api/v1/audit-log", "get"),
         ("/api/v1/openapi.json", "get"),
         ("/healthz", "get"),
+        ("/livez", "get"),
     ] {
         assert!(
             paths.get(path).and_then(|p| p.get(method)).is_some(),
