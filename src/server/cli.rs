@@ -1,5 +1,5 @@
 //! The command line: `serve` (the default), `user create`, `token issue`,
-//! `db copy`.
+//! `secret rotate`, `db copy`.
 
 use std::io::Read;
 use std::process::ExitCode;
@@ -42,10 +42,29 @@ enum Command {
         #[command(subcommand)]
         command: TokenCommand,
     },
+    /// Manage the server key.
+    Secret {
+        #[command(subcommand)]
+        command: SecretCommand,
+    },
     /// Move the installation between databases.
     Db {
         #[command(subcommand)]
         command: DbCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum SecretCommand {
+    /// Re-seal every stored database password with a new key, in one
+    /// transaction. The current key comes from SECRET_KEY, SECRET_KEY_FILE
+    /// or DATA_DIR/secret.key (which is then replaced by the new one).
+    /// Restart every instance with the new key afterwards.
+    Rotate {
+        /// A file holding the new key: 64 hexadecimal digits
+        /// (e.g. `od -An -tx1 -N32 /dev/urandom | tr -d ' \n'`).
+        #[arg(long)]
+        new_key_file: std::path::PathBuf,
     },
 }
 
@@ -121,6 +140,9 @@ pub async fn run() -> ExitCode {
         Command::Db {
             command: DbCommand::Copy { from, to },
         } => copy_database(&from, &to).await,
+        Command::Secret {
+            command: SecretCommand::Rotate { new_key_file },
+        } => rotate_key(cli.config, &new_key_file).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -141,7 +163,8 @@ async fn open(config: &Config) -> Result<db::Db, String> {
     db::connect(&url).await
 }
 
-async fn serve(mut config: Config) -> Result<(), String> {
+/// Reads `SECRET_KEY_FILE` into `secret_key`, when given.
+fn read_key_file(config: &mut Config) -> Result<(), String> {
     if let Some(path) = &config.secret_key_file {
         let text = std::fs::read_to_string(path)
             .map_err(|e| format!("SECRET_KEY_FILE: cannot read {}: {e}", path.display()))?;
@@ -150,6 +173,50 @@ async fn serve(mut config: Config) -> Result<(), String> {
                 .map_err(|e| format!("SECRET_KEY_FILE: {e}"))?,
         );
     }
+    Ok(())
+}
+
+async fn rotate_key(mut config: Config, new_key_file: &std::path::Path) -> Result<(), String> {
+    use super::secret_box::SecretBox;
+    read_key_file(&mut config)?;
+    let text = std::fs::read_to_string(new_key_file).map_err(|e| {
+        format!(
+            "--new-key-file: cannot read {}: {e}",
+            new_key_file.display()
+        )
+    })?;
+    let new = SecretBox::from_hex(&text, "--new-key-file")?;
+    let old = match &config.secret_key {
+        Some(key) => SecretBox::from_hex(key.expose(), "SECRET_KEY")?,
+        None => {
+            let path = SecretBox::key_file(&config.data_dir);
+            let hex = std::fs::read_to_string(&path).map_err(|e| {
+                format!(
+                    "SECRET_KEY: not set, and {} cannot be read: {e}",
+                    path.display()
+                )
+            })?;
+            SecretBox::from_hex(&hex, "DATA_DIR/secret.key")?
+        }
+    };
+    let pool = open(&config).await?;
+    let n = old.reseal_all(&pool, &new).await?;
+    pool.close().await;
+    println!("re-sealed {n} database passwords with the new key");
+    if config.secret_key.is_none() {
+        SecretBox::replace_key_file(&config.data_dir, &text)?;
+        println!(
+            "{} now holds the new key",
+            SecretBox::key_file(&config.data_dir).display()
+        );
+    } else {
+        println!("start every instance with the new key (SECRET_KEY or SECRET_KEY_FILE)");
+    }
+    Ok(())
+}
+
+async fn serve(mut config: Config) -> Result<(), String> {
+    read_key_file(&mut config)?;
     if config
         .trusted_proxies
         .as_ref()

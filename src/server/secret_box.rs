@@ -16,7 +16,8 @@ use rand::RngCore;
 
 use crate::error::AppError;
 use crate::on_db;
-use crate::server::db::Db;
+use crate::on_tx;
+use crate::server::db::{Db, Lock};
 
 const NONCE: usize = 24;
 const KEY_FILE: &str = "secret.key";
@@ -106,6 +107,73 @@ impl SecretBox {
                     .to_owned(),
             ),
         }
+    }
+
+    /// Re-seals every stored database password, and the key check, from
+    /// this key to `new`, in one transaction; returns how many passwords.
+    /// The database must know this key (see [`SecretBox::check_against`]).
+    pub async fn reseal_all(&self, db: &Db, new: &SecretBox) -> Result<u64, String> {
+        self.check_against(db).await?;
+        let fail = |e: sqlx::Error| format!("database: {e}");
+        let mut tx = db.begin_locked(Lock::Accounts).await.map_err(fail)?;
+        let sealed: Vec<(i64, Vec<u8>)> = on_tx!(&mut tx, c => sqlx::query_as(
+            "SELECT id, db_password_enc FROM users WHERE db_password_enc IS NOT NULL ORDER BY id",
+        )
+        .fetch_all(c)
+        .await)
+        .map_err(fail)?;
+        let mut n = 0;
+        for (id, value) in sealed {
+            let plain = self.open(id, &value).map_err(|_| {
+                format!("the database password of user {id} does not open with the current key")
+            })?;
+            let resealed = new
+                .seal(id, &plain)
+                .map_err(|_| "cannot seal with the new key".to_owned())?;
+            on_tx!(&mut tx, c => sqlx::query("UPDATE users SET db_password_enc = $1 WHERE id = $2")
+                .bind(&resealed)
+                .bind(id)
+                .execute(c)
+                .await
+                .map(|_| ()))
+            .map_err(fail)?;
+            n += 1;
+        }
+        let check = new
+            .seal(KEY_CHECK_OWNER, KEY_CHECK_TEXT)
+            .map_err(|_| "cannot seal with the new key".to_owned())?;
+        on_tx!(&mut tx, c => sqlx::query("UPDATE key_check SET sealed = $1 WHERE name = 'current'")
+            .bind(&check)
+            .execute(c)
+            .await
+            .map(|_| ()))
+        .map_err(fail)?;
+        tx.commit().await.map_err(fail)?;
+        Ok(n)
+    }
+
+    /// A box for a key given as 64 hex digits; `what` names its source in
+    /// the message.
+    pub fn from_hex(hex: &str, what: &str) -> Result<Self, String> {
+        parse_hex(hex.trim())
+            .map(Self::new)
+            .ok_or_else(|| format!("{what}: must be 64 hexadecimal digits"))
+    }
+
+    /// Replaces the key file in `data_dir` with `hex` (written aside, then
+    /// renamed over it).
+    pub fn replace_key_file(data_dir: &Path, hex: &str) -> Result<(), String> {
+        let path = data_dir.join(KEY_FILE);
+        let tmp = data_dir.join(format!("{KEY_FILE}.new"));
+        let _ = std::fs::remove_file(&tmp);
+        write_new_key(&tmp, hex.trim())
+            .and_then(|()| std::fs::rename(&tmp, &path))
+            .map_err(|e| format!("DATA_DIR: cannot write {}: {e}", path.display()))
+    }
+
+    /// Whether the key in use comes from `data_dir` (none configured).
+    pub fn key_file(data_dir: &Path) -> std::path::PathBuf {
+        data_dir.join(KEY_FILE)
     }
 
     /// Seals `plain` for the owner `owner_id`: nonce followed by ciphertext.

@@ -280,3 +280,38 @@ async fn events_of_a_deleted_user_do_not_lose_the_batch() {
         0
     );
 }
+
+#[tokio::test]
+async fn a_full_audit_queue_counts_what_it_drops_rather_than_piling_up_tasks() {
+    use account_settings::model::audit::AuditAction;
+    use account_settings::server::audit::{AuditLog, NewEvent, MAX_WAITING};
+    use account_settings::server::db::Lock;
+    let app = TestApp::new().await;
+    app.signup("ada").await;
+    let id = app.user_id("ada").await;
+    app.state.audit.flush().await;
+    let before = app.count("SELECT COUNT(*) FROM audit_events").await;
+    // The writer is held up: another transaction holds the write lock
+    // (SQLite) or the audit lock (PostgreSQL).
+    let blocker = app.state.db.begin_locked(Lock::Audit).await.unwrap();
+    let log = AuditLog::with_capacity(app.state.db.clone(), 4);
+    let sent = 4 + MAX_WAITING + 50;
+    for _ in 0..sent {
+        log.record(NewEvent::new(id, AuditAction::ProfileUpdated));
+    }
+    // Four in the queue, MAX_WAITING waiting for room, the rest dropped.
+    assert_eq!(log.dropped() as usize, sent - 4 - MAX_WAITING);
+    drop(blocker);
+    let expected = before + (4 + MAX_WAITING) as i64;
+    for _ in 0..50 {
+        log.flush().await;
+        if app.count("SELECT COUNT(*) FROM audit_events").await == expected {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM audit_events").await,
+        expected
+    );
+}

@@ -112,3 +112,77 @@ fn trusted_proxies_need_public_url_and_valid_addresses() {
     );
     assert!(err.contains("proxy.internal"), "{err}");
 }
+
+#[tokio::test]
+async fn secret_rotate_reseals_every_database_password_with_the_new_key() {
+    use account_settings::api::profile::GetDbConnection;
+
+    let app = crate::common::TestApp::new().await;
+    let cookie = app.signup("ada").await;
+    app.signup("bob").await;
+    let shown = |res: crate::common::Response| res.json()["full"].as_str().unwrap().to_owned();
+    let before = shown(app.call::<GetDbConnection>(Some(&cookie), &[]).await);
+    app.state
+        .secrets
+        .check_against(&app.state.db)
+        .await
+        .unwrap();
+    let data = app.state.settings.data_dir.clone();
+    let old_key = std::fs::read_to_string(data.join("secret.key")).unwrap();
+    let new_key = "5a".repeat(32);
+    let file = data.join("new.key");
+    std::fs::write(&file, &new_key).unwrap();
+
+    let out = Command::new(BIN)
+        .args(["secret", "rotate", "--new-key-file"])
+        .arg(&file)
+        .env("DATA_DIR", &data)
+        .env("DATABASE_URL", app.database_url())
+        .env_remove("SECRET_KEY")
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(said.contains("re-sealed 1 database passwords"), "{said}");
+    assert!(!said.contains(&new_key) && !said.contains(old_key.trim()));
+    assert_eq!(
+        std::fs::read_to_string(data.join("secret.key"))
+            .unwrap()
+            .trim(),
+        new_key
+    );
+
+    // An instance with the new key shows the same password; the old key no
+    // longer matches the database.
+    let renewed = app.instance_on(&app.database_url()).await;
+    let after = shown(renewed.call::<GetDbConnection>(Some(&cookie), &[]).await);
+    assert_eq!(after, before);
+    renewed
+        .state
+        .secrets
+        .check_against(&renewed.state.db)
+        .await
+        .unwrap();
+    let err = app
+        .state
+        .secrets
+        .check_against(&app.state.db)
+        .await
+        .unwrap_err();
+    assert!(err.contains("SECRET_KEY"), "{err}");
+
+    // Rotating with a key the database does not know is refused.
+    let out = Command::new(BIN)
+        .args(["secret", "rotate", "--new-key-file"])
+        .arg(&file)
+        .env("DATABASE_URL", app.database_url())
+        .env("SECRET_KEY", old_key.trim())
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not the key"));
+}

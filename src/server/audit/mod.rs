@@ -75,28 +75,62 @@ enum Msg {
     Flush(oneshot::Sender<()>),
 }
 
+/// Account events waiting for room in a full queue, at most.
+pub const MAX_WAITING: usize = 1_024;
+
 /// The handle through which everything is recorded. Cheap to clone.
 #[derive(Clone)]
 pub struct AuditLog {
     tx: mpsc::Sender<Msg>,
+    /// Account events waiting for room (see [`AuditLog::record`]).
+    waiting: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+    /// Events dropped because even the waiting room was full.
+    dropped: std::sync::Arc<std::sync::atomic::AtomicU64>,
 }
 
 impl AuditLog {
     /// Starts the writer task.
     pub fn spawn(db: Db) -> Self {
-        let (tx, rx) = mpsc::channel(QUEUE);
-        tokio::spawn(writer(db, rx));
-        Self { tx }
+        Self::with_capacity(db, QUEUE)
     }
 
-    fn send(&self, msg: Msg) {
-        if let Err(mpsc::error::TrySendError::Full(msg)) = self.tx.try_send(msg) {
-            // Overloaded: wait for room rather than drop an event.
-            let tx = self.tx.clone();
-            tokio::spawn(async move {
-                let _ = tx.send(msg).await;
-            });
+    /// Starts a writer whose queue holds `capacity` events.
+    pub fn with_capacity(db: Db, capacity: usize) -> Self {
+        let (tx, rx) = mpsc::channel(capacity);
+        tokio::spawn(writer(db, rx));
+        Self {
+            tx,
+            waiting: Default::default(),
+            dropped: Default::default(),
         }
+    }
+
+    /// Queues without waiting. With the queue full (the database far
+    /// behind), up to [`MAX_WAITING`] events wait for room in tasks of their
+    /// own; beyond that an event is dropped and counted, with a warning,
+    /// rather than piling up tasks without end.
+    fn send(&self, msg: Msg) {
+        use std::sync::atomic::Ordering;
+        let Err(mpsc::error::TrySendError::Full(msg)) = self.tx.try_send(msg) else {
+            return;
+        };
+        if self.waiting.fetch_add(1, Ordering::SeqCst) >= MAX_WAITING {
+            self.waiting.fetch_sub(1, Ordering::SeqCst);
+            let dropped = self.dropped.fetch_add(1, Ordering::SeqCst) + 1;
+            tracing::warn!(dropped, "audit queue full: an event was dropped");
+            return;
+        }
+        let (tx, waiting) = (self.tx.clone(), self.waiting.clone());
+        tokio::spawn(async move {
+            let _ = tx.send(msg).await;
+            waiting.fetch_sub(1, Ordering::SeqCst);
+        });
+    }
+
+    /// Events dropped since start because the queue and its waiting room
+    /// were full.
+    pub fn dropped(&self) -> u64 {
+        self.dropped.load(std::sync::atomic::Ordering::SeqCst)
     }
 
     /// Queues an event.
@@ -108,12 +142,23 @@ impl AuditLog {
     }
 
     /// Queues the event of a request made with a token; writing it also
-    /// sets the token's last-used time and address.
-    pub fn record_token_use(&self, mut event: NewEvent) {
+    /// sets the token's last-used time and address. With the queue full the
+    /// request waits for room: API traffic slows to what the database
+    /// writes, and no event is lost or left to a task of its own.
+    pub async fn record_token_use(&self, mut event: NewEvent) {
         if event.at == 0 {
             event.at = now();
         }
-        self.send(Msg::TokenUsed(event));
+        let _ = self.tx.send(Msg::TokenUsed(event)).await;
+    }
+
+    /// Queues the event of a refused API request, waiting for room like
+    /// [`AuditLog::record_token_use`].
+    pub async fn record_api(&self, mut event: NewEvent) {
+        if event.at == 0 {
+            event.at = now();
+        }
+        let _ = self.tx.send(Msg::Event(event)).await;
     }
 
     /// Waits until everything queued before this call is written.

@@ -55,7 +55,7 @@ pub async fn require_token(
                 e.method = Some(method);
                 e.path = Some(path);
                 e.status = Some(i64::from(error.status.as_u16()));
-                state.audit.record(e);
+                state.audit.record_api(e).await;
             }
             return error.into_response();
         }
@@ -80,7 +80,7 @@ pub async fn require_token(
     e.method = Some(method);
     e.path = Some(path);
     e.status = Some(i64::from(res.status().as_u16()));
-    state.audit.record_token_use(e);
+    state.audit.record_token_use(e).await;
     res
 }
 
