@@ -241,11 +241,26 @@ async fn open_sqlite(url: &str) -> Result<SqlitePool, String> {
         .synchronous(SqliteSynchronous::Full)
         .foreign_keys(true)
         .busy_timeout(Duration::from_secs(5));
-    SqlitePoolOptions::new()
-        .max_connections(8)
-        .connect_with(options)
-        .await
-        .map_err(|e| format!("DATABASE_URL: cannot open the database: {e}"))
+    // A new file being set up by another process at this moment (WAL mode
+    // is switched on under an exclusive lock, with no busy wait) answers
+    // "database is locked" for a moment: wait and try again.
+    let mut tries = 0;
+    loop {
+        let opened = SqlitePoolOptions::new()
+            .max_connections(8)
+            .connect_with(options.clone())
+            .await;
+        match opened {
+            Ok(pool) => return Ok(pool),
+            Err(sqlx::Error::Database(e))
+                if matches!(e.code().as_deref(), Some("5" | "6")) && tries < 50 =>
+            {
+                tries += 1;
+                tokio::time::sleep(Duration::from_millis(20 + 10 * tries)).await;
+            }
+            Err(e) => return Err(format!("DATABASE_URL: cannot open the database: {e}")),
+        }
+    }
 }
 
 /// PostgreSQL: a request waits at most 5 s for a connection, and the pool
@@ -295,12 +310,31 @@ fn password_of(url: &str) -> Option<String> {
 /// Applies the migrations of the database in use. On PostgreSQL sqlx holds
 /// an advisory lock while it migrates, so instances starting together on an
 /// empty database migrate it once.
+///
+/// On SQLite sqlx takes no such lock: two processes opening a new file at
+/// once (a server and a CLI command, say) would both apply the first
+/// migration and one would fail. Each migration runs in a transaction, so
+/// the loser changed nothing; it tries again and finds what the other
+/// applied.
 pub async fn migrate(db: &Db) -> Result<(), String> {
-    let done = match db {
-        Db::Sqlite(p) => sqlx::migrate!("./migrations/sqlite").run(p).await,
-        Db::Postgres(p) => sqlx::migrate!("./migrations/postgres").run(p).await,
-    };
-    done.map_err(|e| format!("database migration failed: {e}"))
+    use sqlx::migrate::MigrateError;
+    let mut tries = 0;
+    loop {
+        let done = match db {
+            Db::Sqlite(p) => sqlx::migrate!("./migrations/sqlite").run(p).await,
+            Db::Postgres(p) => sqlx::migrate!("./migrations/postgres").run(p).await,
+        };
+        match done {
+            Ok(()) => return Ok(()),
+            Err(MigrateError::Execute(_) | MigrateError::ExecuteMigration(..))
+                if db.backend() == Backend::Sqlite && tries < 50 =>
+            {
+                tries += 1;
+                tokio::time::sleep(Duration::from_millis(20 + 10 * tries)).await;
+            }
+            Err(e) => return Err(format!("database migration failed: {e}")),
+        }
+    }
 }
 
 /// Unix seconds now, UTC.

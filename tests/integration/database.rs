@@ -111,6 +111,38 @@ impl TestDatabase {
     }
 }
 
+impl TestDatabase {
+    /// A new database with nothing in it, not even the migrations: a file
+    /// not yet made on SQLite, an empty database on PostgreSQL.
+    pub async fn empty(dir: &Path) -> Self {
+        if !on_postgres() {
+            return Self {
+                url: format!("sqlite://{}/empty.db", dir.display()),
+                postgres: None,
+            };
+        }
+        let server = server_url();
+        static NEXT: AtomicU32 = AtomicU32::new(0);
+        let name = format!(
+            "as_empty_{}_{}",
+            std::process::id(),
+            NEXT.fetch_add(1, Ordering::Relaxed)
+        );
+        let mut admin = PgConnection::connect(&server)
+            .await
+            .unwrap_or_else(|e| panic!("PostgreSQL at TEST_POSTGRES_URL: {e}"));
+        sqlx::query(&format!("CREATE DATABASE {name}"))
+            .execute(&mut admin)
+            .await
+            .expect("create database");
+        admin.close().await.ok();
+        Self {
+            url: with_database(&server, &name),
+            postgres: Some((name, server)),
+        }
+    }
+}
+
 /// The name of a database migrated with the current PostgreSQL migrations,
 /// made once per set of migrations (its name carries their hash) under an
 /// advisory lock, so parallel tests and test processes make it once.
@@ -214,4 +246,42 @@ fn database_names_replace_the_path() {
         "postgres://u:p@h/y?sslmode=disable"
     );
     assert_eq!(with_database("postgres://h", "z"), "postgres://h/z");
+}
+
+#[tokio::test]
+async fn instances_starting_together_on_an_empty_database_migrate_it_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let database = TestDatabase::empty(dir.path()).await;
+    // Six instances start at once (PostgreSQL: sqlx's advisory lock lets one
+    // migrate while the others wait, then find nothing left to do).
+    let starts = (0..6).map(|_| account_settings::server::db::connect(&database.url));
+    let pools = futures::future::join_all(starts).await;
+    let pools: Vec<_> = pools
+        .into_iter()
+        .map(|p| p.expect("every instance starts"))
+        .collect();
+    let files = std::fs::read_dir(if on_postgres() {
+        "migrations/postgres"
+    } else {
+        "migrations/sqlite"
+    })
+    .unwrap()
+    .count() as i64;
+    let applied: Vec<i64> = account_settings::on_db!(&pools[0], p => sqlx::query_scalar(
+        "SELECT version FROM _sqlx_migrations ORDER BY version",
+    )
+    .fetch_all(p)
+    .await)
+    .unwrap();
+    assert_eq!(
+        applied.len() as i64,
+        files,
+        "each migration applied once: {applied:?}"
+    );
+    let mut unique = applied.clone();
+    unique.dedup();
+    assert_eq!(unique, applied);
+    for p in pools {
+        p.close().await;
+    }
 }
