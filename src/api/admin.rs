@@ -133,16 +133,18 @@ pub async fn admin_update_user(
     let is_admin = parse_role(&role)?;
     admin::update(&state.db, id, &names, &email, is_admin).await?;
     let after = admin::get(&state.db, id).await?;
-    let changed: Vec<&str> = [
-        ("first name", before.first_name != after.first_name),
-        ("last name", before.last_name != after.last_name),
-        ("display name", before.display_name != after.display_name),
-        ("e-mail", before.email != after.email),
-        ("role", before.is_admin != after.is_admin),
-    ]
-    .into_iter()
-    .filter_map(|(f, c)| c.then_some(f))
-    .collect();
+    let mut changed = validate::changed_names(
+        [&before.first_name, &before.last_name, &before.display_name],
+        [&after.first_name, &after.last_name, &after.display_name],
+    );
+    changed.extend(
+        [
+            ("e-mail", before.email != after.email),
+            ("role", before.is_admin != after.is_admin),
+        ]
+        .into_iter()
+        .filter_map(|(f, c)| c.then_some(f)),
+    );
     if !changed.is_empty() {
         ssr::audit(
             &state,

@@ -115,14 +115,10 @@ pub async fn save_profile(
         )
         .await?;
     }
-    let changed: Vec<&str> = [
-        ("first name", before.first_name != names[0]),
-        ("last name", before.last_name != names[1]),
-        ("display name", before.display_name != names[2]),
-    ]
-    .into_iter()
-    .filter_map(|(name, changed)| changed.then_some(name))
-    .collect();
+    let changed = validate::changed_names(
+        [&before.first_name, &before.last_name, &before.display_name],
+        names.each_ref().map(String::as_str),
+    );
     if changed.is_empty() && !email_changed {
         return Ok(ssr::view(before));
     }

@@ -159,11 +159,31 @@ pub fn avatar_url(input: &str) -> Result<Option<String>, AppError> {
 
 /// The profile's three names, each required: trimmed, 1–100 characters.
 pub fn names(first: &str, last: &str, display: &str) -> Result<[String; 3], AppError> {
+    let [f, l, d] = NAMES;
     Ok([
-        text(first, "first_name", "first name", true)?,
-        text(last, "last_name", "last name", true)?,
-        text(display, "display_name", "display name", true)?,
+        text(first, f.0, f.1, true)?,
+        text(last, l.0, l.1, true)?,
+        text(display, d.0, d.1, true)?,
     ])
+}
+
+/// The three names of a profile (first, last, display): field and label.
+pub const NAMES: [(&str, &str); 3] = [
+    ("first_name", "first name"),
+    ("last_name", "last name"),
+    ("display_name", "display name"),
+];
+
+/// The labels of the names that differ between `before` and `after`, for
+/// the audit log ("first name, display name"); every form and the API say
+/// it the same way.
+pub fn changed_names(before: [&str; 3], after: [&str; 3]) -> Vec<&'static str> {
+    NAMES
+        .iter()
+        .zip(before.iter().zip(after))
+        .filter(|(_, (b, a))| *b != a)
+        .map(|((_, label), _)| *label)
+        .collect()
 }
 
 /// An optional token name.
@@ -174,6 +194,19 @@ pub fn token_name(input: &str) -> Result<String, AppError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn changed_names_lists_only_what_differs() {
+        assert_eq!(
+            changed_names(["A", "B", "C"], ["A", "b", "C"]),
+            vec!["last name"]
+        );
+        assert!(changed_names(["A", "B", "C"], ["A", "B", "C"]).is_empty());
+        assert_eq!(
+            changed_names(["A", "B", "C"], ["a", "B", "c"]),
+            vec!["first name", "display name"]
+        );
+    }
 
     #[test]
     fn handle_accepts_lowercase_digits_hyphens() {

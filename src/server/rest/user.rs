@@ -87,26 +87,22 @@ pub async fn patch_user(
     // Only the names given are written (see `users::update_names`); the
     // audit names those that differ from what was there.
     let mut names: [Option<String>; 3] = Default::default();
-    let mut changed = Vec::new();
-    let fields = [
-        (&patch.first_name, &p.first_name, "first_name", "first name"),
-        (&patch.last_name, &p.last_name, "last_name", "last name"),
-        (
-            &patch.display_name,
-            &p.display_name,
-            "display_name",
-            "display name",
-        ),
-    ];
-    for (slot, (new, old, field, label)) in names.iter_mut().zip(fields) {
+    let given = [&patch.first_name, &patch.last_name, &patch.display_name];
+    let before = [&p.first_name, &p.last_name, &p.display_name];
+    for ((slot, new), ((field, label), old)) in names
+        .iter_mut()
+        .zip(given)
+        .zip(validate::NAMES.iter().zip(before))
+    {
         if let Some(new) = new {
             let value = validate::text(new, field, label, true)?;
             if *old != value {
-                changed.push(field);
                 *slot = Some(value);
             }
         }
     }
+    let after = [0, 1, 2].map(|i| names[i].as_deref().unwrap_or(before[i].as_str()));
+    let changed = validate::changed_names(before.map(String::as_str), after);
     // Check everything before changing anything.
     let avatar = match &patch.avatar_url {
         Some(url) => Some(validate::avatar_url(url)?),
