@@ -86,57 +86,19 @@ pub async fn signup(handle: String, email: String, password: Password) -> Result
 /// same message, so it never tells which part was wrong.
 #[server]
 pub async fn login(login: String, password: Password) -> Result<(), AppError> {
-    use crate::model::audit::AuditAction;
-    use crate::server::{audit::NewEvent, context, db, limiter, password as pw, session, users};
+    use crate::server::{context, sign_in};
 
-    const GENERIC: &str = "Invalid email, handle or password";
     let state = context::state()?;
-    let parts = context::parts()?;
-    let meta = context::ClientMeta::of(&parts);
-    let now = db::now();
-    let keys = limiter::keys(&login, meta.ip.as_deref());
-    if let Some(retry_after) = state.login_limiter.check(&keys, now).await? {
-        return Err(ssr::too_many(retry_after));
-    }
-    if login.len() > 254 || password.expose().chars().count() > 128 {
-        state.login_limiter.fail(&keys, now).await?;
-        return Err(AppError::invalid("login", GENERIC));
-    }
-    let row = users::find_for_login(&state.db, &login).await?;
-    let ok = pw::verify(password.0, row.as_ref().map(|r| r.password_hash.clone())).await?;
-    match row {
-        Some(r) if ok && !r.disabled => {
-            state.login_limiter.succeed(&keys).await?;
-            // A new session id at every sign-in; the old cookie (if any) is dead.
-            if let Some(old) = context::session().await? {
-                session::end(&state.db, old.id).await?;
-            }
-            let cookie = session::start(
-                &state.db,
-                &state.settings,
-                r.id,
-                meta.ip.as_deref(),
-                meta.user_agent.as_deref(),
-            )
-            .await?;
+    let meta = context::ClientMeta::of(&context::parts()?);
+    let replacing = context::session().await?.map(|s| s.id);
+    match sign_in::sign_in(&state, &login, password, &meta, replacing).await {
+        Ok(cookie) => {
             ssr::set_cookie(cookie);
-            state
-                .audit
-                .record(NewEvent::new(r.id, AuditAction::SignIn).client(&meta));
             leptos_axum::redirect("/settings/profile");
             Ok(())
         }
-        Some(r) => {
-            state.login_limiter.fail(&keys, now).await?;
-            state
-                .audit
-                .record(NewEvent::new(r.id, AuditAction::SignInFailed).client(&meta));
-            Err(AppError::invalid("login", GENERIC))
-        }
-        None => {
-            state.login_limiter.fail(&keys, now).await?;
-            Err(AppError::invalid("login", GENERIC))
-        }
+        Err(AppError::RateLimited(retry_after)) => Err(ssr::too_many(retry_after)),
+        Err(e) => Err(e),
     }
 }
 

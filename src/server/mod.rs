@@ -20,6 +20,7 @@ pub mod rest;
 pub mod router;
 pub mod secret_box;
 pub mod session;
+pub mod sign_in;
 pub mod state;
 pub mod token_secret;
 pub mod tokens;
