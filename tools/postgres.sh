@@ -39,10 +39,17 @@ if [ ! -f "$PGDIR/PG_VERSION" ]; then
   $SUDO mkdir -p "$PGDIR"
   [ "$(id -u)" -eq 0 ] && chown postgres: "$PGDIR"
   run_pg "$PGBIN/initdb" -D "$PGDIR" -U postgres --auth=trust -E UTF8 >/dev/null
+  # TLS as a hosted PostgreSQL offers it (a test connects with sslmode=require).
+  if ! command -v openssl >/dev/null 2>&1; then
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q openssl
+  fi
+  run_pg openssl req -new -x509 -days 3650 -nodes -subj /CN=localhost \
+    -keyout "$PGDIR/server.key" -out "$PGDIR/server.crt" 2>/dev/null
+  run_pg chmod 600 "$PGDIR/server.key"
 fi
 if ! pg_answers "postgres://postgres@127.0.0.1:$PGPORT/postgres"; then
   run_pg "$PGBIN/pg_ctl" -D "$PGDIR" -l "$PGDIR/server.log" -w \
-    -o "-p $PGPORT -k $PGDIR -c listen_addresses=127.0.0.1 -c max_connections=300 -c fsync=off" start
+    -o "-p $PGPORT -k $PGDIR -c listen_addresses=127.0.0.1 -c max_connections=300 -c fsync=off -c ssl=on" start
 fi
 export TEST_POSTGRES_URL="postgres://postgres@127.0.0.1:$PGPORT/postgres"
 pg_answers "$TEST_POSTGRES_URL" || { echo "PostgreSQL did not start (see $PGDIR/server.log)" >&2; exit 1; }

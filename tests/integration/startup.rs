@@ -4,6 +4,8 @@
 
 use std::process::{Command, Output};
 
+use account_settings::server::db::Db;
+
 use crate::database::{on_postgres, TestDatabase};
 use crate::shutdown::{serve, serve_with, BIN, TEST_KEY};
 
@@ -185,4 +187,22 @@ async fn secret_rotate_reseals_every_database_password_with_the_new_key() {
         .unwrap();
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("not the key"));
+}
+
+#[tokio::test]
+async fn postgres_connections_can_require_tls() {
+    let database = TestDatabase::fresh_postgres().await;
+    let db = account_settings::server::db::connect(&format!("{}?sslmode=require", database.url))
+        .await
+        .expect("the test server offers TLS (tools/postgres.sh turns it on)");
+    let Db::Postgres(p) = &db else {
+        unreachable!("a postgres:// URL")
+    };
+    let encrypted: bool =
+        sqlx::query_scalar("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()")
+            .fetch_one(p)
+            .await
+            .unwrap();
+    assert!(encrypted);
+    db.close().await;
 }
