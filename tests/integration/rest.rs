@@ -271,3 +271,41 @@ async fn openapi_document_lists_every_route() {
         "bearer"
     );
 }
+
+#[tokio::test]
+async fn healthz_comes_back_by_itself_when_the_database_does() {
+    use sqlx::Connection;
+    let app = TestApp::new().await;
+    let database = crate::database::TestDatabase::fresh_postgres().await;
+    let app = app.instance_on(&database.url).await;
+    assert_eq!(app.get("/healthz", None).await.status, StatusCode::OK);
+    // The database drops every connection of the instance (a restart or a
+    // failover looks like this to it).
+    let name = database.url.rsplit('/').next().unwrap().to_owned();
+    let mut admin = sqlx::PgConnection::connect(&crate::database::server_url())
+        .await
+        .unwrap();
+    let ended: Vec<bool> = sqlx::query_scalar(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+         WHERE datname = $1 AND pid <> pg_backend_pid()",
+    )
+    .bind(&name)
+    .fetch_all(&mut admin)
+    .await
+    .unwrap();
+    assert!(!ended.is_empty(), "the instance had connections");
+    // Without a restart of the instance, /healthz answers 200 again (at most
+    // one 503 while the pool notices that its connections are gone).
+    let mut statuses = Vec::new();
+    for _ in 0..20 {
+        let status = app.get("/healthz", None).await.status;
+        statuses.push(status);
+        if status == StatusCode::OK {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(statuses.last(), Some(&StatusCode::OK), "{statuses:?}");
+    assert!(statuses.len() <= 2, "{statuses:?}");
+    admin.close().await.unwrap();
+}
