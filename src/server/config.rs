@@ -87,6 +87,11 @@ pub struct Config {
     #[arg(long, env = "SECRET_KEY", global = true, hide_env_values = true,
           value_parser = parse_secret)]
     pub secret_key: Option<Secret>,
+    /// While a key rotation rolls out: the previous key (64 hex digits), so
+    /// that values it sealed still open.
+    #[arg(long, env = "SECRET_KEY_PREVIOUS", global = true, hide_env_values = true,
+          value_parser = parse_secret)]
+    pub secret_key_previous: Option<Secret>,
     /// A file holding the server key (64 hex digits), instead of
     /// `SECRET_KEY`.
     #[arg(long, env = "SECRET_KEY_FILE", global = true)]
@@ -183,6 +188,8 @@ pub struct Settings {
     pub secret_key: Option<Secret>,
     /// What a database proxy must present to verify passwords.
     pub db_proxy_secret: Option<Secret>,
+    /// The previous server key while a rotation rolls out.
+    pub secret_key_previous: Option<Secret>,
     /// Peers whose `X-Forwarded-For` is believed.
     pub trusted_proxies: Vec<ipnet::IpNet>,
 }
@@ -210,6 +217,7 @@ impl Settings {
             data_dir: c.data_dir.clone(),
             secret_key: c.secret_key.clone(),
             db_proxy_secret: c.db_proxy_secret.clone(),
+            secret_key_previous: c.secret_key_previous.clone(),
             trusted_proxies: c.trusted_proxies.clone().unwrap_or_default().0,
         }
     }

@@ -54,6 +54,7 @@ const TABLES: &[Table] = &[
             ("updated_at", Int),
             ("avatar_file", Text),
             ("db_password_enc", Bytes),
+            ("db_password_key", Text),
         ],
     ),
     (
@@ -137,7 +138,12 @@ const TABLES: &[Table] = &[
     (
         "key_check",
         "name",
-        &[("name", Text), ("sealed", Bytes), ("created_at", Int)],
+        &[
+            ("name", Text),
+            ("sealed", Bytes),
+            ("created_at", Int),
+            ("key_id", Text),
+        ],
     ),
     (
         "rate_limits",

@@ -20,31 +20,36 @@ fn generate() -> String {
 
 /// The user's password, made on first use.
 pub async fn get_or_create(db: &Db, keys: &SecretBox, user_id: i64) -> Result<String, AppError> {
-    if let Some(sealed) = stored(db, user_id).await? {
-        return keys.open(user_id, &sealed);
+    if let Some((sealed, key_id)) = stored(db, user_id).await? {
+        return keys.open_by(user_id, &sealed, key_id.as_deref());
     }
     let sealed = keys.seal(user_id, &generate())?;
     // Two first views at once: only one password is kept, both show it.
     on_db!(db, p => sqlx::query(
-        "UPDATE users SET db_password_enc = $1 WHERE id = $2 AND db_password_enc IS NULL",
+        "UPDATE users SET db_password_enc = $1, db_password_key = $2
+         WHERE id = $3 AND db_password_enc IS NULL",
     )
     .bind(&sealed)
+    .bind(keys.id())
     .bind(user_id)
     .execute(p)
     .await
     .map(|d| d.rows_affected()))?;
-    let sealed = stored(db, user_id)
+    let (sealed, key_id) = stored(db, user_id)
         .await?
         .ok_or_else(|| AppError::internal("database password not stored"))?;
-    keys.open(user_id, &sealed)
+    keys.open_by(user_id, &sealed, key_id.as_deref())
 }
 
 /// Replaces the password; the old one stops verifying at once.
 pub async fn rotate(db: &Db, keys: &SecretBox, user_id: i64) -> Result<String, AppError> {
     let password = generate();
     let sealed = keys.seal(user_id, &password)?;
-    let done = on_db!(db, p => sqlx::query("UPDATE users SET db_password_enc = $1 WHERE id = $2")
+    let done = on_db!(db, p => sqlx::query(
+        "UPDATE users SET db_password_enc = $1, db_password_key = $2 WHERE id = $3",
+    )
         .bind(&sealed)
+        .bind(keys.id())
         .bind(user_id)
         .execute(p)
         .await
@@ -55,14 +60,15 @@ pub async fn rotate(db: &Db, keys: &SecretBox, user_id: i64) -> Result<String, A
     Ok(password)
 }
 
-async fn stored(db: &Db, user_id: i64) -> Result<Option<Vec<u8>>, AppError> {
-    let sealed: Option<Option<Vec<u8>>> = on_db!(db, p => sqlx::query_scalar(
-        "SELECT db_password_enc FROM users WHERE id = $1",
+/// The sealed password and the id of the key that sealed it.
+async fn stored(db: &Db, user_id: i64) -> Result<Option<(Vec<u8>, Option<String>)>, AppError> {
+    let row: Option<(Option<Vec<u8>>, Option<String>)> = on_db!(db, p => sqlx::query_as(
+        "SELECT db_password_enc, db_password_key FROM users WHERE id = $1",
     )
     .bind(user_id)
     .fetch_optional(p)
     .await)?;
-    Ok(sealed.flatten())
+    Ok(row.and_then(|(sealed, key_id)| sealed.map(|s| (s, key_id))))
 }
 
 /// Checks a handle and password as the database proxy presents them;
@@ -73,16 +79,17 @@ pub async fn verify(
     handle: &str,
     password: &str,
 ) -> Result<Option<i64>, AppError> {
-    let row: Option<(i64, Option<Vec<u8>>)> = on_db!(db, p => sqlx::query_as(
-        "SELECT id, db_password_enc FROM users WHERE handle = lower($1) AND NOT disabled",
+    let row: Option<(i64, Option<Vec<u8>>, Option<String>)> = on_db!(db, p => sqlx::query_as(
+        "SELECT id, db_password_enc, db_password_key FROM users
+         WHERE handle = lower($1) AND NOT disabled",
     )
     .bind(handle)
     .fetch_optional(p)
     .await)?;
-    let Some((id, Some(sealed))) = row else {
+    let Some((id, Some(sealed), key_id)) = row else {
         return Ok(None);
     };
-    let expected = keys.open(id, &sealed)?;
+    let expected = keys.open_by(id, &sealed, key_id.as_deref())?;
     Ok(same(expected.as_bytes(), password.as_bytes()).then_some(id))
 }
 

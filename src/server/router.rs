@@ -35,10 +35,13 @@ pub fn leptos_options(site_root: &str) -> LeptosOptions {
 /// The state for a database and settings: loads (or creates) the server
 /// key and starts the audit writer. Fails with a message naming the setting.
 pub fn state(db: Db, settings: Settings, site_root: &str) -> Result<AppState, String> {
-    let secrets = SecretBox::load_or_create(
+    let mut secrets = SecretBox::load_or_create(
         &settings.data_dir,
         settings.secret_key.as_ref().map(|s| s.expose()),
     )?;
+    if let Some(previous) = &settings.secret_key_previous {
+        secrets = secrets.with_previous(previous.expose())?;
+    }
     Ok(AppState {
         leptos_options: Arc::new(leptos_options(site_root)),
         audit: AuditLog::spawn(db.clone()),

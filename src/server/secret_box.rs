@@ -25,9 +25,30 @@ const KEY_FILE: &str = "secret.key";
 const KEY_CHECK_TEXT: &str = "account-settings key check";
 const KEY_CHECK_OWNER: i64 = 0;
 
-/// The server key. Its `Debug` shows nothing of it.
-pub struct SecretBox {
+/// One key: its id (stored beside what it seals) and its cipher.
+struct Key {
+    id: String,
     cipher: XChaCha20Poly1305,
+}
+
+impl Key {
+    fn new(key: [u8; 32]) -> Self {
+        use sha2::{Digest, Sha256};
+        let mut h = Sha256::new();
+        h.update(b"account-settings key id:");
+        h.update(key);
+        Self {
+            id: to_hex(&h.finalize()[..8]),
+            cipher: XChaCha20Poly1305::new(&key.into()),
+        }
+    }
+}
+
+/// The server key (and, while a rotation rolls out, the previous one). Its
+/// `Debug` shows nothing of them.
+pub struct SecretBox {
+    current: Key,
+    previous: Option<Key>,
 }
 
 impl std::fmt::Debug for SecretBox {
@@ -40,8 +61,23 @@ impl SecretBox {
     /// A box for a 32-byte key.
     pub fn new(key: [u8; 32]) -> Self {
         Self {
-            cipher: XChaCha20Poly1305::new(&key.into()),
+            current: Key::new(key),
+            previous: None,
         }
+    }
+
+    /// Also opens what `previous` (64 hex digits) sealed: for instances
+    /// started with the new key while a rotation rolls out.
+    pub fn with_previous(mut self, previous: &str) -> Result<Self, String> {
+        let key = parse_hex(previous.trim())
+            .ok_or_else(|| "SECRET_KEY_PREVIOUS: must be 64 hexadecimal digits".to_owned())?;
+        self.previous = Some(Key::new(key));
+        Ok(self)
+    }
+
+    /// The id of the key that seals: stored beside each sealed value.
+    pub fn id(&self) -> &str {
+        &self.current.id
     }
 
     /// The key from `configured` (64 hex digits) if given, else from the key
@@ -83,22 +119,25 @@ impl SecretBox {
         // Several instances starting at once: the first insert wins and every
         // instance compares with what was kept.
         on_db!(db, p => sqlx::query(
-            "INSERT INTO key_check (name, sealed, created_at) VALUES ('current', $1, $2)
+            "INSERT INTO key_check (name, sealed, created_at, key_id)
+             VALUES ('current', $1, $2, $3)
              ON CONFLICT (name) DO NOTHING",
         )
         .bind(&sealed)
         .bind(crate::model::time::now())
+        .bind(self.id())
         .execute(p)
         .await
         .map(|_| ()))
         .map_err(fail)?;
-        let kept: Vec<u8> = on_db!(db, p => sqlx::query_scalar(
-            "SELECT sealed FROM key_check WHERE name = 'current'",
+        let (kept, key_id): (Vec<u8>, Option<String>) = on_db!(db, p => sqlx::query_as(
+            "SELECT sealed, key_id FROM key_check WHERE name = 'current'",
         )
         .fetch_one(p)
         .await)
         .map_err(fail)?;
-        match self.open(KEY_CHECK_OWNER, &kept) {
+        // The current key, or the previous one while a rotation rolls out.
+        match self.open_by(KEY_CHECK_OWNER, &kept, key_id.as_deref()) {
             Ok(text) if text == KEY_CHECK_TEXT => Ok(()),
             _ => Err(
                 "SECRET_KEY: this is not the key the database's sealed values were made \
@@ -116,22 +155,30 @@ impl SecretBox {
         self.check_against(db).await?;
         let fail = |e: sqlx::Error| format!("database: {e}");
         let mut tx = db.begin_locked(Lock::Accounts).await.map_err(fail)?;
-        let sealed: Vec<(i64, Vec<u8>)> = on_tx!(&mut tx, c => sqlx::query_as(
-            "SELECT id, db_password_enc FROM users WHERE db_password_enc IS NOT NULL ORDER BY id",
+        let sealed: Vec<(i64, Vec<u8>, Option<String>)> = on_tx!(&mut tx, c => sqlx::query_as(
+            "SELECT id, db_password_enc, db_password_key FROM users
+             WHERE db_password_enc IS NOT NULL ORDER BY id",
         )
         .fetch_all(c)
         .await)
         .map_err(fail)?;
         let mut n = 0;
-        for (id, value) in sealed {
-            let plain = self.open(id, &value).map_err(|_| {
+        for (id, value, key_id) in sealed {
+            // Sealed with the new key already (by an instance that has it).
+            if key_id.as_deref() == Some(new.id()) {
+                continue;
+            }
+            let plain = self.open_by(id, &value, key_id.as_deref()).map_err(|_| {
                 format!("the database password of user {id} does not open with the current key")
             })?;
             let resealed = new
                 .seal(id, &plain)
                 .map_err(|_| "cannot seal with the new key".to_owned())?;
-            on_tx!(&mut tx, c => sqlx::query("UPDATE users SET db_password_enc = $1 WHERE id = $2")
+            on_tx!(&mut tx, c => sqlx::query(
+                "UPDATE users SET db_password_enc = $1, db_password_key = $2 WHERE id = $3",
+            )
                 .bind(&resealed)
+                .bind(new.id())
                 .bind(id)
                 .execute(c)
                 .await
@@ -142,8 +189,11 @@ impl SecretBox {
         let check = new
             .seal(KEY_CHECK_OWNER, KEY_CHECK_TEXT)
             .map_err(|_| "cannot seal with the new key".to_owned())?;
-        on_tx!(&mut tx, c => sqlx::query("UPDATE key_check SET sealed = $1 WHERE name = 'current'")
+        on_tx!(&mut tx, c => sqlx::query(
+            "UPDATE key_check SET sealed = $1, key_id = $2 WHERE name = 'current'",
+        )
             .bind(&check)
+            .bind(new.id())
             .execute(c)
             .await
             .map(|_| ()))
@@ -182,6 +232,7 @@ impl SecretBox {
         rand::rng().fill_bytes(&mut nonce);
         let aad = owner_id.to_be_bytes();
         let sealed = self
+            .current
             .cipher
             .encrypt(
                 XNonce::from_slice(&nonce),
@@ -196,14 +247,46 @@ impl SecretBox {
         Ok(out)
     }
 
-    /// Opens what [`SecretBox::seal`] sealed for the same owner.
+    /// Opens what [`SecretBox::seal`] sealed for the same owner, with the
+    /// key named by `key_id` (stored beside the value); without an id (a
+    /// value sealed before ids were kept), with whichever key opens it.
+    pub fn open_by(
+        &self,
+        owner_id: i64,
+        sealed: &[u8],
+        key_id: Option<&str>,
+    ) -> Result<String, AppError> {
+        let keys = [Some(&self.current), self.previous.as_ref()];
+        let mut tried = false;
+        for key in keys.into_iter().flatten() {
+            if key_id.is_some_and(|id| id != key.id) {
+                continue;
+            }
+            tried = true;
+            if let Some(plain) = Self::open_with(key, owner_id, sealed) {
+                return Ok(plain);
+            }
+        }
+        Err(AppError::internal(if tried {
+            "sealed value does not open with this key"
+        } else {
+            "sealed with a key this server does not have"
+        }))
+    }
+
+    /// [`SecretBox::open_by`] without a key id.
     pub fn open(&self, owner_id: i64, sealed: &[u8]) -> Result<String, AppError> {
+        self.open_by(owner_id, sealed, None)
+    }
+
+    /// The plain text, if `key` sealed `sealed` for `owner_id`.
+    fn open_with(key: &Key, owner_id: i64, sealed: &[u8]) -> Option<String> {
         if sealed.len() <= NONCE {
-            return Err(AppError::internal("sealed value too short"));
+            return None;
         }
         let (nonce, body) = sealed.split_at(NONCE);
         let aad = owner_id.to_be_bytes();
-        let plain = self
+        let plain = key
             .cipher
             .decrypt(
                 XNonce::from_slice(nonce),
@@ -212,8 +295,8 @@ impl SecretBox {
                     aad: &aad,
                 },
             )
-            .map_err(|_| AppError::internal("sealed value does not open with this key"))?;
-        String::from_utf8(plain).map_err(AppError::internal)
+            .ok()?;
+        String::from_utf8(plain).ok()
     }
 }
 

@@ -117,8 +117,14 @@ impl TestApp {
     /// An instance with this app's settings (and data directory, so its
     /// server key) on the database at `url`.
     pub async fn instance_on(&self, url: &str) -> TestApp {
+        self.instance_with(url, |_| {}).await
+    }
+
+    /// [`TestApp::instance_on`] with changed settings.
+    pub async fn instance_with(&self, url: &str, change: impl FnOnce(&mut Settings)) -> TestApp {
         let pool = db::connect(url).await.expect("database");
-        let settings = self.state.settings.as_ref().clone();
+        let mut settings = self.state.settings.as_ref().clone();
+        change(&mut settings);
         let state = router::state(pool, settings, "target/site").expect("state");
         let router = router::build(state.clone());
         TestApp {

@@ -206,3 +206,91 @@ async fn postgres_connections_can_require_tls() {
     assert!(encrypted);
     db.close().await;
 }
+
+#[tokio::test]
+async fn a_key_rotation_rolls_out_with_the_previous_key_beside_the_new_one() {
+    use account_settings::api::profile::GetDbConnection;
+    use account_settings::server::config::parse_secret;
+    use account_settings::server::secret_box::SecretBox;
+
+    let app = crate::common::TestApp::new().await;
+    let ada = app.signup("ada").await;
+    let full = |res: crate::common::Response| res.json()["full"].as_str().unwrap().to_owned();
+    let ada_password = full(app.call::<GetDbConnection>(Some(&ada), &[]).await);
+    app.state
+        .secrets
+        .check_against(&app.state.db)
+        .await
+        .unwrap();
+    let data = app.state.settings.data_dir.clone();
+    let old_key = std::fs::read_to_string(data.join("secret.key")).unwrap();
+    let new_key = "6b".repeat(32);
+    let url = app.database_url();
+
+    // Instances restarted one by one with the new key, the old one beside
+    // it: they read what the old key sealed and seal with the new one.
+    let rolled = app
+        .instance_with(&url, |s| {
+            s.secret_key = Some(parse_secret(&new_key).unwrap());
+            s.secret_key_previous = Some(parse_secret(&old_key).unwrap());
+        })
+        .await;
+    rolled
+        .state
+        .secrets
+        .check_against(&rolled.state.db)
+        .await
+        .unwrap();
+    let seen = full(rolled.call::<GetDbConnection>(Some(&ada), &[]).await);
+    assert_eq!(seen, ada_password);
+    let bob = rolled.signup("bob").await;
+    let bob_password = full(rolled.call::<GetDbConnection>(Some(&bob), &[]).await);
+    let ids: Vec<String> = app
+        .scalars("SELECT db_password_key FROM users WHERE db_password_key IS NOT NULL ORDER BY id")
+        .await;
+    assert_eq!(ids.len(), 2);
+    assert_ne!(ids[0], ids[1], "each value names the key that sealed it");
+    assert!(!ids
+        .iter()
+        .any(|id| old_key.contains(id.as_str()) || new_key.contains(id.as_str())));
+
+    // The new key alone is not enough yet…
+    let new_only = || {
+        app.instance_with(&url, |s| {
+            s.secret_key = Some(parse_secret(&new_key).unwrap());
+        })
+    };
+    let early = new_only().await;
+    assert!(early
+        .state
+        .secrets
+        .check_against(&early.state.db)
+        .await
+        .is_err());
+
+    // …until `secret rotate` re-seals what the old key sealed (Bob's value
+    // is left as it is: already the new key's).
+    let old = SecretBox::from_hex(&old_key, "old").unwrap();
+    let new = SecretBox::from_hex(&new_key, "new").unwrap();
+    assert_eq!(old.reseal_all(&app.state.db, &new).await.unwrap(), 1);
+    let done = new_only().await;
+    done.state
+        .secrets
+        .check_against(&done.state.db)
+        .await
+        .unwrap();
+    assert_eq!(
+        full(done.call::<GetDbConnection>(Some(&ada), &[]).await),
+        ada_password
+    );
+    assert_eq!(
+        full(done.call::<GetDbConnection>(Some(&bob), &[]).await),
+        bob_password
+    );
+    let left: i64 = app
+        .count(
+            "SELECT COUNT(DISTINCT db_password_key) FROM users WHERE db_password_enc IS NOT NULL",
+        )
+        .await;
+    assert_eq!(left, 1);
+}
