@@ -156,10 +156,10 @@ pub async fn run() -> ExitCode {
 async fn open(config: &Config) -> Result<db::Db, String> {
     std::fs::create_dir_all(&config.data_dir)
         .map_err(|e| format!("DATA_DIR: cannot create {}: {e}", config.data_dir.display()))?;
-    let url = config
-        .database_url
-        .clone()
-        .unwrap_or_else(|| db::default_url(&config.data_dir));
+    let url = config.database_url.as_ref().map_or_else(
+        || db::default_url(&config.data_dir),
+        |u| u.expose().to_owned(),
+    );
     db::connect(&url).await
 }
 

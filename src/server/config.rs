@@ -12,8 +12,9 @@ use crate::model::token::TokenPolicy;
 #[derive(Debug, Clone, Args)]
 pub struct Config {
     /// Database URL; defaults to an SQLite file in the data directory.
-    #[arg(long, env = "DATABASE_URL", global = true, hide_env_values = true)]
-    pub database_url: Option<String>,
+    #[arg(long, env = "DATABASE_URL", global = true, hide_env_values = true,
+          value_parser = parse_database_url)]
+    pub database_url: Option<DatabaseUrl>,
     /// Address to listen on.
     #[arg(
         long,
@@ -101,6 +102,27 @@ pub struct Config {
     #[arg(long, env = "DB_PROXY_SECRET", global = true, hide_env_values = true,
           value_parser = parse_proxy_secret)]
     pub db_proxy_secret: Option<Secret>,
+}
+
+/// `DATABASE_URL`: may hold a password, so its `Debug` shows the URL with
+/// the password replaced.
+#[derive(Clone, PartialEq, Eq)]
+pub struct DatabaseUrl(String);
+
+impl DatabaseUrl {
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for DatabaseUrl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "DatabaseUrl({})", super::db::redact_url(&self.0))
+    }
+}
+
+fn parse_database_url(s: &str) -> Result<DatabaseUrl, String> {
+    Ok(DatabaseUrl(s.trim().to_owned()))
 }
 
 /// A configured secret: never printed, not even by `Debug`.
@@ -247,6 +269,8 @@ mod tests {
     fn secrets_never_show_in_debug() {
         let s = parse_proxy_secret(&"s3cr3t".repeat(8)).unwrap();
         assert!(!format!("{s:?}").contains("s3cr3t"));
+        let url = parse_database_url("postgres://app:s3cr3t@db/x").unwrap();
+        assert_eq!(format!("{url:?}"), "DatabaseUrl(postgres://app:***@db/x)");
         assert!(parse_proxy_secret("short").is_err());
     }
 
