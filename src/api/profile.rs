@@ -38,11 +38,11 @@ mod ssr {
         detail: &str,
     ) -> Result<ProfileView, AppError> {
         use crate::model::audit::AuditAction;
-        use crate::server::{audit::NewEvent, avatar, context};
+        use crate::server::{audit::NewEvent, context};
 
         let s = context::require_session().await?;
         let state = context::state()?;
-        avatar::apply(&state, s.user.id, change).await?;
+        users::set_avatar(&state.db, s.user.id, change).await?;
         let meta = context::ClientMeta::of(&context::parts()?);
         state.audit.record(
             NewEvent::new(s.user.id, AuditAction::AvatarChanged)

@@ -92,15 +92,6 @@ fn new_name() -> String {
     raw.iter().map(|b| format!("{b:02x}")).collect::<String>() + ".png"
 }
 
-/// Sets or removes a user's avatar (see [`users::set_avatar`]).
-pub async fn apply(
-    state: &AppState,
-    user_id: i64,
-    change: users::AvatarChange<'_>,
-) -> Result<(), AppError> {
-    users::set_avatar(&state.db, user_id, change).await
-}
-
 /// Moves the avatar files an older version kept in `DATA_DIR/avatars` into
 /// the database (those an account still uses), then removes the files.
 /// Run at start; a file that cannot be read stays for the next start.
@@ -206,8 +197,8 @@ async fn upload_inner(
         .await
         .map_err(AppError::internal)??;
     let name = new_name();
-    apply(
-        state,
+    users::set_avatar(
+        &state.db,
         s.user.id,
         users::AvatarChange::Upload {
             name: &name,

@@ -23,18 +23,8 @@ pub async fn get_or_create(db: &Db, keys: &SecretBox, user_id: i64) -> Result<St
     if let Some((sealed, key_id)) = stored(db, user_id).await? {
         return keys.open_by(user_id, &sealed, key_id.as_deref());
     }
-    let sealed = keys.seal(user_id, &generate())?;
     // Two first views at once: only one password is kept, both show it.
-    on_db!(db, p => sqlx::query(
-        "UPDATE users SET db_password_enc = $1, db_password_key = $2
-         WHERE id = $3 AND db_password_enc IS NULL",
-    )
-    .bind(&sealed)
-    .bind(keys.id())
-    .bind(user_id)
-    .execute(p)
-    .await
-    .map(|d| d.rows_affected()))?;
+    store(db, keys, user_id, &generate(), true).await?;
     let (sealed, key_id) = stored(db, user_id)
         .await?
         .ok_or_else(|| AppError::internal("database password not stored"))?;
@@ -44,20 +34,36 @@ pub async fn get_or_create(db: &Db, keys: &SecretBox, user_id: i64) -> Result<St
 /// Replaces the password; the old one stops verifying at once.
 pub async fn rotate(db: &Db, keys: &SecretBox, user_id: i64) -> Result<String, AppError> {
     let password = generate();
-    let sealed = keys.seal(user_id, &password)?;
-    let done = on_db!(db, p => sqlx::query(
-        "UPDATE users SET db_password_enc = $1, db_password_key = $2 WHERE id = $3",
-    )
+    let done = store(db, keys, user_id, &password, false).await?;
+    if done == 0 {
+        return Err(AppError::Unauthorized);
+    }
+    Ok(password)
+}
+
+/// Seals `password` and stores it with the id of its key (`first_only`:
+/// only where none is stored yet); returns the rows changed.
+async fn store(
+    db: &Db,
+    keys: &SecretBox,
+    user_id: i64,
+    password: &str,
+    first_only: bool,
+) -> Result<u64, AppError> {
+    let sealed = keys.seal(user_id, password)?;
+    let sql = if first_only {
+        "UPDATE users SET db_password_enc = $1, db_password_key = $2
+         WHERE id = $3 AND db_password_enc IS NULL"
+    } else {
+        "UPDATE users SET db_password_enc = $1, db_password_key = $2 WHERE id = $3"
+    };
+    Ok(on_db!(db, p => sqlx::query(sql)
         .bind(&sealed)
         .bind(keys.id())
         .bind(user_id)
         .execute(p)
         .await
-        .map(|d| d.rows_affected()))?;
-    if done == 0 {
-        return Err(AppError::Unauthorized);
-    }
-    Ok(password)
+        .map(|d| d.rows_affected()))?)
 }
 
 /// The sealed password and the id of the key that sealed it.

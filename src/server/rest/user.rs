@@ -123,7 +123,7 @@ pub async fn patch_user(
                 Some(u) => users::AvatarChange::Url(u),
                 None => users::AvatarChange::Remove,
             };
-            crate::server::avatar::apply(&state, p.id, change).await?;
+            users::set_avatar(&state.db, p.id, change).await?;
             state
                 .audit
                 .record(
