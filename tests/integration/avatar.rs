@@ -5,25 +5,9 @@ use std::io::Cursor;
 
 use account_settings::api::profile::{RemoveAvatar, SetAvatarUrl};
 use axum::http::{header, StatusCode};
-use image::{ImageFormat, Rgba, RgbaImage};
+use image::{ImageFormat, RgbaImage};
 
-use crate::common::{TestApp, HOST};
-
-fn encode(w: u32, h: u32, format: ImageFormat) -> Vec<u8> {
-    let img = RgbaImage::from_fn(w, h, |x, y| {
-        Rgba([(x % 256) as u8, (y % 256) as u8, 90, 255])
-    });
-    let mut out = Cursor::new(Vec::new());
-    if format == ImageFormat::Jpeg {
-        image::DynamicImage::ImageRgba8(img)
-            .to_rgb8()
-            .write_to(&mut out, format)
-            .unwrap();
-    } else {
-        img.write_to(&mut out, format).unwrap();
-    }
-    out.into_inner()
-}
+use crate::common::{image as encode, TestApp, HOST};
 
 fn chunk(kind: &[u8; 4], data: &[u8]) -> Vec<u8> {
     let mut c = (data.len() as u32).to_be_bytes().to_vec();

@@ -59,6 +59,23 @@ impl Response {
     }
 }
 
+/// A `w`×`h` picture encoded as `format`.
+pub fn image(w: u32, h: u32, format: image::ImageFormat) -> Vec<u8> {
+    let img = image::RgbaImage::from_fn(w, h, |x, y| {
+        image::Rgba([(x % 256) as u8, (y % 256) as u8, 90, 255])
+    });
+    let mut out = std::io::Cursor::new(Vec::new());
+    if format == image::ImageFormat::Jpeg {
+        image::DynamicImage::ImageRgba8(img)
+            .to_rgb8()
+            .write_to(&mut out, format)
+            .expect("encode");
+    } else {
+        img.write_to(&mut out, format).expect("encode");
+    }
+    out.into_inner()
+}
+
 /// Form-encodes key/value pairs.
 pub fn form(pairs: &[(&str, &str)]) -> String {
     pairs
@@ -247,19 +264,38 @@ impl TestApp {
             .as_str()
             .expect("secret")
             .to_owned();
-        let saved = self
-            .call::<account_settings::api::tokens::SaveToken>(
-                Some(cookie),
-                &[
-                    ("secret", &secret),
-                    ("name", name),
-                    ("expiry", expiry),
-                    ("expires_on", ""),
-                ],
-            )
-            .await;
+        let saved = self.save_token(cookie, &secret, name, expiry).await;
         assert_eq!(saved.status, StatusCode::OK, "{}", saved.text());
         (secret, saved.json())
+    }
+
+    /// Saves a generated token (`expiry` in days, as the select sends it).
+    pub async fn save_token(
+        &self,
+        cookie: &str,
+        secret: &str,
+        name: &str,
+        expiry: &str,
+    ) -> Response {
+        self.call::<account_settings::api::tokens::SaveToken>(
+            Some(cookie),
+            &[
+                ("secret", secret),
+                ("name", name),
+                ("expiry", expiry),
+                ("expires_on", ""),
+            ],
+        )
+        .await
+    }
+
+    /// The signed-in user's database connection string, password included.
+    pub async fn db_connection(&self, cookie: &str) -> String {
+        let res = self
+            .call::<account_settings::api::profile::GetDbConnection>(Some(cookie), &[])
+            .await;
+        assert_eq!(res.status, StatusCode::OK, "{}", res.text());
+        res.json()["full"].as_str().expect("full").to_owned()
     }
 
     /// The signed-in user (JSON), or null.

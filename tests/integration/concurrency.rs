@@ -9,7 +9,7 @@ use std::collections::HashSet;
 use account_settings::api::admin::AdminUpdateUser;
 use account_settings::api::advanced::ChangeHandle;
 use account_settings::api::auth::Signup;
-use account_settings::api::tokens::{GenerateToken, SaveToken};
+use account_settings::api::tokens::GenerateToken;
 use account_settings::model::audit::{AuditAction, AuditQuery};
 use account_settings::server::audit::{page, NewEvent};
 use account_settings::server::db::Db;
@@ -121,19 +121,7 @@ async fn token_limit_holds_for_twenty_saves_across_two_instances() {
     let saves = pending
         .iter()
         .enumerate()
-        .map(|(i, (cookie, secret))| async move {
-            pick(apps, i)
-                .call::<SaveToken>(
-                    Some(cookie),
-                    &[
-                        ("secret", secret),
-                        ("name", ""),
-                        ("expiry", "30"),
-                        ("expires_on", ""),
-                    ],
-                )
-                .await
-        });
+        .map(|(i, (cookie, secret))| pick(apps, i).save_token(cookie, secret, "", "30"));
     let results = join_all(saves).await;
     let saved = results
         .iter()

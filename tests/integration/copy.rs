@@ -2,23 +2,15 @@
 //! (from SQLite in the SQLite suite, from PostgreSQL in the other), where
 //! tokens, sessions, avatars and database passwords keep working.
 
-use std::io::Cursor;
-
 use account_settings::api::advanced::ChangeHandle;
-use account_settings::api::profile::GetDbConnection;
 use account_settings::api::tokens::{DeleteToken, GenerateToken};
 use account_settings::server::copy::copy;
 use axum::http::{Method, StatusCode};
 
-use crate::common::TestApp;
-use crate::database::TestDatabase;
+use image::ImageFormat;
 
-fn png() -> Vec<u8> {
-    let img = image::RgbaImage::from_pixel(32, 32, image::Rgba([200, 40, 40, 255]));
-    let mut out = Cursor::new(Vec::new());
-    img.write_to(&mut out, image::ImageFormat::Png).unwrap();
-    out.into_inner()
-}
+use crate::common::{image, TestApp};
+use crate::database::TestDatabase;
 
 const TABLES: [&str; 8] = [
     "users",
@@ -50,14 +42,14 @@ async fn db_copy_moves_an_installation_and_everything_keeps_working() {
         .call::<ChangeHandle>(Some(&cookie), &[("handle", "ada-l")])
         .await;
     assert_eq!(res.status, StatusCode::OK, "{}", res.text());
-    let avatar = app.upload_avatar(Some(&cookie), png()).await.json()["avatar"]
+    let avatar = app
+        .upload_avatar(Some(&cookie), image(32, 32, ImageFormat::Png))
+        .await
+        .json()["avatar"]
         .as_str()
         .unwrap()
         .to_owned();
-    let password = app.call::<GetDbConnection>(Some(&cookie), &[]).await.json()["full"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let password = app.db_connection(&cookie).await;
     // The key check is written when a server starts.
     app.state
         .secrets
@@ -90,8 +82,7 @@ async fn db_copy_moves_an_installation_and_everything_keeps_working() {
     assert_eq!(res.json()["handle"], "ada-l");
     assert_eq!(moved.me(&cookie).await["handle"], "ada-l");
     assert_eq!(moved.get(&avatar, None).await.status, StatusCode::OK);
-    let again = moved.call::<GetDbConnection>(Some(&cookie), &[]).await;
-    assert_eq!(again.json()["full"], password.as_str());
+    assert_eq!(moved.db_connection(&cookie).await, password);
     moved
         .state
         .secrets

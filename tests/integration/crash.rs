@@ -2,7 +2,6 @@
 //! changing data, then started again on the same files. Every change whose
 //! response arrived is there, and the database passes `integrity_check`.
 
-use std::process::Command;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
@@ -46,6 +45,23 @@ async fn patch(port: u16, token: &str, body: &str) -> Option<u16> {
     buf.get(9..12)?.parse().ok()
 }
 
+/// Kills a server with SIGKILL (no chance to finish anything) and reaps it.
+fn sigkill(server: &mut std::process::Child) {
+    server.kill().unwrap();
+    server.wait().unwrap();
+}
+
+/// Ada's four fields as stored (`FIELDS` order; no avatar is "").
+async fn stored_fields(db: &Db) -> [String; 4] {
+    let row: (String, String, String, Option<String>) = on_db!(db, p => sqlx::query_as(
+        "SELECT first_name, last_name, display_name, avatar_url FROM users WHERE handle = 'ada'",
+    )
+    .fetch_one(p)
+    .await)
+    .unwrap();
+    [row.0, row.1, row.2, row.3.unwrap_or_default()]
+}
+
 #[tokio::test]
 async fn sigkill_mid_work_loses_no_answered_change() {
     let dir = tempfile::tempdir().unwrap();
@@ -82,12 +98,7 @@ async fn sigkill_mid_work_loses_no_answered_change() {
             tokio::time::sleep(Duration::from_millis(10)).await;
         }
         tokio::time::sleep(Duration::from_millis(40 + 70 * round as u64)).await;
-        let killed = Command::new("kill")
-            .args(["-KILL", &server.id().to_string()])
-            .status()
-            .unwrap();
-        assert!(killed.success());
-        server.wait().unwrap();
+        sigkill(&mut server);
         for c in clients {
             c.await.unwrap();
         }
@@ -100,14 +111,8 @@ async fn sigkill_mid_work_loses_no_answered_change() {
                 .unwrap();
             assert_eq!(check, "ok", "round {round}");
         }
-        let row: (String, String, String, Option<String>) = on_db!(&db, p => sqlx::query_as(
-            "SELECT first_name, last_name, display_name, avatar_url FROM users WHERE handle = 'ada'",
-        )
-        .fetch_one(p)
-        .await)
-        .unwrap();
+        let stored = stored_fields(&db).await;
         db.close().await;
-        let stored = [row.0, row.1, row.2, row.3.unwrap_or_default()];
         for (f, field) in FIELDS.iter().enumerate() {
             let last = acked[f].load(Ordering::SeqCst);
             assert!(
@@ -179,12 +184,7 @@ async fn one_of_two_instances_killed_mid_traffic_loses_no_answered_change() {
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
     killed.store(true, Ordering::SeqCst);
-    let status = Command::new("kill")
-        .args(["-KILL", &doomed.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(status.success());
-    doomed.wait().unwrap();
+    sigkill(&mut doomed);
     // The survivor goes on answering every client.
     while after_kill.iter().any(|a| a.load(Ordering::SeqCst) < 5)
         && std::time::Instant::now() < deadline
@@ -195,18 +195,11 @@ async fn one_of_two_instances_killed_mid_traffic_loses_no_answered_change() {
     for c in clients {
         c.await.unwrap();
     }
-    survivor.kill().unwrap();
-    survivor.wait().unwrap();
+    sigkill(&mut survivor);
 
     let db = account_settings::server::db::connect(&url).await.unwrap();
-    let row: (String, String, String, Option<String>) = on_db!(&db, p => sqlx::query_as(
-        "SELECT first_name, last_name, display_name, avatar_url FROM users WHERE handle = 'ada'",
-    )
-    .fetch_one(p)
-    .await)
-    .unwrap();
+    let stored = stored_fields(&db).await;
     db.close().await;
-    let stored = [row.0, row.1, row.2, row.3.unwrap_or_default()];
     for (f, field) in FIELDS.iter().enumerate() {
         assert!(
             after_kill[f].load(Ordering::SeqCst) >= 5,

@@ -79,18 +79,35 @@ impl TestDatabase {
     pub async fn fresh_postgres() -> Self {
         let server = server_url();
         let template = ensure_template(&server).await;
+        Self::create_postgres(&server, &format!(" TEMPLATE {template}")).await
+    }
+
+    /// A new database with nothing in it, not even the migrations: a file
+    /// not yet made on SQLite, an empty database on PostgreSQL.
+    pub async fn empty(dir: &Path) -> Self {
+        if !on_postgres() {
+            return Self {
+                url: format!("sqlite://{}/empty.db", dir.display()),
+                postgres: None,
+            };
+        }
+        Self::create_postgres(&server_url(), "").await
+    }
+
+    /// `CREATE DATABASE <a new name><options>` on `server`.
+    async fn create_postgres(server: &str, options: &str) -> Self {
         static NEXT: AtomicU32 = AtomicU32::new(0);
         let name = format!(
             "as_test_{}_{}",
             std::process::id(),
             NEXT.fetch_add(1, Ordering::Relaxed)
         );
-        let mut admin = PgConnection::connect(&server)
+        let mut admin = PgConnection::connect(server)
             .await
             .unwrap_or_else(|e| panic!("PostgreSQL at TEST_POSTGRES_URL: {e}"));
         // Copies of one template may be made at once; only a connection to
         // the template itself (none is left open) would stop one.
-        let sql = format!("CREATE DATABASE {name} TEMPLATE {template}");
+        let sql = format!("CREATE DATABASE {name}{options}");
         let mut tries = 0;
         loop {
             match sqlx::query(&sql).execute(&mut admin).await {
@@ -105,40 +122,8 @@ impl TestDatabase {
         }
         admin.close().await.ok();
         Self {
-            url: with_database(&server, &name),
-            postgres: Some((name, server)),
-        }
-    }
-}
-
-impl TestDatabase {
-    /// A new database with nothing in it, not even the migrations: a file
-    /// not yet made on SQLite, an empty database on PostgreSQL.
-    pub async fn empty(dir: &Path) -> Self {
-        if !on_postgres() {
-            return Self {
-                url: format!("sqlite://{}/empty.db", dir.display()),
-                postgres: None,
-            };
-        }
-        let server = server_url();
-        static NEXT: AtomicU32 = AtomicU32::new(0);
-        let name = format!(
-            "as_empty_{}_{}",
-            std::process::id(),
-            NEXT.fetch_add(1, Ordering::Relaxed)
-        );
-        let mut admin = PgConnection::connect(&server)
-            .await
-            .unwrap_or_else(|e| panic!("PostgreSQL at TEST_POSTGRES_URL: {e}"));
-        sqlx::query(&format!("CREATE DATABASE {name}"))
-            .execute(&mut admin)
-            .await
-            .expect("create database");
-        admin.close().await.ok();
-        Self {
-            url: with_database(&server, &name),
-            postgres: Some((name, server)),
+            url: with_database(server, &name),
+            postgres: Some((name, server.to_owned())),
         }
     }
 }

@@ -117,13 +117,10 @@ fn trusted_proxies_need_public_url_and_valid_addresses() {
 
 #[tokio::test]
 async fn secret_rotate_reseals_every_database_password_with_the_new_key() {
-    use account_settings::api::profile::GetDbConnection;
-
     let app = crate::common::TestApp::new().await;
     let cookie = app.signup("ada").await;
     app.signup("bob").await;
-    let shown = |res: crate::common::Response| res.json()["full"].as_str().unwrap().to_owned();
-    let before = shown(app.call::<GetDbConnection>(Some(&cookie), &[]).await);
+    let before = app.db_connection(&cookie).await;
     app.state
         .secrets
         .check_against(&app.state.db)
@@ -161,7 +158,7 @@ async fn secret_rotate_reseals_every_database_password_with_the_new_key() {
     // An instance with the new key shows the same password; the old key no
     // longer matches the database.
     let renewed = app.instance_on(&app.database_url()).await;
-    let after = shown(renewed.call::<GetDbConnection>(Some(&cookie), &[]).await);
+    let after = renewed.db_connection(&cookie).await;
     assert_eq!(after, before);
     renewed
         .state
@@ -209,14 +206,12 @@ async fn postgres_connections_can_require_tls() {
 
 #[tokio::test]
 async fn a_key_rotation_rolls_out_with_the_previous_key_beside_the_new_one() {
-    use account_settings::api::profile::GetDbConnection;
     use account_settings::server::config::parse_secret;
     use account_settings::server::secret_box::SecretBox;
 
     let app = crate::common::TestApp::new().await;
     let ada = app.signup("ada").await;
-    let full = |res: crate::common::Response| res.json()["full"].as_str().unwrap().to_owned();
-    let ada_password = full(app.call::<GetDbConnection>(Some(&ada), &[]).await);
+    let ada_password = app.db_connection(&ada).await;
     app.state
         .secrets
         .check_against(&app.state.db)
@@ -241,10 +236,10 @@ async fn a_key_rotation_rolls_out_with_the_previous_key_beside_the_new_one() {
         .check_against(&rolled.state.db)
         .await
         .unwrap();
-    let seen = full(rolled.call::<GetDbConnection>(Some(&ada), &[]).await);
+    let seen = rolled.db_connection(&ada).await;
     assert_eq!(seen, ada_password);
     let bob = rolled.signup("bob").await;
-    let bob_password = full(rolled.call::<GetDbConnection>(Some(&bob), &[]).await);
+    let bob_password = rolled.db_connection(&bob).await;
     let ids: Vec<String> = app
         .scalars("SELECT db_password_key FROM users WHERE db_password_key IS NOT NULL ORDER BY id")
         .await;
@@ -279,14 +274,8 @@ async fn a_key_rotation_rolls_out_with_the_previous_key_beside_the_new_one() {
         .check_against(&done.state.db)
         .await
         .unwrap();
-    assert_eq!(
-        full(done.call::<GetDbConnection>(Some(&ada), &[]).await),
-        ada_password
-    );
-    assert_eq!(
-        full(done.call::<GetDbConnection>(Some(&bob), &[]).await),
-        bob_password
-    );
+    assert_eq!(done.db_connection(&ada).await, ada_password);
+    assert_eq!(done.db_connection(&bob).await, bob_password);
     let left: i64 = app
         .count(
             "SELECT COUNT(DISTINCT db_password_key) FROM users WHERE db_password_enc IS NOT NULL",

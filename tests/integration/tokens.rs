@@ -194,18 +194,9 @@ async fn limit_of_two_holds_under_twenty_concurrent_saves() {
         pending.push((cookie, secret));
     }
     let app = &app;
-    let saves = pending.iter().map(|(cookie, secret)| async move {
-        app.call::<SaveToken>(
-            Some(cookie),
-            &[
-                ("secret", secret),
-                ("name", ""),
-                ("expiry", "30"),
-                ("expires_on", ""),
-            ],
-        )
-        .await
-    });
+    let saves = pending
+        .iter()
+        .map(|(cookie, secret)| app.save_token(cookie, secret, "", "30"));
     let results = futures::future::join_all(saves).await;
     let ok = results
         .iter()
