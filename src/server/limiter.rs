@@ -65,22 +65,28 @@ impl LoginLimiter {
     }
 
     /// `Some(seconds)` when any key is over its limit: try again after that.
+    /// One read for all the keys.
     pub async fn check(&self, keys: &[Key], now: i64) -> Result<Option<u64>, AppError> {
-        let mut wait: Option<i64> = None;
-        for k in keys {
-            let row: Option<(i64, i64)> = on_db!(&self.db, p => sqlx::query_as(
-                "SELECT window_start, failures FROM rate_limits WHERE key = $1",
-            )
-            .bind(&k.digest)
-            .fetch_optional(p)
-            .await)?;
-            if let Some((start, failures)) = row {
+        let Some(first) = keys.first() else {
+            return Ok(None);
+        };
+        // At most two keys (the account and the address).
+        let second = keys.get(1).unwrap_or(first);
+        let rows: Vec<(Vec<u8>, i64, i64)> = on_db!(&self.db, p => sqlx::query_as(
+            "SELECT key, window_start, failures FROM rate_limits WHERE key = $1 OR key = $2",
+        )
+        .bind(&first.digest)
+        .bind(&second.digest)
+        .fetch_all(p)
+        .await)?;
+        let wait = rows
+            .iter()
+            .filter_map(|(digest, start, failures)| {
+                let limit = keys.iter().find(|k| &k.digest == digest)?.limit;
                 let ends = start + WINDOW_SECS;
-                if failures >= i64::from(k.limit) && ends > now {
-                    wait = Some(wait.map_or(ends - now, |w| w.max(ends - now)));
-                }
-            }
-        }
+                (*failures >= i64::from(limit) && ends > now).then_some(ends - now)
+            })
+            .max();
         Ok(wait.map(|secs| secs.max(1) as u64))
     }
 
