@@ -212,7 +212,7 @@ pub(super) async fn clash(db: &Db, e: sqlx::Error, handle: Option<&str>) -> AppE
 }
 
 /// The refusal of an e-mail address another account has.
-pub const EMAIL_TAKEN: &str = "An account with that e-mail address exists.";
+const EMAIL_TAKEN: &str = "An account with that e-mail address exists.";
 
 /// Saves the profile form: the three names and the e-mail address.
 pub async fn save_profile(
