@@ -53,6 +53,7 @@ async fn main() {
         &hash,
         false,
         &names,
+        |_| Vec::new(),
     )
     .await
     .expect("user");
@@ -75,7 +76,7 @@ async fn main() {
         e.ip = Some("127.0.0.1".into());
         e.user_agent = Some("bench/1.0".into());
         e.at = start_at + (i as f64 * step) as i64;
-        state.audit.record(e);
+        state.audit.record_api(e).await;
         if i % 20_000 == 19_999 {
             // Let the writer keep up rather than queue a million events.
             state.audit.flush().await;

@@ -24,29 +24,32 @@ mod ssr {
         Ok((s, context::state()?))
     }
 
-    /// Records an administrator's action in both their log and the user's.
-    pub fn audit(
-        state: &AppState,
+    /// An administrator's action as it is recorded: in both their log and
+    /// the user's.
+    pub fn events(
         admin: &Session,
+        meta: &ClientMeta,
         target: i64,
         target_handle: &str,
         action: AuditAction,
         detail: &str,
-    ) -> Result<(), AppError> {
-        let meta = ClientMeta::of(&context::parts()?);
-        state.audit.record(
-            NewEvent::new(admin.user.id, action)
-                .client(&meta)
-                .detail(format!("{target_handle}: {detail}")),
-        );
+    ) -> Vec<NewEvent> {
+        let mut events = vec![NewEvent::new(admin.user.id, action)
+            .client(meta)
+            .detail(format!("{target_handle}: {detail}"))];
         if target != admin.user.id {
-            state.audit.record(
+            events.push(
                 NewEvent::new(target, action)
-                    .client(&meta)
+                    .client(meta)
                     .detail(format!("By administrator {}: {detail}", admin.user.handle)),
             );
         }
-        Ok(())
+        events
+    }
+
+    /// The client details of the request being served.
+    pub fn meta() -> Result<ClientMeta, AppError> {
+        Ok(ClientMeta::of(&context::parts()?))
     }
 }
 
@@ -95,17 +98,14 @@ pub async fn admin_create_user(
     let is_admin = parse_role(&role)?;
     let initial_password = Alphanumeric.sample_string(&mut rand::rng(), 20);
     let hash = pw::hash(initial_password.clone()).await?;
-    let id = users::create(&state.db, &handle, &email, &hash, is_admin, &names).await?;
-    let user = admin::get(&state.db, id).await?;
     let role = if is_admin { "administrator" } else { "user" };
-    ssr::audit(
-        &state,
-        &s,
-        id,
-        &handle,
-        AuditAction::UserCreated,
-        &format!("created as {role}"),
-    )?;
+    let meta = ssr::meta()?;
+    let detail = format!("created as {role}");
+    let id = users::create(&state.db, &handle, &email, &hash, is_admin, &names, |id| {
+        ssr::events(&s, &meta, id, &handle, AuditAction::UserCreated, &detail)
+    })
+    .await?;
+    let user = admin::get(&state.db, id).await?;
     Ok(CreatedUser {
         user,
         initial_password,
@@ -131,31 +131,34 @@ pub async fn admin_update_user(
     let names = validate::names(&first_name, &last_name, &display_name)?;
     let email = validate::email(&email)?;
     let is_admin = parse_role(&role)?;
-    admin::update(&state.db, id, &names, &email, is_admin).await?;
-    let after = admin::get(&state.db, id).await?;
     let mut changed = validate::changed_names(
         [&before.first_name, &before.last_name, &before.display_name],
-        [&after.first_name, &after.last_name, &after.display_name],
+        names.each_ref().map(String::as_str),
     );
     changed.extend(
         [
-            ("e-mail", before.email != after.email),
-            ("role", before.is_admin != after.is_admin),
+            ("e-mail", before.email != email),
+            ("role", before.is_admin != is_admin),
         ]
         .into_iter()
         .filter_map(|(f, c)| c.then_some(f)),
     );
-    if !changed.is_empty() {
-        ssr::audit(
-            &state,
+    let events = if changed.is_empty() {
+        Vec::new()
+    } else {
+        let detail = format!("changed {}", changed.join(", "));
+        let meta = ssr::meta()?;
+        ssr::events(
             &s,
+            &meta,
             id,
-            &after.handle,
+            &before.handle,
             AuditAction::UserUpdated,
-            &format!("changed {}", changed.join(", ")),
-        )?;
-    }
-    Ok(after)
+            &detail,
+        )
+    };
+    admin::update(&state.db, id, &names, &email, is_admin, &events).await?;
+    admin::get(&state.db, id).await
 }
 
 /// Disables (sessions end, tokens are refused, sign-in fails) or enables a user.
@@ -165,13 +168,13 @@ pub async fn admin_set_disabled(id: i64, disabled: bool) -> Result<AdminUser, Ap
     use crate::server::admin;
 
     let (s, state) = ssr::require_admin().await?;
-    admin::set_disabled(&state.db, id, disabled).await?;
-    let user = admin::get(&state.db, id).await?;
+    let before = admin::get(&state.db, id).await?;
     let (action, what) = if disabled {
         (AuditAction::UserDisabled, "disabled")
     } else {
         (AuditAction::UserEnabled, "enabled")
     };
-    ssr::audit(&state, &s, id, &user.handle, action, what)?;
-    Ok(user)
+    let events = ssr::events(&s, &ssr::meta()?, id, &before.handle, action, what);
+    admin::set_disabled(&state.db, id, disabled, &events).await?;
+    admin::get(&state.db, id).await
 }

@@ -51,13 +51,9 @@ pub async fn change_handle(handle: String) -> Result<String, AppError> {
     let s = context::require_session().await?;
     let state = context::state()?;
     let new = validate::handle(&handle)?;
-    let old = account::change_handle(&state.db, s.user.id, &new).await?;
     let meta = context::ClientMeta::of(&context::parts()?);
-    state.audit.record(
-        NewEvent::new(s.user.id, AuditAction::HandleChanged)
-            .client(&meta)
-            .detail(format!("{old} → {new}")),
-    );
+    let event = NewEvent::new(s.user.id, AuditAction::HandleChanged).client(&meta);
+    account::change_handle(&state.db, s.user.id, &new, event).await?;
     Ok(new)
 }
 

@@ -54,6 +54,7 @@ pub async fn signup(handle: String, email: String, password: Password) -> Result
     let email = validate::email(&email)?;
     pw::check_new(password.expose(), "password")?;
     let hash = pw::hash(password.0).await?;
+    let meta = context::ClientMeta::of(&context::parts()?);
     let user_id = users::create(
         &state.db,
         &handle,
@@ -61,23 +62,19 @@ pub async fn signup(handle: String, email: String, password: Password) -> Result
         &hash,
         false,
         &Default::default(),
+        |id| vec![NewEvent::new(id, AuditAction::SignUp).client(&meta)],
     )
     .await?;
-
-    let parts = context::parts()?;
-    let meta = context::ClientMeta::of(&parts);
     let cookie = session::start(
         &state.db,
         &state.settings,
         user_id,
         meta.ip.as_deref(),
         meta.user_agent.as_deref(),
+        &[],
     )
     .await?;
     ssr::set_cookie(cookie);
-    state
-        .audit
-        .record(NewEvent::new(user_id, AuditAction::SignUp).client(&meta));
     leptos_axum::redirect("/settings/profile");
     Ok(())
 }
@@ -110,11 +107,9 @@ pub async fn logout() -> Result<(), AppError> {
 
     let state = context::state()?;
     if let Some(s) = context::session().await? {
-        session::end(&state.db, s.id).await?;
         let meta = context::ClientMeta::of(&context::parts()?);
-        state
-            .audit
-            .record(NewEvent::new(s.user.id, AuditAction::SignOut).client(&meta));
+        let event = NewEvent::new(s.user.id, AuditAction::SignOut).client(&meta);
+        session::end(&state.db, s.id, &[event]).await?;
     }
     ssr::set_cookie(session::clearing_cookie(&state.settings));
     leptos_axum::redirect("/login");

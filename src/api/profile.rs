@@ -42,13 +42,11 @@ mod ssr {
 
         let s = context::require_session().await?;
         let state = context::state()?;
-        users::set_avatar(&state.db, s.user.id, change).await?;
         let meta = context::ClientMeta::of(&context::parts()?);
-        state.audit.record(
-            NewEvent::new(s.user.id, AuditAction::AvatarChanged)
-                .client(&meta)
-                .detail(detail),
-        );
+        let event = NewEvent::new(s.user.id, AuditAction::AvatarChanged)
+            .client(&meta)
+            .detail(detail);
+        users::set_avatar(&state.db, s.user.id, change, event).await?;
         Ok(view(users::profile(&state.db, s.user.id).await?))
     }
 
@@ -97,6 +95,7 @@ pub async fn save_profile(
     let email = validate::email(&email)?;
     let before = users::profile(&state.db, s.user.id).await?;
     let email_changed = before.email != email;
+    let meta = context::ClientMeta::of(&context::parts()?);
     if email_changed {
         if current_password.is_empty() {
             return Err(AppError::invalid(
@@ -104,7 +103,6 @@ pub async fn save_profile(
                 "Enter your current password to change your e-mail address.",
             ));
         }
-        let meta = context::ClientMeta::of(&context::parts()?);
         pw::verify_current(
             &state,
             s.user.id,
@@ -122,22 +120,22 @@ pub async fn save_profile(
     if changed.is_empty() && !email_changed {
         return Ok(ssr::view(before));
     }
-    users::save_profile(&state.db, s.user.id, &names, &email).await?;
-    let meta = context::ClientMeta::of(&context::parts()?);
+    let mut events = Vec::new();
     if !changed.is_empty() {
-        state.audit.record(
+        events.push(
             NewEvent::new(s.user.id, AuditAction::ProfileUpdated)
                 .client(&meta)
                 .detail(format!("Changed {}", changed.join(", "))),
         );
     }
     if email_changed {
-        state.audit.record(
+        events.push(
             NewEvent::new(s.user.id, AuditAction::EmailChanged)
                 .client(&meta)
                 .detail(format!("{} → {}", before.email, email)),
         );
     }
+    users::save_profile(&state.db, s.user.id, &names, &email, &events).await?;
     Ok(ssr::view(users::profile(&state.db, s.user.id).await?))
 }
 
@@ -181,10 +179,8 @@ pub async fn rotate_db_password() -> Result<DbConnection, AppError> {
 
     let s = context::require_session().await?;
     let state = context::state()?;
-    let password = db_password::rotate(&state.db, &state.secrets, s.user.id).await?;
     let meta = context::ClientMeta::of(&context::parts()?);
-    state
-        .audit
-        .record(NewEvent::new(s.user.id, AuditAction::DbPasswordRotated).client(&meta));
+    let event = NewEvent::new(s.user.id, AuditAction::DbPasswordRotated).client(&meta);
+    let password = db_password::rotate(&state.db, &state.secrets, s.user.id, event).await?;
     ssr::connection(&state, s.user.id, Some(password)).await
 }

@@ -36,13 +36,8 @@ pub async fn change_password(
         ));
     }
     let new_hash = pw::hash(new_password.0).await?;
-    let ended = users::set_password(&state.db, s.user.id, &new_hash, Some(s.id)).await?;
-    state.audit.record(
-        NewEvent::new(s.user.id, AuditAction::PasswordChanged)
-            .client(&meta)
-            .detail(format!("Other sessions ended: {ended}")),
-    );
-    Ok(ended)
+    let event = NewEvent::new(s.user.id, AuditAction::PasswordChanged).client(&meta);
+    users::set_password(&state.db, s.user.id, &new_hash, Some(s.id), event).await
 }
 
 /// The account's live sessions, this one marked.
@@ -85,15 +80,11 @@ pub async fn end_session(id: i64) -> Result<(), AppError> {
             "This is the session you are using: use Sign out in the account menu.",
         ));
     }
-    if !session::end_own(&state.db, s.user.id, id).await? {
+    let meta = context::ClientMeta::of(&context::parts()?);
+    let event = NewEvent::new(s.user.id, AuditAction::SessionSignedOut).client(&meta);
+    if !session::end_own(&state.db, s.user.id, id, event).await? {
         return Err(AppError::NotFound("Session".into()));
     }
-    let meta = context::ClientMeta::of(&context::parts()?);
-    state.audit.record(
-        NewEvent::new(s.user.id, AuditAction::SessionSignedOut)
-            .client(&meta)
-            .detail(format!("Session {id}")),
-    );
     Ok(())
 }
 
@@ -105,14 +96,7 @@ pub async fn end_other_sessions() -> Result<u64, AppError> {
 
     let s = context::require_session().await?;
     let state = context::state()?;
-    let ended = session::end_others(&state.db, s.user.id, s.id).await?;
-    if ended > 0 {
-        let meta = context::ClientMeta::of(&context::parts()?);
-        state.audit.record(
-            NewEvent::new(s.user.id, AuditAction::SessionSignedOut)
-                .client(&meta)
-                .detail(format!("All other sessions ({ended})")),
-        );
-    }
-    Ok(ended)
+    let meta = context::ClientMeta::of(&context::parts()?);
+    let event = NewEvent::new(s.user.id, AuditAction::SessionSignedOut).client(&meta);
+    session::end_others(&state.db, s.user.id, s.id, event).await
 }

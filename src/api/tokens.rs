@@ -62,14 +62,18 @@ pub async fn save_token(
         return Err(generate_first());
     }
     let prefix = &state.settings.token_prefix;
+    let meta = context::ClientMeta::of(&context::parts()?);
     let saved = tokens::insert(
         &state.db,
         s.user.id,
-        &name,
-        &token,
-        prefix,
-        expires_at,
+        tokens::NewToken {
+            name: &name,
+            token: &token,
+            prefix,
+            expires_at,
+        },
         state.settings.policy.max_per_user,
+        NewEvent::new(s.user.id, AuditAction::TokenCreated).client(&meta),
     )
     .await;
     let id = match saved {
@@ -81,12 +85,6 @@ pub async fn save_token(
             return Err(e);
         }
     };
-    let meta = context::ClientMeta::of(&context::parts()?);
-    state.audit.record(
-        NewEvent::new(s.user.id, AuditAction::TokenCreated)
-            .client(&meta)
-            .token(id, tokens::label(&name, prefix, token.last_four())),
-    );
     tokens::get(&state.db, s.user.id, id).await
 }
 
@@ -97,19 +95,14 @@ pub async fn set_token_active(id: i64, active: bool) -> Result<TokenView, AppErr
     use crate::server::{audit::NewEvent, context, tokens};
     let state = context::state()?;
     let s = context::require_session().await?;
-    let t = tokens::set_active(&state.db, s.user.id, id, active).await?;
     let action = if active {
         AuditAction::TokenActivated
     } else {
         AuditAction::TokenDeactivated
     };
     let meta = context::ClientMeta::of(&context::parts()?);
-    state.audit.record(
-        NewEvent::new(s.user.id, action)
-            .client(&meta)
-            .token(t.id, tokens::label(&t.name, &t.prefix, &t.last_four)),
-    );
-    Ok(t)
+    let event = NewEvent::new(s.user.id, action).client(&meta);
+    tokens::set_active(&state.db, s.user.id, id, active, event).await
 }
 
 /// Deletes a token for good.
@@ -119,12 +112,8 @@ pub async fn delete_token(id: i64) -> Result<(), AppError> {
     use crate::server::{audit::NewEvent, context, tokens};
     let state = context::state()?;
     let s = context::require_session().await?;
-    let t = tokens::delete(&state.db, s.user.id, id).await?;
     let meta = context::ClientMeta::of(&context::parts()?);
-    state.audit.record(
-        NewEvent::new(s.user.id, AuditAction::TokenDeleted)
-            .client(&meta)
-            .token(t.id, tokens::label(&t.name, &t.prefix, &t.last_four)),
-    );
+    let event = NewEvent::new(s.user.id, AuditAction::TokenDeleted).client(&meta);
+    tokens::delete(&state.db, s.user.id, id, event).await?;
     Ok(())
 }

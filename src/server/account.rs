@@ -1,7 +1,8 @@
 //! The handle and the account as a whole (SPEC §7): renaming, the
 //! reservation of handles given up, and deleting the account.
 
-use super::db::{now, Db, Lock};
+use super::audit::{self, NewEvent};
+use super::db::{now, Db};
 use super::users::clash;
 use crate::error::AppError;
 use crate::{on_db, on_tx};
@@ -15,11 +16,17 @@ pub const HANDLE_RESERVED_SECS: i64 = 30 * 86_400;
 
 /// Renames an account. The old handle stays reserved for its owner for
 /// [`HANDLE_RESERVED_SECS`]; a handle someone else gave up recently is refused.
-pub async fn change_handle(db: &Db, id: i64, new: &str) -> Result<String, AppError> {
+/// `event` (to which the old and new handle are added) is written with it.
+pub async fn change_handle(
+    db: &Db,
+    id: i64,
+    new: &str,
+    event: NewEvent,
+) -> Result<String, AppError> {
     let now = now();
     // The accounts lock (SQLite: the write lock, taken at once) keeps a
     // sign-up from taking either handle while this moves them.
-    let mut tx = db.begin_locked(Lock::Accounts).await?;
+    let mut tx = audit::begin_accounts(db).await?;
     let old: String = on_tx!(&mut tx, c => sqlx::query_scalar(
         "UPDATE users SET updated_at = $1 WHERE id = $2 RETURNING handle",
     )
@@ -72,7 +79,7 @@ pub async fn change_handle(db: &Db, id: i64, new: &str) -> Result<String, AppErr
     .execute(c)
     .await
     .map(|d| d.rows_affected()))?;
-    tx.commit().await?;
+    audit::commit(tx, &[event.detail(format!("{old} → {new}"))]).await?;
     Ok(old)
 }
 
@@ -106,8 +113,10 @@ pub const LAST_ADMIN: &str =
 pub async fn delete_account(db: &Db, id: i64) -> Result<(), AppError> {
     let now = now();
     // Under the accounts lock, two administrators deleting themselves at
-    // once cannot both see the other as the one left.
-    let mut tx = db.begin_locked(Lock::Accounts).await?;
+    // once cannot both see the other as the one left. The audit lock too:
+    // the account's events and tokens go with it, and the queue's writer
+    // (which holds that lock) may be writing to them.
+    let mut tx = audit::begin_accounts(db).await?;
     let handle: Option<String> = on_tx!(&mut tx, c => sqlx::query_scalar(
         "DELETE FROM users
          WHERE id = $1
@@ -146,6 +155,6 @@ pub async fn delete_account(db: &Db, id: i64) -> Result<(), AppError> {
     .execute(c)
     .await
     .map(|d| d.rows_affected()))?;
-    tx.commit().await?;
+    audit::commit(tx, &[]).await?;
     Ok(())
 }

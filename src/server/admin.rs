@@ -4,7 +4,8 @@
 //! so two administrators acting at once cannot both pass it.
 
 use super::account::LAST_ADMIN;
-use super::db::{now, Db, Lock};
+use super::audit::{self, NewEvent};
+use super::db::{now, Db};
 use super::users::clash;
 use crate::error::AppError;
 use crate::model::account::AdminUser;
@@ -58,18 +59,19 @@ pub async fn get(db: &Db, id: i64) -> Result<AdminUser, AppError> {
 }
 
 /// Sets names, e-mail and role. Demoting the last enabled administrator is
-/// refused.
+/// refused. `events` are written with the change.
 pub async fn update(
     db: &Db,
     id: i64,
     [first, last, display]: &[String; 3],
     email: &str,
     is_admin: bool,
+    events: &[NewEvent],
 ) -> Result<(), AppError> {
     let now = now();
     // Under the accounts lock, two administrators demoting each other at
     // once cannot both see the other as the one left.
-    let mut tx = db.begin_locked(Lock::Accounts).await?;
+    let mut tx = audit::begin_accounts(db).await?;
     let done = on_tx!(&mut tx, c => sqlx::query(
         "UPDATE users SET first_name = $1, last_name = $2, display_name = $3, email = $4,
                           is_admin = $5, updated_at = $6
@@ -88,7 +90,7 @@ pub async fn update(
     .await
     .map(|d| d.rows_affected()));
     match done {
-        Ok(1) => Ok(tx.commit().await?),
+        Ok(1) => Ok(audit::commit(tx, events).await?),
         Ok(_) => {
             drop(tx);
             get(db, id).await?;
@@ -102,10 +104,16 @@ pub async fn update(
 }
 
 /// Disables (ending every session at once) or enables an account.
-/// Disabling the last enabled administrator is refused.
-pub async fn set_disabled(db: &Db, id: i64, disabled: bool) -> Result<(), AppError> {
+/// Disabling the last enabled administrator is refused. `events` are
+/// written with the change.
+pub async fn set_disabled(
+    db: &Db,
+    id: i64,
+    disabled: bool,
+    events: &[NewEvent],
+) -> Result<(), AppError> {
     let now = now();
-    let mut tx = db.begin_locked(Lock::Accounts).await?;
+    let mut tx = audit::begin_accounts(db).await?;
     let done = on_tx!(&mut tx, c => sqlx::query(
         "UPDATE users SET disabled = $1, updated_at = $2
          WHERE id = $3
@@ -130,7 +138,7 @@ pub async fn set_disabled(db: &Db, id: i64, disabled: bool) -> Result<(), AppErr
             .await
             .map(|d| d.rows_affected()))?;
     }
-    tx.commit().await?;
+    audit::commit(tx, events).await?;
     Ok(())
 }
 

@@ -197,6 +197,7 @@ async fn upload_inner(
         .await
         .map_err(AppError::internal)??;
     let name = new_name();
+    let meta = ClientMeta::of(parts);
     users::set_avatar(
         &state.db,
         s.user.id,
@@ -204,14 +205,11 @@ async fn upload_inner(
             name: &name,
             png: &png,
         },
-    )
-    .await?;
-    let meta = ClientMeta::of(parts);
-    state.audit.record(
         NewEvent::new(s.user.id, AuditAction::AvatarChanged)
             .client(&meta)
             .detail("Uploaded a new picture"),
-    );
+    )
+    .await?;
     Ok(format!("/avatars/{name}"))
 }
 

@@ -340,14 +340,20 @@ async fn create_user(
     password::check_new(&secret, "password").map_err(|e| format!("password: {e}"))?;
     let pool = open(&config).await?;
     let hash = password::hash(secret).await.map_err(|e| e.to_string())?;
-    let id = users::create(&pool, &handle, &email, &hash, admin, &Default::default())
-        .await
-        .map_err(|e| e.to_string())?;
-    let log = audit::AuditLog::spawn(pool.clone());
-    log.record(
-        audit::NewEvent::new(id, AuditAction::SignUp).detail("Created from the command line"),
-    );
-    log.flush().await;
+    let id = users::create(
+        &pool,
+        &handle,
+        &email,
+        &hash,
+        admin,
+        &Default::default(),
+        |id| {
+            vec![audit::NewEvent::new(id, AuditAction::SignUp)
+                .detail("Created from the command line")]
+        },
+    )
+    .await
+    .map_err(|e| e.to_string())?;
     println!("created user {handle} (id {id})");
     Ok(())
 }
@@ -369,27 +375,21 @@ async fn issue_token(
         .resolve(db::now(), &settings.policy)
         .map_err(|e| format!("--expires-days: {e}"))?;
     let token = PlainToken::generate(&settings.token_prefix);
-    let id = tokens::insert(
+    tokens::insert(
         &pool,
         user_id,
-        &name,
-        &token,
-        &settings.token_prefix,
-        expires_at,
+        tokens::NewToken {
+            name: &name,
+            token: &token,
+            prefix: &settings.token_prefix,
+            expires_at,
+        },
         settings.policy.max_per_user,
+        audit::NewEvent::new(user_id, AuditAction::TokenCreated)
+            .detail("Issued from the command line"),
     )
     .await
     .map_err(|e| e.to_string())?;
-    let log = audit::AuditLog::spawn(pool.clone());
-    log.record(
-        audit::NewEvent::new(user_id, AuditAction::TokenCreated)
-            .token(
-                id,
-                tokens::label(&name, &settings.token_prefix, token.last_four()),
-            )
-            .detail("Issued from the command line"),
-    );
-    log.flush().await;
     println!("{}", token.expose());
     Ok(())
 }

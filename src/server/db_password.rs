@@ -5,10 +5,11 @@
 
 use rand::distr::{Alphanumeric, SampleString};
 
-use super::db::Db;
+use super::audit::{self, NewEvent};
+use super::db::{Db, Tx};
 use super::secret_box::SecretBox;
 use crate::error::AppError;
-use crate::on_db;
+use crate::{on_db, on_tx};
 
 /// Length of a generated password: ~190 bits, alphanumeric so it needs no
 /// escaping inside a connection string.
@@ -24,27 +25,36 @@ pub async fn get_or_create(db: &Db, keys: &SecretBox, user_id: i64) -> Result<St
         return keys.open_by(user_id, &sealed, key_id.as_deref());
     }
     // Two first views at once: only one password is kept, both show it.
-    store(db, keys, user_id, &generate(), true).await?;
+    let mut tx = db.begin().await?;
+    store(&mut tx, keys, user_id, &generate(), true).await?;
+    tx.commit().await?;
     let (sealed, key_id) = stored(db, user_id)
         .await?
         .ok_or_else(|| AppError::internal("database password not stored"))?;
     keys.open_by(user_id, &sealed, key_id.as_deref())
 }
 
-/// Replaces the password; the old one stops verifying at once.
-pub async fn rotate(db: &Db, keys: &SecretBox, user_id: i64) -> Result<String, AppError> {
+/// Replaces the password, with `event`; the old one stops verifying at once.
+pub async fn rotate(
+    db: &Db,
+    keys: &SecretBox,
+    user_id: i64,
+    event: NewEvent,
+) -> Result<String, AppError> {
     let password = generate();
-    let done = store(db, keys, user_id, &password, false).await?;
+    let mut tx = audit::begin(db).await?;
+    let done = store(&mut tx, keys, user_id, &password, false).await?;
     if done == 0 {
         return Err(AppError::Unauthorized);
     }
+    audit::commit(tx, &[event]).await?;
     Ok(password)
 }
 
 /// Seals `password` and stores it with the id of its key (`first_only`:
 /// only where none is stored yet); returns the rows changed.
 async fn store(
-    db: &Db,
+    tx: &mut Tx,
     keys: &SecretBox,
     user_id: i64,
     password: &str,
@@ -57,11 +67,11 @@ async fn store(
     } else {
         "UPDATE users SET db_password_enc = $1, db_password_key = $2 WHERE id = $3"
     };
-    Ok(on_db!(db, p => sqlx::query(sql)
+    Ok(on_tx!(tx, c => sqlx::query(sql)
         .bind(&sealed)
         .bind(keys.id())
         .bind(user_id)
-        .execute(p)
+        .execute(c)
         .await
         .map(|d| d.rows_affected()))?)
 }

@@ -8,11 +8,12 @@ use axum::http::{header, HeaderMap, HeaderValue};
 use rand::distr::{Alphanumeric, SampleString};
 use sha2::{Digest, Sha256};
 
+use super::audit::{self, NewEvent};
 use super::config::Settings;
 use super::db::{now, Db};
 use crate::error::AppError;
 use crate::model::user::CurrentUser;
-use crate::on_db;
+use crate::{on_db, on_tx};
 
 /// How often (seconds) `last_seen_at` is written, at most.
 const TOUCH_EVERY: i64 = 60;
@@ -70,20 +71,22 @@ pub fn secret_from(headers: &HeaderMap, settings: &Settings) -> Option<String> {
         .filter(|v| !v.is_empty() && v.len() <= 128)
 }
 
-/// Starts a new session (always a new id: sign-in never reuses one) and
-/// returns its `Set-Cookie` value.
+/// Starts a new session (always a new id: sign-in never reuses one), with
+/// `events`, and returns its `Set-Cookie` value.
 pub async fn start(
     db: &Db,
     settings: &Settings,
     user_id: i64,
     ip: Option<&str>,
     user_agent: Option<&str>,
+    events: &[NewEvent],
 ) -> Result<HeaderValue, AppError> {
     let secret = Alphanumeric.sample_string(&mut rand::rng(), 43);
     let digest = hash(&secret);
     let now = now();
     let expires = now + settings.session_max_secs;
-    on_db!(db, p => sqlx::query(
+    let mut tx = audit::begin(db).await?;
+    on_tx!(&mut tx, c => sqlx::query(
         "INSERT INTO sessions (secret_hash, user_id, created_at, last_seen_at, expires_at, ip, user_agent)
          VALUES ($1, $2, $3, $3, $4, $5, $6)",
     )
@@ -93,9 +96,10 @@ pub async fn start(
     .bind(expires)
     .bind(ip)
     .bind(user_agent)
-    .execute(p)
+    .execute(c)
     .await
     .map(|d| d.rows_affected()))?;
+    audit::commit(tx, events).await?;
     Ok(cookie(settings, &secret, settings.session_max_secs))
 }
 
@@ -151,13 +155,15 @@ pub async fn current(
     }))
 }
 
-/// Ends a session on the server.
-pub async fn end(db: &Db, session_id: i64) -> Result<(), AppError> {
-    on_db!(db, p => sqlx::query("DELETE FROM sessions WHERE id = $1")
+/// Ends a session on the server, with `events`.
+pub async fn end(db: &Db, session_id: i64, events: &[NewEvent]) -> Result<(), AppError> {
+    let mut tx = audit::begin(db).await?;
+    on_tx!(&mut tx, c => sqlx::query("DELETE FROM sessions WHERE id = $1")
         .bind(session_id)
-        .execute(p)
+        .execute(c)
         .await
         .map(|d| d.rows_affected()))?;
+    audit::commit(tx, events).await?;
     Ok(())
 }
 
@@ -216,24 +222,48 @@ pub async fn list(db: &Db, settings: &Settings, user_id: i64) -> Result<Vec<Sess
     .await)?)
 }
 
-/// Ends one of the user's sessions; `false` when it is not theirs or gone.
-pub async fn end_own(db: &Db, user_id: i64, session_id: i64) -> Result<bool, AppError> {
-    let done = on_db!(db, p => sqlx::query("DELETE FROM sessions WHERE id = $1 AND user_id = $2")
+/// Ends one of the user's sessions, with `event` (to which it adds which);
+/// `false` when it is not theirs or gone.
+pub async fn end_own(
+    db: &Db,
+    user_id: i64,
+    session_id: i64,
+    event: NewEvent,
+) -> Result<bool, AppError> {
+    let mut tx = audit::begin(db).await?;
+    let done = on_tx!(&mut tx, c => sqlx::query("DELETE FROM sessions WHERE id = $1 AND user_id = $2")
         .bind(session_id)
         .bind(user_id)
-        .execute(p)
+        .execute(c)
         .await
         .map(|d| d.rows_affected()))?;
-    Ok(done == 1)
+    if done != 1 {
+        return Ok(false);
+    }
+    audit::commit(tx, &[event.detail(format!("Session {session_id}"))]).await?;
+    Ok(true)
 }
 
-/// Ends every session of the user except `keep`; returns how many ended.
-pub async fn end_others(db: &Db, user_id: i64, keep: i64) -> Result<u64, AppError> {
-    let done = on_db!(db, p => sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND id != $2")
+/// Ends every session of the user except `keep`, with `event` (to which it
+/// adds how many, when any ended); returns how many ended.
+pub async fn end_others(
+    db: &Db,
+    user_id: i64,
+    keep: i64,
+    event: NewEvent,
+) -> Result<u64, AppError> {
+    let mut tx = audit::begin(db).await?;
+    let done = on_tx!(&mut tx, c => sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND id != $2")
         .bind(user_id)
         .bind(keep)
-        .execute(p)
+        .execute(c)
         .await
         .map(|d| d.rows_affected()))?;
+    let events = if done > 0 {
+        vec![event.detail(format!("All other sessions ({done})"))]
+    } else {
+        Vec::new()
+    };
+    audit::commit(tx, &events).await?;
     Ok(done)
 }

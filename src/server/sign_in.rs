@@ -4,7 +4,7 @@
 
 use axum::http::HeaderValue;
 
-use super::audit::NewEvent;
+use super::audit::{self, NewEvent};
 use super::client::ClientMeta;
 use super::state::AppState;
 use super::{db, limiter, password, session, users};
@@ -43,26 +43,22 @@ pub async fn sign_in(
         Some(r) if ok && !r.disabled => {
             state.login_limiter.succeed(&keys).await?;
             if let Some(old) = replacing {
-                session::end(&state.db, old).await?;
+                session::end(&state.db, old, &[]).await?;
             }
-            let cookie = session::start(
+            session::start(
                 &state.db,
                 &state.settings,
                 r.id,
                 meta.ip.as_deref(),
                 meta.user_agent.as_deref(),
+                &[NewEvent::new(r.id, AuditAction::SignIn).client(meta)],
             )
-            .await?;
-            state
-                .audit
-                .record(NewEvent::new(r.id, AuditAction::SignIn).client(meta));
-            Ok(cookie)
+            .await
         }
         Some(r) => {
             state.login_limiter.fail(&keys, now).await?;
-            state
-                .audit
-                .record(NewEvent::new(r.id, AuditAction::SignInFailed).client(meta));
+            let event = NewEvent::new(r.id, AuditAction::SignInFailed).client(meta);
+            audit::write(&state.db, &[event]).await?;
             Err(refused())
         }
         None => {

@@ -1,5 +1,6 @@
 //! API tokens in the database, and the check every API request goes through.
 
+use super::audit::{self, NewEvent};
 use super::db::{now, Backend, Db};
 use super::token_secret::{PlainToken, TokenHash};
 use super::users::Profile;
@@ -35,23 +36,36 @@ pub async fn count(db: &Db, user_id: i64) -> Result<i64, AppError> {
     )
 }
 
-/// Stores a new token unless the user already holds `max`. On PostgreSQL the
-/// owner's row is locked first, so concurrent saves for one user take turns;
-/// on SQLite the count and the insert are one statement of the one writer.
+/// A token about to be stored.
+pub struct NewToken<'a> {
+    pub name: &'a str,
+    pub token: &'a PlainToken,
+    pub prefix: &'a str,
+    pub expires_at: Option<i64>,
+}
+
+/// Stores a new token unless the user already holds `max`, with `event`
+/// (to which the token is added). On PostgreSQL the owner's row is locked
+/// first, so concurrent saves for one user take turns; on SQLite the count
+/// and the insert are one statement of the one writer.
 pub async fn insert(
     db: &Db,
     user_id: i64,
-    name: &str,
-    token: &PlainToken,
-    prefix: &str,
-    expires_at: Option<i64>,
+    new: NewToken<'_>,
     max: u32,
+    event: NewEvent,
 ) -> Result<i64, AppError> {
+    let NewToken {
+        name,
+        token,
+        prefix,
+        expires_at,
+    } = new;
     let hash = token.hash().0.to_vec();
     let last_four = token.last_four();
     let now = now();
     let limit = i64::from(max);
-    let mut tx = db.begin().await?;
+    let mut tx = audit::begin(db).await?;
     if tx.backend() == Backend::Postgres {
         on_tx!(&mut tx, c => sqlx::query("SELECT 1 FROM users WHERE id = $1 FOR UPDATE")
             .bind(user_id)
@@ -83,17 +97,21 @@ pub async fn insert(
         .bind(limit)
         .fetch_optional(c)
         .await)?;
-    tx.commit().await?;
-    id.ok_or_else(|| AppError::Conflict(limit_notice(max)))
+    let Some(id) = id else {
+        return Err(AppError::Conflict(limit_notice(max)));
+    };
+    audit::commit(tx, &[event.token(id, label(name, prefix, last_four))]).await?;
+    Ok(id)
 }
 
-/// Deactivates or activates one of the user's tokens. An expired token
-/// cannot be activated.
+/// Deactivates or activates one of the user's tokens, with `event` (to
+/// which the token is added). An expired token cannot be activated.
 pub async fn set_active(
     db: &Db,
     user_id: i64,
     id: i64,
     active: bool,
+    event: NewEvent,
 ) -> Result<TokenView, AppError> {
     let token = get(db, user_id, id).await?;
     let now = now();
@@ -103,25 +121,43 @@ pub async fn set_active(
         ));
     }
     let deactivated_at = (!active).then_some(now);
-    on_db!(db, p => sqlx::query("UPDATE api_tokens SET deactivated_at = $1 WHERE user_id = $2 AND id = $3")
+    let mut tx = audit::begin(db).await?;
+    let done = on_tx!(&mut tx, c => sqlx::query("UPDATE api_tokens SET deactivated_at = $1 WHERE user_id = $2 AND id = $3")
         .bind(deactivated_at)
         .bind(user_id)
         .bind(id)
-        .execute(p)
+        .execute(c)
         .await
         .map(|d| d.rows_affected()))?;
+    if done == 0 {
+        return Err(AppError::NotFound("Token".into()));
+    }
+    let event = event.token(id, label(&token.name, &token.prefix, &token.last_four));
+    audit::commit(tx, &[event]).await?;
     get(db, user_id, id).await
 }
 
-/// Deletes one of the user's tokens for good; returns what it was.
-pub async fn delete(db: &Db, user_id: i64, id: i64) -> Result<TokenView, AppError> {
+/// Deletes one of the user's tokens for good, with `event` (to which the
+/// token is added); returns what it was.
+pub async fn delete(
+    db: &Db,
+    user_id: i64,
+    id: i64,
+    event: NewEvent,
+) -> Result<TokenView, AppError> {
     let token = get(db, user_id, id).await?;
-    on_db!(db, p => sqlx::query("DELETE FROM api_tokens WHERE user_id = $1 AND id = $2")
+    let mut tx = audit::begin(db).await?;
+    let done = on_tx!(&mut tx, c => sqlx::query("DELETE FROM api_tokens WHERE user_id = $1 AND id = $2")
         .bind(user_id)
         .bind(id)
-        .execute(p)
+        .execute(c)
         .await
         .map(|d| d.rows_affected()))?;
+    if done == 0 {
+        return Err(AppError::NotFound("Token".into()));
+    }
+    let event = event.token(id, label(&token.name, &token.prefix, &token.last_four));
+    audit::commit(tx, &[event]).await?;
     Ok(token)
 }
 

@@ -1,6 +1,7 @@
 //! Accounts in the database.
 
-use super::db::{now, Db, Lock};
+use super::audit::{self, NewEvent};
+use super::db::{now, Db};
 use crate::error::AppError;
 use crate::{on_db, on_tx};
 
@@ -22,7 +23,8 @@ impl std::fmt::Debug for LoginRow {
 /// Creates an account with its names (first, last, display; empty ones are
 /// filled in later on the Profile page). The first account on an empty
 /// database becomes an administrator (decided inside the insert, so two
-/// first sign-ups cannot both win). Returns the new id.
+/// first sign-ups cannot both win). `events(id)` describes it, written with
+/// it. Returns the new id.
 pub async fn create(
     db: &Db,
     handle: &str,
@@ -30,13 +32,14 @@ pub async fn create(
     password_hash: &str,
     force_admin: bool,
     [first, last, display]: &[String; 3],
+    events: impl FnOnce(i64) -> Vec<NewEvent>,
 ) -> Result<i64, AppError> {
     let now = now();
     // Under the accounts lock (PostgreSQL; SQLite's single writer on its
     // own): "no user yet" decides the first administrator, and a handle
     // given up recently is refused, with no other sign-up, rename or
     // deletion in between.
-    let mut tx = db.begin_locked(Lock::Accounts).await?;
+    let mut tx = audit::begin_accounts(db).await?;
     // SQLite: an id never used before (migration 0004); PostgreSQL: identity.
     let sql = tx.pick(
         "INSERT INTO users (id, handle, email, password_hash, first_name, last_name, display_name,
@@ -64,7 +67,7 @@ pub async fn create(
         .await);
     match result {
         Ok(Some(id)) => {
-            tx.commit().await?;
+            audit::commit(tx, &events(id)).await?;
             Ok(id)
         }
         Ok(None) => Err(AppError::invalid("handle", super::account::HANDLE_HELD)),
@@ -156,13 +159,16 @@ pub async fn profile(db: &Db, id: i64) -> Result<Profile, AppError> {
 
 /// Sets the names given (`[first, last, display]`); `None` leaves one as it
 /// is, so two clients changing different names do not undo each other.
+/// `event` is written with the change.
 pub async fn update_names(
     db: &Db,
     id: i64,
     [first, last, display]: [Option<&str>; 3],
+    event: NewEvent,
 ) -> Result<(), AppError> {
     let now = now();
-    on_db!(db, p => sqlx::query(
+    let mut tx = audit::begin(db).await?;
+    on_tx!(&mut tx, c => sqlx::query(
         "UPDATE users SET first_name = COALESCE($1, first_name), last_name = COALESCE($2, last_name),
                           display_name = COALESCE($3, display_name), updated_at = $4
          WHERE id = $5",
@@ -172,9 +178,10 @@ pub async fn update_names(
     .bind(display)
     .bind(now)
     .bind(id)
-    .execute(p)
+    .execute(c)
     .await
     .map(|d| d.rows_affected()))?;
+    audit::commit(tx, &[event]).await?;
     Ok(())
 }
 
@@ -214,15 +221,18 @@ pub(super) async fn clash(db: &Db, e: sqlx::Error, handle: Option<&str>) -> AppE
 /// The refusal of an e-mail address another account has.
 const EMAIL_TAKEN: &str = "An account with that e-mail address exists.";
 
-/// Saves the profile form: the three names and the e-mail address.
+/// Saves the profile form: the three names and the e-mail address, with
+/// the events that describe the change.
 pub async fn save_profile(
     db: &Db,
     id: i64,
     [first, last, display]: &[String; 3],
     email: &str,
+    events: &[NewEvent],
 ) -> Result<(), AppError> {
     let now = now();
-    let done = on_db!(db, p => sqlx::query(
+    let mut tx = audit::begin(db).await?;
+    let done = on_tx!(&mut tx, c => sqlx::query(
         "UPDATE users SET first_name = $1, last_name = $2, display_name = $3, email = $4,
                           updated_at = $5
          WHERE id = $6",
@@ -233,12 +243,15 @@ pub async fn save_profile(
     .bind(email)
     .bind(now)
     .bind(id)
-    .execute(p)
+    .execute(c)
     .await
     .map(|d| d.rows_affected()));
     match done {
-        Ok(_) => Ok(()),
-        Err(e) => Err(clash(db, e, None).await),
+        Ok(_) => Ok(audit::commit(tx, events).await?),
+        Err(e) => {
+            drop(tx);
+            Err(clash(db, e, None).await)
+        }
     }
 }
 
@@ -254,15 +267,21 @@ pub enum AvatarChange<'a> {
 }
 
 /// Sets or removes the avatar in one transaction: a new picture is stored
-/// with the change, and the one it replaces is deleted with it.
-pub async fn set_avatar(db: &Db, id: i64, change: AvatarChange<'_>) -> Result<(), AppError> {
+/// with the change, the one it replaces is deleted with it, and `event`
+/// is written with it.
+pub async fn set_avatar(
+    db: &Db,
+    id: i64,
+    change: AvatarChange<'_>,
+    event: NewEvent,
+) -> Result<(), AppError> {
     let (url, file) = match &change {
         AvatarChange::Url(u) => (Some(*u), None),
         AvatarChange::Upload { name, .. } => (None, Some(*name)),
         AvatarChange::Remove => (None, None),
     };
     let now = now();
-    let mut tx = db.begin().await?;
+    let mut tx = audit::begin(db).await?;
     // Write first (see change_handle), then read what is replaced.
     let old: Option<String> = on_tx!(&mut tx, c => sqlx::query_scalar(
         "UPDATE users SET updated_at = $1 WHERE id = $2 RETURNING avatar_file",
@@ -301,7 +320,7 @@ pub async fn set_avatar(db: &Db, id: i64, change: AvatarChange<'_>) -> Result<()
             .await
             .map(|_| ()))?;
     }
-    tx.commit().await?;
+    audit::commit(tx, &[event]).await?;
     Ok(())
 }
 
@@ -325,15 +344,17 @@ pub async fn password_hash(db: &Db, id: i64) -> Result<String, AppError> {
 }
 
 /// Sets a new password hash and ends every session of the account except
-/// `keep`, in one transaction.
+/// `keep`, in one transaction with `event` (to which it adds how many
+/// sessions ended). Returns that number.
 pub async fn set_password(
     db: &Db,
     id: i64,
     hash: &str,
     keep: Option<i64>,
+    event: NewEvent,
 ) -> Result<u64, AppError> {
     let now = now();
-    let mut tx = db.begin().await?;
+    let mut tx = audit::begin(db).await?;
     on_tx!(&mut tx, c => sqlx::query(
         "UPDATE users SET password_hash = $1, updated_at = $2 WHERE id = $3",
     )
@@ -351,6 +372,7 @@ pub async fn set_password(
     .execute(c)
     .await
     .map(|d| d.rows_affected()))?;
-    tx.commit().await?;
+    let event = event.detail(format!("Other sessions ended: {ended}"));
+    audit::commit(tx, &[event]).await?;
     Ok(ended)
 }

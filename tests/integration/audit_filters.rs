@@ -54,7 +54,7 @@ async fn date_token_and_action_filters_page_through_exactly_the_matching_events(
             let at = day0 + day * 86_400 + i * 60;
             let mut e = NewEvent::new(1, action).token(token, format!("t{token}"));
             e.at = at;
-            app.state.audit.record(e);
+            app.state.audit.record_api(e).await;
             recorded.push((at, action.as_str(), token));
         }
     }
@@ -155,7 +155,7 @@ async fn events_written_a_little_out_of_time_order_are_found_by_date() {
     for (detail, at) in [("after", midnight + 10), ("before", midnight - 20)] {
         let mut e = NewEvent::new(1, AuditAction::ProfileUpdated).detail(detail);
         e.at = at;
-        app.state.audit.record(e);
+        app.state.audit.record_api(e).await;
     }
     app.state.audit.flush().await;
     let day = |t: i64| rfc3339(t)[..10].to_owned();

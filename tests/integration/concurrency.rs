@@ -11,7 +11,7 @@ use account_settings::api::advanced::ChangeHandle;
 use account_settings::api::auth::Signup;
 use account_settings::api::tokens::GenerateToken;
 use account_settings::model::audit::{AuditAction, AuditQuery};
-use account_settings::server::audit::{page, NewEvent};
+use account_settings::server::audit::{self, page, NewEvent};
 use account_settings::server::db::Db;
 use account_settings::server::{account, users};
 use axum::http::StatusCode;
@@ -90,6 +90,7 @@ async fn simultaneous_first_signups_make_exactly_one_administrator() {
             "not-a-real-hash",
             false,
             names,
+            |id| vec![NewEvent::new(id, AuditAction::SignUp)],
         )
         .await
     }))
@@ -233,14 +234,22 @@ async fn a_handle_being_given_up_cannot_be_taken_by_a_concurrent_signup() {
             "x",
             false,
             &names,
+            |_| Vec::new(),
         )
         .await
         .unwrap();
         let new = format!("renamed-{round}");
         let thief = format!("thief-{round}@example.com");
         let (renamed, taken) = tokio::join!(
-            account::change_handle(&apps[0].state.db, id, &new),
-            users::create(&apps[1].state.db, &old, &thief, "x", false, &names),
+            account::change_handle(
+                &apps[0].state.db,
+                id,
+                &new,
+                NewEvent::new(id, AuditAction::HandleChanged)
+            ),
+            users::create(&apps[1].state.db, &old, &thief, "x", false, &names, |_| {
+                Vec::new()
+            }),
         );
         assert!(renamed.is_ok(), "round {round}");
         assert!(
@@ -270,21 +279,30 @@ async fn following_the_audit_log_while_two_instances_write_returns_each_event_on
         ))
         .await;
 
-    // Both instances write 400 events each in batches of 5, while a reader
-    // follows the log by cursor (`after`: the events newer than the last
-    // one it saw), as a client syncing the log does. An id that became
-    // visible after a larger one would be skipped for good.
+    // Both instances write 400 events each in batches of 5, by turns
+    // through the queue (as API requests are) and with a change (as account
+    // events are), while a reader follows the log by cursor (`after`: the
+    // events newer than the last one it saw), as a client syncing the log
+    // does. An id that became visible after a larger one would be skipped
+    // for good.
     const EVENTS: usize = 800;
     let writing = std::sync::atomic::AtomicUsize::new(2);
     let writing = &writing;
     let writers = apps.iter().map(|app| async move {
         for batch in 0..80 {
-            for i in 0..5 {
-                app.state.audit.record(
-                    NewEvent::new(id, AuditAction::ProfileUpdated).detail(format!("{batch}.{i}")),
-                );
+            let events: Vec<NewEvent> = (0..5)
+                .map(|i| {
+                    NewEvent::new(id, AuditAction::ProfileUpdated).detail(format!("{batch}.{i}"))
+                })
+                .collect();
+            if batch % 2 == 0 {
+                for e in events {
+                    app.state.audit.record_api(e).await;
+                }
+                app.state.audit.flush().await;
+            } else {
+                audit::write(&app.state.db, &events).await.unwrap();
             }
-            app.state.audit.flush().await;
         }
         writing.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
     });

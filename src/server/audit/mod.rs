@@ -1,10 +1,11 @@
-//! The audit log: recording (batched, off the request path) and reading.
+//! The audit log: recording and reading.
 //!
-//! Handlers hand events to [`AuditLog::record`], which only queues them. One
-//! writer task drains the queue and writes whatever has gathered in a single
-//! transaction, together with the tokens' last-used times. Readers call
-//! [`AuditLog::flush`] first, so a page always shows what came before it;
-//! reading is in [`page`](mod@page).
+//! An account event is written in the transaction of the change it
+//! describes ([`begin`] … [`commit`]), so the two commit together. API
+//! requests are many: their events are queued ([`AuditLog`]) and one writer
+//! task writes whatever has gathered in a single transaction, together with
+//! the tokens' last-used times. Readers call [`AuditLog::flush`] first, so a
+//! page always shows what came before it; reading is in [`page`](mod@page).
 
 mod page;
 
@@ -18,7 +19,7 @@ use crate::error::AppError;
 use crate::model::audit::AuditAction;
 use crate::{on_db, on_tx};
 
-/// Queue length before `record` starts waiting for the writer.
+/// Queue length before API requests wait for the writer.
 const QUEUE: usize = 65_536;
 /// Most messages written in one transaction.
 const BATCH: usize = 2_000;
@@ -37,7 +38,7 @@ pub struct NewEvent {
     pub ip: Option<String>,
     pub user_agent: Option<String>,
     pub detail: Option<String>,
-    /// When it happened; filled in by `record` when zero.
+    /// When it happened; the present when left at zero.
     pub at: i64,
 }
 
@@ -69,23 +70,19 @@ impl NewEvent {
 }
 
 enum Msg {
+    /// A refused API request.
     Event(NewEvent),
     /// An API request: its event, and its token's last use.
     TokenUsed(NewEvent),
     Flush(oneshot::Sender<()>),
 }
 
-/// Account events waiting for room in a full queue, at most.
-pub const MAX_WAITING: usize = 1_024;
-
-/// The handle through which everything is recorded. Cheap to clone.
+/// The queue of API-request events. Cheap to clone. (Account events are not
+/// queued: they are written with their change, see [`begin`] and
+/// [`commit`].)
 #[derive(Clone)]
 pub struct AuditLog {
     tx: mpsc::Sender<Msg>,
-    /// Account events waiting for room (see [`AuditLog::record`]).
-    waiting: std::sync::Arc<std::sync::atomic::AtomicUsize>,
-    /// Events dropped because even the waiting room was full.
-    dropped: std::sync::Arc<std::sync::atomic::AtomicU64>,
 }
 
 impl AuditLog {
@@ -98,47 +95,7 @@ impl AuditLog {
     pub fn with_capacity(db: Db, capacity: usize) -> Self {
         let (tx, rx) = mpsc::channel(capacity);
         tokio::spawn(writer(db, rx));
-        Self {
-            tx,
-            waiting: Default::default(),
-            dropped: Default::default(),
-        }
-    }
-
-    /// Queues without waiting. With the queue full (the database far
-    /// behind), up to [`MAX_WAITING`] events wait for room in tasks of their
-    /// own; beyond that an event is dropped and counted, with a warning,
-    /// rather than piling up tasks without end.
-    fn send(&self, msg: Msg) {
-        use std::sync::atomic::Ordering;
-        let Err(mpsc::error::TrySendError::Full(msg)) = self.tx.try_send(msg) else {
-            return;
-        };
-        if self.waiting.fetch_add(1, Ordering::SeqCst) >= MAX_WAITING {
-            self.waiting.fetch_sub(1, Ordering::SeqCst);
-            let dropped = self.dropped.fetch_add(1, Ordering::SeqCst) + 1;
-            tracing::warn!(dropped, "audit queue full: an event was dropped");
-            return;
-        }
-        let (tx, waiting) = (self.tx.clone(), self.waiting.clone());
-        tokio::spawn(async move {
-            let _ = tx.send(msg).await;
-            waiting.fetch_sub(1, Ordering::SeqCst);
-        });
-    }
-
-    /// Events dropped since start because the queue and its waiting room
-    /// were full.
-    pub fn dropped(&self) -> u64 {
-        self.dropped.load(std::sync::atomic::Ordering::SeqCst)
-    }
-
-    /// Queues an event.
-    pub fn record(&self, mut event: NewEvent) {
-        if event.at == 0 {
-            event.at = now();
-        }
-        self.send(Msg::Event(event));
+        Self { tx }
     }
 
     /// Queues the event of a request made with a token; writing it also
@@ -168,6 +125,48 @@ impl AuditLog {
             let _ = wait.await;
         }
     }
+}
+
+/// Begins the transaction of an account change, whose events [`commit`]
+/// writes with it: no change without its record, no record without its
+/// change. The audit lock is taken first, before any row lock, in the same
+/// order as the queue's writer takes it (a change that locked a token row
+/// and then waited for the audit lock could deadlock with a writer holding
+/// the lock and updating that token's last use). On SQLite: the write lock.
+pub async fn begin(db: &Db) -> Result<Tx, sqlx::Error> {
+    db.begin_locked(Lock::Audit).await
+}
+
+/// [`begin`], under the accounts lock as well (always taken before the
+/// audit lock).
+pub async fn begin_accounts(db: &Db) -> Result<Tx, sqlx::Error> {
+    let mut tx = db.begin_locked(Lock::Accounts).await?;
+    tx.lock(Lock::Audit).await?;
+    Ok(tx)
+}
+
+/// Writes the events that describe the change made in `tx`, and commits
+/// both together. Events without a time get the present.
+pub async fn commit(mut tx: Tx, events: &[NewEvent]) -> Result<(), sqlx::Error> {
+    let at = now();
+    let events: Vec<NewEvent> = events
+        .iter()
+        .cloned()
+        .map(|mut e| {
+            if e.at == 0 {
+                e.at = at;
+            }
+            e
+        })
+        .collect();
+    insert(&mut tx, &events).await?;
+    tx.commit().await
+}
+
+/// Writes `events` at once in a transaction of their own (events that
+/// describe no change, such as a failed sign-in).
+pub async fn write(db: &Db, events: &[NewEvent]) -> Result<(), sqlx::Error> {
+    commit(begin(db).await?, events).await
 }
 
 /// How long the writer lets a small batch grow before writing it: fewer,
@@ -202,7 +201,7 @@ async fn writer(db: Db, mut rx: mpsc::Receiver<Msg>) {
                 Msg::Flush(done) => waiting.push(done),
             }
         }
-        if let Err(e) = write(&db, &events, &used).await {
+        if let Err(e) = write_queued(&db, &events, &used).await {
             tracing::error!(error = %e, events = events.len(), "audit batch not written");
         }
         for done in waiting {
@@ -214,7 +213,7 @@ async fn writer(db: Db, mut rx: mpsc::Receiver<Msg>) {
 /// Rows per multi-row INSERT (11 values each, well under SQLite's limit).
 const ROWS_PER_INSERT: usize = 400;
 
-async fn write(
+async fn write_queued(
     db: &Db,
     events: &[NewEvent],
     used: &HashMap<i64, (i64, Option<String>)>,
@@ -246,8 +245,15 @@ async fn write_batch(
     if !events.is_empty() {
         tx.lock(Lock::Audit).await?;
     }
+    insert(&mut tx, events).await?;
+    update_last_used(&mut tx, used).await?;
+    tx.commit().await
+}
+
+/// A few multi-row INSERTs of `events` in `tx`.
+async fn insert(tx: &mut Tx, events: &[NewEvent]) -> Result<(), sqlx::Error> {
     for chunk in events.chunks(ROWS_PER_INSERT) {
-        on_tx!(&mut tx, c => {
+        on_tx!(&mut *tx, c => {
             // Built at run time because the number of rows varies; every
             // value is a bound parameter.
             let mut insert = sqlx::QueryBuilder::new(
@@ -270,8 +276,7 @@ async fn write_batch(
             insert.build().execute(c).await.map(|d| d.rows_affected())
         })?;
     }
-    update_last_used(&mut tx, used).await?;
-    tx.commit().await
+    Ok(())
 }
 
 /// The slow path: one guarded INSERT per event.

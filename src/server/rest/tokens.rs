@@ -74,14 +74,8 @@ pub async fn delete_token(
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
     let id: i64 = id.parse().map_err(|_| ApiError::not_found("Token"))?;
-    let gone = tokens::delete(&state.db, caller.user_id, id).await?;
-    state.audit.record(
-        NewEvent::new(caller.user_id, AuditAction::TokenDeleted)
-            .token(
-                gone.id,
-                tokens::label(&gone.name, &gone.prefix, &gone.last_four),
-            )
-            .detail("Deleted through the API"),
-    );
+    let event =
+        NewEvent::new(caller.user_id, AuditAction::TokenDeleted).detail("Deleted through the API");
+    tokens::delete(&state.db, caller.user_id, id, event).await?;
     Ok(StatusCode::NO_CONTENT)
 }

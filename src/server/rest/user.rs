@@ -110,11 +110,15 @@ pub async fn patch_user(
     };
     let touched = !changed.is_empty() || avatar.is_some();
     if !changed.is_empty() {
-        users::update_names(&state.db, p.id, names.each_ref().map(Option::as_deref)).await?;
-        state.audit.record(
-            NewEvent::new(p.id, AuditAction::ProfileUpdated)
-                .detail(format!("Changed {} (through the API)", changed.join(", "))),
-        );
+        let event = NewEvent::new(p.id, AuditAction::ProfileUpdated)
+            .detail(format!("Changed {} (through the API)", changed.join(", ")));
+        users::update_names(
+            &state.db,
+            p.id,
+            names.each_ref().map(Option::as_deref),
+            event,
+        )
+        .await?;
     }
     if let Some(url) = avatar {
         if p.avatar_url != url || (url.is_none() && p.avatar_file.is_some()) {
@@ -123,16 +127,12 @@ pub async fn patch_user(
                 Some(u) => users::AvatarChange::Url(u),
                 None => users::AvatarChange::Remove,
             };
-            users::set_avatar(&state.db, p.id, change).await?;
-            state
-                .audit
-                .record(
-                    NewEvent::new(p.id, AuditAction::AvatarChanged).detail(if url.is_some() {
-                        "Set a picture address (through the API)"
-                    } else {
-                        "Removed the picture (through the API)"
-                    }),
-                );
+            let event = NewEvent::new(p.id, AuditAction::AvatarChanged).detail(if url.is_some() {
+                "Set a picture address (through the API)"
+            } else {
+                "Removed the picture (through the API)"
+            });
+            users::set_avatar(&state.db, p.id, change, event).await?;
         }
     }
     // The profile as it is now, other clients' changes included.
