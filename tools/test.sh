@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Runs every test: unit and integration tests (cargo test), then the browser
-# tests (Playwright, Debian's Chromium) against the release server.
+# Runs every test: unit and integration tests (cargo test) on SQLite and on
+# PostgreSQL, then, against the release server, the concurrency tests through
+# nginx and the browser tests (Playwright, Debian's Chromium).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 cd "$ROOT"
@@ -21,8 +22,15 @@ TEST_DATABASE=postgres cargo test --features ssr --no-fail-fast --test integrati
 pg_status=${PIPESTATUS[0]}
 set -e
 
-printf '\n==> release build for the browser tests\n'
+printf '\n==> release build for the balanced and browser tests\n'
 cargo leptos build --release --split
+
+printf '\n==> concurrency tests through nginx (two release instances on PostgreSQL per test)\n'
+set +e
+cargo test --features ssr --test balanced -- --test-threads=1 2>&1 \
+  | tee "${TMPDIR:-/tmp}/account-settings-cargo-test-balanced.log"
+balanced_status=${PIPESTATUS[0]}
+set -e
 
 printf '\n==> browser tests\n'
 data="$(mktemp -d)"
@@ -62,9 +70,12 @@ echo "SQLite:"
 grep -E '^test result:' "${TMPDIR:-/tmp}/account-settings-cargo-test.log" || true
 echo "PostgreSQL:"
 grep -E '^test result:' "${TMPDIR:-/tmp}/account-settings-cargo-test-pg.log" || true
+echo "Concurrency, two instances on PostgreSQL behind nginx:"
+grep -E '^test result:' "${TMPDIR:-/tmp}/account-settings-cargo-test-balanced.log" || true
 # Playwright's own summary lines ("12 passed (30.4s)", and any failed/flaky).
 echo "Browser, one instance on SQLite:"
 grep -E '^ +[0-9]+ (passed|failed|flaky|skipped|did not run)' "${TMPDIR:-/tmp}/account-settings-e2e.log" || true
 echo "Browser, two instances on PostgreSQL behind nginx:"
 grep -E '^ +[0-9]+ (passed|failed|flaky|skipped|did not run)' "${TMPDIR:-/tmp}/account-settings-e2e-balanced.log" || true
-[ "$cargo_status" -eq 0 ] && [ "$pg_status" -eq 0 ] && [ "$e2e_status" -eq 0 ] && [ "$lb_status" -eq 0 ]
+[ "$cargo_status" -eq 0 ] && [ "$pg_status" -eq 0 ] && [ "$balanced_status" -eq 0 ] \
+  && [ "$e2e_status" -eq 0 ] && [ "$lb_status" -eq 0 ]

@@ -1,5 +1,7 @@
 //! `TestApp`: a fresh database and the real router, plus helpers that speak
-//! HTTP to it the way a browser or an API client would.
+//! HTTP to it the way a browser or an API client would. A remote `TestApp`
+//! sends the same requests over the network instead, to real servers (the
+//! balanced tests: instances behind nginx).
 
 use std::net::SocketAddr;
 
@@ -26,10 +28,23 @@ pub const PASSWORD: &str = "correct horse battery staple";
 pub struct TestApp {
     pub router: Router,
     pub state: AppState,
+    /// Where requests go when not to `router`.
+    remote: Option<Remote>,
     /// The database this test owns (dropped with the app); `None` for a
     /// second instance on another's database.
     _database: Option<TestDatabase>,
     _dir: Option<tempfile::TempDir>,
+}
+
+/// Real servers reached over HTTP, and whatever keeps them running.
+struct Remote {
+    /// `http://host:port`.
+    base: String,
+    client: hyper_util::client::legacy::Client<
+        hyper_util::client::legacy::connect::HttpConnector,
+        Body,
+    >,
+    _servers: std::sync::Arc<dyn std::any::Any + Send + Sync>,
 }
 
 pub struct Response {
@@ -85,6 +100,43 @@ pub fn form(pairs: &[(&str, &str)]) -> String {
         .join("&")
 }
 
+impl Remote {
+    /// Sends `req` (built for [`HOST`] and [`ORIGIN`]) to the real servers,
+    /// its host and origin changed to theirs.
+    async fn send(&self, mut req: Request<Body>) -> Response {
+        let path = req
+            .uri()
+            .path_and_query()
+            .map_or("/", |p| p.as_str())
+            .to_owned();
+        *req.uri_mut() = format!("{}{path}", self.base).parse().expect("URL");
+        let host = self.base.trim_start_matches("http://").to_owned();
+        let headers = req.headers_mut();
+        headers.insert(header::HOST, host.parse().expect("host"));
+        if headers.contains_key(header::ORIGIN) {
+            headers.insert(header::ORIGIN, self.base.parse().expect("origin"));
+        }
+        let res = self
+            .client
+            .request(req)
+            .await
+            .unwrap_or_else(|e| panic!("{}{path}: {e}", self.base));
+        let status = res.status();
+        let headers = res.headers().clone();
+        let body = res
+            .into_body()
+            .collect()
+            .await
+            .map(|b| b.to_bytes().to_vec())
+            .unwrap_or_default();
+        Response {
+            status,
+            headers,
+            body,
+        }
+    }
+}
+
 impl TestApp {
     pub async fn new() -> Self {
         Self::with(|_| {}).await
@@ -103,7 +155,40 @@ impl TestApp {
         Self {
             router,
             state,
+            remote: None,
             _database: Some(database),
+            _dir: Some(dir),
+        }
+    }
+
+    /// A client of the servers at `base` (`http://host:port`) whose database
+    /// is at `database_url` (read and written directly by the helpers that
+    /// take SQL). `servers` is kept alive as long as the client. (Used by
+    /// the balanced tests only.)
+    #[allow(dead_code)]
+    pub async fn remote(
+        base: &str,
+        database_url: &str,
+        servers: std::sync::Arc<dyn std::any::Any + Send + Sync>,
+    ) -> TestApp {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let pool = db::connect(database_url).await.expect("database");
+        let mut settings = Settings::defaults();
+        settings.data_dir = dir.path().to_owned();
+        let state = router::state(pool, settings, "target/site").expect("state");
+        let router = router::build(state.clone());
+        let client =
+            hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
+                .build_http();
+        TestApp {
+            router,
+            state,
+            remote: Some(Remote {
+                base: base.trim_end_matches('/').to_owned(),
+                client,
+                _servers: servers,
+            }),
+            _database: None,
             _dir: Some(dir),
         }
     }
@@ -147,12 +232,16 @@ impl TestApp {
         TestApp {
             router,
             state,
+            remote: None,
             _database: None,
             _dir: None,
         }
     }
 
     pub async fn send(&self, mut req: Request<Body>) -> Response {
+        if let Some(remote) = &self.remote {
+            return remote.send(req).await;
+        }
         req.extensions_mut()
             .insert(ConnectInfo(SocketAddr::from(([127, 0, 0, 1], 40_000))));
         let res = self.router.clone().oneshot(req).await.expect("infallible");

@@ -24,10 +24,10 @@ fn pick(apps: &[TestApp; 2], i: usize) -> &TestApp {
     &apps[i % 2]
 }
 
+/// Two instances on one fresh database (in this process for the
+/// integration tests, real servers behind nginx for the balanced ones).
 async fn two_instances() -> [TestApp; 2] {
-    let first = TestApp::new().await;
-    let second = first.second_instance().await;
-    [first, second]
+    crate::instances::two().await
 }
 
 /// Opens enough connections in both pools that the requests that follow

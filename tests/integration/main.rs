@@ -19,3 +19,15 @@ mod security;
 mod shutdown;
 mod startup;
 mod tokens;
+
+/// The two instances the concurrency tests fire at: in this process, each
+/// with its own pool, state and audit queue, on one fresh database.
+mod instances {
+    use crate::common::TestApp;
+
+    pub async fn two() -> [TestApp; 2] {
+        let first = TestApp::new().await;
+        let second = first.second_instance().await;
+        [first, second]
+    }
+}
