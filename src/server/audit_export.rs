@@ -125,6 +125,19 @@ const COLUMNS: [&str; 10] = [
     "detail",
 ];
 
+/// A text cell a spreadsheet will not run: one starting with `=`, `+`,
+/// `-`, `@`, a tab or a carriage return (a formula, to Excel, LibreOffice
+/// and Google Sheets) gets a leading `'`, which they show as text (OWASP's
+/// advice on CSV injection). User agents, token names and paths come from
+/// strangers: a failed sign-in's user agent lands in its victim's log.
+fn inert(cell: &str) -> std::borrow::Cow<'_, str> {
+    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{cell}").into()
+    } else {
+        cell.into()
+    }
+}
+
 fn render(events: &[AuditEventView], format: Format, first: bool, last: bool) -> Vec<u8> {
     match format {
         Format::Csv => {
@@ -134,17 +147,20 @@ fn render(events: &[AuditEventView], format: Format, first: bool, last: bool) ->
             }
             for e in events {
                 let status = e.status.map(|s| s.to_string()).unwrap_or_default();
+                fn text(v: &Option<String>) -> std::borrow::Cow<'_, str> {
+                    inert(v.as_deref().unwrap_or(""))
+                }
                 let _ = w.write_record([
                     e.id.to_string().as_str(),
                     &rfc3339(e.created_at),
-                    &e.action,
-                    e.token.as_deref().unwrap_or(""),
-                    e.method.as_deref().unwrap_or(""),
-                    e.path.as_deref().unwrap_or(""),
+                    &inert(&e.action),
+                    &text(&e.token),
+                    &text(&e.method),
+                    &text(&e.path),
                     &status,
-                    e.ip.as_deref().unwrap_or(""),
-                    e.user_agent.as_deref().unwrap_or(""),
-                    e.detail.as_deref().unwrap_or(""),
+                    &text(&e.ip),
+                    &text(&e.user_agent),
+                    &text(&e.detail),
                 ]);
             }
             w.into_inner().unwrap_or_default()
@@ -177,6 +193,21 @@ fn render(events: &[AuditEventView], format: Format, first: bool, last: bool) ->
                 out.push(b']');
             }
             out
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::inert;
+
+    #[test]
+    fn cells_a_spreadsheet_would_run_are_made_text() {
+        for formula in ["=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx"] {
+            assert_eq!(inert(formula), format!("'{formula}"));
+        }
+        for plain in ["Mozilla/5.0", "ci (ast_…k3Qz)", "/api/v1/user", "", "a=b"] {
+            assert_eq!(inert(plain), plain);
         }
     }
 }

