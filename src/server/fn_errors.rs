@@ -7,6 +7,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 
 use crate::error::AppError;
+use leptos::server_fn::error::ServerFnErrorErr;
 
 /// Largest error body looked at (errors are a few hundred bytes).
 const MAX_ERROR_BODY: usize = 64 * 1024;
@@ -23,13 +24,32 @@ pub async fn status(res: Response) -> Response {
     let Ok(bytes) = axum::body::to_bytes(body, MAX_ERROR_BODY).await else {
         return Response::from_parts(parts, Body::empty());
     };
-    if let Ok(e) = serde_json::from_slice::<AppError>(&bytes) {
-        parts.status = e.status();
-        if let AppError::RateLimited(seconds) = e {
-            parts
-                .headers
-                .insert(axum::http::header::RETRY_AFTER, seconds.into());
+    let Ok(e) = serde_json::from_slice::<AppError>(&bytes) else {
+        return Response::from_parts(parts, Body::from(bytes));
+    };
+    // Arguments that do not decode are the client's mistake: 422, said as
+    // an input error the page can show.
+    let e = match e {
+        AppError::ServerFn(ServerFnErrorErr::Args(m)) => AppError::Invalid {
+            field: None,
+            message: format!("The request's fields could not be read: {m}."),
+        },
+        AppError::ServerFn(ServerFnErrorErr::MissingArg(m)) => AppError::Invalid {
+            field: None,
+            message: format!("The request lacks a field: {m}."),
+        },
+        e => {
+            parts.status = e.status();
+            if let AppError::RateLimited(seconds) = e {
+                parts
+                    .headers
+                    .insert(axum::http::header::RETRY_AFTER, seconds.into());
+            }
+            return Response::from_parts(parts, Body::from(bytes));
         }
-    }
-    Response::from_parts(parts, Body::from(bytes))
+    };
+    parts.status = e.status();
+    let body = serde_json::to_vec(&e).unwrap_or_default();
+    parts.headers.remove(axum::http::header::CONTENT_LENGTH);
+    Response::from_parts(parts, Body::from(body))
 }

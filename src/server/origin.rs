@@ -23,7 +23,7 @@ use super::state::AppState;
 
 /// Refuses (400) a request for the browser-facing site under another host
 /// name, and (403) an unsafe request that comes from another origin.
-pub async fn guard(State(state): State<AppState>, req: Request<Body>, next: Next) -> Response {
+pub async fn guard(State(state): State<AppState>, mut req: Request<Body>, next: Next) -> Response {
     let public_origin = state.settings.public_origin.as_deref();
     let host = req
         .headers()
@@ -42,6 +42,18 @@ pub async fn guard(State(state): State<AppState>, req: Request<Body>, next: Next
     }
     let safe = matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
     if safe || same_origin(&req, host.as_deref(), public_origin) {
+        // A form posted without JavaScript is answered with a redirect back
+        // to its `Referer`: only ever to a page of this site.
+        let foreign_referer = req.headers().get(header::REFERER).is_some_and(|r| {
+            !same_origin_url(
+                r.to_str().unwrap_or_default(),
+                host.as_deref(),
+                public_origin,
+            )
+        });
+        if foreign_referer {
+            req.headers_mut().remove(header::REFERER);
+        }
         next.run(req).await
     } else {
         tracing::warn!(method = %req.method(), path = %req.uri().path(), "cross-origin request refused");
@@ -116,12 +128,25 @@ fn same_origin(req: &Request<Body>, host: Option<&str>, public_origin: Option<&s
     let Ok(origin) = origin.to_str() else {
         return false;
     };
-    let https = origin.starts_with("https://");
-    let origin = normalise(origin, https);
+    same_origin_url(origin, host, public_origin)
+}
+
+/// Whether `url` (an origin, or a whole URL such as a `Referer`) is of this
+/// site: `PUBLIC_URL`'s origin or, without it, plain HTTP under the name
+/// the browser used. Scheme, host and port must all match.
+fn same_origin_url(url: &str, host: Option<&str>, public_origin: Option<&str>) -> bool {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return false;
+    };
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    let https = scheme.eq_ignore_ascii_case("https");
+    let origin = format!(
+        "{}://{}",
+        scheme.to_ascii_lowercase(),
+        normalise(authority, https)
+    );
     match public_origin {
         Some(expected) => origin == normalise(expected, expected.starts_with("https://")),
-        // Without PUBLIC_URL the server speaks plain HTTP under the name the
-        // browser used: scheme, host and port must all match.
         None => host.is_some_and(|h| origin == format!("http://{}", normalise(h, false))),
     }
 }
@@ -165,6 +190,35 @@ mod tests {
         let public = Some("http://127.0.0.1:3200");
         assert!(known_host("127.0.0.1:3200", public));
         assert!(!known_host("127.0.0.1:3201", public));
+    }
+
+    #[test]
+    fn same_origin_urls_match_in_scheme_host_and_port() {
+        let host = Some("localhost:3000");
+        assert!(same_origin_url("http://localhost:3000", host, None));
+        assert!(same_origin_url(
+            "http://LOCALHOST:3000/settings?x=1",
+            host,
+            None
+        ));
+        assert!(!same_origin_url("https://localhost:3000/", host, None));
+        assert!(!same_origin_url(
+            "http://localhost:3000.evil.example/",
+            host,
+            None
+        ));
+        assert!(!same_origin_url("/settings", host, None));
+        let public = Some("https://accounts.example.com");
+        assert!(same_origin_url(
+            "https://accounts.example.com:443/login",
+            host,
+            public
+        ));
+        assert!(!same_origin_url(
+            "http://accounts.example.com/login",
+            host,
+            public
+        ));
     }
 
     #[test]

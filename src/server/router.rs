@@ -8,7 +8,6 @@ use axum::{middleware, Router};
 use leptos::config::LeptosOptions;
 use leptos::prelude::provide_context;
 use leptos_axum::{generate_route_list, LeptosRoutes};
-use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 
 use super::audit::AuditLog;
@@ -67,6 +66,62 @@ async fn no_store(req: axum::extract::Request, next: middleware::Next) -> axum::
     res
 }
 
+/// Refuses (413) a body over [`MAX_BODY`], whether its length is declared
+/// or it comes in chunks: it is read here, in full, before any handler sees
+/// it (the bodies allowed are small), so no handler meets a body that ends
+/// in an error half-way.
+async fn limit_body(
+    req: axum::extract::Request,
+    next: middleware::Next,
+) -> axum::response::Response {
+    use axum::body::{Body, HttpBody};
+    use axum::response::IntoResponse;
+    let api = req.uri().path().starts_with("/api/v1/");
+    let refuse = |status: axum::http::StatusCode, message: String| {
+        if api {
+            rest::error::ApiError::new(status, "payload_too_large", message).into_response()
+        } else {
+            (status, message).into_response()
+        }
+    };
+    let too_large = || {
+        refuse(
+            axum::http::StatusCode::PAYLOAD_TOO_LARGE,
+            format!("The request body is larger than {} KiB.", MAX_BODY / 1024),
+        )
+    };
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > MAX_BODY as u64) {
+        return too_large();
+    }
+    if req.body().is_end_stream() {
+        return next.run(req).await;
+    }
+    let (parts, body) = req.into_parts();
+    match axum::body::to_bytes(body, MAX_BODY).await {
+        Ok(bytes) => {
+            next.run(axum::extract::Request::from_parts(parts, Body::from(bytes)))
+                .await
+        }
+        Err(e) => {
+            let over = std::error::Error::source(&e)
+                .is_some_and(|s| s.is::<http_body_util::LengthLimitError>());
+            if over {
+                too_large()
+            } else {
+                refuse(
+                    axum::http::StatusCode::BAD_REQUEST,
+                    "The request body could not be read.".into(),
+                )
+            }
+        }
+    }
+}
+
 /// The application's router.
 pub fn build(state: AppState) -> Router {
     let routes = generate_route_list(App);
@@ -92,7 +147,7 @@ pub fn build(state: AppState) -> Router {
             _,
         >(fallback_context, shell))
         .layer(middleware::map_response(fn_errors::status))
-        .layer(RequestBodyLimitLayer::new(MAX_BODY))
+        .layer(middleware::from_fn(limit_body))
         // Avatars have their own, larger limit, checked with a clear message.
         .route("/settings/avatar", post(avatar::upload))
         .layer(middleware::from_fn_with_state(state.clone(), origin::guard))

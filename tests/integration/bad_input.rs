@@ -44,15 +44,89 @@ async fn server_function_missing_or_wrong_typed_args_are_errors_not_panics() {
     let app = TestApp::new().await;
     let cookie = app.signup("ada").await;
     let res = app.call::<Signup>(None, &[("handle", "bob")]).await;
-    assert!(res.status.is_client_error() || res.status.is_server_error());
+    assert_eq!(
+        res.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        res.text()
+    );
+    assert!(app_error(&res)["Invalid"]["message"]
+        .as_str()
+        .unwrap()
+        .starts_with("The request"));
     let res = app
         .call::<account_settings::api::tokens::SetTokenActive>(
             Some(&cookie),
             &[("id", "abc"), ("active", "maybe")],
         )
         .await;
-    assert!(!res.status.is_success());
+    assert_eq!(
+        res.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        res.text()
+    );
+    let res = app
+        .call::<account_settings::api::tokens::DeleteToken>(Some(&cookie), &[("id", "abc")])
+        .await;
+    assert_eq!(
+        res.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        res.text()
+    );
     assert_eq!(app.count("SELECT COUNT(*) FROM users").await, 1);
+}
+
+#[tokio::test]
+async fn a_chunked_body_over_the_limit_is_413_like_a_declared_one() {
+    use axum::body::Body;
+    use axum::http::{header, Request};
+    use futures::{stream, StreamExt};
+    let app = TestApp::new().await;
+    // 3 MiB in 64 KiB chunks, no Content-Length.
+    let chunks = (0..48).map(|_| Ok::<_, std::io::Error>(vec![b'x'; 64 * 1024]));
+    let body = b"handle=bob&email=bob%40example.com&password=".to_vec();
+    let head = stream::iter([Ok::<_, std::io::Error>(body)]);
+    let req = Request::post(<Signup as leptos::server_fn::ServerFn>::PATH)
+        .header(header::HOST, crate::common::HOST)
+        .header(header::ORIGIN, crate::common::ORIGIN)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from_stream(head.chain(stream::iter(chunks))))
+        .unwrap();
+    let res = app.send(req).await;
+    assert_eq!(res.status, StatusCode::PAYLOAD_TOO_LARGE, "{}", res.text());
+    assert_eq!(app.count("SELECT COUNT(*) FROM users").await, 0);
+}
+
+#[tokio::test]
+async fn a_form_posted_without_javascript_is_sent_back_only_to_this_site() {
+    use axum::body::Body;
+    use axum::http::{header, Request};
+    let app = TestApp::new().await;
+    app.signup("ada").await;
+    let post = |referer: &str| {
+        let body = crate::common::form(&[("login", "ada"), ("password", "wrong password 1")]);
+        Request::post(<account_settings::api::auth::Login as leptos::server_fn::ServerFn>::PATH)
+            .header(header::HOST, crate::common::HOST)
+            .header(header::ACCEPT, "text/html")
+            .header(header::REFERER, referer)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(body))
+            .unwrap()
+    };
+    let res = app.send(post("https://evil.example/phish")).await;
+    assert!(res.status.is_redirection(), "{}", res.status);
+    let location = res.headers[header::LOCATION].to_str().unwrap();
+    assert!(!location.contains("evil.example"), "{location}");
+    // Its own page gets the refusal back, in the URL the page reads.
+    let res = app.send(post("http://localhost:3000/login")).await;
+    let location = res.headers[header::LOCATION].to_str().unwrap();
+    assert!(
+        location.starts_with("http://localhost:3000/login?"),
+        "{location}"
+    );
+    assert!(location.contains("__err"), "{location}");
 }
 
 #[tokio::test]

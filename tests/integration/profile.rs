@@ -250,6 +250,38 @@ async fn db_auth_needs_the_proxy_secret_and_is_off_without_one() {
 }
 
 #[tokio::test]
+async fn db_auth_says_it_is_off_or_refused_before_reading_the_body() {
+    let raw = |content_type: &'static str, body: &'static str, secret: Option<&str>| {
+        let mut req = Request::post("/internal/db-auth").header(header::CONTENT_TYPE, content_type);
+        if let Some(s) = secret {
+            req = req.header(header::AUTHORIZATION, format!("Bearer {s}"));
+        }
+        req.body(Body::from(body)).unwrap()
+    };
+    let off = TestApp::new().await;
+    for (kind, body) in [("application/json", "{not json"), ("text/plain", "hello")] {
+        let res = off.send(raw(kind, body, Some(PROXY_SECRET))).await;
+        assert_eq!(res.status, StatusCode::NOT_FOUND, "{kind}");
+    }
+    let on = TestApp::with(|s| s.db_proxy_secret = Some(Secret::from(PROXY_SECRET))).await;
+    let res = on.send(raw("text/plain", "hello", None)).await;
+    assert_eq!(res.status, StatusCode::UNAUTHORIZED);
+    // With the right secret, the body is judged.
+    let res = on
+        .send(raw("text/plain", "hello", Some(PROXY_SECRET)))
+        .await;
+    assert_eq!(res.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    let res = on
+        .send(raw("application/json", "{not json", Some(PROXY_SECRET)))
+        .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    // Not in the public API's document.
+    let doc = on.get("/api/v1/openapi.json", None).await.json();
+    assert!(doc["paths"].get("/internal/db-auth").is_none());
+    assert!(!doc.to_string().contains("DbAuth"));
+}
+
+#[tokio::test]
 async fn profile_functions_need_a_session() {
     let app = TestApp::new().await;
     for res in [

@@ -1,22 +1,22 @@
 //! `POST /internal/db-auth`: how a workspace database proxy checks the
 //! password a client presents, so the database password is a real
 //! credential. The proxy authenticates with `DB_PROXY_SECRET`; while that is
-//! unset the path does not exist.
+//! unset the path does not exist. It is not part of the public API (nor of
+//! its OpenAPI document): only the proxy calls it.
 
-use axum::extract::State;
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::extract::{FromRequest, Request, State};
+use axum::http::{header, StatusCode};
 use axum::Json;
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 
-use super::error::{ApiError, ErrorBody};
+use super::error::ApiError;
 use super::json::ApiJson;
 use crate::server::db_password;
 use crate::server::state::AppState;
 
 /// What the proxy presents: the handle (the database user name) and the
 /// password the client sent.
-#[derive(Deserialize, ToSchema)]
+#[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DbAuthRequest {
     pub user: String,
@@ -24,27 +24,23 @@ pub struct DbAuthRequest {
 }
 
 /// The account the password belongs to.
-#[derive(Serialize, ToSchema)]
+#[derive(Serialize)]
 pub struct DbAuthResponse {
     pub user_id: i64,
     pub handle: String,
 }
 
-/// Checks a workspace database password.
-#[utoipa::path(post, path = "/internal/db-auth", tag = "internal",
-    request_body = DbAuthRequest,
-    responses((status = 200, body = DbAuthResponse),
-              (status = 401, body = ErrorBody, description = "Wrong proxy secret or credentials"),
-              (status = 404, body = ErrorBody, description = "DB_PROXY_SECRET is not set")))]
+/// Checks a workspace database password: 404 while `DB_PROXY_SECRET` is
+/// unset and 401 for a wrong proxy secret, both before the body is read.
 pub async fn db_auth(
     State(state): State<AppState>,
-    headers: HeaderMap,
-    ApiJson(body): ApiJson<DbAuthRequest>,
+    req: Request,
 ) -> Result<Json<DbAuthResponse>, ApiError> {
     let Some(secret) = state.settings.db_proxy_secret.as_ref() else {
         return Err(ApiError::not_found("That route"));
     };
-    let presented = headers
+    let presented = req
+        .headers()
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
@@ -56,6 +52,7 @@ pub async fn db_auth(
             "The proxy secret is missing or wrong.",
         ));
     }
+    let ApiJson(body) = ApiJson::<DbAuthRequest>::from_request(req, &state).await?;
     let handle = body.user.trim().to_lowercase();
     let denied = || {
         ApiError::new(

@@ -30,7 +30,6 @@ use error::ApiError;
         tokens::list_tokens,
         tokens::delete_token,
         audit::list_audit,
-        db_auth::db_auth,
         openapi_json,
         healthz,
         livez,
