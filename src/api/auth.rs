@@ -74,6 +74,10 @@ pub async fn signup(handle: String, email: String, password: Password) -> Result
         &[],
     )
     .await?;
+    // A browser signed in to another account leaves it: one session each.
+    if let Some(earlier) = context::session().await? {
+        session::end(&state.db, earlier.id, &[]).await?;
+    }
     ssr::set_cookie(cookie);
     leptos_axum::redirect("/settings/profile");
     Ok(())

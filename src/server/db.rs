@@ -241,6 +241,7 @@ async fn open_sqlite(url: &str) -> Result<SqlitePool, String> {
         .synchronous(SqliteSynchronous::Full)
         .foreign_keys(true)
         .busy_timeout(Duration::from_secs(5));
+    owner_only(options.get_filename())?;
     // A new file being set up by another process at this moment (WAL mode
     // is switched on under an exclusive lock, with no busy wait) answers
     // "database is locked" for a moment: wait and try again.
@@ -261,6 +262,56 @@ async fn open_sqlite(url: &str) -> Result<SqlitePool, String> {
             Err(e) => return Err(format!("DATABASE_URL: cannot open the database: {e}")),
         }
     }
+}
+
+/// Makes the database file readable by its owner only (it holds password
+/// hashes and sealed secrets): created so when new, narrowed when an older
+/// install left it open to others. SQLite gives the `-wal` and `-shm` files
+/// it makes beside it the same mode.
+fn owner_only(path: &Path) -> Result<(), String> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+        if path.as_os_str().is_empty() || path.to_str() == Some(":memory:") {
+            return Ok(());
+        }
+        let created = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(path);
+        match created {
+            Ok(_) => return Ok(()),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+            Err(e) => {
+                return Err(format!(
+                    "DATABASE_URL: cannot create {}: {e}",
+                    path.display()
+                ))
+            }
+        }
+        for file in [path.to_owned(), wal_of(path, "-wal"), wal_of(path, "-shm")] {
+            let Ok(meta) = std::fs::metadata(&file) else {
+                continue;
+            };
+            if meta.permissions().mode() & 0o077 != 0 {
+                let narrowed =
+                    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600));
+                if let Err(e) = narrowed {
+                    tracing::warn!(file = %file.display(), error = %e, "could not make the database file private");
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// `path` with `suffix` added to its file name.
+#[cfg(unix)]
+fn wal_of(path: &Path, suffix: &str) -> std::path::PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(suffix);
+    name.into()
 }
 
 /// PostgreSQL: a request waits at most 5 s for a connection, and the pool

@@ -355,6 +355,23 @@ async fn with_public_url_only_its_name_is_served() {
 }
 
 #[tokio::test]
+async fn signing_up_while_signed_in_ends_the_earlier_session() {
+    let app = TestApp::new().await;
+    let ada = app.signup("ada").await;
+    let email = "bob@example.com";
+    let res = app
+        .call::<Signup>(
+            Some(&ada),
+            &[("handle", "bob"), ("email", email), ("password", PASSWORD)],
+        )
+        .await;
+    let bob = res.session_cookie().expect("a new session");
+    assert_eq!(app.me(&ada).await, Value::Null, "Ada's session ended");
+    assert_eq!(app.me(&bob).await["handle"], "bob");
+    assert_eq!(app.count("SELECT COUNT(*) FROM sessions").await, 1);
+}
+
+#[tokio::test]
 async fn server_functions_need_a_session() {
     let app = TestApp::new().await;
     let res = app

@@ -283,3 +283,30 @@ async fn a_key_rotation_rolls_out_with_the_previous_key_beside_the_new_one() {
         .await;
     assert_eq!(left, 1);
 }
+
+#[cfg(unix)]
+#[tokio::test]
+async fn the_sqlite_files_are_readable_by_their_owner_only() {
+    use account_settings::server::db;
+    use std::os::unix::fs::PermissionsExt;
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("new.db");
+    let pool = db::connect(&format!("sqlite://{}", file.display()))
+        .await
+        .unwrap();
+    db::migrate(&pool).await.unwrap();
+    assert_eq!(mode(&file), 0o600);
+    assert_eq!(mode(&dir.path().join("new.db-wal")), 0o600);
+    pool.close().await;
+
+    // An older install's file, open to everyone, is narrowed at start.
+    let old = dir.path().join("old.db");
+    std::fs::write(&old, b"").unwrap();
+    std::fs::set_permissions(&old, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let pool = db::connect(&format!("sqlite://{}", old.display()))
+        .await
+        .unwrap();
+    assert_eq!(mode(&old), 0o600);
+    pool.close().await;
+}
