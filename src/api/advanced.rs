@@ -71,16 +71,7 @@ pub async fn delete_account(handle: String, current_password: Password) -> Resul
             "Type your handle exactly as shown.",
         ));
     }
-    let meta = context::ClientMeta::of(&context::parts()?);
-    pw::verify_current(
-        &state,
-        s.user.id,
-        &s.user.handle,
-        meta.ip.as_deref(),
-        current_password.0,
-        "delete_password",
-    )
-    .await?;
+    pw::verify_current(&state, s.user.id, current_password.0, "delete_password").await?;
     // Events still queued for this user must not outlive the deletion.
     state.audit.flush().await;
     // The avatar goes with the account (a row that cascades).

@@ -44,7 +44,7 @@ pub async fn signup_open() -> Result<bool, AppError> {
 #[server]
 pub async fn signup(handle: String, email: String, password: Password) -> Result<(), AppError> {
     use crate::model::{audit::AuditAction, validate};
-    use crate::server::{audit::NewEvent, context, password as pw, session, users};
+    use crate::server::{audit::NewEvent, context, device, password as pw, session, users};
 
     let state = context::state()?;
     if !state.settings.allow_signup {
@@ -79,6 +79,9 @@ pub async fn signup(handle: String, email: String, password: Password) -> Result
         session::end(&state.db, earlier.id, &[]).await?;
     }
     ssr::set_cookie(cookie);
+    if let Some(known) = device::cookie(&device::new(user_id), &state.settings, &state.secrets) {
+        ssr::set_cookie(known);
+    }
     leptos_axum::redirect("/settings/profile");
     Ok(())
 }
@@ -87,14 +90,19 @@ pub async fn signup(handle: String, email: String, password: Password) -> Result
 /// same message, so it never tells which part was wrong.
 #[server]
 pub async fn login(login: String, password: Password) -> Result<(), AppError> {
-    use crate::server::{context, sign_in};
+    use crate::server::{context, device, sign_in};
 
     let state = context::state()?;
-    let meta = context::ClientMeta::of(&context::parts()?);
+    let parts = context::parts()?;
+    let meta = context::ClientMeta::of(&parts);
+    let known = device::read(&parts.headers, &state.settings, &state.secrets);
     let replacing = context::session().await?.map(|s| s.id);
-    match sign_in::sign_in(&state, &login, password, &meta, replacing).await {
-        Ok(cookie) => {
-            ssr::set_cookie(cookie);
+    match sign_in::sign_in(&state, &login, password, &meta, replacing, known).await {
+        Ok(signed_in) => {
+            ssr::set_cookie(signed_in.session);
+            if let Some(device) = signed_in.device {
+                ssr::set_cookie(device);
+            }
             leptos_axum::redirect("/settings/profile");
             Ok(())
         }

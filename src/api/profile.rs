@@ -103,15 +103,7 @@ pub async fn save_profile(
                 "Enter your current password to change your e-mail address.",
             ));
         }
-        pw::verify_current(
-            &state,
-            s.user.id,
-            &s.user.handle,
-            meta.ip.as_deref(),
-            current_password.0,
-            "current_password",
-        )
-        .await?;
+        pw::verify_current(&state, s.user.id, current_password.0, "current_password").await?;
     }
     let changed = validate::changed_names(
         [&before.first_name, &before.last_name, &before.display_name],

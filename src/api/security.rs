@@ -22,8 +22,6 @@ pub async fn change_password(
     pw::verify_current(
         &state,
         s.user.id,
-        &s.user.handle,
-        meta.ip.as_deref(),
         current_password.0.clone(),
         "current_password",
     )

@@ -1,11 +1,24 @@
-//! Rate limiting of failed sign-ins (and current-password checks), per
-//! account name and per IP address.
+//! Rate limiting of failed sign-ins and of wrong current passwords, counted
+//! so that guessing is slow without handing strangers a way to lock a user
+//! out (OWASP's device-cookie design):
+//!
+//! - per account *and source*: 5 failures in 15 minutes from one address
+//!   (or one browser the account signed in from before, see
+//!   [`super::device`]) and that source waits, with `Retry-After`;
+//! - per address across accounts (20), against spraying one password;
+//! - per account across all sources: counted, never a refusal. Past 10,
+//!   attempts from browsers the account does not know are slowed (a
+//!   doubling delay), while a known browser signs in at once;
+//! - a signed-in user's wrong current passwords count for that user only,
+//!   so strangers' failures never hold back a password change.
 //!
 //! Keyed by what was typed (not by whether an account exists), so a limit
 //! reached says nothing about which accounts exist. Counted in the database
 //! (`rate_limits`, keys stored as SHA-256), so failures spread over several
 //! instances count as if they all hit one: a check is one indexed read, a
 //! failure one upsert per key.
+
+use std::time::Duration;
 
 use sha2::{Digest, Sha256};
 
@@ -15,16 +28,22 @@ use crate::on_db;
 
 /// Window in which failures are counted, in seconds.
 pub const WINDOW_SECS: i64 = 15 * 60;
-/// Failures allowed per account name in a window.
-pub const PER_ACCOUNT: u32 = 5;
-/// Failures allowed per IP address in a window.
+/// Failures allowed per account from one source in a window.
+pub const PER_SOURCE: u32 = 5;
+/// Failures allowed per IP address (across accounts) in a window.
 pub const PER_IP: u32 = 20;
+/// Failures per account, from all sources, after which attempts from
+/// browsers the account does not know are slowed.
+pub const SLOW_AFTER: u32 = 10;
+/// Wrong current passwords a signed-in user may type in a window.
+pub const PER_USER: u32 = 5;
 
-/// One thing limited: the SHA-256 of its name, and its limit.
+/// One thing counted: the SHA-256 of its name, and its limit (`None`:
+/// counted, never refused).
 #[derive(Clone)]
 pub struct Key {
     digest: Vec<u8>,
-    limit: u32,
+    limit: Option<u32>,
 }
 
 impl std::fmt::Debug for Key {
@@ -33,27 +52,57 @@ impl std::fmt::Debug for Key {
     }
 }
 
-fn key(name: &str, limit: u32) -> Key {
+fn key(name: &str, limit: Option<u32>) -> Key {
     Key {
         digest: Sha256::digest(name.as_bytes()).to_vec(),
         limit,
     }
 }
 
-/// The keys one sign-in attempt counts against, with their limits; the
-/// account's first.
-pub fn keys(login: &str, ip: Option<&str>) -> Vec<Key> {
-    let mut keys = vec![key(
-        &format!("account:{}", login.trim().to_lowercase()),
-        PER_ACCOUNT,
-    )];
-    if let Some(ip) = ip {
-        keys.push(key(&format!("ip:{ip}"), PER_IP));
+/// The keys a sign-in attempt for `login` counts against: the account from
+/// this source first (`device`: the id of a browser the account signed in
+/// from before; otherwise the address), then the account as a whole, then
+/// the address (only for browsers the account does not know).
+pub fn sign_in_keys(login: &str, ip: Option<&str>, device: Option<&str>) -> Vec<Key> {
+    let account = login.trim().to_lowercase();
+    let source = match device {
+        Some(d) => format!("device:{d}"),
+        None => format!("ip:{}", ip.unwrap_or("unknown")),
+    };
+    let mut keys = vec![
+        key(&format!("source:{account}|{source}"), Some(PER_SOURCE)),
+        key(&format!("account:{account}"), None),
+    ];
+    if let (None, Some(ip)) = (device, ip) {
+        keys.push(key(&format!("ip:{ip}"), Some(PER_IP)));
     }
     keys
 }
 
-/// Counts failed sign-ins in the database all instances share.
+/// The key of a signed-in user's current-password checks.
+pub fn current_password_keys(user_id: i64) -> Vec<Key> {
+    vec![key(&format!("current:{user_id}"), Some(PER_USER))]
+}
+
+/// What the counts say about an attempt.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Verdict {
+    /// Seconds to wait when a limit is reached.
+    pub retry_after: Option<u64>,
+    /// Failures counted against the keys without a limit (the account as a
+    /// whole), in the current window.
+    pub unlimited_failures: u32,
+}
+
+/// How long an attempt from a browser the account does not know waits once
+/// the account has `failures` from all sources: nothing up to
+/// [`SLOW_AFTER`], then 1 s, doubling with each failure, at most 30 s.
+pub fn slow_down(failures: u32) -> Option<Duration> {
+    let over = failures.checked_sub(SLOW_AFTER)?;
+    Some(Duration::from_secs(1u64 << over.min(5)).min(Duration::from_secs(30)))
+}
+
+/// Counts failures in the database all instances share.
 #[derive(Debug, Clone)]
 pub struct LoginLimiter {
     db: Db,
@@ -64,30 +113,43 @@ impl LoginLimiter {
         Self { db }
     }
 
-    /// `Some(seconds)` when any key is over its limit: try again after that.
-    /// One read for all the keys.
-    pub async fn check(&self, keys: &[Key], now: i64) -> Result<Option<u64>, AppError> {
+    /// What the keys' counts say: one read for all of them (at most three).
+    pub async fn check(&self, keys: &[Key], now: i64) -> Result<Verdict, AppError> {
         let Some(first) = keys.first() else {
-            return Ok(None);
+            return Ok(Verdict::default());
         };
-        // At most two keys (the account and the address).
-        let second = keys.get(1).unwrap_or(first);
+        let at = |i: usize| &keys.get(i).unwrap_or(first).digest;
         let rows: Vec<(Vec<u8>, i64, i64)> = on_db!(&self.db, p => sqlx::query_as(
-            "SELECT key, window_start, failures FROM rate_limits WHERE key = $1 OR key = $2",
+            "SELECT key, window_start, failures FROM rate_limits WHERE key IN ($1, $2, $3)",
         )
-        .bind(&first.digest)
-        .bind(&second.digest)
+        .bind(at(0))
+        .bind(at(1))
+        .bind(at(2))
         .fetch_all(p)
         .await)?;
-        let wait = rows
-            .iter()
-            .filter_map(|(digest, start, failures)| {
-                let limit = keys.iter().find(|k| &k.digest == digest)?.limit;
-                let ends = start + WINDOW_SECS;
-                (*failures >= i64::from(limit) && ends > now).then_some(ends - now)
-            })
-            .max();
-        Ok(wait.map(|secs| secs.max(1) as u64))
+        let mut verdict = Verdict::default();
+        for (digest, start, failures) in rows {
+            let Some(k) = keys.iter().find(|k| k.digest == digest) else {
+                continue;
+            };
+            let ends = start + WINDOW_SECS;
+            if ends <= now {
+                continue;
+            }
+            match k.limit {
+                Some(limit) if failures >= i64::from(limit) => {
+                    let wait = (ends - now).max(1) as u64;
+                    verdict.retry_after = Some(verdict.retry_after.unwrap_or(0).max(wait));
+                }
+                Some(_) => {}
+                None => {
+                    verdict.unlimited_failures = verdict
+                        .unlimited_failures
+                        .max(u32::try_from(failures).unwrap_or(u32::MAX));
+                }
+            }
+        }
+        Ok(verdict)
     }
 
     /// Counts a failure against every key: a new window when the last one
@@ -112,7 +174,9 @@ impl LoginLimiter {
         Ok(())
     }
 
-    /// Forgets the account's failures after a successful sign-in.
+    /// Forgets the failures of the attempt's source (its first key) after
+    /// it got the password right. The account's count across sources stays:
+    /// it is strangers' guessing, not this source's.
     pub async fn succeed(&self, keys: &[Key]) -> Result<(), AppError> {
         if let Some(k) = keys.first() {
             on_db!(&self.db, p => sqlx::query("DELETE FROM rate_limits WHERE key = $1")
@@ -144,61 +208,91 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let url = format!("sqlite://{}/limits.db", dir.path().display());
         let db = crate::server::db::connect(&url).await.unwrap();
+        crate::server::db::migrate(&db).await.unwrap();
         (LoginLimiter::new(db), dir)
     }
 
     #[tokio::test]
-    async fn account_limit_blocks_until_window_ends() {
+    async fn a_source_waits_after_its_failures_and_others_do_not() {
         let (l, _dir) = limiter().await;
-        let k = keys("Ada", Some("10.0.0.1"));
-        for _ in 0..PER_ACCOUNT {
-            assert_eq!(l.check(&k, 1000).await.unwrap(), None);
+        let k = sign_in_keys("Ada", Some("10.0.0.1"), None);
+        for _ in 0..PER_SOURCE {
+            assert_eq!(l.check(&k, 1000).await.unwrap().retry_after, None);
             l.fail(&k, 1000).await.unwrap();
         }
-        assert_eq!(l.check(&k, 1000).await.unwrap(), Some(WINDOW_SECS as u64));
         assert_eq!(
-            l.check(&k, 1000 + 60).await.unwrap(),
+            l.check(&k, 1000).await.unwrap().retry_after,
+            Some(WINDOW_SECS as u64)
+        );
+        assert_eq!(
+            l.check(&k, 1000 + 60).await.unwrap().retry_after,
             Some((WINDOW_SECS - 60) as u64)
         );
-        // Same name, other case, other address: still the same account.
-        let other = keys("ADA ", Some("10.0.0.2"));
-        assert!(l.check(&other, 1000).await.unwrap().is_some());
-        assert_eq!(l.check(&k, 1000 + WINDOW_SECS).await.unwrap(), None);
-        // A failure after the window starts a new one.
+        // Same name, other case, same address: the same source.
+        let same = sign_in_keys("ADA ", Some("10.0.0.1"), None);
+        assert!(l.check(&same, 1000).await.unwrap().retry_after.is_some());
+        // Another address, or a browser Ada signed in from: not held back.
+        let other = sign_in_keys("ada", Some("10.0.0.2"), None);
+        let verdict = l.check(&other, 1000).await.unwrap();
+        assert_eq!(verdict.retry_after, None);
+        assert_eq!(verdict.unlimited_failures, PER_SOURCE);
+        let known = sign_in_keys("ada", Some("10.0.0.1"), Some("d1"));
+        assert_eq!(l.check(&known, 1000).await.unwrap().retry_after, None);
+        // The window ends; a failure after it starts a new one.
+        assert_eq!(
+            l.check(&k, 1000 + WINDOW_SECS).await.unwrap(),
+            Verdict::default()
+        );
         l.fail(&k, 1000 + WINDOW_SECS).await.unwrap();
-        assert_eq!(l.check(&k, 1000 + WINDOW_SECS).await.unwrap(), None);
+        assert_eq!(
+            l.check(&k, 1000 + WINDOW_SECS).await.unwrap().retry_after,
+            None
+        );
     }
 
     #[tokio::test]
     async fn ip_limit_spans_accounts() {
         let (l, _dir) = limiter().await;
         for i in 0..PER_IP {
-            l.fail(&keys(&format!("user{i}"), Some("10.0.0.9")), 5)
-                .await
-                .unwrap();
+            l.fail(
+                &sign_in_keys(&format!("user{i}"), Some("10.0.0.9"), None),
+                5,
+            )
+            .await
+            .unwrap();
         }
-        let new = keys("someone-new", Some("10.0.0.9"));
-        assert!(l.check(&new, 6).await.unwrap().is_some());
-        let elsewhere = keys("someone-new", Some("10.0.0.8"));
-        assert_eq!(l.check(&elsewhere, 6).await.unwrap(), None);
+        let new = sign_in_keys("someone-new", Some("10.0.0.9"), None);
+        assert!(l.check(&new, 6).await.unwrap().retry_after.is_some());
+        let elsewhere = sign_in_keys("someone-new", Some("10.0.0.8"), None);
+        assert_eq!(l.check(&elsewhere, 6).await.unwrap().retry_after, None);
     }
 
     #[tokio::test]
-    async fn success_clears_the_account_and_sweep_the_old_windows() {
+    async fn success_clears_the_source_and_sweep_the_old_windows() {
         let (l, _dir) = limiter().await;
-        let k = keys("ada", None);
-        for _ in 0..PER_ACCOUNT - 1 {
+        let k = sign_in_keys("ada", None, None);
+        for _ in 0..PER_SOURCE - 1 {
             l.fail(&k, 0).await.unwrap();
         }
         l.succeed(&k).await.unwrap();
         l.fail(&k, 0).await.unwrap();
-        assert_eq!(l.check(&k, 0).await.unwrap(), None);
-        assert_eq!(l.sweep(WINDOW_SECS).await.unwrap(), 1);
+        let verdict = l.check(&k, 0).await.unwrap();
+        assert_eq!(verdict.retry_after, None);
+        assert_eq!(verdict.unlimited_failures, PER_SOURCE);
+        assert_eq!(l.sweep(WINDOW_SECS).await.unwrap(), 2);
+    }
+
+    #[test]
+    fn unknown_browsers_slow_down_past_the_account_ceiling() {
+        assert_eq!(slow_down(SLOW_AFTER - 1), None);
+        assert_eq!(slow_down(SLOW_AFTER), Some(Duration::from_secs(1)));
+        assert_eq!(slow_down(SLOW_AFTER + 2), Some(Duration::from_secs(4)));
+        assert_eq!(slow_down(SLOW_AFTER + 50), Some(Duration::from_secs(30)));
     }
 
     #[test]
     fn keys_show_nothing_of_what_was_typed() {
-        let k = keys("secret-login@example.com", Some("10.1.2.3"));
+        let k = sign_in_keys("secret-login@example.com", Some("10.1.2.3"), None);
         let shown = format!("{k:?}");
         assert!(!shown.contains("secret-login") && !shown.contains("10.1.2.3"));
     }

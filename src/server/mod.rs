@@ -12,6 +12,7 @@ pub mod context;
 pub mod copy;
 pub mod db;
 pub mod db_password;
+pub mod device;
 pub mod fn_errors;
 pub mod limiter;
 pub mod origin;

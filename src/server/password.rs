@@ -72,23 +72,21 @@ pub fn check_new(password: &str, field: &str) -> Result<(), AppError> {
 }
 
 /// Checks the signed-in user's current password before a sensitive change
-/// (e-mail, password, deleting the account). Wrong guesses count towards the
-/// same limits as failed sign-ins, for the account and for the address, so a
-/// stolen session cannot be used to guess the password at leisure.
+/// (e-mail, password, deleting the account). Wrong guesses are limited per
+/// user, so a stolen session cannot be used to guess the password at
+/// leisure; strangers' failed sign-ins never count here.
 pub async fn verify_current(
     state: &super::state::AppState,
     user_id: i64,
-    handle: &str,
-    ip: Option<&str>,
     password: String,
     field: &str,
 ) -> Result<(), AppError> {
     if password.is_empty() {
         return Err(AppError::invalid(field, "Enter your current password."));
     }
-    let keys = super::limiter::keys(handle, ip);
+    let keys = super::limiter::current_password_keys(user_id);
     let now = super::db::now();
-    if let Some(retry_after) = state.login_limiter.check(&keys, now).await? {
+    if let Some(retry_after) = state.login_limiter.check(&keys, now).await?.retry_after {
         return Err(AppError::RateLimited(retry_after));
     }
     let hash = super::users::password_hash(&state.db, user_id).await?;

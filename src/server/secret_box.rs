@@ -279,6 +279,16 @@ impl SecretBox {
         self.open_by(owner_id, sealed, None)
     }
 
+    /// Opens quietly what may not be this server's at all (a value that came
+    /// from outside, such as a cookie): `None` unless one of its keys sealed
+    /// it for `owner_id`.
+    pub fn try_open(&self, owner_id: i64, sealed: &[u8]) -> Option<String> {
+        [Some(&self.current), self.previous.as_ref()]
+            .into_iter()
+            .flatten()
+            .find_map(|key| Self::open_with(key, owner_id, sealed))
+    }
+
     /// The plain text, if `key` sealed `sealed` for `owner_id`.
     fn open_with(key: &Key, owner_id: i64, sealed: &[u8]) -> Option<String> {
         if sealed.len() <= NONCE {
@@ -314,8 +324,19 @@ fn write_new_key(path: &Path, hex: &str) -> std::io::Result<()> {
     file.sync_all()
 }
 
-fn to_hex(bytes: &[u8]) -> String {
+pub(crate) fn to_hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The bytes of lower- or upper-case hex text, if that is what it is.
+pub(crate) fn from_hex(s: &str) -> Option<Vec<u8>> {
+    if s.len() % 2 != 0 || !s.is_ascii() {
+        return None;
+    }
+    (0..s.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).ok())
+        .collect()
 }
 
 fn parse_hex(s: &str) -> Option<[u8; 32]> {

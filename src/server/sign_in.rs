@@ -1,11 +1,12 @@
 //! Signing in with a handle or e-mail and a password: the limits, the one
 //! generic refusal, a new session and the audit, in one place.
-//! `api::auth::login` only adapts it to the browser (cookie, 429, redirect).
+//! `api::auth::login` only adapts it to the browser (cookies, 429, redirect).
 
 use axum::http::HeaderValue;
 
 use super::audit::{self, NewEvent};
 use super::client::ClientMeta;
+use super::device::{self, Device};
 use super::state::AppState;
 use super::{db, limiter, password, session, users};
 use crate::error::AppError;
@@ -15,27 +16,55 @@ use crate::model::secret::Password;
 /// Every failed sign-in says this, so it never tells which part was wrong.
 pub const GENERIC: &str = "Invalid email, handle or password";
 
-/// Signs in; returns the new session's cookie. `replacing` is the session
-/// the browser had (it ends: a new id at every sign-in). A limit reached is
-/// [`AppError::RateLimited`], anything else wrong the [`GENERIC`] refusal.
+/// The cookies a successful sign-in sets: the new session, and the device
+/// cookie that makes the browser known to the account.
+pub struct SignedIn {
+    pub session: HeaderValue,
+    pub device: Option<HeaderValue>,
+}
+
+/// Signs in. `replacing` is the session the browser had (it ends: a new id
+/// at every sign-in); `known` the device its cookie names, if any. A limit
+/// reached is [`AppError::RateLimited`], anything else wrong the
+/// [`GENERIC`] refusal.
 pub async fn sign_in(
     state: &AppState,
     login: &str,
     password: Password,
     meta: &ClientMeta,
     replacing: Option<i64>,
-) -> Result<HeaderValue, AppError> {
+    known: Option<Device>,
+) -> Result<SignedIn, AppError> {
     let refused = || AppError::invalid("login", GENERIC);
     let now = db::now();
-    let keys = limiter::keys(login, meta.ip.as_deref());
-    if let Some(retry_after) = state.login_limiter.check(&keys, now).await? {
+    let too_long = login.len() > 254 || password.expose().chars().count() > 128;
+    let row = if too_long {
+        None
+    } else {
+        users::find_for_login(&state.db, login).await?
+    };
+    // The browser counts as itself only for the account it signed in to.
+    let known = known.filter(|d| row.as_ref().is_some_and(|r| r.id == d.user_id));
+    let keys = limiter::sign_in_keys(
+        login,
+        meta.ip.as_deref(),
+        known.as_ref().map(|d| d.id.as_str()),
+    );
+    let verdict = state.login_limiter.check(&keys, now).await?;
+    if let Some(retry_after) = verdict.retry_after {
         return Err(AppError::RateLimited(retry_after));
     }
-    if login.len() > 254 || password.expose().chars().count() > 128 {
+    if too_long {
         state.login_limiter.fail(&keys, now).await?;
         return Err(refused());
     }
-    let row = users::find_for_login(&state.db, login).await?;
+    // Strangers' guessing at this account slows browsers it does not know,
+    // never refusing the right password.
+    if known.is_none() {
+        if let Some(wait) = limiter::slow_down(verdict.unlimited_failures) {
+            tokio::time::sleep(wait).await;
+        }
+    }
     // The hash is checked even for an unknown account (against a dummy), so
     // the time taken tells nothing either.
     let ok = password::verify(password.0, row.as_ref().map(|r| r.password_hash.clone())).await?;
@@ -45,7 +74,7 @@ pub async fn sign_in(
             if let Some(old) = replacing {
                 session::end(&state.db, old, &[]).await?;
             }
-            session::start(
+            let session = session::start(
                 &state.db,
                 &state.settings,
                 r.id,
@@ -53,7 +82,12 @@ pub async fn sign_in(
                 meta.user_agent.as_deref(),
                 &[NewEvent::new(r.id, AuditAction::SignIn).client(meta)],
             )
-            .await
+            .await?;
+            let device = known.unwrap_or_else(|| device::new(r.id));
+            Ok(SignedIn {
+                session,
+                device: device::cookie(&device, &state.settings, &state.secrets),
+            })
         }
         Some(r) => {
             state.login_limiter.fail(&keys, now).await?;
