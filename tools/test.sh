@@ -38,7 +38,8 @@ port="${E2E_PORT:-3100}"
 export E2E_PORT="$port"
 # The admin test makes its administrator with the CLI on the same data.
 export E2E_DATA_DIR="$data" E2E_BIN="$BIN"
-export E2E_SERVER_CMD="env DATA_DIR=$data LEPTOS_SITE_ROOT=$ROOT/target/site LISTEN_ADDR=127.0.0.1:$port $BIN serve"
+# The browser tests sign every user up from one address.
+export E2E_SERVER_CMD="env SIGNUPS_PER_ADDRESS=1000 DATA_DIR=$data LEPTOS_SITE_ROOT=$ROOT/target/site LISTEN_ADDR=127.0.0.1:$port $BIN serve"
 set +e
 (cd end2end && npx playwright test) 2>&1 | tee "${TMPDIR:-/tmp}/account-settings-e2e.log"
 e2e_status=${PIPESTATUS[0]}

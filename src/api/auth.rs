@@ -44,17 +44,26 @@ pub async fn signup_open() -> Result<bool, AppError> {
 #[server]
 pub async fn signup(handle: String, email: String, password: Password) -> Result<(), AppError> {
     use crate::model::{audit::AuditAction, validate};
-    use crate::server::{audit::NewEvent, context, device, password as pw, session, users};
+    use crate::server::{
+        audit::NewEvent, context, device, limiter, password as pw, session, users,
+    };
 
     let state = context::state()?;
     if !state.settings.allow_signup {
         return Err(AppError::Forbidden);
     }
+    // Every attempt counts against its address, before the hash it costs.
+    let meta = context::ClientMeta::of(&context::parts()?);
+    let keys = limiter::sign_up_keys(meta.ip.as_deref(), state.settings.signups_per_address);
+    let now = crate::server::db::now();
+    if let Some(retry_after) = state.login_limiter.check(&keys, now).await?.retry_after {
+        return Err(ssr::too_many(retry_after));
+    }
+    state.login_limiter.fail(&keys, now).await?;
     let handle = validate::handle(&handle)?;
     let email = validate::email(&email)?;
     pw::check_new(password.expose(), "password")?;
     let hash = pw::hash(password.0).await?;
-    let meta = context::ClientMeta::of(&context::parts()?);
     let user_id = users::create(
         &state.db,
         &handle,

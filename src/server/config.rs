@@ -55,6 +55,11 @@ pub struct Config {
     /// Let anyone create an account at /signup.
     #[arg(long, env = "ALLOW_SIGNUP", global = true, default_value_t = true, action = ArgAction::Set)]
     pub allow_signup: bool,
+    /// Sign-up attempts one address may make in 15 minutes (each costs a
+    /// password hash).
+    #[arg(long, env = "SIGNUPS_PER_ADDRESS", global = true, default_value_t = 10,
+          value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    pub signups_per_address: u32,
     /// Domain under which each user's workspace database lives.
     #[arg(
         long,
@@ -200,6 +205,8 @@ pub struct Settings {
     /// Cookies get `Secure` and the `__Host-` name.
     pub secure_cookies: bool,
     pub allow_signup: bool,
+    /// Sign-up attempts per address in a limiter window.
+    pub signups_per_address: u32,
     pub workspace_domain: String,
     pub audit_retention_days: u32,
     pub session_idle_secs: i64,
@@ -232,6 +239,7 @@ impl Settings {
                 .as_deref()
                 .is_some_and(|u| u.starts_with("https://")),
             allow_signup: c.allow_signup,
+            signups_per_address: c.signups_per_address,
             workspace_domain: c.workspace_domain.clone(),
             audit_retention_days: c.audit_retention_days,
             session_idle_secs: i64::from(c.session_idle_minutes) * 60,

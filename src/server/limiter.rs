@@ -79,6 +79,15 @@ pub fn sign_in_keys(login: &str, ip: Option<&str>, device: Option<&str>) -> Vec<
     keys
 }
 
+/// The key of sign-up attempts from `ip` (each costs a password hash), at
+/// most `limit` in a window.
+pub fn sign_up_keys(ip: Option<&str>, limit: u32) -> Vec<Key> {
+    vec![key(
+        &format!("signup:{}", ip.unwrap_or("unknown")),
+        Some(limit),
+    )]
+}
+
 /// The key of a signed-in user's current-password checks.
 pub fn current_password_keys(user_id: i64) -> Vec<Key> {
     vec![key(&format!("current:{user_id}"), Some(PER_USER))]

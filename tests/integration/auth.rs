@@ -612,3 +612,43 @@ async fn strangers_failures_never_hold_back_a_signed_in_users_current_password()
         .await;
     assert_eq!(res.status, StatusCode::OK, "{}", res.text());
 }
+
+#[tokio::test]
+async fn sign_ups_are_limited_per_address_before_any_hashing() {
+    let app = TestApp::with(|s| {
+        s.signups_per_address = 3;
+        s.trusted_proxies = vec!["127.0.0.1/32".parse().unwrap()];
+    })
+    .await;
+    let attempt = |ip: &'static str, handle: &'static str| {
+        let email = format!("{handle}@example.com");
+        let body = crate::common::form(&[
+            ("handle", handle),
+            ("email", &email),
+            ("password", PASSWORD),
+        ]);
+        Request::post(<Signup as leptos::server_fn::ServerFn>::PATH)
+            .header(header::HOST, HOST)
+            .header(header::ORIGIN, ORIGIN)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header("x-forwarded-for", ip)
+            .body(Body::from(body))
+            .unwrap()
+    };
+    // Refused ones count too: each cost a hash.
+    assert_eq!(
+        app.send(attempt("203.0.113.5", "x")).await.status,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    for handle in ["ada", "bob"] {
+        let res = app.send(attempt("203.0.113.5", handle)).await;
+        assert!(res.session_cookie().is_some(), "{handle}: {}", res.status);
+    }
+    let res = app.send(attempt("203.0.113.5", "carol")).await;
+    assert_eq!(res.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(res.headers.contains_key(header::RETRY_AFTER));
+    // Another address is not held back.
+    let res = app.send(attempt("203.0.113.6", "carol")).await;
+    assert!(res.session_cookie().is_some(), "{}", res.status);
+    assert_eq!(app.count("SELECT COUNT(*) FROM users").await, 3);
+}

@@ -149,6 +149,8 @@ impl TestApp {
         let mut settings = Settings::defaults();
         settings.public_origin = None;
         settings.data_dir = dir.path().to_owned();
+        // Every test signs its users up from one address.
+        settings.signups_per_address = 100_000;
         change(&mut settings);
         let state = router::state(pool, settings, "target/site").expect("state");
         let router = router::build(state.clone());
