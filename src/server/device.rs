@@ -4,7 +4,7 @@
 //! the account, a browser carrying its cookie is not held back, and its own
 //! failures count against it, not against its address.
 
-use axum::http::{header, HeaderMap, HeaderValue};
+use axum::http::{HeaderMap, HeaderValue};
 use rand::RngCore;
 
 use super::config::Settings;
@@ -42,15 +42,7 @@ fn cookie_name(settings: &Settings) -> &'static str {
 /// The device the request's cookie names, if the cookie is one this server
 /// sealed; anything else is no device.
 pub fn read(headers: &HeaderMap, settings: &Settings, keys: &SecretBox) -> Option<Device> {
-    let name = cookie_name(settings);
-    let value = headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(k, _)| *k == name)
-        .map(|(_, v)| v)?;
+    let value = super::session::cookie_value(headers, cookie_name(settings))?;
     if value.len() > 256 {
         return None;
     }
@@ -90,6 +82,8 @@ pub fn cookie(device: &Device, settings: &Settings, keys: &SecretBox) -> Option<
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    use axum::http::header;
 
     fn headers(cookie: &HeaderValue) -> HeaderMap {
         let pair = cookie

@@ -57,9 +57,8 @@ pub fn clearing_cookie(settings: &Settings) -> HeaderValue {
     cookie(settings, "", 0)
 }
 
-/// The session secret from the request's cookies, if any.
-pub fn secret_from(headers: &HeaderMap, settings: &Settings) -> Option<String> {
-    let name = cookie_name(settings);
+/// The value of the request's cookie `name`, if it sent one.
+pub fn cookie_value<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
     headers
         .get_all(header::COOKIE)
         .iter()
@@ -67,8 +66,14 @@ pub fn secret_from(headers: &HeaderMap, settings: &Settings) -> Option<String> {
         .flat_map(|v| v.split(';'))
         .filter_map(|pair| pair.trim().split_once('='))
         .find(|(k, _)| *k == name)
-        .map(|(_, v)| v.to_owned())
+        .map(|(_, v)| v)
+}
+
+/// The session secret from the request's cookies, if any.
+pub fn secret_from(headers: &HeaderMap, settings: &Settings) -> Option<String> {
+    cookie_value(headers, cookie_name(settings))
         .filter(|v| !v.is_empty() && v.len() <= 128)
+        .map(str::to_owned)
 }
 
 /// Starts a new session (always a new id: sign-in never reuses one), with

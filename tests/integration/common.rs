@@ -54,6 +54,26 @@ pub struct Response {
 }
 
 impl Response {
+    /// Reads a whole response, from the router or from the network.
+    async fn read<B>(res: axum::http::Response<B>) -> Self
+    where
+        B: axum::body::HttpBody,
+    {
+        let status = res.status();
+        let headers = res.headers().clone();
+        let body = res
+            .into_body()
+            .collect()
+            .await
+            .map(|b| b.to_bytes().to_vec())
+            .unwrap_or_default();
+        Response {
+            status,
+            headers,
+            body,
+        }
+    }
+
     pub fn json(&self) -> Value {
         serde_json::from_slice(&self.body)
             .unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.text()))
@@ -121,19 +141,7 @@ impl Remote {
             .request(req)
             .await
             .unwrap_or_else(|e| panic!("{}{path}: {e}", self.base));
-        let status = res.status();
-        let headers = res.headers().clone();
-        let body = res
-            .into_body()
-            .collect()
-            .await
-            .map(|b| b.to_bytes().to_vec())
-            .unwrap_or_default();
-        Response {
-            status,
-            headers,
-            body,
-        }
+        Response::read(res).await
     }
 }
 
@@ -247,19 +255,7 @@ impl TestApp {
         req.extensions_mut()
             .insert(ConnectInfo(SocketAddr::from(([127, 0, 0, 1], 40_000))));
         let res = self.router.clone().oneshot(req).await.expect("infallible");
-        let status = res.status();
-        let headers = res.headers().clone();
-        let body = res
-            .into_body()
-            .collect()
-            .await
-            .map(|b| b.to_bytes().to_vec())
-            .unwrap_or_default();
-        Response {
-            status,
-            headers,
-            body,
-        }
+        Response::read(res).await
     }
 
     /// Calls a server function the way the hydrated page does.
