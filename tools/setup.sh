@@ -14,23 +14,25 @@ if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   rustup target add wasm32-unknown-unknown
 fi
 
+# Tools are built in a target directory of their own (cargo's default for
+# `install`), so the project's stays free for its own builds meanwhile.
 LEPTOS_VERSION=0.3.11
 if ! cargo leptos --version 2>/dev/null | grep -q "$LEPTOS_VERSION"; then
   step "installing cargo-leptos $LEPTOS_VERSION (takes a while, once)"
   # Its lock file needs a newer rustc than some stable releases: use nightly
   # when the image has it, else try stable.
   if rustup toolchain list | grep -q '^nightly'; then
-    cargo +nightly install cargo-leptos --version "$LEPTOS_VERSION" --locked
+    env -u CARGO_TARGET_DIR cargo +nightly install cargo-leptos --version "$LEPTOS_VERSION" --locked
   else
-    cargo install cargo-leptos --version "$LEPTOS_VERSION" --locked \
-      || cargo install cargo-leptos --version "$LEPTOS_VERSION"
+    env -u CARGO_TARGET_DIR cargo install cargo-leptos --version "$LEPTOS_VERSION" --locked \
+      || env -u CARGO_TARGET_DIR cargo install cargo-leptos --version "$LEPTOS_VERSION"
   fi
 fi
 
 WBG_VERSION="$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock)"
 if ! wasm-bindgen --version 2>/dev/null | grep -q "$WBG_VERSION"; then
   step "installing wasm-bindgen-cli $WBG_VERSION (must match Cargo.lock)"
-  cargo install wasm-bindgen-cli --version "$WBG_VERSION"
+  env -u CARGO_TARGET_DIR cargo install wasm-bindgen-cli --version "$WBG_VERSION"
 fi
 
 if [ ! -x end2end/node_modules/.bin/wasm-opt ] || [ ! -x end2end/node_modules/.bin/playwright ]; then

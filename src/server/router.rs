@@ -15,7 +15,7 @@ use super::config::Settings;
 use super::db::Db;
 use super::limiter::LoginLimiter;
 use super::secret_box::SecretBox;
-use super::state::AppState;
+use super::state::{AppState, Shared};
 use super::{audit_export, avatar, client, fn_errors, origin, rest};
 use crate::app::{shell, App};
 
@@ -41,14 +41,14 @@ pub fn state(db: Db, settings: Settings, site_root: &str) -> Result<AppState, St
     if let Some(previous) = &settings.secret_key_previous {
         secrets = secrets.with_previous(previous.expose())?;
     }
-    Ok(AppState {
+    Ok(AppState::new(Shared {
         leptos_options: Arc::new(leptos_options(site_root)),
         audit: AuditLog::spawn(db.clone()),
         login_limiter: Arc::new(LoginLimiter::new(db.clone())),
         db,
         settings: Arc::new(settings),
         secrets: Arc::new(secrets),
-    })
+    }))
 }
 
 /// Pages, server functions and API answers hold personal data: no cache

@@ -11,9 +11,27 @@ use super::db::Db;
 use super::limiter::LoginLimiter;
 use super::secret_box::SecretBox;
 
-/// Cheap to clone: every field is a handle.
+/// Cheap to clone: one reference count (every layer and extractor of every
+/// request clones it).
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<Shared>);
+
+impl AppState {
+    pub fn new(shared: Shared) -> Self {
+        Self(Arc::new(shared))
+    }
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
+}
+
+/// What [`AppState`] holds.
+pub struct Shared {
     pub leptos_options: Arc<LeptosOptions>,
     pub db: Db,
     pub settings: Arc<Settings>,

@@ -221,8 +221,10 @@ async fn healthz_answers_503_in_time_when_the_database_hangs() {
         .acquire_timeout(std::time::Duration::from_secs(30))
         .connect_lazy(&format!("postgres://nobody@127.0.0.1:{port}/none"))
         .unwrap();
-    let mut state = app.state.clone();
-    state.db = Db::Postgres(pool);
+    let settings = app.state.settings.as_ref().clone();
+    let state =
+        account_settings::server::router::state(Db::Postgres(pool), settings, "target/site")
+            .unwrap();
     let router = account_settings::server::router::build(state);
     let mut req = Request::builder()
         .uri("/healthz")
