@@ -7,7 +7,8 @@
 #   bash tools/balanced.sh 3200      # then open http://127.0.0.1:3200
 #
 # Needs TEST_POSTGRES_URL (tools/postgres.sh sets it) and the release build.
-# Writes the database URL to $BALANCED_ENV (if set) for the caller's CLI use.
+# Writes the database URL and the instances' process ids to $BALANCED_ENV (if
+# set) for the caller's use.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 cd "$ROOT"
@@ -55,6 +56,8 @@ for i in $(seq "${BALANCED_INSTANCES:-2}"); do
   pids+=($!)
   upstreams+="    server 127.0.0.1:$p;"$'\n'
 done
+
+[ -n "${BALANCED_ENV:-}" ] && printf 'INSTANCE_PIDS=%s\n' "${pids[*]}" >> "$BALANCED_ENV"
 
 user_line=""; [ "$(id -u)" -eq 0 ] && user_line="user root;"
 cat > "$work/nginx.conf" <<EOF

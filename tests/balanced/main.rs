@@ -49,6 +49,11 @@ mod instances {
     /// Two clients of one balancer in front of two fresh instances: both
     /// reach both instances, turn by turn.
     pub async fn two() -> [TestApp; 2] {
+        two_with_pids().await.0
+    }
+
+    /// [`two`], and the instances' process ids.
+    pub async fn two_with_pids() -> ([TestApp; 2], Vec<u32>) {
         let port = NEXT_PORT.fetch_add(10, Ordering::SeqCst);
         let root = env!("CARGO_MANIFEST_DIR");
         let env_file = tempfile::NamedTempFile::new().expect("temp file");
@@ -75,10 +80,17 @@ mod instances {
             );
             tokio::time::sleep(Duration::from_millis(200))
         };
-        let database_url = loop {
+        let (database_url, pids) = loop {
             let written = std::fs::read_to_string(env_file.path()).unwrap_or_default();
-            if let Some(url) = written.trim().strip_prefix("DATABASE_URL=") {
-                break url.to_owned();
+            let line = |name: &str| {
+                written
+                    .lines()
+                    .find_map(|l| l.strip_prefix(name))
+                    .map(str::to_owned)
+            };
+            if let (Some(url), Some(pids)) = (line("DATABASE_URL="), line("INSTANCE_PIDS=")) {
+                let pids: Vec<u32> = pids.split(' ').filter_map(|p| p.parse().ok()).collect();
+                break (url, pids);
             }
             waited().await;
         };
@@ -95,6 +107,103 @@ mod instances {
             }
             waited().await;
         }
-        [first, TestApp::remote(&base, &database_url, servers).await]
+        let second = TestApp::remote(&base, &database_url, servers).await;
+        ([first, second], pids)
+    }
+}
+
+/// One of the two instances behind the balancer killed with SIGKILL while
+/// clients change data through it: the other keeps answering, and every
+/// change that was answered is stored.
+mod sigkill {
+    use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
+    use std::sync::Arc;
+    use std::time::{Duration, Instant};
+
+    use axum::http::{Method, StatusCode};
+
+    /// The fields the clients change, one client each.
+    const FIELDS: [&str; 3] = ["first_name", "last_name", "display_name"];
+
+    #[tokio::test]
+    async fn one_instance_killed_behind_the_balancer_loses_no_answered_change() {
+        let ([app, _], pids) = crate::instances::two_with_pids().await;
+        let app = Arc::new(app);
+        let cookie = app.signup("ada").await;
+        let (token, _) = app.create_token(&cookie, "ci", "30").await;
+        let token = Arc::new(token);
+        let killed = Arc::new(AtomicBool::new(false));
+        let stop = Arc::new(AtomicBool::new(false));
+        let acked: Arc<[AtomicI64; 3]> = Arc::new(std::array::from_fn(|_| AtomicI64::new(-1)));
+        let after_kill: Arc<[AtomicI64; 3]> = Arc::new(std::array::from_fn(|_| AtomicI64::new(0)));
+        let clients: Vec<_> = (0..FIELDS.len())
+            .map(|f| {
+                let (app, token) = (app.clone(), token.clone());
+                let (acked, after_kill) = (acked.clone(), after_kill.clone());
+                let (killed, stop) = (killed.clone(), stop.clone());
+                tokio::spawn(async move {
+                    for i in 0.. {
+                        let was_killed = killed.load(Ordering::SeqCst);
+                        let body = format!(r#"{{"{}":"n{i}"}}"#, FIELDS[f]);
+                        let res = app
+                            .api(Method::PATCH, "/api/v1/user", &token, Some(&body))
+                            .await;
+                        match res.status {
+                            StatusCode::OK => {
+                                acked[f].store(i, Ordering::SeqCst);
+                                if was_killed {
+                                    after_kill[f].fetch_add(1, Ordering::SeqCst);
+                                }
+                                if stop.load(Ordering::SeqCst) {
+                                    break;
+                                }
+                            }
+                            // The balancer's answer for a request the killed
+                            // instance took and never answered.
+                            StatusCode::BAD_GATEWAY => {
+                                assert!(was_killed || killed.load(Ordering::SeqCst))
+                            }
+                            status => panic!("PATCH answered {status}: {}", res.text()),
+                        }
+                    }
+                })
+            })
+            .collect();
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while acked.iter().any(|a| a.load(Ordering::SeqCst) < 10) && Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        killed.store(true, Ordering::SeqCst);
+        let status = std::process::Command::new("kill")
+            .args(["-KILL", &pids[0].to_string()])
+            .status()
+            .unwrap();
+        assert!(status.success());
+        // The survivor goes on answering every client.
+        while after_kill.iter().any(|a| a.load(Ordering::SeqCst) < 10) && Instant::now() < deadline
+        {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        stop.store(true, Ordering::SeqCst);
+        for c in clients {
+            c.await.unwrap();
+        }
+        let stored: (String, String, String) =
+            account_settings::on_db!(&app.state.db, p => sqlx::query_as(
+            "SELECT first_name, last_name, display_name FROM users WHERE handle = 'ada'",
+        )
+        .fetch_one(p)
+        .await)
+            .unwrap();
+        let stored = [stored.0, stored.1, stored.2];
+        for (f, field) in FIELDS.iter().enumerate() {
+            assert!(
+                after_kill[f].load(Ordering::SeqCst) >= 10,
+                "{field}: the survivor kept answering"
+            );
+            // Each client's last request was answered: that change is stored.
+            let last = acked[f].load(Ordering::SeqCst);
+            assert_eq!(stored[f], format!("n{last}"), "{field}");
+        }
     }
 }
