@@ -365,6 +365,14 @@ async fn a_full_audit_queue_makes_api_requests_wait_rather_than_pile_up() {
     );
 }
 
+/// A profile form that gives Ada her names.
+const NAMES_GIVEN: [(&str, &str); 4] = [
+    ("first_name", "Ada"),
+    ("last_name", "Lovelace"),
+    ("display_name", "Ada"),
+    ("email", "ada@example.com"),
+];
+
 /// Makes every write to the audit log fail from now on.
 async fn refuse_audit_writes(app: &TestApp) {
     use account_settings::server::db::Backend;
@@ -393,17 +401,7 @@ async fn an_account_change_is_in_the_log_as_soon_as_it_is_made() {
     use account_settings::api::profile::SaveProfile;
     let app = TestApp::new().await;
     let cookie = app.signup("ada").await;
-    let res = app
-        .call::<SaveProfile>(
-            Some(&cookie),
-            &[
-                ("first_name", "Ada"),
-                ("last_name", "Lovelace"),
-                ("display_name", "Ada"),
-                ("email", "ada@example.com"),
-            ],
-        )
-        .await;
+    let res = app.call::<SaveProfile>(Some(&cookie), &NAMES_GIVEN).await;
     assert_eq!(res.status, StatusCode::OK, "{}", res.text());
     // Read at once, without waiting for any queue.
     assert_eq!(
@@ -427,17 +425,7 @@ async fn a_change_whose_record_cannot_be_written_is_not_made() {
         .await;
     refuse_audit_writes(&app).await;
 
-    let res = app
-        .call::<SaveProfile>(
-            Some(&cookie),
-            &[
-                ("first_name", "Ada"),
-                ("last_name", "Lovelace"),
-                ("display_name", "Ada"),
-                ("email", "ada@example.com"),
-            ],
-        )
-        .await;
+    let res = app.call::<SaveProfile>(Some(&cookie), &NAMES_GIVEN).await;
     assert_eq!(res.status, StatusCode::INTERNAL_SERVER_ERROR);
     assert_eq!(
         app.scalar::<String>("SELECT first_name FROM users WHERE handle = 'ada'")
