@@ -330,7 +330,7 @@ pub(crate) fn to_hex(bytes: &[u8]) -> String {
 
 /// The bytes of lower- or upper-case hex text, if that is what it is.
 pub(crate) fn from_hex(s: &str) -> Option<Vec<u8>> {
-    if s.len() % 2 != 0 || !s.is_ascii() {
+    if !s.len().is_multiple_of(2) || !s.is_ascii() {
         return None;
     }
     (0..s.len())
