@@ -310,3 +310,57 @@ async fn the_sqlite_files_are_readable_by_their_owner_only() {
     assert_eq!(mode(&old), 0o600);
     pool.close().await;
 }
+
+#[test]
+fn database_names_replace_the_path() {
+    assert_eq!(
+        crate::database::with_database("postgres://postgres@127.0.0.1:5432/postgres", "x"),
+        "postgres://postgres@127.0.0.1:5432/x"
+    );
+    assert_eq!(
+        crate::database::with_database("postgres://u:p@h/db?sslmode=disable", "y"),
+        "postgres://u:p@h/y?sslmode=disable"
+    );
+    assert_eq!(
+        crate::database::with_database("postgres://h", "z"),
+        "postgres://h/z"
+    );
+}
+
+#[tokio::test]
+async fn instances_starting_together_on_an_empty_database_migrate_it_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let database = TestDatabase::empty(dir.path()).await;
+    // Six instances start at once (PostgreSQL: sqlx's advisory lock lets one
+    // migrate while the others wait, then find nothing left to do).
+    let starts = (0..6).map(|_| account_settings::server::db::connect(&database.url));
+    let pools = futures::future::join_all(starts).await;
+    let pools: Vec<_> = pools
+        .into_iter()
+        .map(|p| p.expect("every instance starts"))
+        .collect();
+    let files = std::fs::read_dir(if on_postgres() {
+        "migrations/postgres"
+    } else {
+        "migrations/sqlite"
+    })
+    .unwrap()
+    .count() as i64;
+    let applied: Vec<i64> = account_settings::on_db!(&pools[0], p => sqlx::query_scalar(
+        "SELECT version FROM _sqlx_migrations ORDER BY version",
+    )
+    .fetch_all(p)
+    .await)
+    .unwrap();
+    assert_eq!(
+        applied.len() as i64,
+        files,
+        "each migration applied once: {applied:?}"
+    );
+    let mut unique = applied.clone();
+    unique.dedup();
+    assert_eq!(unique, applied);
+    for p in pools {
+        p.close().await;
+    }
+}
