@@ -252,7 +252,7 @@ async fn open_sqlite(url: &str) -> Result<SqlitePool, String> {
         // connection's thread on every query (measured: a tenth of the API's
         // throughput).
         let opened = SqlitePoolOptions::new()
-            .max_connections(8)
+            .max_connections(pool_size(8))
             .test_before_acquire(false)
             .connect_with(options.clone())
             .await;
@@ -267,6 +267,15 @@ async fn open_sqlite(url: &str) -> Result<SqlitePool, String> {
             Err(e) => return Err(format!("DATABASE_URL: cannot open the database: {e}")),
         }
     }
+}
+
+/// `DATABASE_MAX_CONNECTIONS` (at least 2: the audit writer holds one while
+/// it writes), or `default`.
+fn pool_size(default: u32) -> u32 {
+    std::env::var("DATABASE_MAX_CONNECTIONS")
+        .ok()
+        .and_then(|v| v.parse::<u32>().ok())
+        .map_or(default, |n| n.clamp(2, 1_000))
 }
 
 /// Makes the database file readable by its owner only (it holds password
@@ -329,12 +338,8 @@ async fn open_postgres(url: &str) -> Result<PgPool, String> {
             redact_error(&e.to_string(), url)
         )
     })?;
-    let max = std::env::var("DATABASE_MAX_CONNECTIONS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(16);
     PgPoolOptions::new()
-        .max_connections(max)
+        .max_connections(pool_size(16))
         .acquire_timeout(Duration::from_secs(5))
         .connect_with(options)
         .await
