@@ -17,6 +17,10 @@ mod common;
 mod concurrency;
 #[path = "../integration/database.rs"]
 mod database;
+#[path = "../integration/remote.rs"]
+mod remote;
+#[path = "../integration/sql.rs"]
+mod sql;
 
 /// The two instances the concurrency tests fire at.
 mod instances {

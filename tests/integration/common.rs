@@ -18,8 +18,8 @@ use leptos::server_fn::ServerFn;
 use serde_json::Value;
 use tower::ServiceExt;
 
-pub use super::database::{Column, TestDatabase};
-use account_settings::on_db;
+pub use super::database::TestDatabase;
+use super::remote::Remote;
 
 pub const ORIGIN: &str = "http://localhost:3000";
 pub const HOST: &str = "localhost:3000";
@@ -36,17 +36,6 @@ pub struct TestApp {
     _dir: Option<tempfile::TempDir>,
 }
 
-/// Real servers reached over HTTP, and whatever keeps them running.
-struct Remote {
-    /// `http://host:port`.
-    base: String,
-    client: hyper_util::client::legacy::Client<
-        hyper_util::client::legacy::connect::HttpConnector,
-        Body,
-    >,
-    _servers: std::sync::Arc<dyn std::any::Any + Send + Sync>,
-}
-
 pub struct Response {
     pub status: StatusCode,
     pub headers: HeaderMap,
@@ -55,7 +44,7 @@ pub struct Response {
 
 impl Response {
     /// Reads a whole response, from the router or from the network.
-    async fn read<B>(res: axum::http::Response<B>) -> Self
+    pub async fn read<B>(res: axum::http::Response<B>) -> Self
     where
         B: axum::body::HttpBody,
     {
@@ -120,31 +109,6 @@ pub fn form(pairs: &[(&str, &str)]) -> String {
         .join("&")
 }
 
-impl Remote {
-    /// Sends `req` (built for [`HOST`] and [`ORIGIN`]) to the real servers,
-    /// its host and origin changed to theirs.
-    async fn send(&self, mut req: Request<Body>) -> Response {
-        let path = req
-            .uri()
-            .path_and_query()
-            .map_or("/", |p| p.as_str())
-            .to_owned();
-        *req.uri_mut() = format!("{}{path}", self.base).parse().expect("URL");
-        let host = self.base.trim_start_matches("http://").to_owned();
-        let headers = req.headers_mut();
-        headers.insert(header::HOST, host.parse().expect("host"));
-        if headers.contains_key(header::ORIGIN) {
-            headers.insert(header::ORIGIN, self.base.parse().expect("origin"));
-        }
-        let res = self
-            .client
-            .request(req)
-            .await
-            .unwrap_or_else(|e| panic!("{}{path}: {e}", self.base));
-        Response::read(res).await
-    }
-}
-
 impl TestApp {
     pub async fn new() -> Self {
         Self::with(|_| {}).await
@@ -187,17 +151,10 @@ impl TestApp {
         settings.data_dir = dir.path().to_owned();
         let state = router::state(pool, settings, "target/site").expect("state");
         let router = router::build(state.clone());
-        let client =
-            hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
-                .build_http();
         TestApp {
             router,
             state,
-            remote: Some(Remote {
-                base: base.trim_end_matches('/').to_owned(),
-                client,
-                _servers: servers,
-            }),
+            remote: Some(Remote::new(base, servers)),
             _database: None,
             _dir: Some(dir),
         }
@@ -415,45 +372,6 @@ impl TestApp {
         }
         self.send(req.body(Body::from(bytes)).expect("request"))
             .await
-    }
-
-    /// The id of the user with this handle.
-    pub async fn user_id(&self, handle: &str) -> i64 {
-        on_db!(&self.state.db, p => sqlx::query_scalar("SELECT id FROM users WHERE handle = $1")
-            .bind(handle)
-            .fetch_one(p)
-            .await)
-        .expect("user exists")
-    }
-
-    /// The names of the stored avatars.
-    pub async fn avatar_files(&self) -> Vec<String> {
-        self.scalars("SELECT name FROM avatars ORDER BY name").await
-    }
-
-    pub async fn count(&self, sql: &str) -> i64 {
-        self.scalar(sql).await
-    }
-
-    /// The first column of the one row `sql` reads.
-    pub async fn scalar<T: Column>(&self, sql: &str) -> T {
-        on_db!(&self.state.db, p => sqlx::query_scalar(sql).fetch_one(p).await)
-            .unwrap_or_else(|e| panic!("{sql}: {e}"))
-    }
-
-    /// The first column of every row `sql` reads.
-    pub async fn scalars<T: Column>(&self, sql: &str) -> Vec<T> {
-        on_db!(&self.state.db, p => sqlx::query_scalar(sql).fetch_all(p).await)
-            .unwrap_or_else(|e| panic!("{sql}: {e}"))
-    }
-
-    /// Runs a statement; returns the rows it changed.
-    pub async fn exec(&self, sql: &str) -> u64 {
-        on_db!(&self.state.db, p => sqlx::query(sql)
-            .execute(p)
-            .await
-            .map(|d| d.rows_affected()))
-        .unwrap_or_else(|e| panic!("{sql}: {e}"))
     }
 }
 

@@ -115,19 +115,24 @@ fn trusted_proxies_need_public_url_and_valid_addresses() {
     assert!(err.contains("proxy.internal"), "{err}");
 }
 
+/// The server key `app` uses (the database's check value recorded for it).
+async fn key_in_use(app: &crate::common::TestApp) -> String {
+    app.state
+        .secrets
+        .check_against(&app.state.db)
+        .await
+        .unwrap();
+    std::fs::read_to_string(app.state.settings.data_dir.join("secret.key")).unwrap()
+}
+
 #[tokio::test]
 async fn secret_rotate_reseals_every_database_password_with_the_new_key() {
     let app = crate::common::TestApp::new().await;
     let cookie = app.signup("ada").await;
     app.signup("bob").await;
     let before = app.db_connection(&cookie).await;
-    app.state
-        .secrets
-        .check_against(&app.state.db)
-        .await
-        .unwrap();
     let data = app.state.settings.data_dir.clone();
-    let old_key = std::fs::read_to_string(data.join("secret.key")).unwrap();
+    let old_key = key_in_use(&app).await;
     let new_key = "5a".repeat(32);
     let file = data.join("new.key");
     std::fs::write(&file, &new_key).unwrap();
@@ -212,13 +217,7 @@ async fn a_key_rotation_rolls_out_with_the_previous_key_beside_the_new_one() {
     let app = crate::common::TestApp::new().await;
     let ada = app.signup("ada").await;
     let ada_password = app.db_connection(&ada).await;
-    app.state
-        .secrets
-        .check_against(&app.state.db)
-        .await
-        .unwrap();
-    let data = app.state.settings.data_dir.clone();
-    let old_key = std::fs::read_to_string(data.join("secret.key")).unwrap();
+    let old_key = key_in_use(&app).await;
     let new_key = "6b".repeat(32);
     let url = app.database_url();
 
