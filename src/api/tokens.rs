@@ -1,8 +1,10 @@
-//! The Tokens page: list, generate, save, deactivate/activate, delete.
+//! The Tokens page: list, generate, save, regenerate, deactivate/activate,
+//! delete.
 
 use leptos::prelude::*;
 
 use crate::error::AppError;
+use crate::model::rotation::RegeneratedToken;
 use crate::model::secret::Password;
 use crate::model::token::{GeneratedToken, TokenView, TokensPage};
 
@@ -40,19 +42,23 @@ pub async fn generate_token() -> Result<GeneratedToken, AppError> {
 }
 
 /// Saves the generated token: from now on it authenticates the API.
+/// `scopes`: scope names separated by spaces, at least one (the form
+/// offers the `:read` ones by default).
 #[server]
 pub async fn save_token(
     secret: Password,
     name: String,
     expiry: String,
     expires_on: String,
+    scopes: String,
 ) -> Result<TokenView, AppError> {
-    use crate::model::{audit::AuditAction, token::Expiry, validate};
+    use crate::model::{audit::AuditAction, scope::Scopes, token::Expiry, validate};
     use crate::server::{audit::NewEvent, context, db, token_secret::PlainToken, tokens};
 
     let state = context::state()?;
     let s = context::require_session().await?;
     let name = validate::token_name(&name)?;
+    let scopes = Scopes::parse(scopes.split_whitespace())?;
     let expires_at =
         Expiry::parse(&expiry, &expires_on)?.resolve(db::now(), &state.settings.policy)?;
     let generate_first = || AppError::invalid("secret", "Press Generate to create a token first.");
@@ -71,6 +77,7 @@ pub async fn save_token(
             token: &token,
             prefix,
             expires_at,
+            scopes,
         },
         state.settings.policy.max_per_user,
         NewEvent::new(s.user.id, AuditAction::TokenCreated).client(&meta),
@@ -86,6 +93,34 @@ pub async fn save_token(
         }
     };
     tokens::get(&state.db, s.user.id, id).await
+}
+
+/// Gives a token a new secret, shown once; the old one keeps working for
+/// `grace` seconds (0: it stops at once).
+#[server]
+pub async fn regenerate_token(id: i64, grace: i64) -> Result<RegeneratedToken, AppError> {
+    use crate::model::{audit::AuditAction, rotation};
+    use crate::server::{audit::NewEvent, context, tokens};
+    let state = context::state()?;
+    let s = context::require_session().await?;
+    let grace = rotation::grace(grace)?;
+    let meta = context::ClientMeta::of(&context::parts()?);
+    let event = NewEvent::new(s.user.id, AuditAction::TokenRegenerated).client(&meta);
+    let r = tokens::rotate(
+        &state.db,
+        s.user.id,
+        id,
+        grace,
+        &state.settings.token_prefix,
+        &state.settings.policy,
+        event,
+    )
+    .await?;
+    Ok(RegeneratedToken {
+        secret: r.secret.expose().to_owned(),
+        token: r.token,
+        old_valid_until: r.old_valid_until,
+    })
 }
 
 /// Deactivates (`active = false`) or activates a token.

@@ -17,6 +17,10 @@ pub enum AuditAction {
     TokenDeleted,
     TokenRejectedExpired,
     TokenRejectedDeactivated,
+    TokenRegenerated,
+    TokenRejectedRotated,
+    TokenRevokedLeaked,
+    TokenDeactivatedIdle,
     ProfileUpdated,
     AvatarChanged,
     EmailChanged,
@@ -31,7 +35,7 @@ pub enum AuditAction {
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 22] = [
+    pub const ALL: [AuditAction; 26] = [
         Self::ApiRequest,
         Self::SignIn,
         Self::SignInFailed,
@@ -43,6 +47,10 @@ impl AuditAction {
         Self::TokenDeleted,
         Self::TokenRejectedExpired,
         Self::TokenRejectedDeactivated,
+        Self::TokenRegenerated,
+        Self::TokenRejectedRotated,
+        Self::TokenRevokedLeaked,
+        Self::TokenDeactivatedIdle,
         Self::ProfileUpdated,
         Self::AvatarChanged,
         Self::EmailChanged,
@@ -70,6 +78,10 @@ impl AuditAction {
             Self::TokenDeleted => "token_deleted",
             Self::TokenRejectedExpired => "token_rejected_expired",
             Self::TokenRejectedDeactivated => "token_rejected_deactivated",
+            Self::TokenRegenerated => "token_regenerated",
+            Self::TokenRejectedRotated => "token_rejected_rotated",
+            Self::TokenRevokedLeaked => "token_revoked_leaked",
+            Self::TokenDeactivatedIdle => "token_deactivated_idle",
             Self::ProfileUpdated => "profile_updated",
             Self::AvatarChanged => "avatar_changed",
             Self::EmailChanged => "email_changed",
@@ -98,6 +110,10 @@ impl AuditAction {
             Self::TokenDeleted => "Token deleted",
             Self::TokenRejectedExpired => "Expired token used",
             Self::TokenRejectedDeactivated => "Deactivated token used",
+            Self::TokenRegenerated => "Token regenerated",
+            Self::TokenRejectedRotated => "Replaced token secret used",
+            Self::TokenRevokedLeaked => "Token revoked as leaked",
+            Self::TokenDeactivatedIdle => "Token deactivated: unused",
             Self::ProfileUpdated => "Profile updated",
             Self::AvatarChanged => "Avatar changed",
             Self::EmailChanged => "E-mail changed",

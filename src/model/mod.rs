@@ -7,6 +7,8 @@ pub mod account;
 pub mod agent;
 pub mod audit;
 pub mod avatar;
+pub mod rotation;
+pub mod scope;
 pub mod secret;
 pub mod time;
 pub mod token;

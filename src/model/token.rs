@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::error::AppError;
+use crate::model::scope::Scopes;
 use crate::model::time::{parse_date, span};
 
 const DAY: i64 = 86_400;
@@ -76,7 +77,25 @@ pub struct TokenView {
     pub deactivated: bool,
     pub last_used_at: Option<i64>,
     pub last_used_ip: Option<String>,
+    #[cfg_attr(feature = "ssr", sqlx(try_from = "i64"))]
+    pub scopes: Scopes,
+    /// When its secret was last regenerated.
+    pub rotated_at: Option<i64>,
+    /// The last few distinct addresses it was used from, latest first.
+    #[cfg_attr(feature = "ssr", sqlx(skip))]
+    pub recent_ips: Vec<RecentIp>,
 }
+
+/// An address a token was used from, and when.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecentIp {
+    pub ip: String,
+    pub first_seen_at: i64,
+    pub last_seen_at: i64,
+}
+
+/// How many addresses each token remembers.
+pub const RECENT_IPS: usize = 5;
 
 impl TokenView {
     /// `ast_…k3Qz`: how a saved token is shown.
@@ -234,6 +253,9 @@ mod tests {
             deactivated,
             last_used_at: None,
             last_used_ip: None,
+            scopes: Scopes::READ,
+            rotated_at: None,
+            recent_ips: Vec::new(),
         }
     }
 

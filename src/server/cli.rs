@@ -12,6 +12,7 @@ use super::config::{Config, Settings};
 use super::token_secret::PlainToken;
 use super::{audit, db, password, router, session, tokens, users};
 use crate::model::audit::AuditAction;
+use crate::model::scope::Scopes;
 use crate::model::token::Expiry;
 use crate::model::validate;
 
@@ -107,6 +108,10 @@ enum TokenCommand {
         /// Days until it expires (default 30).
         #[arg(long, default_value_t = 30)]
         expires_days: u32,
+        /// A scope the token gets (repeatable): user:read, user:write,
+        /// tokens:read, tokens:write, audit:read. Default: all of them.
+        #[arg(long = "scope")]
+        scopes: Vec<String>,
     },
 }
 
@@ -135,8 +140,9 @@ pub async fn run() -> ExitCode {
                     handle,
                     name,
                     expires_days,
+                    scopes,
                 },
-        } => issue_token(cli.config, handle, name, expires_days).await,
+        } => issue_token(cli.config, handle, name, expires_days, scopes).await,
         Command::Db {
             command: DbCommand::Copy { from, to },
         } => copy_database(&from, &to).await,
@@ -286,7 +292,8 @@ async fn shutdown_signal() {
     tracing::info!("shutting down");
 }
 
-/// Hourly: drop ended sessions and audit events past retention.
+/// Hourly: drop ended sessions and audit events past retention, forget
+/// long-replaced token secrets, deactivate idle tokens (when configured).
 async fn housekeeping(pool: db::Db, settings: Settings) {
     let mut tick = tokio::time::interval(Duration::from_secs(3600));
     loop {
@@ -309,6 +316,16 @@ async fn housekeeping(pool: db::Db, settings: Settings) {
         }
         if let Ok(n) = audit::purge_older_than(&pool, settings.audit_retention_days).await {
             tracing::debug!(events = n, "purged old audit events");
+        }
+        if let Ok(n) = tokens::forget_retired(&pool, db::now()).await {
+            tracing::debug!(secrets = n, "forgot long-replaced token secrets");
+        }
+        if let Some(days) = settings.token_idle_revoke_days {
+            match tokens::deactivate_idle(&pool, days, db::now()).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(tokens = n, days, "deactivated tokens unused for too long"),
+                Err(e) => tracing::warn!(error = %e, "idle tokens not deactivated"),
+            }
         }
     }
 }
@@ -363,9 +380,15 @@ async fn issue_token(
     handle: String,
     name: String,
     days: u32,
+    scopes: Vec<String>,
 ) -> Result<(), String> {
     let settings = Settings::from_config(&config);
     let name = validate::token_name(&name).map_err(|e| format!("--name: {e}"))?;
+    let scopes = if scopes.is_empty() {
+        Scopes::ALL
+    } else {
+        Scopes::parse(scopes.iter().map(String::as_str)).map_err(|e| format!("--scope: {e}"))?
+    };
     let pool = open(&config).await?;
     let user_id = users::id_by_handle(&pool, &handle)
         .await
@@ -383,6 +406,7 @@ async fn issue_token(
             token: &token,
             prefix: &settings.token_prefix,
             expires_at,
+            scopes,
         },
         settings.policy.max_per_user,
         audit::NewEvent::new(user_id, AuditAction::TokenCreated)
@@ -390,6 +414,8 @@ async fn issue_token(
     )
     .await
     .map_err(|e| e.to_string())?;
+    // The token alone on standard output, for scripts to capture.
+    eprintln!("scopes: {}", scopes.names().join(" "));
     println!("{}", token.expose());
     Ok(())
 }

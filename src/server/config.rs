@@ -72,6 +72,10 @@ pub struct Config {
     #[arg(long, env = "AUDIT_RETENTION_DAYS", global = true, default_value_t = 365,
           value_parser = clap::value_parser!(u32).range(1..=36500))]
     pub audit_retention_days: u32,
+    /// Days without use after which a token is deactivated (unset: never).
+    #[arg(long, env = "TOKEN_IDLE_REVOKE_DAYS", global = true,
+          value_parser = clap::value_parser!(u32).range(1..=36500))]
+    pub token_idle_revoke_days: Option<u32>,
     /// Minutes of inactivity after which a session ends.
     #[arg(long, env = "SESSION_IDLE_MINUTES", global = true, default_value_t = 30,
           value_parser = clap::value_parser!(u32).range(1..=10080))]
@@ -209,6 +213,8 @@ pub struct Settings {
     pub signups_per_address: u32,
     pub workspace_domain: String,
     pub audit_retention_days: u32,
+    /// Tokens unused this many days are deactivated (`None`: never).
+    pub token_idle_revoke_days: Option<u32>,
     pub session_idle_secs: i64,
     pub session_max_secs: i64,
     /// Where uploaded avatars (and the server key) live.
@@ -242,6 +248,7 @@ impl Settings {
             signups_per_address: c.signups_per_address,
             workspace_domain: c.workspace_domain.clone(),
             audit_retention_days: c.audit_retention_days,
+            token_idle_revoke_days: c.token_idle_revoke_days,
             session_idle_secs: i64::from(c.session_idle_minutes) * 60,
             session_max_secs: i64::from(c.session_max_hours) * 3600,
             data_dir: c.data_dir.clone(),

@@ -86,6 +86,28 @@ const TABLES: &[Table] = &[
             ("deactivated_at", Int),
             ("last_used_at", Int),
             ("last_used_ip", Text),
+            ("scopes", Int),
+            ("rotated_at", Int),
+        ],
+    ),
+    (
+        "retired_token_secrets",
+        "token_hash",
+        &[
+            ("token_hash", Bytes),
+            ("token_id", Int),
+            ("last_four", Text),
+            ("valid_until", Int),
+        ],
+    ),
+    (
+        "token_ips",
+        "token_id, ip",
+        &[
+            ("token_id", Int),
+            ("ip", Text),
+            ("first_seen_at", Int),
+            ("last_seen_at", Int),
         ],
     ),
     (
@@ -152,7 +174,7 @@ const TABLES: &[Table] = &[
     ),
 ];
 
-/// Rows per INSERT (at most 14 values each: far under PostgreSQL's limit).
+/// Rows per INSERT (at most 15 values each: far under PostgreSQL's limit).
 const BATCH: usize = 500;
 
 /// What a copy did: rows per table, as counted in both databases.

@@ -88,6 +88,17 @@ pub fn sign_up_keys(ip: Option<&str>, limit: u32) -> Vec<Key> {
     )]
 }
 
+/// Well-formed leaked-token reports taken from one address in a window.
+pub const REVOKES_PER_IP: u32 = 60;
+
+/// The key of leaked-token reports from `ip`.
+pub fn revoke_keys(ip: Option<&str>) -> Vec<Key> {
+    vec![key(
+        &format!("revoke:{}", ip.unwrap_or("unknown")),
+        Some(REVOKES_PER_IP),
+    )]
+}
+
 /// The key of a signed-in user's current-password checks.
 pub fn current_password_keys(user_id: i64) -> Vec<Key> {
     vec![key(&format!("current:{user_id}"), Some(PER_USER))]

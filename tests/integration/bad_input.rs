@@ -149,6 +149,7 @@ async fn token_name_too_long_or_with_control_chars_is_refused() {
                     ("name", &name),
                     ("expiry", "30"),
                     ("expires_on", ""),
+                    ("scopes", "user:read"),
                 ],
             )
             .await;
@@ -164,6 +165,7 @@ async fn token_name_too_long_or_with_control_chars_is_refused() {
                 ("name", "ok"),
                 ("expiry", "30"),
                 ("expires_on", ""),
+                ("scopes", "user:read"),
             ],
         )
         .await;

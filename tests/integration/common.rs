@@ -14,6 +14,9 @@ use axum::extract::ConnectInfo;
 use axum::http::{header, HeaderMap, Method, Request, StatusCode};
 use axum::Router;
 use http_body_util::BodyExt;
+
+/// Every scope, as the token form sends them.
+pub const ALL_SCOPES: &str = "user:read user:write tokens:read tokens:write audit:read";
 use leptos::server_fn::ServerFn;
 use serde_json::Value;
 use tower::ServiceExt;
@@ -298,7 +301,8 @@ impl TestApp {
         .await
     }
 
-    /// Generates and saves a token through the server functions.
+    /// Generates and saves a token through the server functions, with every
+    /// scope.
     pub async fn create_token(&self, cookie: &str, name: &str, expiry: &str) -> (String, Value) {
         let generated = self
             .call::<account_settings::api::tokens::GenerateToken>(Some(cookie), &[])
@@ -313,13 +317,28 @@ impl TestApp {
         (secret, saved.json())
     }
 
-    /// Saves a generated token (`expiry` in days, as the select sends it).
+    /// Saves a generated token (`expiry` in days, as the select sends it)
+    /// with every scope.
     pub async fn save_token(
         &self,
         cookie: &str,
         secret: &str,
         name: &str,
         expiry: &str,
+    ) -> Response {
+        self.save_token_with(cookie, secret, name, expiry, ALL_SCOPES)
+            .await
+    }
+
+    /// Saves a generated token with the given scopes (names, separated by
+    /// spaces).
+    pub async fn save_token_with(
+        &self,
+        cookie: &str,
+        secret: &str,
+        name: &str,
+        expiry: &str,
+        scopes: &str,
     ) -> Response {
         self.call::<account_settings::api::tokens::SaveToken>(
             Some(cookie),
@@ -328,9 +347,29 @@ impl TestApp {
                 ("name", name),
                 ("expiry", expiry),
                 ("expires_on", ""),
+                ("scopes", scopes),
             ],
         )
         .await
+    }
+
+    /// Generates and saves a token with the given scopes; returns its secret
+    /// and id.
+    pub async fn create_token_with(&self, cookie: &str, scopes: &str) -> (String, i64) {
+        let generated = self
+            .call::<account_settings::api::tokens::GenerateToken>(Some(cookie), &[])
+            .await;
+        assert_eq!(generated.status, StatusCode::OK, "{}", generated.text());
+        let secret = generated.json()["secret"]
+            .as_str()
+            .expect("secret")
+            .to_owned();
+        let saved = self
+            .save_token_with(cookie, &secret, "", "30", scopes)
+            .await;
+        assert_eq!(saved.status, StatusCode::OK, "{}", saved.text());
+        let id = saved.json()["id"].as_i64().expect("id");
+        (secret, id)
     }
 
     /// The signed-in user's database connection string, password included.

@@ -19,6 +19,8 @@ mod origin;
 mod profile;
 mod remote;
 mod rest;
+mod rotation;
+mod scopes;
 mod security;
 mod shutdown;
 mod sql;

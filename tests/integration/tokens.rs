@@ -121,6 +121,7 @@ async fn save_without_generate_is_refused() {
                 ("name", ""),
                 ("expiry", "30"),
                 ("expires_on", ""),
+                ("scopes", "user:read"),
             ],
         )
         .await;
@@ -142,6 +143,7 @@ async fn generated_token_is_not_valid_until_saved_and_saves_once() {
         ("name", ""),
         ("expiry", "30"),
         ("expires_on", ""),
+        ("scopes", "user:read"),
     ];
     assert_eq!(
         app.call::<SaveToken>(Some(&cookie), &args).await.status,
@@ -169,6 +171,7 @@ async fn generated_token_of_another_session_cannot_be_saved() {
                 ("name", ""),
                 ("expiry", "30"),
                 ("expires_on", ""),
+                ("scopes", "user:read"),
             ],
         )
         .await;
@@ -293,6 +296,7 @@ async fn expiry_choices_and_policy() {
                     ("name", ""),
                     ("expiry", expiry),
                     ("expires_on", on),
+                    ("scopes", "user:read"),
                 ],
             )
             .await;
@@ -311,6 +315,7 @@ async fn expiry_choices_and_policy() {
                 ("name", ""),
                 ("expiry", "custom"),
                 ("expires_on", &date),
+                ("scopes", "user:read"),
             ],
         )
         .await;
@@ -362,6 +367,7 @@ fn a_token_being_saved_never_shows_in_debug_output() {
         name: "ci".into(),
         expiry: "30".into(),
         expires_on: String::new(),
+        scopes: "user:read".into(),
     };
     let shown = format!("{args:?}");
     assert!(shown.contains("ci"), "{shown}");

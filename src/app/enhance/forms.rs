@@ -35,8 +35,14 @@ async fn send(form: HtmlFormElement) {
         let _ = el.remove_attribute("aria-invalid");
     }
     match post(&form).await {
-        Ok(Some(location)) => crate::app::go_to(&location),
-        Ok(None) => {
+        Ok(Answer::Redirect(location)) => crate::app::go_to(&location),
+        Ok(Answer::Done(body)) if form.get_attribute("data-done").as_deref() == Some("secret") => {
+            set_busy(&form, false);
+            if !super::secrets::show(&form, &body) {
+                Toasts.error("The new secret could not be shown. Reload the page and try again.");
+            }
+        }
+        Ok(Answer::Done(_)) => {
             let toast = form.get_attribute("data-toast");
             if form.get_attribute("data-done").as_deref() == Some("refresh") {
                 let ids = form.get_attribute("data-refresh").unwrap_or_default();
@@ -93,9 +99,16 @@ fn show_refusal(form: &HtmlFormElement, e: &AppError) {
     }
 }
 
-/// Posts the form to its server function. `Ok(Some(to))` when the server
-/// sends the browser elsewhere.
-async fn post(form: &HtmlFormElement) -> Result<Option<String>, AppError> {
+/// What a server function answered.
+enum Answer {
+    /// Go there.
+    Redirect(String),
+    /// Done; the body of the answer.
+    Done(String),
+}
+
+/// Posts the form to its server function.
+async fn post(form: &HtmlFormElement) -> Result<Answer, AppError> {
     let failed = |_| AppError::Invalid {
         field: None,
         message: "The request failed. Check your connection and try again.".into(),
@@ -121,9 +134,14 @@ async fn post(form: &HtmlFormElement) -> Result<Option<String>, AppError> {
                 .ok()
                 .flatten()
                 .unwrap_or_else(|| "/".into());
-            return Ok(Some(to));
+            return Ok(Answer::Redirect(to));
         }
-        return Ok(None);
+        let body = JsFuture::from(res.text().map_err(failed)?)
+            .await
+            .map_err(failed)?
+            .as_string()
+            .unwrap_or_default();
+        return Ok(Answer::Done(body));
     }
     let text = JsFuture::from(res.text().map_err(failed)?)
         .await
@@ -164,8 +182,13 @@ pub(super) fn on_input(ev: Event) {
 }
 
 /// The page as served works without JavaScript (every button enabled,
-/// every field shown); once it runs, what depends on the inputs follows them.
+/// every field shown, except `[data-needs-script]` buttons, whose outcome
+/// only the script can show); once it runs, those are enabled and what
+/// depends on the inputs follows them.
 pub(super) fn init(root: &web_sys::Element) {
+    for b in all(root, "button[data-needs-script]") {
+        let _ = b.remove_attribute("disabled");
+    }
     for input in all(root, "form input") {
         if let Ok(input) = input.dyn_into::<web_sys::HtmlInputElement>() {
             follow(&input);

@@ -47,7 +47,8 @@ pub(super) fn on_click(ev: Event) {
     } else if let Ok(d) = el.dyn_into::<web_sys::HtmlDialogElement>() {
         // The dialog's own box is covered by its contents: a click on the
         // dialog itself, pressed and released there, is on the backdrop.
-        if PRESSED_ON_BACKDROP.with(|p| p.get()) {
+        // One showing a secret stays until it is closed on purpose.
+        if PRESSED_ON_BACKDROP.with(|p| p.get()) && !d.has_attribute("data-holds-secret") {
             d.close();
         }
     }

@@ -20,6 +20,10 @@
 //! - `[data-shown-if-changed="<input id>"]` appears once that input differs
 //!   from the value the page came with.
 //! - `[data-dismiss]` removes its toast.
+//! - A `form[data-done="secret"]` in a dialog shows the secret it gets back
+//!   in the dialog's `[data-secret-result]`, once; `[data-reveal="<input
+//!   id>"]` shows or masks it, `[data-copy="<input id>"]` copies it; closing
+//!   the dialog forgets it and reloads the form's `data-refresh` elements.
 //!
 //! Without JavaScript the forms still work: the server answers a plain form
 //! post with a redirect.
@@ -33,6 +37,7 @@ use crate::app::components::toast::show_flash;
 
 mod forms;
 mod menus;
+mod secrets;
 
 /// Listens on the document for everything above; called once per page load.
 pub fn start() {
@@ -42,10 +47,12 @@ pub fn start() {
     listen(&doc, "submit", forms::on_submit, false);
     listen(&doc, "mousedown", menus::on_press, false);
     listen(&doc, "click", menus::on_click, false);
+    listen(&doc, "click", secrets::on_click, false);
     listen(&doc, "keydown", menus::on_key, false);
     listen(&doc, "input", forms::on_input, false);
-    // `toggle` does not bubble: listen while it goes down.
+    // `toggle` and `close` do not bubble: listen while they go down.
     listen(&doc, "toggle", menus::on_toggle, true);
+    listen(&doc, "close", secrets::on_close, true);
     show_flash();
     if let Some(root) = doc.document_element() {
         forms::init(&root);
@@ -107,6 +114,7 @@ pub async fn refresh(ids: String) -> bool {
     for id in ids.split_whitespace() {
         if let (Some(old), Some(new)) = (doc.get_element_by_id(id), fresh.get_element_by_id(id)) {
             old.set_inner_html(&new.inner_html());
+            forms::init(&old);
         }
     }
     count_down();

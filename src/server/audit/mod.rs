@@ -4,7 +4,7 @@
 //! describes ([`begin`] … [`commit`]), so the two commit together. API
 //! requests are many: their events are queued ([`AuditLog`]) and one writer
 //! task writes whatever has gathered in a single transaction, together with
-//! the tokens' last-used times. Readers call [`AuditLog::flush`] first, so a
+//! the tokens' last-used times and recent addresses. Readers call [`AuditLog::flush`] first, so a
 //! page always shows what came before it; reading is in [`page`](mod@page).
 
 mod page;
@@ -15,6 +15,7 @@ use tokio::sync::{mpsc, oneshot};
 
 pub use self::page::{date_range, page, Page};
 use super::db::{now, Db, Lock, Tx};
+use super::tokens::{record_ips, UsedFrom};
 use crate::error::AppError;
 use crate::model::audit::AuditAction;
 use crate::{on_db, on_tx};
@@ -188,6 +189,7 @@ async fn writer(db: Db, mut rx: mpsc::Receiver<Msg>) {
         }
         let mut events = Vec::new();
         let mut used: HashMap<i64, (i64, Option<String>)> = HashMap::new();
+        let mut from = UsedFrom::new();
         let mut waiting = Vec::new();
         for msg in batch.drain(..) {
             match msg {
@@ -195,13 +197,18 @@ async fn writer(db: Db, mut rx: mpsc::Receiver<Msg>) {
                 Msg::TokenUsed(e) => {
                     if let Some(token_id) = e.token_id {
                         used.insert(token_id, (e.at, e.ip.clone()));
+                        if let Some(ip) = &e.ip {
+                            let seen = from.entry((token_id, ip.clone())).or_insert((e.at, e.at));
+                            seen.0 = seen.0.min(e.at);
+                            seen.1 = seen.1.max(e.at);
+                        }
                     }
                     events.push(e);
                 }
                 Msg::Flush(done) => waiting.push(done),
             }
         }
-        if let Err(e) = write_queued(&db, &events, &used).await {
+        if let Err(e) = write_queued(&db, &events, &used, &from).await {
             tracing::error!(error = %e, events = events.len(), "audit batch not written");
         }
         for done in waiting {
@@ -217,16 +224,17 @@ async fn write_queued(
     db: &Db,
     events: &[NewEvent],
     used: &HashMap<i64, (i64, Option<String>)>,
+    from: &UsedFrom,
 ) -> Result<(), sqlx::Error> {
     if events.is_empty() && used.is_empty() {
         return Ok(());
     }
-    match write_batch(db, events, used).await {
+    match write_batch(db, events, used, from).await {
         Ok(()) => Ok(()),
         // One event of a user deleted meanwhile fails the whole batch (its
         // foreign key): write the rest one by one, skipping such events.
         Err(sqlx::Error::Database(e)) if e.is_foreign_key_violation() => {
-            write_guarded(db, events, used).await
+            write_guarded(db, events, used, from).await
         }
         Err(e) => Err(e),
     }
@@ -240,6 +248,7 @@ async fn write_batch(
     db: &Db,
     events: &[NewEvent],
     used: &HashMap<i64, (i64, Option<String>)>,
+    from: &UsedFrom,
 ) -> Result<(), sqlx::Error> {
     let mut tx = db.begin().await?;
     if !events.is_empty() {
@@ -247,6 +256,7 @@ async fn write_batch(
     }
     insert(&mut tx, events).await?;
     update_last_used(&mut tx, used).await?;
+    record_ips(&mut tx, from).await?;
     tx.commit().await
 }
 
@@ -284,6 +294,7 @@ async fn write_guarded(
     db: &Db,
     events: &[NewEvent],
     used: &HashMap<i64, (i64, Option<String>)>,
+    from: &UsedFrom,
 ) -> Result<(), sqlx::Error> {
     let mut tx = db.begin().await?;
     tx.lock(Lock::Audit).await?;
@@ -311,6 +322,7 @@ async fn write_guarded(
         .map(|d| d.rows_affected()))?;
     }
     update_last_used(&mut tx, used).await?;
+    record_ips(&mut tx, from).await?;
     tx.commit().await
 }
 

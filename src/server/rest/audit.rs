@@ -1,13 +1,14 @@
 //! `GET /api/v1/audit-log`.
 
 use axum::extract::{Query, State};
-use axum::{Extension, Json};
+use axum::Json;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::auth::ApiCaller;
+use super::auth::Authorized;
 use super::error::{ApiError, ErrorBody};
 use crate::model::audit::{AuditEventView, AuditQuery};
+use crate::model::scope::Scope;
 use crate::model::time::rfc3339;
 use crate::server::audit;
 use crate::server::state::AppState;
@@ -62,15 +63,16 @@ pub struct AuditListBody {
     pub next_cursor: Option<String>,
 }
 
-/// The owner's audit log, newest first.
+/// The owner's audit log, newest first. Scope: `audit:read`.
 #[utoipa::path(get, path = "/api/v1/audit-log", tag = "audit",
-    security(("bearer" = [])),
+    security(("bearer" = ["audit:read"])),
+    extensions(("x-required-scopes" = json!(["audit:read"]))),
     params(AuditParams),
     responses((status = 200, body = AuditListBody), (status = 401, body = ErrorBody),
-              (status = 422, body = ErrorBody)))]
+              (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn list_audit(
     State(state): State<AppState>,
-    Extension(caller): Extension<ApiCaller>,
+    Authorized(caller): Authorized<{ Scope::AuditRead as usize }>,
     Query(params): Query<AuditParams>,
 ) -> Result<Json<AuditListBody>, ApiError> {
     let limit = match params.limit.as_deref() {

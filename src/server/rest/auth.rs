@@ -13,6 +13,7 @@ use axum::response::{IntoResponse, Response};
 
 use super::error::ApiError;
 use crate::model::audit::AuditAction;
+use crate::model::scope::{Scope, Scopes};
 use crate::model::time::rfc3339;
 use crate::server::audit::NewEvent;
 use crate::server::client::ClientMeta;
@@ -27,8 +28,47 @@ use crate::server::users::Profile;
 pub struct ApiCaller {
     pub user_id: i64,
     pub token_id: i64,
+    pub scopes: Scopes,
     /// The owner's profile as read when the token was checked.
     pub user: std::sync::Arc<Profile>,
+}
+
+impl ApiCaller {
+    /// Refuses the request (403 `insufficient_scope`) unless the token
+    /// carries `scope`. Every handler calls it first.
+    pub fn require(&self, scope: Scope) -> Result<(), ApiError> {
+        if self.scopes.contains(scope) {
+            Ok(())
+        } else {
+            Err(ApiError::insufficient_scope(scope))
+        }
+    }
+}
+
+/// The caller of a route that needs the scope `Scope::ALL[SCOPE]`
+/// (`Authorized<{ Scope::UserWrite as usize }>`). Extracted before the
+/// body, so a token without the scope is refused before its request is
+/// read.
+pub struct Authorized<const SCOPE: usize>(pub ApiCaller);
+
+impl<const SCOPE: usize, S: Send + Sync> axum::extract::FromRequestParts<S> for Authorized<SCOPE> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        _: &S,
+    ) -> Result<Self, ApiError> {
+        let caller = parts
+            .extensions
+            .get::<ApiCaller>()
+            .cloned()
+            .ok_or_else(|| {
+                tracing::error!("an API route without the token middleware");
+                ApiError::from(crate::error::AppError::Internal)
+            })?;
+        caller.require(Scope::ALL[SCOPE])?;
+        Ok(Self(caller))
+    }
 }
 
 /// Middleware: authenticates, runs the handler, records the request.
@@ -65,11 +105,17 @@ pub async fn require_token(
     req.extensions_mut().insert(ApiCaller {
         user_id,
         token_id: owner.token_id,
+        scopes: owner.scopes,
         user: std::sync::Arc::new(owner.user),
     });
     let mut res = next.run(req).await;
 
-    if let Some(expires) = owner.expires_at {
+    // A replaced secret in its grace stops working before the token does.
+    let stops = match (owner.expires_at, owner.retired_until) {
+        (Some(e), Some(r)) => Some(e.min(r)),
+        (e, r) => e.or(r),
+    };
+    if let Some(expires) = stops {
         if let Ok(v) = HeaderValue::from_str(&rfc3339(expires)) {
             res.headers_mut().insert("token-expires-at", v);
         }
@@ -133,6 +179,15 @@ async fn authenticate(
         return Err(Rejected {
             error: ApiError::unauthorized("token_deactivated", "The access token is deactivated."),
             owner: Some((owner, AuditAction::TokenRejectedDeactivated)),
+        });
+    }
+    if owner.retired_until.is_some_and(|until| until <= now()) {
+        return Err(Rejected {
+            error: ApiError::unauthorized(
+                "token_rotated",
+                "The access token was regenerated: use its new secret.",
+            ),
+            owner: Some((owner, AuditAction::TokenRejectedRotated)),
         });
     }
     Ok(owner)

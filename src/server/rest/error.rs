@@ -7,6 +7,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::error::AppError;
+use crate::model::scope::Scope;
 
 /// An API failure with its status, machine-readable code and message.
 #[derive(Debug)]
@@ -14,6 +15,10 @@ pub struct ApiError {
     pub status: StatusCode,
     pub code: &'static str,
     pub message: String,
+    /// The scope the token lacked (403 `insufficient_scope`).
+    pub scope: Option<Scope>,
+    /// Seconds until a rate limit lets the client in again (429).
+    pub retry_after: Option<u64>,
 }
 
 /// The error envelope, as documented in the OpenAPI document.
@@ -24,7 +29,8 @@ pub struct ErrorBody {
 
 #[derive(Serialize, ToSchema)]
 pub struct ErrorDetail {
-    /// `invalid_token`, `token_expired`, `token_deactivated`, `not_found`,
+    /// `invalid_token`, `token_expired`, `token_deactivated`,
+    /// `token_rotated`, `insufficient_scope`, `not_found`, `conflict`,
     /// `invalid_request`, `payload_too_large`, `rate_limited`, `internal`.
     pub code: String,
     pub message: String,
@@ -36,6 +42,20 @@ impl ApiError {
             status,
             code,
             message: message.into(),
+            scope: None,
+            retry_after: None,
+        }
+    }
+
+    /// 403: the token works, but may not do this (RFC 6750 §3.1).
+    pub fn insufficient_scope(scope: Scope) -> Self {
+        Self {
+            scope: Some(scope),
+            ..Self::new(
+                StatusCode::FORBIDDEN,
+                "insufficient_scope",
+                format!("This token lacks the {} scope.", scope.as_str()),
+            )
         }
     }
 
@@ -75,7 +95,14 @@ impl From<AppError> for ApiError {
             } => format!("{f}: {message}"),
             other => other.to_string(),
         };
-        Self::new(status, code, message)
+        let retry_after = match e {
+            AppError::RateLimited(secs) => Some(secs),
+            _ => None,
+        };
+        Self {
+            retry_after,
+            ..Self::new(status, code, message)
+        }
     }
 }
 
@@ -93,6 +120,19 @@ impl IntoResponse for ApiError {
                 header::WWW_AUTHENTICATE,
                 HeaderValue::from_static(r#"Bearer error="invalid_token""#),
             );
+        }
+        if let Some(scope) = self.scope {
+            let value = format!(
+                r#"Bearer error="insufficient_scope", scope="{}""#,
+                scope.as_str()
+            );
+            if let Ok(v) = HeaderValue::from_str(&value) {
+                res.headers_mut().insert(header::WWW_AUTHENTICATE, v);
+            }
+        }
+        if let Some(secs) = self.retry_after {
+            res.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(secs));
         }
         res
     }

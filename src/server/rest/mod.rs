@@ -5,6 +5,7 @@ pub mod auth;
 pub mod db_auth;
 pub mod error;
 pub mod json;
+pub mod revoke;
 pub mod tokens;
 pub mod user;
 
@@ -12,7 +13,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::middleware;
 use axum::response::IntoResponse;
-use axum::routing::{delete, get};
+use axum::routing::{get, post};
 use axum::{Json, Router};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
@@ -28,7 +29,11 @@ use error::ApiError;
         user::get_user,
         user::patch_user,
         tokens::list_tokens,
+        tokens::get_token,
         tokens::delete_token,
+        tokens::rotate_token,
+        tokens::rotate_self,
+        revoke::revoke,
         audit::list_audit,
         openapi_json,
         healthz,
@@ -44,9 +49,23 @@ struct BearerScheme;
 impl Modify for BearerScheme {
     fn modify(&self, doc: &mut utoipa::openapi::OpenApi) {
         let components = doc.components.get_or_insert_with(Default::default);
+        let scopes: Vec<String> = crate::model::scope::Scope::ALL
+            .iter()
+            .map(|s| format!("`{}` ({})", s.as_str(), s.describe().to_lowercase()))
+            .collect();
         components.add_security_scheme(
             "bearer",
-            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some(format!(
+                        "An API token. Each operation names the scope it needs (in its \
+                         security requirement and in `x-required-scopes`); a token without \
+                         it is refused with 403 `insufficient_scope`. Scopes: {}.",
+                        scopes.join(", ")
+                    )))
+                    .build(),
+            ),
         );
     }
 }
@@ -56,11 +75,17 @@ pub fn router(state: AppState) -> Router<AppState> {
     let authenticated = Router::new()
         .route("/user", get(user::get_user).patch(user::patch_user))
         .route("/tokens", get(tokens::list_tokens))
-        .route("/tokens/{id}", delete(tokens::delete_token))
+        .route(
+            "/tokens/{id}",
+            get(tokens::get_token).delete(tokens::delete_token),
+        )
+        .route("/tokens/{id}/rotate", post(tokens::rotate_token))
+        .route("/tokens/self/rotate", post(tokens::rotate_self))
         .route("/audit-log", get(audit::list_audit))
         .route_layer(middleware::from_fn_with_state(state, auth::require_token));
     Router::new()
         .route("/openapi.json", get(openapi_json))
+        .route("/tokens/revoke", post(revoke::revoke))
         .merge(authenticated)
         .fallback(|| async { ApiError::not_found("That API route") })
 }

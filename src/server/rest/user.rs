@@ -1,14 +1,15 @@
 //! `GET /api/v1/user` and `PATCH /api/v1/user`.
 
 use axum::extract::State;
-use axum::{Extension, Json};
+use axum::Json;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::auth::ApiCaller;
+use super::auth::Authorized;
 use super::error::{ApiError, ErrorBody};
 use super::json::ApiJson;
 use crate::model::audit::AuditAction;
+use crate::model::scope::Scope;
 use crate::model::time::rfc3339;
 use crate::model::validate;
 use crate::server::audit::NewEvent;
@@ -58,13 +59,15 @@ pub struct UserPatch {
     pub avatar_url: Option<String>,
 }
 
-/// The profile of the token's owner.
+/// The profile of the token's owner. Scope: `user:read`.
 #[utoipa::path(get, path = "/api/v1/user", tag = "user",
-    security(("bearer" = [])),
-    responses((status = 200, body = UserBody), (status = 401, body = ErrorBody)))]
+    security(("bearer" = ["user:read"])),
+    extensions(("x-required-scopes" = json!(["user:read"]))),
+    responses((status = 200, body = UserBody), (status = 401, body = ErrorBody),
+              (status = 403, body = ErrorBody)))]
 pub async fn get_user(
     State(state): State<AppState>,
-    Extension(caller): Extension<ApiCaller>,
+    Authorized(caller): Authorized<{ Scope::UserRead as usize }>,
 ) -> Json<UserBody> {
     Json(UserBody::new(
         caller.user.as_ref().clone(),
@@ -72,15 +75,17 @@ pub async fn get_user(
     ))
 }
 
-/// Changes names, display name or avatar URL.
+/// Changes names, display name or avatar URL. Scope: `user:write`.
 #[utoipa::path(patch, path = "/api/v1/user", tag = "user",
-    security(("bearer" = [])),
+    security(("bearer" = ["user:write"])),
+    extensions(("x-required-scopes" = json!(["user:write"]))),
     request_body = UserPatch,
     responses((status = 200, body = UserBody), (status = 401, body = ErrorBody),
-              (status = 413, body = ErrorBody), (status = 422, body = ErrorBody)))]
+              (status = 403, body = ErrorBody), (status = 413, body = ErrorBody),
+              (status = 422, body = ErrorBody)))]
 pub async fn patch_user(
     State(state): State<AppState>,
-    Extension(caller): Extension<ApiCaller>,
+    Authorized(caller): Authorized<{ Scope::UserWrite as usize }>,
     ApiJson(patch): ApiJson<UserPatch>,
 ) -> Result<Json<UserBody>, ApiError> {
     let p = users::profile(&state.db, caller.user_id).await?;

@@ -5,6 +5,7 @@ use crate::app::components::table::DataTable;
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 
+use super::dialogs::{details_id, regenerate_id, DetailsDialog, RegenerateDialog, ScopeBadges};
 use super::REFRESHED;
 use crate::api::tokens::{DeleteToken, SetTokenActive};
 use crate::app::components::dialog::{CloseDialog, ModalDialog};
@@ -105,6 +106,7 @@ fn TokenRow(t: TokenView, now: i64, warning_days: u32) -> impl IntoView {
                 } else {
                     view! { <span>{t.name.clone()}</span> }.into_any()
                 }}
+                <ScopeBadges t=t.clone() />
             </td>
             <td>
                 <code>{masked.clone()}</code>
@@ -133,6 +135,31 @@ fn TokenRow(t: TokenView, now: i64, warning_days: u32) -> impl IntoView {
                         "⋯"
                     </button>
                     <div class="menu" id=menu_id popover="" role="menu">
+                        <button
+                            class="menu-item"
+                            role="menuitem"
+                            type="button"
+                            commandfor=details_id(&t)
+                            command="show-modal"
+                            data-open=details_id(&t)
+                        >
+                            "Details"
+                        </button>
+                        {(status == TokenStatus::Active)
+                            .then(|| {
+                                view! {
+                                    <button
+                                        class="menu-item"
+                                        role="menuitem"
+                                        type="button"
+                                        commandfor=regenerate_id(&t)
+                                        command="show-modal"
+                                        data-open=regenerate_id(&t)
+                                    >
+                                        "Regenerate"
+                                    </button>
+                                }
+                            })}
                         {toggle}
                         <button
                             class="menu-item danger"
@@ -146,6 +173,9 @@ fn TokenRow(t: TokenView, now: i64, warning_days: u32) -> impl IntoView {
                         </button>
                     </div>
                 </div>
+                <DetailsDialog t=t.clone() />
+                {(status == TokenStatus::Active)
+                    .then(|| view! { <RegenerateDialog t=t.clone() refresh=REFRESHED /> })}
                 <ModalDialog id=dialog_id.clone() title="Delete API token?">
                     <p>
                         "Deleting an API token is permanent. Anything using " <code>{masked.clone()}</code>

@@ -3,11 +3,13 @@
 //! The list is rendered by the server; only the *New token* card is an
 //! island. Saving, deactivating or activating a token reloads the list in
 //! place (`data-refresh`), so a token just generated stays in its field;
-//! deleting one reloads the page, which empties the field.
+//! so does closing the dialog that showed a regenerated secret. Deleting
+//! one reloads the page, which empties the field.
 
 use leptos::prelude::*;
 use leptos_meta::Title;
 
+mod dialogs;
 mod list;
 mod new_token;
 

@@ -8,6 +8,7 @@ use crate::app::components::clipboard::CopyButton;
 use crate::app::components::form::FieldError;
 use crate::app::components::toast::use_toasts;
 use crate::app::shared;
+use crate::model::scope::{Scope, Scopes};
 use crate::model::time::{format_date, format_utc};
 use crate::model::token::{TokenPolicy, DEFAULT_EXPIRY, EXPIRY_CHOICES};
 
@@ -58,6 +59,7 @@ pub(super) fn NewToken(policy: TokenPolicy, count: u32, server_now: i64) -> impl
     let expiry = RwSignal::new(DEFAULT_EXPIRY.to_owned());
     let expires_on = RwSignal::new(String::new());
     let name = RwSignal::new(String::new());
+    let scopes = RwSignal::new(Scopes::READ);
     let clock = shared::clock();
 
     let expiry_hint = move || {
@@ -82,6 +84,7 @@ pub(super) fn NewToken(policy: TokenPolicy, count: u32, server_now: i64) -> impl
             name: name.get_untracked(),
             expiry: expiry.get_untracked(),
             expires_on: expires_on.get_untracked(),
+            scopes: scopes.get_untracked().names().join(" "),
         });
     };
 
@@ -198,6 +201,42 @@ pub(super) fn NewToken(policy: TokenPolicy, count: u32, server_now: i64) -> impl
                     </div>
                 </div>
                 <p class="hint">{expiry_hint}</p>
+                <fieldset class="scopes" aria-describedby="scopes-error">
+                    <legend>"Scopes"</legend>
+                    <p class="hint">"What the token may do. Reading is chosen for you; add writing only where a script needs it."</p>
+                    {Scope::ALL
+                        .into_iter()
+                        .map(|scope| {
+                            let id = format!("scope-{}", scope.as_str().replace(':', "-"));
+                            let label_for = id.clone();
+                            view! {
+                                <label class="check" for=label_for>
+                                    <input
+                                        id=id
+                                        type="checkbox"
+                                        name="scopes"
+                                        value=scope.as_str()
+                                        prop:checked=move || scopes.get().contains(scope)
+                                        on:change=move |ev| {
+                                            let on = event_target_checked(&ev);
+                                            scopes
+                                                .update(|s| {
+                                                    *s = s
+                                                        .iter()
+                                                        .filter(|x| *x != scope)
+                                                        .chain(on.then_some(scope))
+                                                        .collect();
+                                                });
+                                        }
+                                    />
+                                    <code>{scope.as_str()}</code>
+                                    <span class="muted">{scope.describe()}</span>
+                                </label>
+                            }
+                        })
+                        .collect_view()}
+                    <FieldError error=save_error field="scopes" />
+                </fieldset>
                 <button
                     class="button primary"
                     type="submit"

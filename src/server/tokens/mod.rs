@@ -1,29 +1,47 @@
-//! API tokens in the database, and the check every API request goes through.
+//! API tokens in the database: saving, listing, deactivating, deleting;
+//! the check every API request goes through ([`lookup`]); regenerating and
+//! revoking ([`rotate`]); where each was used ([`ips`]).
+
+mod ips;
+mod lookup;
+mod rotate;
+
+pub use ips::{record_ips, UsedFrom};
+pub use lookup::{find_by_hash, TokenOwner};
+pub use rotate::{deactivate_idle, forget_retired, revoke_leaked, rotate, Rotated};
 
 use super::audit::{self, NewEvent};
 use super::db::{now, Backend, Db};
-use super::token_secret::{PlainToken, TokenHash};
-use super::users::Profile;
+use super::token_secret::PlainToken;
 use crate::error::AppError;
+use crate::model::scope::Scopes;
 use crate::model::token::{limit_notice, TokenStatus, TokenView};
 use crate::{on_db, on_tx};
 
 /// The columns of a [`TokenView`].
 const VIEW: &str = "SELECT id, name, prefix, last_four, created_at, expires_at,
-                           deactivated_at IS NOT NULL AS deactivated, last_used_at, last_used_ip
+                           deactivated_at IS NOT NULL AS deactivated, last_used_at, last_used_ip,
+                           scopes, rotated_at
                     FROM api_tokens";
 
-/// All of a user's tokens, newest first.
+/// All of a user's tokens, newest first, with their recent addresses.
 pub async fn list(db: &Db, user_id: i64) -> Result<Vec<TokenView>, AppError> {
     let sql = format!("{VIEW} WHERE user_id = $1 ORDER BY id DESC");
-    Ok(on_db!(db, p => sqlx::query_as(&sql).bind(user_id).fetch_all(p).await)?)
+    let mut tokens: Vec<TokenView> =
+        on_db!(db, p => sqlx::query_as(&sql).bind(user_id).fetch_all(p).await)?;
+    ips::attach(db, user_id, None, &mut tokens).await?;
+    Ok(tokens)
 }
 
 /// One of the user's tokens; another user's token is simply not found.
 pub async fn get(db: &Db, user_id: i64, id: i64) -> Result<TokenView, AppError> {
     let sql = format!("{VIEW} WHERE user_id = $1 AND id = $2");
-    on_db!(db, p => sqlx::query_as(&sql).bind(user_id).bind(id).fetch_optional(p).await)?
-        .ok_or_else(|| AppError::NotFound("Token".into()))
+    let token: TokenView =
+        on_db!(db, p => sqlx::query_as(&sql).bind(user_id).bind(id).fetch_optional(p).await)?
+            .ok_or_else(|| AppError::NotFound("Token".into()))?;
+    let mut one = vec![token];
+    ips::attach(db, user_id, Some(id), &mut one).await?;
+    Ok(one.remove(0))
 }
 
 /// How many tokens the user holds (deleted ones are gone; all others count).
@@ -42,6 +60,7 @@ pub struct NewToken<'a> {
     pub token: &'a PlainToken,
     pub prefix: &'a str,
     pub expires_at: Option<i64>,
+    pub scopes: Scopes,
 }
 
 /// Stores a new token unless the user already holds `max`, with `event`
@@ -60,6 +79,7 @@ pub async fn insert(
         token,
         prefix,
         expires_at,
+        scopes,
     } = new;
     let hash = token.hash().0.to_vec();
     let last_four = token.last_four();
@@ -76,13 +96,13 @@ pub async fn insert(
     // SQLite: the id is one never used before (migration 0004); PostgreSQL:
     // the identity sequence never hands one out twice.
     let sql = tx.pick(
-        "INSERT INTO api_tokens (id, user_id, name, token_hash, prefix, last_four, created_at, expires_at)
+        "INSERT INTO api_tokens (id, user_id, name, token_hash, prefix, last_four, created_at, expires_at, scopes)
          SELECT (SELECT seq + 1 FROM id_high_water WHERE name = 'api_tokens'),
-                $1, $2, $3, $4, $5, $6, $7
+                $1, $2, $3, $4, $5, $6, $7, $9
          WHERE (SELECT COUNT(*) FROM api_tokens WHERE user_id = $1) < $8
          RETURNING id",
-        "INSERT INTO api_tokens (user_id, name, token_hash, prefix, last_four, created_at, expires_at)
-         SELECT $1, $2, $3, $4, $5, $6, $7
+        "INSERT INTO api_tokens (user_id, name, token_hash, prefix, last_four, created_at, expires_at, scopes)
+         SELECT $1, $2, $3, $4, $5, $6, $7, $9
          WHERE (SELECT COUNT(*) FROM api_tokens WHERE user_id = $1) < $8
          RETURNING id",
     );
@@ -95,6 +115,7 @@ pub async fn insert(
         .bind(now)
         .bind(expires_at)
         .bind(limit)
+        .bind(scopes.bits())
         .fetch_optional(c)
         .await)?;
     let Some(id) = id else {
@@ -168,72 +189,6 @@ pub fn label(name: &str, prefix: &str, last_four: &str) -> String {
     } else {
         format!("{name} ({prefix}_…{last_four})")
     }
-}
-
-/// What the API knows about the token that authenticated a request, and
-/// about its owner (read in the same query, so that `GET /api/v1/user`
-/// needs no second one).
-#[derive(Debug, Clone)]
-pub struct TokenOwner {
-    pub token_id: i64,
-    pub label: String,
-    pub expires_at: Option<i64>,
-    pub deactivated: bool,
-    pub user_disabled: bool,
-    pub user: Profile,
-}
-
-/// The row [`find_by_hash`] reads.
-#[derive(sqlx::FromRow)]
-struct OwnerRow {
-    id: i64,
-    name: String,
-    prefix: String,
-    last_four: String,
-    expires_at: Option<i64>,
-    deactivated: bool,
-    user_id: i64,
-    user_disabled: bool,
-    handle: String,
-    email: String,
-    first_name: String,
-    last_name: String,
-    display_name: String,
-    avatar_url: Option<String>,
-    avatar_file: Option<String>,
-    created_at: i64,
-}
-
-/// Looks a token and its owner up by the token's hash: one indexed query.
-pub async fn find_by_hash(db: &Db, hash: &TokenHash) -> Result<Option<TokenOwner>, AppError> {
-    let digest = hash.0.as_slice();
-    const SQL: &str = "SELECT t.id, t.name, t.prefix, t.last_four, t.expires_at,
-                              t.deactivated_at IS NOT NULL AS deactivated,
-                              u.id AS user_id, u.disabled AS user_disabled, u.handle, u.email,
-                              u.first_name, u.last_name, u.display_name, u.avatar_url,
-                              u.avatar_file, u.created_at
-                       FROM api_tokens t JOIN users u ON u.id = t.user_id
-                       WHERE t.token_hash = $1";
-    let row: Option<OwnerRow> =
-        on_db!(db, p => sqlx::query_as(SQL).bind(digest).fetch_optional(p).await)?;
-    Ok(row.map(|r| TokenOwner {
-        token_id: r.id,
-        label: label(&r.name, &r.prefix, &r.last_four),
-        expires_at: r.expires_at,
-        deactivated: r.deactivated,
-        user_disabled: r.user_disabled,
-        user: Profile {
-            id: r.user_id,
-            handle: r.handle,
-            email: r.email,
-            first_name: r.first_name,
-            last_name: r.last_name,
-            display_name: r.display_name,
-            avatar_url: r.avatar_url,
-            avatar_file: r.avatar_file,
-            created_at: r.created_at,
-        },
-    }))
 }
 
 /// Remembers a generated token for the session until it is saved.
