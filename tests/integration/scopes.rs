@@ -169,7 +169,7 @@ async fn tokens_made_before_scopes_have_every_scope() {
         .api(
             Method::PATCH,
             "/api/v1/user",
-            &secret,
+            secret,
             Some(r#"{"display_name": "Ada"}"#),
         )
         .await;
