@@ -192,3 +192,85 @@ test("wrong credentials give one generic message; sign out ends the session", as
   await expect(page).toHaveURL(/\/settings\/profile$/);
   await expect(page.getByRole("button", { name: "Account menu" })).toBeVisible();
 });
+
+test("scopes, Details and Regenerate with a 1-hour grace", async ({ page, context, request }) => {
+  await context.grantPermissions(["clipboard-read", "clipboard-write"]);
+  await signUp(page, uniqueHandle("rota"));
+  await page.goto("/settings/tokens");
+  await waitForHydration(page);
+
+  // The read scopes are chosen for a new token; writing is opt-in.
+  const scopes = page.getByRole("group", { name: "Scopes" });
+  await expect(scopes.getByLabel("user:read")).toBeChecked();
+  await expect(scopes.getByLabel("tokens:read")).toBeChecked();
+  await expect(scopes.getByLabel("audit:read")).toBeChecked();
+  await expect(scopes.getByLabel("user:write")).not.toBeChecked();
+  await expect(scopes.getByLabel("tokens:write")).not.toBeChecked();
+
+  await page.getByRole("button", { name: "Generate" }).click();
+  const field = page.getByLabel("API token", { exact: true });
+  await expect(field).toHaveValue(/^ast_/);
+  const old = await field.inputValue();
+  await page.getByLabel("Name (optional)").fill("reader");
+  await page.getByRole("button", { name: "Save" }).click();
+  const row = page.getByRole("row").filter({ hasText: "reader" });
+  await expect(row).toContainText("user:read");
+  await expect(row).not.toContainText("user:write");
+
+  // A read-only token may read the profile but not change it.
+  const bearer = (t: string) => ({ Authorization: `Bearer ${t}` });
+  const patch = await request.patch("/api/v1/user", {
+    headers: bearer(old),
+    data: { display_name: "Changed" },
+  });
+  expect(patch.status()).toBe(403);
+  expect((await patch.json()).error.code).toBe("insufficient_scope");
+  expect(patch.headers()["www-authenticate"]).toContain('scope="user:write"');
+  expect((await request.get("/api/v1/user", { headers: bearer(old) })).status()).toBe(200);
+
+  // Details lists the address it was used from (recorded within a second,
+  // on whichever instance served the call).
+  await expect(async () => {
+    await page.reload();
+    await waitForHydration(page);
+    await row.getByRole("button", { name: "Token actions" }).click();
+    await page.getByRole("menuitem", { name: "Details" }).click();
+    const details = page.getByRole("dialog");
+    await expect(details).toContainText("127.0.0.1", { timeout: 500 });
+    await details.getByRole("button", { name: "Close" }).click();
+    await expect(details).toBeHidden();
+  }).toPass({ timeout: 10_000 });
+
+  // Regenerate, the old secret working for one more hour.
+  await row.getByRole("button", { name: "Token actions" }).click();
+  await page.getByRole("menuitem", { name: "Regenerate" }).click();
+  const dialog = page.getByRole("dialog");
+  await expect(dialog).toContainText(`ast_…${old.slice(-4)}`);
+  await dialog.getByLabel("The old secret stops working").selectOption({ label: "After 1 hour" });
+  await dialog.getByRole("button", { name: "Regenerate" }).click();
+  const secret = dialog.getByLabel("New secret");
+  await expect(secret).toHaveValue(/^ast_[0-9A-Za-z]{36}$/);
+  await expect(secret).toHaveAttribute("type", "password");
+  await dialog.getByRole("button", { name: "Reveal" }).click();
+  await expect(secret).toHaveAttribute("type", "text");
+  const fresh = await secret.inputValue();
+  expect(fresh).not.toBe(old);
+  await expect(dialog).toContainText("keeps working until");
+  await dialog.getByRole("button", { name: "Copy to Clipboard" }).click();
+  await expect(dialog.getByText("Copied", { exact: true })).toBeVisible();
+  expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(fresh);
+
+  // Both secrets work; the old one says when it stops.
+  const withOld = await request.get("/api/v1/user", { headers: bearer(old) });
+  expect(withOld.status()).toBe(200);
+  const stops = Date.parse(withOld.headers()["token-expires-at"]);
+  expect(stops - Date.now()).toBeGreaterThan(55 * 60_000);
+  expect(stops - Date.now()).toBeLessThan(61 * 60_000);
+  expect((await request.get("/api/v1/user", { headers: bearer(fresh) })).status()).toBe(200);
+
+  // Done: the dialog forgets the secret and the row shows the new one.
+  await dialog.getByRole("button", { name: "Done" }).click();
+  await expect(dialog).toBeHidden();
+  await expect(row).toContainText(`ast_…${fresh.slice(-4)}`);
+  expect(await page.content()).not.toContain(fresh);
+});
