@@ -279,3 +279,52 @@ async fn the_tokens_page_shows_where_each_token_was_used() {
     );
     assert!(html.contains(">Regenerate<"));
 }
+
+/// Runs `token issue` for ada with these extra arguments: (success,
+/// standard output, standard error).
+fn issue(dir: &std::path::Path, url: &str, extra: &[&str]) -> (bool, String, String) {
+    let out = std::process::Command::new(crate::shutdown::BIN)
+        .args(["token", "issue", "--handle", "ada"])
+        .args(extra)
+        .env("DATA_DIR", dir)
+        .env("DATABASE_URL", url)
+        .output()
+        .unwrap();
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).trim().to_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[tokio::test]
+async fn the_cli_issues_tokens_with_the_scopes_asked_for() {
+    let dir = tempfile::tempdir().unwrap();
+    let database = crate::database::TestDatabase::fresh(dir.path()).await;
+    let url = database.url.clone();
+    // ada, and a token with every scope (the default).
+    let all = crate::shutdown::user_with_token(dir.path(), &url);
+    assert!(all.starts_with("ast_"));
+
+    let (ok, token, said) = issue(
+        dir.path(),
+        &url,
+        &["--scope", "user:read", "--scope", "audit:read"],
+    );
+    assert!(ok, "{said}");
+    assert!(token.starts_with("ast_") && !token.contains(' '), "{token}");
+    assert!(said.contains("scopes: user:read audit:read"), "{said}");
+
+    let (ok, token, said) = issue(dir.path(), &url, &["--scope", "admin"]);
+    assert!(!ok && token.is_empty());
+    assert!(said.contains("--scope") && said.contains("tokens:write"), "{said}");
+
+    let pool = account_settings::server::db::connect(&url).await.unwrap();
+    let scopes: Vec<i64> = account_settings::on_db!(&pool, p => sqlx::query_scalar(
+        "SELECT scopes FROM api_tokens ORDER BY id"
+    )
+    .fetch_all(p)
+    .await)
+    .unwrap();
+    assert_eq!(scopes, [31, 1 | 16]);
+}
