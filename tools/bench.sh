@@ -7,7 +7,8 @@
 # SQLite and >= 0.5 on PostgreSQL, user/livez >= 0.3). Then the signed-in
 # Tokens page and the gzipped size of what each page load downloads.
 # BENCH_SKIP_BUILD=1 measures what is built; BENCH_ROUNDS, BENCH_SECONDS,
-# BENCH_CONNECTIONS change the load; BENCH_ONLY=sqlite skips PostgreSQL.
+# BENCH_CONNECTIONS change the load; BENCH_ONLY=sqlite skips PostgreSQL,
+# BENCH_ONLY=single the rounds behind nginx.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 cd "$ROOT"
@@ -119,6 +120,7 @@ if [ "${BENCH_ONLY:-}" != "sqlite" ]; then
 
   # PostgreSQL behind nginx: one instance, then two (tools/balanced.sh).
   for n in 1 2; do
+    [ "${BENCH_ONLY:-}" != "single" ] || break
     lb_port=$((port + 100 * n))
     export BALANCED_ENV="$data/balanced$n.env"
     BALANCED_INSTANCES="$n" bash tools/balanced.sh "$lb_port" >"$data/balanced$n.log" 2>&1 &

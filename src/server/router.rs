@@ -33,6 +33,9 @@ pub fn leptos_options(site_root: &str) -> LeptosOptions {
 
 /// The state for a database and settings: loads (or creates) the server
 /// key and starts the audit writer. Fails with a message naming the setting.
+/// Connections kept for the API's token check (besides the pool).
+const LOOKUP_CONNECTIONS: usize = 4;
+
 pub fn state(db: Db, settings: Settings, site_root: &str) -> Result<AppState, String> {
     let mut secrets = SecretBox::load_or_create(
         &settings.data_dir,
@@ -45,6 +48,7 @@ pub fn state(db: Db, settings: Settings, site_root: &str) -> Result<AppState, St
         leptos_options: Arc::new(leptos_options(site_root)),
         audit: AuditLog::spawn(db.clone()),
         login_limiter: Arc::new(LoginLimiter::new(db.clone())),
+        lookups: super::db::Lookups::new(db.clone(), LOOKUP_CONNECTIONS),
         db,
         settings: Arc::new(settings),
         secrets: Arc::new(secrets),

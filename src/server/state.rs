@@ -7,7 +7,7 @@ use leptos::config::LeptosOptions;
 
 use super::audit::AuditLog;
 use super::config::Settings;
-use super::db::Db;
+use super::db::{Db, Lookups};
 use super::limiter::LoginLimiter;
 use super::secret_box::SecretBox;
 
@@ -34,6 +34,8 @@ impl std::ops::Deref for AppState {
 pub struct Shared {
     pub leptos_options: Arc<LeptosOptions>,
     pub db: Db,
+    /// Connections of their own for the API's token check.
+    pub lookups: Lookups,
     pub settings: Arc<Settings>,
     pub audit: AuditLog,
     pub login_limiter: Arc<LoginLimiter>,

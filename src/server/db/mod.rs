@@ -13,10 +13,12 @@
 //! transaction is in use, each with its own driver's types.
 
 mod connect;
+mod lookup;
 
 use sqlx::{PgPool, Postgres, Sqlite, SqlitePool, Transaction};
 
 pub use connect::{connect, default_url, migrate, redact_url};
+pub use lookup::{LookupConn, Lookups};
 
 /// The database pool the whole server shares. Cheap to clone.
 #[derive(Clone, Debug)]

@@ -162,7 +162,7 @@ async fn authenticate(
     }
     let token =
         PlainToken::parse(secret.trim(), &state.settings.token_prefix).ok_or_else(invalid)?;
-    let owner = tokens::find_by_hash(&state.db, &token.hash())
+    let owner = tokens::find_by_hash(&state.lookups, &token.hash())
         .await
         .map_err(ApiError::from)?
         .ok_or_else(invalid)?;

@@ -4,8 +4,8 @@
 use super::label;
 use crate::error::AppError;
 use crate::model::scope::Scopes;
-use crate::on_db;
-use crate::server::db::Db;
+use crate::on_lookup;
+use crate::server::db::Lookups;
 use crate::server::token_secret::TokenHash;
 use crate::server::users::Profile;
 
@@ -58,7 +58,10 @@ const USER_COLUMNS: &str = "u.id AS user_id, u.disabled AS user_disabled, u.hand
 /// Looks a token and its owner up by the hash of the secret presented: one
 /// indexed query for a token's current secret; a second only when that
 /// finds nothing, for a secret the token had before it was regenerated.
-pub async fn find_by_hash(db: &Db, hash: &TokenHash) -> Result<Option<TokenOwner>, AppError> {
+pub async fn find_by_hash(
+    lookups: &Lookups,
+    hash: &TokenHash,
+) -> Result<Option<TokenOwner>, AppError> {
     static CURRENT: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
         format!(
             "SELECT t.id, t.name, t.prefix, t.last_four, t.expires_at,
@@ -80,11 +83,21 @@ pub async fn find_by_hash(db: &Db, hash: &TokenHash) -> Result<Option<TokenOwner
         )
     });
     let digest = hash.0.as_slice();
-    let mut row: Option<OwnerRow> =
-        on_db!(db, p => sqlx::query_as(&CURRENT).bind(digest).fetch_optional(p).await)?;
-    if row.is_none() {
-        row = on_db!(db, p => sqlx::query_as(&RETIRED).bind(digest).fetch_optional(p).await)?;
-    }
+    let row: Option<OwnerRow> = lookups
+        .run(async |conn| {
+            let current: Option<OwnerRow> = on_lookup!(conn, c => sqlx::query_as(CURRENT.as_str())
+                .bind(digest)
+                .fetch_optional(c)
+                .await)?;
+            if current.is_some() {
+                return Ok(current);
+            }
+            on_lookup!(conn, c => sqlx::query_as(RETIRED.as_str())
+                .bind(digest)
+                .fetch_optional(c)
+                .await)
+        })
+        .await?;
     Ok(row.map(|r| TokenOwner {
         token_id: r.id,
         label: label(&r.name, &r.prefix, &r.last_four),

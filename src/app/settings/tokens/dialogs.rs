@@ -124,6 +124,11 @@ pub(super) fn RegenerateDialog(t: TokenView, refresh: &'static str) -> impl Into
     let masked = t.masked();
     let grace_id = format!("grace-{}", t.id);
     let secret_id = format!("new-secret-{}", t.id);
+    let title = if t.name.is_empty() {
+        format!("Regenerate {masked}?")
+    } else {
+        format!("Regenerate “{}”?", t.name)
+    };
     let lifetime = match t.expires_at {
         Some(at) => format!(
             "It gets as long a life as before ({}) from today.",
@@ -132,7 +137,7 @@ pub(super) fn RegenerateDialog(t: TokenView, refresh: &'static str) -> impl Into
         None => "It keeps never expiring where this server allows that.".to_owned(),
     };
     view! {
-        <ModalDialog id=id.clone() title="Regenerate token?">
+        <ModalDialog id=id.clone() title=title>
             <form
                 method="post"
                 action={<RegenerateToken as ServerFn>::PATH}

@@ -216,6 +216,8 @@ pub(super) fn NewToken(policy: TokenPolicy, count: u32, server_now: i64) -> impl
                                         type="checkbox"
                                         name="scopes"
                                         value=scope.as_str()
+                                        // As served, before the island runs; then the signal.
+                                        checked=Scopes::READ.contains(scope)
                                         prop:checked=move || scopes.get().contains(scope)
                                         on:change=move |ev| {
                                             let on = event_target_checked(&ev);
