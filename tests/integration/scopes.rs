@@ -317,7 +317,10 @@ async fn the_cli_issues_tokens_with_the_scopes_asked_for() {
 
     let (ok, token, said) = issue(dir.path(), &url, &["--scope", "admin"]);
     assert!(!ok && token.is_empty());
-    assert!(said.contains("--scope") && said.contains("tokens:write"), "{said}");
+    assert!(
+        said.contains("--scope") && said.contains("tokens:write"),
+        "{said}"
+    );
 
     let pool = account_settings::server::db::connect(&url).await.unwrap();
     let scopes: Vec<i64> = account_settings::on_db!(&pool, p => sqlx::query_scalar(

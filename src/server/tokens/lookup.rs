@@ -83,6 +83,31 @@ pub async fn find_by_hash(
         )
     });
     let digest = hash.0.as_slice();
+    if lookups.closed() {
+        return Err(AppError::from(sqlx::Error::PoolClosed));
+    }
+    // An SQLite file: in place, on this thread (see `db::lookup`).
+    if let Some(sqlite) = lookups.in_place() {
+        let row = sqlite
+            .run(|c| {
+                use rusqlite::OptionalExtension;
+                let current = c
+                    .prepare_cached(&CURRENT)?
+                    .query_row([digest], OwnerRow::read)
+                    .optional()?;
+                if current.is_some() {
+                    return Ok(current);
+                }
+                c.prepare_cached(&RETIRED)?
+                    .query_row([digest], OwnerRow::read)
+                    .optional()
+            })
+            .map_err(|e| {
+                tracing::error!(error = %e, "token check failed");
+                AppError::Internal
+            })?;
+        return Ok(row.map(TokenOwner::from));
+    }
     let row: Option<OwnerRow> = lookups
         .run(async |conn| {
             let current: Option<OwnerRow> = on_lookup!(conn, c => sqlx::query_as(CURRENT.as_str())
@@ -98,24 +123,56 @@ pub async fn find_by_hash(
                 .await)
         })
         .await?;
-    Ok(row.map(|r| TokenOwner {
-        token_id: r.id,
-        label: label(&r.name, &r.prefix, &r.last_four),
-        expires_at: r.expires_at,
-        deactivated: r.deactivated,
-        user_disabled: r.user_disabled,
-        scopes: Scopes::from_bits(r.scopes),
-        retired_until: r.retired_until,
-        user: Profile {
-            id: r.user_id,
-            handle: r.handle,
-            email: r.email,
-            first_name: r.first_name,
-            last_name: r.last_name,
-            display_name: r.display_name,
-            avatar_url: r.avatar_url,
-            avatar_file: r.avatar_file,
-            created_at: r.created_at,
-        },
-    }))
+    Ok(row.map(TokenOwner::from))
+}
+
+impl OwnerRow {
+    /// The row as rusqlite reads it, columns in the order of the queries.
+    fn read(r: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
+        Ok(Self {
+            id: r.get(0)?,
+            name: r.get(1)?,
+            prefix: r.get(2)?,
+            last_four: r.get(3)?,
+            expires_at: r.get(4)?,
+            deactivated: r.get(5)?,
+            scopes: r.get(6)?,
+            retired_until: r.get(7)?,
+            user_id: r.get(8)?,
+            user_disabled: r.get(9)?,
+            handle: r.get(10)?,
+            email: r.get(11)?,
+            first_name: r.get(12)?,
+            last_name: r.get(13)?,
+            display_name: r.get(14)?,
+            avatar_url: r.get(15)?,
+            avatar_file: r.get(16)?,
+            created_at: r.get(17)?,
+        })
+    }
+}
+
+impl From<OwnerRow> for TokenOwner {
+    fn from(r: OwnerRow) -> Self {
+        TokenOwner {
+            token_id: r.id,
+            label: label(&r.name, &r.prefix, &r.last_four),
+            expires_at: r.expires_at,
+            deactivated: r.deactivated,
+            user_disabled: r.user_disabled,
+            scopes: Scopes::from_bits(r.scopes),
+            retired_until: r.retired_until,
+            user: Profile {
+                id: r.user_id,
+                handle: r.handle,
+                email: r.email,
+                first_name: r.first_name,
+                last_name: r.last_name,
+                display_name: r.display_name,
+                avatar_url: r.avatar_url,
+                avatar_file: r.avatar_file,
+                created_at: r.created_at,
+            },
+        }
+    }
 }
