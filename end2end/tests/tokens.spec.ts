@@ -168,7 +168,7 @@ test("the expiry warning counts down while the page is open, then says Expired",
 
   await page.clock.fastForward(4 * 86_400_000); // past the expiry
   await expect(row).toContainText("Expired");
-  await expect(row.locator(".badge")).toHaveText("Expired");
+  await expect(row.locator("[data-expires-status]")).toHaveText("Expired");
 });
 
 test("wrong credentials give one generic message; sign out ends the session", async ({ page }) => {
