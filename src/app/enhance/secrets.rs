@@ -7,14 +7,28 @@ use web_sys::{Element, Event, HtmlFormElement, HtmlInputElement};
 
 use super::{closest, focus, target};
 use crate::app::components::toast::Toasts;
-use crate::model::rotation::RegeneratedToken;
 use crate::model::time::format_utc;
+
+/// What is read of the answer (a `model::rotation::RegeneratedToken`): no
+/// more, so that the main module carries no decoder for the rest.
+#[derive(serde::Deserialize)]
+struct Answer {
+    secret: String,
+    token: Masked,
+    old_valid_until: Option<i64>,
+}
+
+#[derive(serde::Deserialize)]
+struct Masked {
+    prefix: String,
+    last_four: String,
+}
 
 /// Shows the secret of a `form[data-done="secret"]`'s answer in its
 /// dialog, in place of the form. `false` if the answer or the dialog is not
 /// as expected.
 pub(super) fn show(form: &HtmlFormElement, body: &str) -> bool {
-    let Ok(r) = serde_json::from_str::<RegeneratedToken>(body) else {
+    let Ok(r) = serde_json::from_str::<Answer>(body) else {
         return false;
     };
     let Some(dialog) = closest(form, "dialog") else {
@@ -36,8 +50,8 @@ pub(super) fn show(form: &HtmlFormElement, body: &str) -> bool {
     };
     if let Some(note) = find(&result, "[data-secret-note]") {
         note.set_text_content(Some(&format!(
-            "This is the only time the new secret {} is shown: copy it now. {old}",
-            r.token.masked()
+            "This is the only time the new secret {}_…{} is shown: copy it now. {old}",
+            r.token.prefix, r.token.last_four
         )));
     }
     form.set_hidden(true);
@@ -47,7 +61,10 @@ pub(super) fn show(form: &HtmlFormElement, body: &str) -> bool {
     }
     let _ = dialog.set_attribute("data-holds-secret", "");
     focus(find(&result, "[data-copy]").as_ref());
-    Toasts.success(format!("Token {} regenerated.", r.token.masked()));
+    Toasts.success(format!(
+        "Token {}_…{} regenerated.",
+        r.token.prefix, r.token.last_four
+    ));
     true
 }
 
