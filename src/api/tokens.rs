@@ -106,16 +106,7 @@ pub async fn regenerate_token(id: i64, grace: i64) -> Result<RegeneratedToken, A
     let grace = rotation::grace(grace)?;
     let meta = context::ClientMeta::of(&context::parts()?);
     let event = NewEvent::new(s.user.id, AuditAction::TokenRegenerated).client(&meta);
-    let r = tokens::rotate(
-        &state.db,
-        s.user.id,
-        id,
-        grace,
-        &state.settings.token_prefix,
-        &state.settings.policy,
-        event,
-    )
-    .await?;
+    let r = tokens::rotate(&state.db, &state.settings, s.user.id, id, grace, event).await?;
     Ok(RegeneratedToken {
         secret: r.secret.expose().to_owned(),
         token: r.token,

@@ -304,17 +304,22 @@ impl TestApp {
     /// Generates and saves a token through the server functions, with every
     /// scope.
     pub async fn create_token(&self, cookie: &str, name: &str, expiry: &str) -> (String, Value) {
+        let secret = self.generate_token(cookie).await;
+        let saved = self.save_token(cookie, &secret, name, expiry).await;
+        assert_eq!(saved.status, StatusCode::OK, "{}", saved.text());
+        (secret, saved.json())
+    }
+
+    /// A token generated for the *API token* field, not yet saved.
+    pub async fn generate_token(&self, cookie: &str) -> String {
         let generated = self
             .call::<account_settings::api::tokens::GenerateToken>(Some(cookie), &[])
             .await;
         assert_eq!(generated.status, StatusCode::OK, "{}", generated.text());
-        let secret = generated.json()["secret"]
+        generated.json()["secret"]
             .as_str()
             .expect("secret")
-            .to_owned();
-        let saved = self.save_token(cookie, &secret, name, expiry).await;
-        assert_eq!(saved.status, StatusCode::OK, "{}", saved.text());
-        (secret, saved.json())
+            .to_owned()
     }
 
     /// Saves a generated token (`expiry` in days, as the select sends it)
@@ -356,14 +361,7 @@ impl TestApp {
     /// Generates and saves a token with the given scopes; returns its secret
     /// and id.
     pub async fn create_token_with(&self, cookie: &str, scopes: &str) -> (String, i64) {
-        let generated = self
-            .call::<account_settings::api::tokens::GenerateToken>(Some(cookie), &[])
-            .await;
-        assert_eq!(generated.status, StatusCode::OK, "{}", generated.text());
-        let secret = generated.json()["secret"]
-            .as_str()
-            .expect("secret")
-            .to_owned();
+        let secret = self.generate_token(cookie).await;
         let saved = self
             .save_token_with(cookie, &secret, "", "30", scopes)
             .await;

@@ -132,10 +132,7 @@ async fn no_scope_or_an_unknown_one_is_refused_and_saves_nothing() {
     let app = TestApp::new().await;
     let cookie = app.signup("ada").await;
     for scopes in ["", " ", "user:read admin"] {
-        let generated = app
-            .call::<account_settings::api::tokens::GenerateToken>(Some(&cookie), &[])
-            .await;
-        let secret = generated.json()["secret"].as_str().unwrap().to_owned();
+        let secret = app.generate_token(&cookie).await;
         let res = app
             .save_token_with(&cookie, &secret, "", "30", scopes)
             .await;

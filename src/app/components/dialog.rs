@@ -80,21 +80,42 @@ pub fn ModalDialog(
 pub fn OpenDialog(
     #[prop(into)] id: String,
     #[prop(into)] class: String,
+    /// `menuitem` inside a menu.
+    #[prop(optional)]
+    role: Option<&'static str>,
     children: Children,
 ) -> impl IntoView {
     view! {
-        <button type="button" class=class commandfor=id.clone() command="show-modal" data-open=id>
+        <button
+            type="button"
+            class=class
+            role=role
+            commandfor=id.clone()
+            command="show-modal"
+            data-open=id
+        >
             {children()}
         </button>
     }
 }
 
-/// **Cancel**: closes the [`ModalDialog`] `id` it is in.
+/// **Cancel** (or `label`): closes the [`ModalDialog`] `id` it is in;
+/// `primary` where closing is what the dialog ends with (**Close**,
+/// **Done**).
 #[component]
-pub fn CloseDialog(#[prop(into)] id: String) -> impl IntoView {
+pub fn CloseDialog(
+    #[prop(into)] id: String,
+    #[prop(optional)] label: Option<&'static str>,
+    #[prop(optional)] primary: bool,
+) -> impl IntoView {
+    let class = if primary {
+        "button primary"
+    } else {
+        "button secondary"
+    };
     view! {
-        <button type="button" class="button secondary" commandfor=id command="close" data-close="">
-            "Cancel"
+        <button type="button" class=class commandfor=id command="close" data-close="">
+            {label.unwrap_or("Cancel")}
         </button>
     }
 }

@@ -223,16 +223,7 @@ async fn rotate(
     let grace = body.and_then(|b| b.0.grace_seconds).unwrap_or(0);
     let grace = rotation::grace(grace)?;
     let event = NewEvent::new(caller.user_id, AuditAction::TokenRegenerated);
-    let r = tokens::rotate(
-        &state.db,
-        caller.user_id,
-        id,
-        grace,
-        &state.settings.token_prefix,
-        &state.settings.policy,
-        event,
-    )
-    .await?;
+    let r = tokens::rotate(&state.db, &state.settings, caller.user_id, id, grace, event).await?;
     Ok((
         StatusCode::CREATED,
         Json(RotatedBody {

@@ -6,8 +6,9 @@ use crate::error::AppError;
 use crate::model::audit::AuditAction;
 use crate::model::rotation::renewed_expiry;
 use crate::model::time::rfc3339;
-use crate::model::token::{TokenPolicy, TokenView};
+use crate::model::token::TokenView;
 use crate::server::audit::{self, NewEvent};
+use crate::server::config::Settings;
 use crate::server::db::{now, Db};
 use crate::server::token_secret::PlainToken;
 use crate::{on_db, on_tx};
@@ -38,13 +39,13 @@ pub struct Rotated {
 /// and deactivated tokens are refused.
 pub async fn rotate(
     db: &Db,
+    settings: &Settings,
     user_id: i64,
     id: i64,
     grace: i64,
-    prefix: &str,
-    policy: &TokenPolicy,
     event: NewEvent,
 ) -> Result<Rotated, AppError> {
+    let (prefix, policy) = (&settings.token_prefix, &settings.policy);
     let now = now();
     let mut tx = audit::begin(db).await?;
     let sql = tx.pick(

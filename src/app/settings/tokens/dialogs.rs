@@ -108,9 +108,7 @@ pub(super) fn DetailsDialog(t: TokenView) -> impl IntoView {
             </p>
             {ips}
             <div class="dialog-actions">
-                <button type="button" class="button primary" commandfor=id command="close" data-close="">
-                    "Close"
-                </button>
+                <CloseDialog id label="Close" primary=true />
             </div>
         </ModalDialog>
     }
@@ -206,9 +204,7 @@ pub(super) fn RegenerateDialog(t: TokenView, refresh: &'static str) -> impl Into
                 </div>
                 <p class="hint" data-secret-note=""></p>
                 <div class="dialog-actions">
-                    <button type="button" class="button primary" commandfor=id command="close" data-close="">
-                        "Done"
-                    </button>
+                    <CloseDialog id label="Done" primary=true />
                 </div>
             </div>
         </ModalDialog>

@@ -8,7 +8,7 @@ use leptos::server_fn::ServerFn;
 use super::dialogs::{details_id, regenerate_id, DetailsDialog, RegenerateDialog, ScopeBadges};
 use super::REFRESHED;
 use crate::api::tokens::{DeleteToken, SetTokenActive};
-use crate::app::components::dialog::{CloseDialog, ModalDialog};
+use crate::app::components::dialog::{CloseDialog, ModalDialog, OpenDialog};
 use crate::model::time::{format_date, format_utc};
 use crate::model::token::{TokenStatus, TokenView, TokensPage};
 
@@ -135,42 +135,25 @@ fn TokenRow(t: TokenView, now: i64, warning_days: u32) -> impl IntoView {
                         "⋯"
                     </button>
                     <div class="menu" id=menu_id popover="" role="menu">
-                        <button
-                            class="menu-item"
-                            role="menuitem"
-                            type="button"
-                            commandfor=details_id(&t)
-                            command="show-modal"
-                            data-open=details_id(&t)
-                        >
+                        <OpenDialog id=details_id(&t) class="menu-item" role="menuitem">
                             "Details"
-                        </button>
+                        </OpenDialog>
                         {(status == TokenStatus::Active)
                             .then(|| {
                                 view! {
-                                    <button
+                                    <OpenDialog
+                                        id=regenerate_id(&t)
                                         class="menu-item"
                                         role="menuitem"
-                                        type="button"
-                                        commandfor=regenerate_id(&t)
-                                        command="show-modal"
-                                        data-open=regenerate_id(&t)
                                     >
                                         "Regenerate"
-                                    </button>
+                                    </OpenDialog>
                                 }
                             })}
                         {toggle}
-                        <button
-                            class="menu-item danger"
-                            role="menuitem"
-                            type="button"
-                            commandfor=dialog_id.clone()
-                            command="show-modal"
-                            data-open=dialog_id.clone()
-                        >
+                        <OpenDialog id=dialog_id.clone() class="menu-item danger" role="menuitem">
                             "Delete"
-                        </button>
+                        </OpenDialog>
                     </div>
                 </div>
                 <DetailsDialog t=t.clone() />
