@@ -44,13 +44,13 @@ test("sign up, create a token, use it, deactivate and delete it", async ({ page,
   await page.getByRole("button", { name: "Generate" }).click();
   await expect(field).toHaveValue(/^ast_[0-9A-Za-z]{36}$/);
   await expect(field).toHaveAttribute("type", "password");
-  await page.getByRole("button", { name: "Reveal" }).click();
-  await expect(field).toHaveAttribute("type", "text");
   const secret = await field.inputValue();
   await page.getByLabel("Expiration Date").selectOption("60");
   await page.getByLabel("Name (optional)").fill("e2e");
   await page.getByRole("button", { name: "Save" }).click();
   await expect(page.getByRole("status").filter({ hasText: "saved" })).toBeVisible();
+  await page.getByRole("button", { name: "Reveal" }).click();
+  await expect(field).toHaveAttribute("type", "text");
   const row = page.getByRole("row").filter({ hasText: "e2e" });
   await expect(row).toContainText(`ast_…${secret.slice(-4)}`);
   await expect(row).toContainText("Active");
@@ -273,4 +273,103 @@ test("scopes, Details and Regenerate with a 1-hour grace", async ({ page, contex
   await expect(dialog).toBeHidden();
   await expect(row).toContainText(`ast_…${fresh.slice(-4)}`);
   expect(await page.content()).not.toContain(fresh);
+});
+
+test("a generated token cannot be copied or lost before Save, and the form folds away after", async ({ page }) => {
+  await signUp(page, uniqueHandle("seed"));
+  await page.goto("/settings/tokens");
+  await waitForHydration(page);
+  const field = page.getByLabel("API token", { exact: true });
+  const reveal = page.getByRole("button", { name: "Reveal" });
+  const copy = page.getByRole("button", { name: "Copy to Clipboard" });
+  await page.getByRole("button", { name: "Generate" }).click();
+  await expect(field).toHaveValue(/^ast_/);
+  const first = await field.inputValue();
+  await expect(reveal).toBeDisabled();
+  await expect(copy).toBeDisabled();
+  await expect(page.getByText("Not valid until you Save")).toBeVisible();
+
+  // Enter in the field saves nothing.
+  await field.press("Enter");
+  await page.waitForTimeout(500);
+  await expect(page.getByText("You have no tokens yet.")).toBeVisible();
+
+  // Generating again says it replaces the unsaved token.
+  await page.getByRole("button", { name: "Generate" }).click();
+  await expect(page.getByRole("status").filter({ hasText: "replaced the unsaved one" })).toBeVisible();
+  await expect(field).not.toHaveValue(first);
+
+  // Leaving asks first (and staying keeps the token).
+  const asked = new Promise<string>((resolve) =>
+    page.once("dialog", async (d) => {
+      resolve(d.type());
+      await d.dismiss();
+    }),
+  );
+  await page.getByRole("link", { name: "Profile", exact: true }).click();
+  expect(await asked).toBe("beforeunload");
+  await expect(page).toHaveURL(/\/settings\/tokens$/);
+  await expect(field).toHaveValue(/^ast_/);
+
+  // Saved: Reveal and Copy work, the settings fold away.
+  await page.getByRole("button", { name: "Save" }).click();
+  await expect(reveal).toBeEnabled();
+  await expect(copy).toBeEnabled();
+  await expect(page.getByLabel("Expiration Date")).toBeHidden();
+  await expect(page.getByRole("button", { name: "Save" })).toBeHidden();
+
+  // The second token reaches the limit: the notice, and nothing to edit.
+  await page.getByRole("button", { name: "Generate" }).click();
+  await expect(page.getByLabel("Expiration Date")).toBeVisible();
+  await page.getByRole("button", { name: "Save" }).click();
+  await expect(page.getByText("the most allowed")).toBeVisible();
+  await expect(page.getByLabel("Expiration Date")).toBeHidden();
+  await expect(page.getByLabel("Name (optional)")).toBeHidden();
+  await expect(page.getByRole("button", { name: "Generate" })).toBeDisabled();
+  await expect(copy).toBeEnabled();
+
+  // Nothing unsaved: leaving does not ask.
+  page.once("dialog", (d) => {
+    throw new Error(`unexpected ${d.type()} dialog`);
+  });
+  await page.getByRole("link", { name: "Profile", exact: true }).click();
+  await expect(page).toHaveURL(/\/settings\/profile$/);
+});
+
+test("the expiry banner names active tokens, links elsewhere only, and can be dismissed", async ({ page }) => {
+  await signUp(page, uniqueHandle("banner"));
+  await page.goto("/settings/tokens");
+  await waitForHydration(page);
+  for (const name of ["CI deploy", "Old laptop"]) {
+    await page.getByRole("button", { name: "Generate" }).click();
+    await expect(page.getByLabel("Expiration Date")).toBeVisible();
+    await page.getByLabel("Expiration Date").selectOption("7");
+    await page.getByLabel("Name (optional)").fill(name);
+    await page.getByRole("button", { name: "Save" }).click();
+    await expect(page.getByRole("row").filter({ hasText: name })).toBeVisible();
+  }
+  const banner = page.locator(".banner");
+  await expect(banner).toContainText(/CI deploy \(ast_…\w{4}\)/);
+  await expect(banner).toContainText("Old laptop");
+  // On the Tokens page it does not link to itself.
+  await expect(banner.getByRole("link")).toHaveCount(0);
+
+  // A deactivated token is neither in the banner nor counting down.
+  const old = page.getByRole("row").filter({ hasText: "Old laptop" });
+  await old.getByRole("button", { name: "Token actions" }).click();
+  await page.getByRole("menuitem", { name: "Deactivate" }).click();
+  await expect(old).toContainText("Deactivated");
+  await expect(banner).not.toContainText("Old laptop");
+  await expect(old).not.toContainText("Expires in");
+
+  // Elsewhere it links to the Tokens page; Dismiss hides it until the
+  // browser closes.
+  await page.goto("/settings/profile");
+  await waitForHydration(page);
+  await expect(banner.getByRole("link", { name: "Review your tokens" })).toBeVisible();
+  await banner.getByRole("button", { name: /Dismiss/ }).click();
+  await expect(banner).toHaveCount(0);
+  await page.reload();
+  await expect(page.getByRole("heading", { name: "Profile" })).toBeVisible();
+  await expect(banner).toHaveCount(0);
 });

@@ -44,6 +44,21 @@ pub(super) fn on_click(ev: Event) {
         }
     } else if let Some(toast) = closest(&el, "[data-dismiss]").and_then(|b| closest(&b, ".toast")) {
         toast.remove();
+    } else if let Some(button) = closest(&el, "[data-dismiss-banner]") {
+        // A cookie without an expiry: gone when the browser closes. The
+        // server leaves the banner out while it is there.
+        let cookie = button
+            .get_attribute("data-dismiss-banner")
+            .unwrap_or_default();
+        if let Some(doc) = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.dyn_into::<web_sys::HtmlDocument>().ok())
+        {
+            let _ = doc.set_cookie(&format!("{cookie}; path=/settings; SameSite=Lax"));
+        }
+        if let Some(banner) = closest(&button, ".banner") {
+            banner.remove();
+        }
     } else if let Ok(d) = el.dyn_into::<web_sys::HtmlDialogElement>() {
         // The dialog's own box is covered by its contents: a click on the
         // dialog itself, pressed and released there, is on the backdrop.

@@ -19,7 +19,8 @@
 //!   valid (`required`, `pattern`).
 //! - `[data-shown-if-changed="<input id>"]` appears once that input differs
 //!   from the value the page came with.
-//! - `[data-dismiss]` removes its toast.
+//! - `[data-dismiss]` removes its toast; `[data-dismiss-banner="<cookie>"]`
+//!   removes its banner and sets that cookie until the browser closes.
 //! - A `form[data-done="secret"]` in a dialog shows the secret it gets back
 //!   in the dialog's `[data-secret-result]`, once; `[data-reveal="<input
 //!   id>"]` shows or masks it, `[data-copy="<input id>"]` copies it; closing

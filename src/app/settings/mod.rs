@@ -73,33 +73,80 @@ fn SettingsLayout() -> impl IntoView {
     }
 }
 
-/// The banner on the settings pages while a token is about to expire; the
-/// browser counts the time down (`app::enhance`).
+/// The cookie that hides the expiry banner until the browser closes.
+pub const BANNER_DISMISSED: &str = "expiry_banner=dismissed";
+
+/// The banner on the settings pages while an active token is about to
+/// expire; the browser counts the time down and **Dismiss** hides it for
+/// the browser session (`app::enhance`).
 #[component]
 fn ExpiryBanner(page: TokensPage) -> impl IntoView {
+    if banner_dismissed() {
+        return None;
+    }
     let warning_days = page.policy.warning_days;
     let soon: Vec<_> = page
         .tokens
         .iter()
+        .filter(|t| !t.deactivated)
         .filter_map(|t| {
             let w = t.warning(page.now, warning_days)?;
             let at = t.expires_at?;
+            let name = if t.name.is_empty() {
+                t.masked()
+            } else {
+                format!("{} ({})", t.name, t.masked())
+            };
             Some(view! {
                 <li>
-                    <code>{t.masked()}</code>
+                    <span class="token-name">{name}</span>
                     " — "
                     <span data-countdown=at data-lower="">{w.to_lowercase()}</span>
                 </li>
             })
         })
         .collect();
+    // No link to the page the banner is on.
+    let here = leptos_router::hooks::use_location()
+        .pathname
+        .get_untracked()
+        == "/settings/tokens";
     (!soon.is_empty()).then(|| {
         view! {
             <div class="banner" role="status">
-                <strong>"Token expiring soon."</strong>
-                <ul class="banner-list">{soon}</ul>
-                <a href="/settings/tokens">"Review your tokens"</a>
+                <div class="banner-text">
+                    <strong>"Token expiring soon."</strong>
+                    <ul class="banner-list">{soon}</ul>
+                    {(!here).then(|| view! { <a href="/settings/tokens">"Review your tokens"</a> })}
+                </div>
+                <button
+                    type="button"
+                    class="icon-button"
+                    data-dismiss-banner=BANNER_DISMISSED
+                    aria-label="Dismiss until the browser is closed"
+                >
+                    "×"
+                </button>
             </div>
         }
     })
+}
+
+/// Whether this browser dismissed the banner (its cookie came with the
+/// request).
+fn banner_dismissed() -> bool {
+    #[cfg(feature = "ssr")]
+    {
+        use_context::<axum::http::request::Parts>().is_some_and(|parts| {
+            parts
+                .headers
+                .get_all(axum::http::header::COOKIE)
+                .iter()
+                .filter_map(|v| v.to_str().ok())
+                .flat_map(|v| v.split(';'))
+                .any(|c| c.trim() == BANNER_DISMISSED)
+        })
+    }
+    #[cfg(not(feature = "ssr"))]
+    false
 }

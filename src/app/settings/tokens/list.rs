@@ -51,6 +51,9 @@ fn TokenRow(t: TokenView, now: i64, warning_days: u32) -> impl IntoView {
         // Within the warning window the note counts down in the browser.
         let note = if status == TokenStatus::Expired {
             Some(view! { <span class="badge badge-expired">"Expired"</span> }.into_any())
+        } else if t.deactivated {
+            // It does not expire while it cannot be used.
+            None
         } else {
             t.warning(now, warning_days).map(|w| {
                 view! {

@@ -12,9 +12,12 @@ use crate::model::scope::{Scope, Scopes};
 use crate::model::time::{format_date, format_utc};
 use crate::model::token::{TokenPolicy, DEFAULT_EXPIRY, EXPIRY_CHOICES};
 
-/// The *API token* field, Generate, Expiration Date, Name and Save. The
-/// token in the field stays until the page is left; saving it reloads the
-/// list beside it.
+/// The *API token* field, Generate, Expiration Date, Name, scopes and
+/// Save. A generated token is not valid until saved, so **Reveal** and
+/// **Copy to Clipboard** wait for the save, leaving the page asks first,
+/// and only **Save** saves (not Enter in the field). Once saved, or at the
+/// limit, the form folds away. The token in the field stays until the page
+/// is left; saving it reloads the list beside it.
 #[island(lazy)]
 pub(super) fn NewToken(policy: TokenPolicy, count: u32, server_now: i64) -> impl IntoView {
     shared::mark_hydrated();
@@ -27,14 +30,22 @@ pub(super) fn NewToken(policy: TokenPolicy, count: u32, server_now: i64) -> impl
     let generate = ServerAction::<GenerateToken>::new();
     let save = ServerAction::<SaveToken>::new();
     let save_error = Signal::derive(move || save.value().get().and_then(Result::err));
+    // A generated token not saved yet: leaving or generating again loses it.
+    let unsaved = move || secret.get().is_some() && !saved.get();
+    let replacing = RwSignal::new(false);
     Effect::new(move |_| match generate.value().get() {
         Some(Ok(t)) => {
             secret.set(Some(t.secret));
             saved.set(false);
+            if replacing.get_untracked() {
+                toasts.success("A new token replaced the unsaved one.".to_owned());
+            }
         }
         Some(Err(e)) => toasts.error(e.to_string()),
         None => {}
     });
+    #[cfg(feature = "hydrate")]
+    warn_before_leaving(Signal::derive(unsaved));
     Effect::new(move |_| match save.value().get() {
         // Refusals of a field show beside it; any other (the limit, a lost
         // session, the network) as a toast.
@@ -73,7 +84,9 @@ pub(super) fn NewToken(policy: TokenPolicy, count: u32, server_now: i64) -> impl
     };
     let max_date = format_date(server_now + i64::from(policy.max_lifetime_days) * 86_400);
     let min_date = format_date(server_now + 86_400);
-    let can_save = move || secret.get().is_some() && !saved.get() && !save.pending().get();
+    let can_save = move || unsaved() && !save.pending().get();
+    // The form folds away once the token is saved, and at the limit.
+    let editing = move || !at_limit() && !saved.get();
     let on_save = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let Some(s) = secret.get_untracked() else {
@@ -104,23 +117,30 @@ pub(super) fn NewToken(policy: TokenPolicy, count: u32, server_now: i64) -> impl
                         placeholder="Press Generate to create a token"
                         prop:value=move || secret.get().unwrap_or_default()
                         aria-describedby="api-token-hint secret-error"
+                        // Only Save saves: Enter here would save the defaults.
+                        on:keydown=move |ev: leptos::ev::KeyboardEvent| {
+                            if ev.key() == "Enter" {
+                                ev.prevent_default();
+                            }
+                        }
                     />
                     <button
                         type="button"
                         class="button secondary"
                         aria-pressed=move || revealed.get().to_string()
-                        disabled=move || secret.get().is_none()
+                        disabled=move || !saved.get()
                         on:click=move |_| revealed.update(|r| *r = !*r)
                     >
                         "Reveal"
                     </button>
-                    <CopyButton value=Signal::derive(move || secret.get()) />
+                    <CopyButton value=Signal::derive(move || secret.get().filter(|_| saved.get())) />
                     <button
                         type="button"
                         class="button secondary"
                         disabled=move || at_limit() || generate.pending().get()
                         aria-busy=move || generate.pending().get().to_string()
                         on:click=move |_| {
+                            replacing.set(unsaved());
                             generate.dispatch(GenerateToken {});
                         }
                     >
@@ -133,7 +153,7 @@ pub(super) fn NewToken(policy: TokenPolicy, count: u32, server_now: i64) -> impl
                         if saved.get() {
                             "Saved. This is the only time the whole token is shown: copy it now. Once you leave this page only its prefix and last four characters are shown."
                         } else if secret.get().is_some() {
-                            "Not valid yet: choose an expiration date and press Save. The whole token is shown only until you leave this page."
+                            "Not valid until you Save: choose an expiration date and scopes, then press Save. Generate again replaces it."
                         } else {
                             "A token is shown in full only until you leave this page; afterwards only its prefix and last four characters are shown."
                         }
@@ -149,6 +169,7 @@ pub(super) fn NewToken(policy: TokenPolicy, count: u32, server_now: i64) -> impl
                             }
                         })
                 }}
+                <div class="token-settings" hidden=move || !editing()>
                 <div class="form-grid">
                     <div>
                         <label for="token-expiry">"Expiration Date"</label>
@@ -247,7 +268,26 @@ pub(super) fn NewToken(policy: TokenPolicy, count: u32, server_now: i64) -> impl
                 >
                     {move || if save.pending().get() { "Saving…" } else { "Save" }}
                 </button>
+                </div>
             </form>
         </section>
     }
+}
+
+/// Asks before the page is left while `unsaved` holds (the browser's own
+/// "Leave site?" prompt).
+#[cfg(feature = "hydrate")]
+fn warn_before_leaving(unsaved: Signal<bool>) {
+    use wasm_bindgen::closure::Closure;
+    use wasm_bindgen::JsCast;
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let ask = Closure::<dyn Fn(web_sys::Event)>::new(move |ev: web_sys::Event| {
+        if unsaved.get_untracked() {
+            ev.prevent_default();
+        }
+    });
+    let _ = window.add_event_listener_with_callback("beforeunload", ask.as_ref().unchecked_ref());
+    ask.forget();
 }
