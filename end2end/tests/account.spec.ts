@@ -203,6 +203,21 @@ test("delete the account by typing the handle and land signed out", async ({ pag
   await dialog.getByLabel("Current password").fill(PASSWORD);
   await expect(del).toBeDisabled();
   await dialog.getByLabel(/Type your handle/).fill(handle);
+  // A refusal inside the dialog looks like one on a page: in the danger colour.
+  await dialog.getByLabel("Current password").fill("not the password");
+  await del.click();
+  const refusal = dialog.locator(".form-error, .field-error").filter({ hasText: /password/i });
+  await expect(refusal).toBeVisible();
+  const [color, danger] = await refusal.evaluate((el) => {
+    const probe = document.createElement("span");
+    probe.style.color = "var(--danger)";
+    document.body.append(probe);
+    const want = getComputedStyle(probe).color;
+    probe.remove();
+    return [getComputedStyle(el).color, want];
+  });
+  expect(color).toBe(danger);
+  await dialog.getByLabel("Current password").fill(PASSWORD);
   await del.click();
   await expect(page).toHaveURL(/\/login$/);
   await expect(page.getByRole("button", { name: "Account menu" })).toHaveCount(0);

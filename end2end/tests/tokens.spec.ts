@@ -51,6 +51,10 @@ test("sign up, create a token, use it, deactivate and delete it", async ({ page,
   await expect(page.getByRole("status").filter({ hasText: "saved" })).toBeVisible();
   await page.getByRole("button", { name: "Reveal" }).click();
   await expect(field).toHaveAttribute("type", "text");
+  // Reveal becomes Hide, which masks it again.
+  await page.getByRole("button", { name: "Hide" }).click();
+  await expect(field).toHaveAttribute("type", "password");
+  await page.getByRole("button", { name: "Reveal" }).click();
   const row = page.getByRole("row").filter({ hasText: "e2e" });
   await expect(row).toContainText(`ast_…${secret.slice(-4)}`);
   await expect(row).toContainText("Active");
@@ -253,6 +257,7 @@ test("scopes, Details and Regenerate with a 1-hour grace", async ({ page, contex
   await expect(secret).toHaveAttribute("type", "password");
   await dialog.getByRole("button", { name: "Reveal" }).click();
   await expect(secret).toHaveAttribute("type", "text");
+  await expect(dialog.getByRole("button", { name: "Hide" })).toBeVisible();
   const fresh = await secret.inputValue();
   expect(fresh).not.toBe(old);
   await expect(dialog).toContainText("keeps working until");

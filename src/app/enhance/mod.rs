@@ -23,8 +23,9 @@
 //!   removes its banner and sets that cookie until the browser closes.
 //! - A `form[data-done="secret"]` in a dialog shows the secret it gets back
 //!   in the dialog's `[data-secret-result]`, once; `[data-reveal="<input
-//!   id>"]` shows or masks it, `[data-copy="<input id>"]` copies it; closing
-//!   the dialog forgets it and reloads the form's `data-refresh` elements.
+//!   id>"]` shows it (and then says **Hide**) or masks it again,
+//!   `[data-copy="<input id>"]` copies it; closing the dialog forgets it and
+//!   reloads the form's `data-refresh` elements.
 //!
 //! Without JavaScript the forms still work: the server answers a plain form
 //! post with a redirect.

@@ -44,6 +44,9 @@ pub(super) fn show(form: &HtmlFormElement, body: &str) -> bool {
     };
     input.set_type("password");
     input.set_value(&r.secret);
+    if let Some(reveal) = find(&result, "[data-reveal]") {
+        reveal.set_text_content(Some("Reveal"));
+    }
     let old = match r.old_valid_until {
         Some(at) => format!("The old secret keeps working until {}.", format_utc(at)),
         None => "The old secret has stopped working.".to_owned(),
@@ -76,7 +79,7 @@ pub(super) fn on_click(ev: Event) {
         };
         let shown = input.type_() == "text";
         input.set_type(if shown { "password" } else { "text" });
-        let _ = button.set_attribute("aria-pressed", if shown { "false" } else { "true" });
+        button.set_text_content(Some(if shown { "Reveal" } else { "Hide" }));
     } else if let Some(button) = closest(&el, "[data-copy]") {
         let Some(input) = input(&button, "data-copy") else {
             return;

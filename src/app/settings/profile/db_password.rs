@@ -76,10 +76,9 @@ pub(super) fn DbPasswordCard() -> impl IntoView {
                                     <button
                                         type="button"
                                         class="button secondary"
-                                        aria-pressed=move || revealed.get().to_string()
                                         on:click=move |_| revealed.update(|r| *r = !*r)
                                     >
-                                        "Reveal"
+                                        {move || if revealed.get() { "Hide" } else { "Reveal" }}
                                     </button>
                                     <CopyButton value=full />
                                     <button

@@ -189,12 +189,7 @@ pub(super) fn RegenerateDialog(t: TokenView, refresh: &'static str) -> impl Into
                         spellcheck="false"
                         data-secret=""
                     />
-                    <button
-                        type="button"
-                        class="button secondary"
-                        aria-pressed="false"
-                        data-reveal=secret_id.clone()
-                    >
+                    <button type="button" class="button secondary" data-reveal=secret_id.clone()>
                         "Reveal"
                     </button>
                     <button type="button" class="button secondary" data-copy=secret_id>

@@ -127,11 +127,10 @@ pub(super) fn NewToken(policy: TokenPolicy, count: u32, server_now: i64) -> impl
                     <button
                         type="button"
                         class="button secondary"
-                        aria-pressed=move || revealed.get().to_string()
                         disabled=move || !saved.get()
                         on:click=move |_| revealed.update(|r| *r = !*r)
                     >
-                        "Reveal"
+                        {move || if revealed.get() { "Hide" } else { "Reveal" }}
                     </button>
                     <CopyButton value=Signal::derive(move || secret.get().filter(|_| saved.get())) />
                     <button
