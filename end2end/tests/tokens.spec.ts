@@ -85,6 +85,18 @@ test("sign up, create a token, use it, deactivate and delete it", async ({ page,
   }).toPass({ timeout: 5_000 });
   await waitForHydration(page);
 
+  // The menu answers the keyboard: arrows, Home and End.
+  await saved.getByRole("button", { name: "Token actions" }).click();
+  const items = page.getByRole("menu").getByRole("menuitem");
+  await expect(items.first()).toBeFocused();
+  await page.keyboard.press("End");
+  await expect(items.last()).toBeFocused();
+  await page.keyboard.press("Home");
+  await expect(items.first()).toBeFocused();
+  await page.keyboard.press("ArrowDown");
+  await expect(items.nth(1)).toBeFocused();
+  await page.keyboard.press("Escape");
+
   // Deactivate through the Token actions menu.
   await saved.getByRole("button", { name: "Token actions" }).click();
   await page.getByRole("menuitem", { name: "Deactivate" }).click();

@@ -92,6 +92,16 @@ pub(super) fn on_key(ev: Event) {
             };
             focus(items.get(next));
         }
+        "Home" | "End" => {
+            ev.prevent_default();
+            let items = all(&menu, "[role=menuitem]");
+            let at = if key.key() == "Home" {
+                items.first()
+            } else {
+                items.last()
+            };
+            focus(at);
+        }
         "Tab" => {
             if let Ok(m) = menu.dyn_into::<HtmlElement>() {
                 let _ = m.hide_popover();

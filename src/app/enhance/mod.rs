@@ -14,7 +14,7 @@
 //!   commands open it themselves through `commandfor`); `[data-close]`
 //!   closes its dialog, and so does a click on the backdrop.
 //! - A `[popover][role=menu]` opens under its button; the arrow keys move
-//!   between its items, Tab closes it.
+//!   between its items, Home and End to the first and last, Tab closes it.
 //! - A `[data-requires-valid]` button is enabled only while its form is
 //!   valid (`required`, `pattern`).
 //! - `[data-shown-if-changed="<input id>"]` appears once that input differs
