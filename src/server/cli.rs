@@ -3,14 +3,13 @@
 
 use std::io::Read;
 use std::process::ExitCode;
-use std::time::Duration;
 
 use clap::{Parser, Subcommand};
 use tracing_subscriber::EnvFilter;
 
 use super::config::{Config, Settings};
 use super::token_secret::PlainToken;
-use super::{audit, db, password, router, session, tokens, users};
+use super::{audit, db, password, router, tokens, users};
 use crate::model::audit::AuditAction;
 use crate::model::scope::Scopes;
 use crate::model::token::Expiry;
@@ -251,7 +250,7 @@ async fn serve(mut config: Config) -> Result<(), String> {
     let audit_log = state.audit.clone();
     let app = router::build(state);
 
-    tokio::spawn(housekeeping(pool, settings));
+    tokio::spawn(super::housekeeping::run(pool, settings));
 
     let listener = tokio::net::TcpListener::bind(config.listen_addr)
         .await
@@ -290,44 +289,6 @@ async fn shutdown_signal() {
         () = term => {},
     }
     tracing::info!("shutting down");
-}
-
-/// Hourly: drop ended sessions and audit events past retention, forget
-/// long-replaced token secrets, deactivate idle tokens (when configured).
-async fn housekeeping(pool: db::Db, settings: Settings) {
-    let mut tick = tokio::time::interval(Duration::from_secs(3600));
-    loop {
-        tick.tick().await;
-        // One instance at a time: the others skip this round.
-        let _held = match pool.try_lock(db::Lock::Housekeeping).await {
-            Ok(Some(held)) => held,
-            Ok(None) => continue,
-            Err(e) => {
-                tracing::warn!(error = %e, "housekeeping skipped: the database does not answer");
-                continue;
-            }
-        };
-        if let Ok(n) = session::purge_expired(&pool, &settings).await {
-            tracing::debug!(sessions = n, "purged ended sessions");
-        }
-        let limits = crate::server::limiter::LoginLimiter::new(pool.clone());
-        if let Ok(n) = limits.sweep(db::now()).await {
-            tracing::debug!(windows = n, "purged ended rate-limit windows");
-        }
-        if let Ok(n) = audit::purge_older_than(&pool, settings.audit_retention_days).await {
-            tracing::debug!(events = n, "purged old audit events");
-        }
-        if let Ok(n) = tokens::forget_retired(&pool, db::now()).await {
-            tracing::debug!(secrets = n, "forgot long-replaced token secrets");
-        }
-        if let Some(days) = settings.token_idle_revoke_days {
-            match tokens::deactivate_idle(&pool, days, db::now()).await {
-                Ok(0) => {}
-                Ok(n) => tracing::info!(tokens = n, days, "deactivated tokens unused for too long"),
-                Err(e) => tracing::warn!(error = %e, "idle tokens not deactivated"),
-            }
-        }
-    }
 }
 
 async fn copy_database(from: &str, to: &str) -> Result<(), String> {

@@ -14,6 +14,7 @@ pub mod db;
 pub mod db_password;
 pub mod device;
 pub mod fn_errors;
+pub mod housekeeping;
 pub mod limiter;
 pub mod origin;
 pub mod password;
