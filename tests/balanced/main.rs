@@ -21,6 +21,8 @@ mod database;
 mod remote;
 #[path = "../integration/sql.rs"]
 mod sql;
+#[path = "../integration/token_fixtures.rs"]
+mod token_fixtures;
 
 /// The two instances the concurrency tests fire at.
 mod instances {

@@ -25,6 +25,7 @@ mod security;
 mod shutdown;
 mod sql;
 mod startup;
+mod token_fixtures;
 mod tokens;
 
 /// The two instances the concurrency tests fire at: in this process, each

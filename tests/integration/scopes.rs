@@ -111,23 +111,6 @@ async fn a_refused_call_is_in_the_audit_log_with_its_status() {
 }
 
 #[tokio::test]
-async fn a_token_may_always_delete_itself() {
-    let app = TestApp::new().await;
-    let cookie = app.signup("ada").await;
-    let (secret, id) = app.create_token_with(&cookie, "user:read").await;
-    let res = app
-        .api(
-            Method::DELETE,
-            &format!("/api/v1/tokens/{id}"),
-            &secret,
-            None,
-        )
-        .await;
-    assert_eq!(res.status, StatusCode::NO_CONTENT, "{}", res.text());
-    assert_eq!(app.count("SELECT COUNT(*) FROM api_tokens").await, 0);
-}
-
-#[tokio::test]
 async fn no_scope_or_an_unknown_one_is_refused_and_saves_nothing() {
     let app = TestApp::new().await;
     let cookie = app.signup("ada").await;
