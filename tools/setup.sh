@@ -35,6 +35,14 @@ if ! wasm-bindgen --version 2>/dev/null | grep -q "$WBG_VERSION"; then
   env -u CARGO_TARGET_DIR cargo install wasm-bindgen-cli --version "$WBG_VERSION"
 fi
 
+# The tests' mail server (tools/smtp_sink.py) runs on Debian's Python.
+if ! /usr/bin/python3 -c 'import aiosmtpd' 2>/dev/null; then
+  step "installing aiosmtpd from Debian (the tests' mail server)"
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  $SUDO apt-get update -q
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q python3-aiosmtpd
+fi
+
 if [ ! -x end2end/node_modules/.bin/wasm-opt ] || [ ! -x end2end/node_modules/.bin/playwright ]; then
   step "installing npm packages (wasm-opt, Playwright without browsers)"
   (cd end2end && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund)

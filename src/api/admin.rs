@@ -64,13 +64,24 @@ pub async fn admin_list_users(
     let search: String = search.chars().take(100).collect();
     let page = page.clamp(1, 1_000_000);
     let (users, total) = admin::list(&state.db, &search, page).await?;
+    let failed = crate::server::notify::outbox::failed(&state.db).await?;
     Ok(AdminUsersPage {
         users,
         total,
         page,
         per_page: admin::PER_PAGE,
         me: s.user.id,
+        failed_mail: failed.count,
+        failed_mail_error: failed.last_error,
     })
+}
+
+/// Queues every mail that could not be delivered again; returns how many.
+#[server]
+pub async fn admin_retry_mail() -> Result<u64, AppError> {
+    use crate::server::{db, notify::outbox};
+    let (_, state) = ssr::require_admin().await?;
+    outbox::retry_failed(&state.db, db::now()).await
 }
 
 /// Creates a user with a one-time initial password, returned once.

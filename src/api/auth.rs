@@ -30,8 +30,14 @@ mod ssr {
 /// The signed-in user, if any.
 #[server]
 pub async fn get_me() -> Result<Option<CurrentUser>, AppError> {
-    use crate::server::context;
-    Ok(context::session().await?.map(|s| s.user))
+    use crate::server::{context, notify};
+    let Some(s) = context::session().await? else {
+        return Ok(None);
+    };
+    let state = context::state()?;
+    let mut user = s.user;
+    user.unread_notices = notify::unread(&state.db, user.id).await?;
+    Ok(Some(user))
 }
 
 /// Whether sign-up is open on this server.

@@ -6,6 +6,7 @@ pub mod admin;
 pub mod advanced;
 pub mod audit;
 pub mod auth;
+pub mod notifications;
 pub mod profile;
 pub mod security;
 pub mod tokens;

@@ -13,7 +13,9 @@ use super::components::dialog::{CloseDialog, Dialog, ModalDialog, OpenDialog};
 use super::components::form::{FieldError, FormError};
 use super::components::toast::use_toasts;
 use super::NotFound;
-use crate::api::admin::{admin_list_users, AdminCreateUser, AdminSetDisabled, AdminUpdateUser};
+use crate::api::admin::{
+    admin_list_users, AdminCreateUser, AdminRetryMail, AdminSetDisabled, AdminUpdateUser,
+};
 use crate::error::AppError;
 use crate::model::account::{AdminUser, AdminUsersPage, CreatedUser};
 use crate::model::time::format_date;
@@ -66,7 +68,31 @@ fn UsersList(list: AdminUsersPage, search: String) -> impl IntoView {
         .into_iter()
         .map(|user| view! { <UserRow user /> })
         .collect_view();
+    let failed = (list.failed_mail > 0).then(|| {
+        let count = match list.failed_mail {
+            1 => "1 mail could not be delivered.".to_owned(),
+            n => format!("{n} mails could not be delivered."),
+        };
+        view! {
+            <section class="card banner-failed" role="status">
+                <h2>"Undelivered mail"</h2>
+                <p>
+                    {count} " The mail server's last answer: "
+                    <code>{list.failed_mail_error.clone().unwrap_or_default()}</code>
+                </p>
+                <form
+                    method="post"
+                    action={<AdminRetryMail as ServerFn>::PATH}
+                    data-enhance=""
+                    data-toast="Queued again: the mail goes out within seconds."
+                >
+                    <button class="button secondary" type="submit">"Retry delivery"</button>
+                </form>
+            </section>
+        }
+    });
     view! {
+        {failed}
         <CreateUser />
         <section class="card">
             <form class="search-row" method="get" action="/admin/users" role="search">
@@ -102,7 +128,11 @@ fn UserRow(user: AdminUser) -> impl IntoView {
         <tr>
             <td class="mono">{user.handle.clone()}</td>
             <td>{user.display_name.clone()}</td>
-            <td>{user.email.clone()}</td>
+            <td>
+                {user.email.clone()}
+                {(!user.email_verified)
+                    .then(|| view! { <span class="badge badge-off" title="Not confirmed by its owner yet">"Unconfirmed"</span> })}
+            </td>
             <td>{if user.is_admin { "Administrator" } else { "User" }}</td>
             <td>
                 {if disabled {

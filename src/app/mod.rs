@@ -162,12 +162,40 @@ pub fn reload() {
     }
 }
 
+/// The link to the Notifications page, with how many notices are unread
+/// (none shown on that page itself: opening it reads them).
+#[component]
+fn NoticeCount(unread: i64) -> impl IntoView {
+    let here = leptos_router::hooks::use_location()
+        .pathname
+        .get_untracked()
+        == "/settings/notifications";
+    let unread = if here { 0 } else { unread };
+    let label = match unread {
+        0 => "Notifications".to_owned(),
+        1 => "Notifications: 1 unread".to_owned(),
+        n => format!("Notifications: {n} unread"),
+    };
+    view! {
+        <a class="notice-link" href="/settings/notifications" aria-label=label title="Notifications">
+            <svg aria-hidden="true" viewBox="0 0 16 16" width="18" height="18">
+                <path
+                    fill="currentColor"
+                    d="M8 16a2 2 0 0 0 1.98-1.75h-3.96A2 2 0 0 0 8 16ZM3 5a5 5 0 0 1 10 0v2.9l1.4 2.8a.75.75 0 0 1-.67 1.05H2.27a.75.75 0 0 1-.67-1.05L3 7.9Z"
+                />
+            </svg>
+            {(unread > 0).then(|| view! { <span class="notice-count">{unread.min(99)}</span> })}
+        </a>
+    }
+}
+
 /// The avatar button and its menu: a popover the browser opens and closes
 /// by itself (`popovertarget`); `app::enhance` adds the arrow keys.
 #[component]
 fn AccountMenu(user: CurrentUser) -> impl IntoView {
     view! {
         <div class="account">
+            <NoticeCount unread=user.unread_notices />
             <span class="account-name">{user.shown_name().to_owned()}</span>
             <div class="menu-wrap">
                 <button

@@ -81,6 +81,8 @@ pub struct AdminUser {
     pub is_admin: bool,
     pub disabled: bool,
     pub created_at: i64,
+    /// Whether the address was confirmed by a link mailed to it.
+    pub email_verified: bool,
 }
 
 /// One page of the administrators' list.
@@ -95,6 +97,10 @@ pub struct AdminUsersPage {
     /// The signed-in administrator, who cannot disable or demote themselves
     /// into having no administrator left.
     pub me: i64,
+    /// Mail that could not be delivered after every retry, and the latest
+    /// error (the mail server's words, never a secret).
+    pub failed_mail: i64,
+    pub failed_mail_error: Option<String>,
 }
 
 impl AdminUsersPage {
@@ -165,6 +171,8 @@ mod tests {
             page: 1,
             per_page: 20,
             me: 1,
+            failed_mail: 0,
+            failed_mail_error: None,
         };
         assert_eq!(p.pages(), 3);
     }

@@ -7,6 +7,7 @@ pub mod account;
 pub mod agent;
 pub mod audit;
 pub mod avatar;
+pub mod notice;
 pub mod rotation;
 pub mod scope;
 pub mod secret;

@@ -13,6 +13,9 @@ pub struct CurrentUser {
     /// Where the avatar picture is (an uploaded file's path or an https
     /// address); `None` shows initials.
     pub avatar: Option<String>,
+    /// Notices not yet seen on the Notifications page.
+    #[serde(default)]
+    pub unread_notices: i64,
 }
 
 /// How an avatar looks: the picture, or initials on a colour. Computed by
@@ -82,6 +85,7 @@ mod tests {
             display_name: display.into(),
             is_admin: false,
             avatar: None,
+            unread_notices: 0,
         }
     }
 

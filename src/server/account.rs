@@ -3,8 +3,10 @@
 
 use super::audit::{self, NewEvent};
 use super::db::{now, Db};
+use super::notify::{Notice, NoticeData};
 use super::users::clash;
 use crate::error::AppError;
+use crate::model::notice::Kind;
 use crate::{on_db, on_tx};
 
 /// The refusal for a handle someone gave up recently.
@@ -117,17 +119,17 @@ pub async fn delete_account(db: &Db, id: i64) -> Result<(), AppError> {
     // the account's events and tokens go with it, and the queue's writer
     // (which holds that lock) may be writing to them.
     let mut tx = audit::begin_accounts(db).await?;
-    let handle: Option<String> = on_tx!(&mut tx, c => sqlx::query_scalar(
+    let gone: Option<(String, String)> = on_tx!(&mut tx, c => sqlx::query_as(
         "DELETE FROM users
          WHERE id = $1
            AND (NOT is_admin OR disabled
                 OR EXISTS (SELECT 1 FROM users o WHERE o.id != $1 AND o.is_admin AND NOT o.disabled))
-         RETURNING handle",
+         RETURNING handle, email",
     )
     .bind(id)
     .fetch_optional(c)
     .await)?;
-    let Some(handle) = handle else {
+    let Some((handle, email)) = gone else {
         drop(tx);
         let exists =
             on_db!(db, p => sqlx::query_scalar::<_, i64>("SELECT id FROM users WHERE id = $1")
@@ -155,6 +157,17 @@ pub async fn delete_account(db: &Db, id: i64) -> Result<(), AppError> {
     .execute(c)
     .await
     .map(|d| d.rows_affected()))?;
-    audit::commit(tx, &[]).await?;
+    // Told at the address it had (the notice outlives the account).
+    let notice = Notice {
+        user_id: None,
+        kind: Kind::AccountDeleted,
+        to: Some(email),
+        data: NoticeData {
+            at: now,
+            ..NoticeData::default()
+        },
+        link_sealed: None,
+    };
+    audit::commit_with(tx, &[], vec![notice]).await?;
     Ok(())
 }

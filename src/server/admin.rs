@@ -13,7 +13,7 @@ use crate::{on_db, on_tx};
 
 /// The columns of an [`AdminUser`].
 const VIEW: &str = "SELECT id, handle, email, first_name, last_name, display_name, is_admin,
-                           disabled, created_at
+                           disabled, created_at, email_verified
                     FROM users";
 
 /// Users per page of the list.

@@ -234,6 +234,11 @@ async fn serve(mut config: Config) -> Result<(), String> {
                 .into(),
         );
     }
+    if config.smtp_url.is_some() && config.public_url.is_none() {
+        return Err(
+            "PUBLIC_URL: required when SMTP_URL is set (every mail links back to the site)".into(),
+        );
+    }
     let pool = open(&config).await?;
     if pool.backend() == db::Backend::Postgres && config.secret_key.is_none() {
         return Err(
@@ -248,6 +253,15 @@ async fn serve(mut config: Config) -> Result<(), String> {
     state.secrets.check_against(&pool).await?;
     super::avatar::import_files(&pool, &config.data_dir).await?;
     let audit_log = state.audit.clone();
+    match &settings.smtp {
+        Some(url) => tracing::info!(server = %url.redacted(), from = %settings.mail_from, "mailing notices"),
+        None => tracing::info!(
+            "SMTP_URL is not set: nothing is mailed (notices are listed in the app), \
+             and sign-in does not offer a password reset"
+        ),
+    }
+    tokio::spawn(state.outbox().run());
+    tokio::spawn(super::notify::scan::run(pool.clone()));
     let app = router::build(state);
 
     tokio::spawn(super::housekeeping::run(pool, settings));

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 
 use clap::{ArgAction, Args};
 
+use super::notify::SmtpUrl;
 use crate::model::token::TokenPolicy;
 
 /// Settings shared by every subcommand.
@@ -106,6 +107,21 @@ pub struct Config {
     /// `SECRET_KEY`.
     #[arg(long, env = "SECRET_KEY_FILE", global = true)]
     pub secret_key_file: Option<PathBuf>,
+    /// The mail server: `smtp://user:password@host:587` (STARTTLS),
+    /// `smtps://user:password@host:465`, or `smtp://host:25?tls=none` for a
+    /// relay on this machine. Unset: nothing is mailed.
+    #[arg(long, env = "SMTP_URL", global = true, hide_env_values = true,
+          value_parser = SmtpUrl::parse)]
+    pub smtp_url: Option<SmtpUrl>,
+    /// The sender of every mail, e.g. `Account Settings <accounts@example.com>`
+    /// (default: accounts@ the host of PUBLIC_URL).
+    #[arg(long, env = "MAIL_FROM", global = true)]
+    pub mail_from: Option<String>,
+    /// New accounts must confirm their e-mail address before they can
+    /// create tokens.
+    #[arg(long, env = "REQUIRE_VERIFIED_EMAIL", global = true, default_value_t = false,
+          action = ArgAction::Set)]
+    pub require_verified_email: bool,
     /// The secret a workspace database proxy sends to
     /// `POST /internal/db-auth`; that path is off while it is unset.
     #[arg(long, env = "DB_PROXY_SECRET", global = true, hide_env_values = true,
@@ -227,6 +243,12 @@ pub struct Settings {
     pub secret_key_previous: Option<Secret>,
     /// Peers whose `X-Forwarded-For` is believed.
     pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// Where mail goes out (`None`: nothing is mailed).
+    pub smtp: Option<SmtpUrl>,
+    /// The sender of every mail.
+    pub mail_from: String,
+    /// New addresses must be confirmed before the account makes tokens.
+    pub require_verified_email: bool,
 }
 
 impl Settings {
@@ -256,7 +278,26 @@ impl Settings {
             db_proxy_secret: c.db_proxy_secret.clone(),
             secret_key_previous: c.secret_key_previous.clone(),
             trusted_proxies: c.trusted_proxies.clone().unwrap_or_default().0,
+            smtp: c.smtp_url.clone(),
+            mail_from: c.mail_from.clone().unwrap_or_else(|| {
+                let host = c
+                    .public_url
+                    .as_deref()
+                    .and_then(|u| u.split_once("://"))
+                    .map(|(_, rest)| rest.split(':').next().unwrap_or(rest))
+                    .unwrap_or("localhost");
+                format!("Account Settings <accounts@{host}>")
+            }),
+            require_verified_email: c.require_verified_email,
         }
+    }
+
+    /// The start of every absolute link in mail: `PUBLIC_URL`, or the
+    /// listening address's loopback form when it is unset.
+    pub fn mail_base(&self) -> String {
+        self.public_origin
+            .clone()
+            .unwrap_or_else(|| "http://localhost:3000".to_owned())
     }
 
     /// Defaults, as a fresh install gets them: the built-in values only,

@@ -55,6 +55,8 @@ const TABLES: &[Table] = &[
             ("avatar_file", Text),
             ("db_password_enc", Bytes),
             ("db_password_key", Text),
+            ("email_verified", Flag),
+            ("mail_off", Int),
         ],
     ),
     (
@@ -88,6 +90,8 @@ const TABLES: &[Table] = &[
             ("last_used_ip", Text),
             ("scopes", Int),
             ("rotated_at", Int),
+            ("reminded", Int),
+            ("new_ip_noticed_at", Int),
         ],
     ),
     (
@@ -108,6 +112,7 @@ const TABLES: &[Table] = &[
             ("ip", Text),
             ("first_seen_at", Int),
             ("last_seen_at", Int),
+            ("checked", Flag),
         ],
     ),
     (
@@ -168,13 +173,46 @@ const TABLES: &[Table] = &[
         ],
     ),
     (
+        "notices",
+        "id",
+        &[
+            ("id", Int),
+            ("user_id", Int),
+            ("kind", Text),
+            ("to_addr", Text),
+            ("data", Text),
+            ("link_sealed", Bytes),
+            ("state", Text),
+            ("attempts", Int),
+            ("next_attempt_at", Int),
+            ("claimed_until", Int),
+            ("last_error", Text),
+            ("created_at", Int),
+            ("sent_at", Int),
+            ("read_at", Int),
+        ],
+    ),
+    (
+        "account_links",
+        "token_hash",
+        &[
+            ("token_hash", Bytes),
+            ("user_id", Int),
+            ("purpose", Text),
+            ("email", Text),
+            ("created_at", Int),
+            ("expires_at", Int),
+            ("used_at", Int),
+        ],
+    ),
+    (
         "rate_limits",
         "key",
         &[("key", Bytes), ("window_start", Int), ("failures", Int)],
     ),
 ];
 
-/// Rows per INSERT (at most 15 values each: far under PostgreSQL's limit).
+/// Rows per INSERT (at most 17 values each: far under PostgreSQL's limit).
 const BATCH: usize = 500;
 
 /// What a copy did: rows per table, as counted in both databases.
@@ -269,6 +307,7 @@ pub async fn copy(from_url: &str, to_url: &str) -> Result<Copied, String> {
         ("sessions", 0),
         ("api_tokens", tokens_high),
         ("audit_events", 0),
+        ("notices", 0),
     ] {
         let sql = format!(
             "SELECT setval(pg_get_serial_sequence('{table}', 'id'),

@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use super::config::Settings;
-use super::{audit, db, session, tokens};
+use super::{audit, db, notify, session, tokens};
 
 /// Hourly: drop ended sessions and audit events past retention, forget
 /// long-replaced token secrets, deactivate idle tokens (when configured).
@@ -29,6 +29,9 @@ pub async fn run(pool: db::Db, settings: Settings) {
         }
         if let Ok(n) = audit::purge_older_than(&pool, settings.audit_retention_days).await {
             tracing::debug!(events = n, "purged old audit events");
+        }
+        if let Ok(n) = notify::purge(&pool, db::now()).await {
+            tracing::debug!(notices = n, "purged old notices");
         }
         if let Ok(n) = tokens::forget_retired(&pool, db::now()).await {
             tracing::debug!(secrets = n, "forgot long-replaced token secrets");

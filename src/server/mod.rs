@@ -16,6 +16,7 @@ pub mod device;
 pub mod fn_errors;
 pub mod housekeeping;
 pub mod limiter;
+pub mod notify;
 pub mod origin;
 pub mod password;
 pub mod rest;

@@ -44,7 +44,12 @@ pub fn state(db: Db, settings: Settings, site_root: &str) -> Result<AppState, St
     if let Some(previous) = &settings.secret_key_previous {
         secrets = secrets.with_previous(previous.expose())?;
     }
+    let mailer = match &settings.smtp {
+        Some(url) => Some(Arc::new(super::notify::Mailer::new(url, &settings.mail_from)?)),
+        None => None,
+    };
     Ok(AppState::new(Shared {
+        mailer,
         leptos_options: Arc::new(leptos_options(site_root)),
         audit: AuditLog::spawn(db.clone()),
         login_limiter: Arc::new(LoginLimiter::new(db.clone())),

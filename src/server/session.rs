@@ -156,6 +156,7 @@ pub async fn current(
                 row.avatar_url.as_deref(),
                 None,
             ),
+            unread_notices: 0,
         },
     }))
 }

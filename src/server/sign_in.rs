@@ -11,7 +11,11 @@ use super::state::AppState;
 use super::{db, limiter, password, session, users};
 use crate::error::AppError;
 use crate::model::audit::AuditAction;
+use crate::model::notice::Kind;
 use crate::model::secret::Password;
+
+/// How long an address the account signed in from stays familiar.
+const NEW_SIGN_IN_SECS: i64 = 90 * 86_400;
 
 /// Every failed sign-in says this, so it never tells which part was wrong.
 pub const GENERIC: &str = "Invalid email, handle or password";
@@ -74,13 +78,22 @@ pub async fn sign_in(
             if let Some(old) = replacing {
                 session::end(&state.db, old, &[]).await?;
             }
+            // A browser the account does not know, from an address it has
+            // not signed in from lately: the owner hears of it.
+            let mut event = NewEvent::new(r.id, AuditAction::SignIn).client(meta);
+            if known.is_none()
+                && !users::signed_in_from(&state.db, r.id, meta.ip.as_deref(), now - NEW_SIGN_IN_SECS)
+                    .await?
+            {
+                event = event.notify(Kind::NewSignIn);
+            }
             let session = session::start(
                 &state.db,
                 &state.settings,
                 r.id,
                 meta.ip.as_deref(),
                 meta.user_agent.as_deref(),
-                &[NewEvent::new(r.id, AuditAction::SignIn).client(meta)],
+                &[event],
             )
             .await?;
             let device = known.unwrap_or_else(|| device::new(r.id));

@@ -9,6 +9,8 @@ use super::audit::AuditLog;
 use super::config::Settings;
 use super::db::{Db, Lookups};
 use super::limiter::LoginLimiter;
+use super::notify::outbox::Outbox;
+use super::notify::Mailer;
 use super::secret_box::SecretBox;
 
 /// Cheap to clone: one reference count (every layer and extractor of every
@@ -41,6 +43,20 @@ pub struct Shared {
     pub login_limiter: Arc<LoginLimiter>,
     /// The server key that seals the database passwords.
     pub secrets: Arc<SecretBox>,
+    /// The mail server, when one is configured.
+    pub mailer: Option<Arc<Mailer>>,
+}
+
+impl Shared {
+    /// The mail worker's view of the state.
+    pub fn outbox(&self) -> Outbox {
+        Outbox {
+            db: self.db.clone(),
+            mailer: self.mailer.clone(),
+            keys: self.secrets.clone(),
+            base: self.settings.mail_base(),
+        }
+    }
 }
 
 impl FromRef<AppState> for LeptosOptions {

@@ -27,6 +27,9 @@
 //!   `[data-copy="<input id>"]` copies it; closing the dialog forgets it and
 //!   reloads the form's `data-refresh` elements.
 //!
+//! - A page opened at `#<dialog id>` (a mail's "Regenerate" link) opens
+//!   that dialog.
+//!
 //! Without JavaScript the forms still work: the server answers a plain form
 //! post with a redirect.
 
@@ -61,6 +64,23 @@ pub fn start() {
     }
     count_down();
     gloo_timers::callback::Interval::new(30_000, count_down).forget();
+    open_from_hash(&doc);
+}
+
+/// Opens the `<dialog>` the address's fragment names, if there is one.
+fn open_from_hash(doc: &web_sys::Document) {
+    let hash = web_sys::window()
+        .and_then(|w| w.location().hash().ok())
+        .unwrap_or_default();
+    let Some(id) = hash.strip_prefix('#').filter(|id| !id.is_empty()) else {
+        return;
+    };
+    if let Some(dialog) = doc
+        .get_element_by_id(id)
+        .and_then(|el| el.dyn_into::<web_sys::HtmlDialogElement>().ok())
+    {
+        let _ = dialog.show_modal();
+    }
 }
 
 /// Brings every `[data-countdown="<unix time>"]` up to date: "Expires in

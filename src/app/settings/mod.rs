@@ -3,6 +3,7 @@
 
 pub mod advanced;
 pub mod audit_log;
+pub mod notifications;
 pub mod profile;
 pub mod security;
 pub mod tokens;
@@ -33,6 +34,7 @@ pub fn SettingsRoutes() -> impl leptos_router::MatchNestedRoutes + Clone {
             <Route path=path!("tokens") view=tokens::TokensSection />
             <Route path=path!("audit-log") view=audit_log::AuditLogSection />
             <Route path=path!("security") view=security::SecuritySection />
+            <Route path=path!("notifications") view=notifications::NotificationsSection />
             <Route path=path!("advanced") view=advanced::AdvancedSection />
         </ParentRoute>
     }
@@ -56,6 +58,7 @@ fn SettingsLayout() -> impl IntoView {
                 <A href="/settings/tokens">"Tokens"</A>
                 <A href="/settings/audit-log">"Audit Log"</A>
                 <A href="/settings/security">"Security"</A>
+                <A href="/settings/notifications">"Notifications"</A>
                 <A href="/settings/advanced">"Advanced"</A>
             </nav>
             <div class="settings-body">

@@ -15,9 +15,11 @@ use tokio::sync::{mpsc, oneshot};
 
 pub use self::page::{date_range, page, Page};
 use super::db::{now, Db, Lock, Tx};
+use super::notify::{self, Notice};
 use super::tokens::{record_ips, UsedFrom};
 use crate::error::AppError;
 use crate::model::audit::AuditAction;
+use crate::model::notice::Kind;
 use crate::{on_db, on_tx};
 
 /// Queue length before API requests wait for the writer.
@@ -41,6 +43,8 @@ pub struct NewEvent {
     pub detail: Option<String>,
     /// When it happened; the present when left at zero.
     pub at: i64,
+    /// The notice this event sends its owner (see [`notify`]).
+    pub notice: Option<Kind>,
 }
 
 impl NewEvent {
@@ -66,6 +70,13 @@ impl NewEvent {
 
     pub fn detail(mut self, detail: impl Into<String>) -> Self {
         self.detail = Some(detail.into());
+        self
+    }
+
+    /// Sends the account's owner a notice of `kind` about this event,
+    /// written with it.
+    pub fn notify(mut self, kind: Kind) -> Self {
+        self.notice = Some(kind);
         self
     }
 }
@@ -146,9 +157,19 @@ pub async fn begin_accounts(db: &Db) -> Result<Tx, sqlx::Error> {
     Ok(tx)
 }
 
-/// Writes the events that describe the change made in `tx`, and commits
-/// both together. Events without a time get the present.
-pub async fn commit(mut tx: Tx, events: &[NewEvent]) -> Result<(), sqlx::Error> {
+/// Writes the events that describe the change made in `tx`, and the
+/// notices they ask for, and commits them all together. Events without a
+/// time get the present.
+pub async fn commit(tx: Tx, events: &[NewEvent]) -> Result<(), sqlx::Error> {
+    commit_with(tx, events, Vec::new()).await
+}
+
+/// [`commit`], with `notices` of its own besides those of the events.
+pub async fn commit_with(
+    mut tx: Tx,
+    events: &[NewEvent],
+    mut notices: Vec<Notice>,
+) -> Result<(), sqlx::Error> {
     let at = now();
     let events: Vec<NewEvent> = events
         .iter()
@@ -161,7 +182,13 @@ pub async fn commit(mut tx: Tx, events: &[NewEvent]) -> Result<(), sqlx::Error> 
         })
         .collect();
     insert(&mut tx, &events).await?;
-    tx.commit().await
+    notices.extend(events.iter().filter_map(Notice::of_event));
+    notify::queue(&mut tx, &notices).await?;
+    tx.commit().await?;
+    if !notices.is_empty() {
+        notify::wake();
+    }
+    Ok(())
 }
 
 /// Writes `events` at once in a transaction of their own (events that

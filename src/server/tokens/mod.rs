@@ -14,6 +14,7 @@ use super::audit::{self, NewEvent};
 use super::db::{now, Backend, Db};
 use super::token_secret::PlainToken;
 use crate::error::AppError;
+use crate::model::notice::Kind;
 use crate::model::scope::Scopes;
 use crate::model::token::{limit_notice, TokenStatus, TokenView};
 use crate::{on_db, on_tx};
@@ -121,7 +122,10 @@ pub async fn insert(
     let Some(id) = id else {
         return Err(AppError::Conflict(limit_notice(max)));
     };
-    audit::commit(tx, &[event.token(id, label(name, prefix, last_four))]).await?;
+    let event = event
+        .token(id, label(name, prefix, last_four))
+        .notify(Kind::TokenCreated);
+    audit::commit(tx, &[event]).await?;
     Ok(id)
 }
 
@@ -177,7 +181,9 @@ pub async fn delete(
     if done == 0 {
         return Err(AppError::NotFound("Token".into()));
     }
-    let event = event.token(id, label(&token.name, &token.prefix, &token.last_four));
+    let event = event
+        .token(id, label(&token.name, &token.prefix, &token.last_four))
+        .notify(Kind::TokenDeleted);
     audit::commit(tx, &[event]).await?;
     Ok(token)
 }

@@ -4,6 +4,7 @@
 use super::{get, label};
 use crate::error::AppError;
 use crate::model::audit::AuditAction;
+use crate::model::notice::Kind;
 use crate::model::rotation::renewed_expiry;
 use crate::model::time::rfc3339;
 use crate::model::token::TokenView;
@@ -87,7 +88,8 @@ pub async fn rotate(
     .map(|d| d.rows_affected()))?;
     let new_four = secret.last_four();
     on_tx!(&mut tx, c => sqlx::query(
-        "UPDATE api_tokens SET token_hash = $1, last_four = $2, expires_at = $3, rotated_at = $4
+        "UPDATE api_tokens SET token_hash = $1, last_four = $2, expires_at = $3, rotated_at = $4,
+                               reminded = 0
          WHERE id = $5",
     )
     .bind(secret.hash().0.as_slice())
@@ -143,6 +145,7 @@ pub async fn revoke_leaked(db: &Db, token: &PlainToken, event: NewEvent) -> Resu
     .bind(hash.0.as_slice())
     .fetch_optional(c)
     .await)?;
+    let deactivated = current.is_some();
     let (revoked, detail) = match current {
         Some(t) => (t, "Reported as leaked: the token was deactivated"),
         None => {
@@ -174,6 +177,11 @@ pub async fn revoke_leaked(db: &Db, token: &PlainToken, event: NewEvent) -> Resu
         label(&revoked.name, &revoked.prefix, &revoked.last_four),
     )
     .detail(detail);
+    let event = if deactivated {
+        event.notify(Kind::TokenDeactivated)
+    } else {
+        event
+    };
     audit::commit(tx, &[event]).await?;
     Ok(true)
 }
@@ -199,7 +207,8 @@ pub async fn deactivate_idle(db: &Db, days: u32, now: i64) -> Result<usize, AppE
         .map(|t| {
             let mut e = NewEvent::new(t.user_id, AuditAction::TokenDeactivatedIdle)
                 .token(t.id, label(&t.name, &t.prefix, &t.last_four))
-                .detail(format!("Not used for {days} days"));
+                .detail(format!("Not used for {days} days"))
+                .notify(Kind::TokenDeactivated);
             e.at = now;
             e
         })

@@ -45,6 +45,7 @@ fn face_of(p: &ProfileView) -> AvatarFace {
         display_name: p.display_name.clone(),
         is_admin: false,
         avatar: p.avatar.clone(),
+        unread_notices: 0,
     }
     .face()
 }

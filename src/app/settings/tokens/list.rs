@@ -102,7 +102,7 @@ fn TokenRow(t: TokenView, now: i64, warning_days: u32) -> impl IntoView {
         }
     });
     view! {
-        <tr>
+        <tr id=format!("token-{}", t.id)>
             <td>
                 {if t.name.is_empty() {
                     view! { <span class="muted">"Unnamed"</span> }.into_any()

@@ -1,0 +1,233 @@
+//! Notices (SPEC §12): written in the transaction of the change they
+//! report (the outbox), mailed by a worker ([`outbox`]), listed on the
+//! Notifications page. Expiry reminders and new-address notices come from
+//! periodic scans ([`scan`]).
+//!
+//! Most notices ride on an audit event ([`NewEvent::notify`]): the event's
+//! token, address and browser become the notice's, and [`audit::commit`]
+//! writes both. Notices to another address than the account's (the old one
+//! after a change, the one a deleted account had) or with a one-time link
+//! are queued with [`queue`] in the same transaction.
+//!
+//! [`NewEvent::notify`]: super::audit::NewEvent::notify
+//! [`audit::commit`]: super::audit::commit
+
+pub mod compose;
+pub mod mailer;
+pub mod outbox;
+pub mod scan;
+
+use tokio::sync::Notify;
+
+pub use compose::NoticeData;
+pub use mailer::{Mail, Mailer, SmtpUrl};
+
+use super::audit::NewEvent;
+use super::db::{Db, Tx};
+use crate::error::AppError;
+use crate::model::notice::{Delivery, Kind, NoticeView};
+use crate::{on_db, on_tx};
+
+/// One notice to write.
+#[derive(Debug, Clone)]
+pub struct Notice {
+    /// `None` once the account is gone (its deletion's notice).
+    pub user_id: Option<i64>,
+    pub kind: Kind,
+    /// Where to mail it; the account's address when `None`.
+    pub to: Option<String>,
+    pub data: NoticeData,
+    /// A one-time link's secret, sealed with the server key for `user_id`.
+    pub link_sealed: Option<Vec<u8>>,
+}
+
+impl Notice {
+    pub fn new(user_id: i64, kind: Kind, data: NoticeData) -> Self {
+        Self {
+            user_id: Some(user_id),
+            kind,
+            to: None,
+            data,
+            link_sealed: None,
+        }
+    }
+
+    /// The notice an audit event asks for, if any.
+    pub fn of_event(e: &NewEvent) -> Option<Self> {
+        let kind = e.notice?;
+        Some(Self::new(
+            e.user_id,
+            kind,
+            NoticeData {
+                at: e.at,
+                token_id: e.token_id,
+                token: e.token_label.clone(),
+                ip: e.ip.clone(),
+                agent: e.user_agent.clone(),
+                detail: e.detail.clone(),
+                ..NoticeData::default()
+            },
+        ))
+    }
+}
+
+/// Wakes the mail worker; called after a commit that queued a notice.
+static WAKE: Notify = Notify::const_new();
+
+pub fn wake() {
+    WAKE.notify_waiters();
+    WAKE.notify_one();
+}
+
+/// Writes `notices` in `tx`. A kind the person turned off is written as
+/// [`Delivery::Off`] (listed, never mailed).
+pub async fn queue(tx: &mut Tx, notices: &[Notice]) -> Result<(), sqlx::Error> {
+    for n in notices {
+        let data = serde_json::to_string(&n.data).unwrap_or_else(|_| "{}".to_owned());
+        let at = if n.data.at == 0 {
+            super::db::now()
+        } else {
+            n.data.at
+        };
+        let bit = n.kind.bit().unwrap_or(0);
+        on_tx!(&mut *tx, c => sqlx::query(
+            "INSERT INTO notices (user_id, kind, to_addr, data, link_sealed, state, next_attempt_at, created_at)
+             SELECT $1, $2, COALESCE($3, u.email), $4, $5,
+                    CASE WHEN (u.mail_off & $6) != 0 THEN 'off' ELSE 'queued' END, $7, $7
+             FROM users u WHERE u.id = $1
+             UNION ALL
+             SELECT NULL, $2, $3, $4, $5, 'queued', $7, $7 WHERE $1 IS NULL AND $3 IS NOT NULL",
+        )
+        .bind(n.user_id)
+        .bind(n.kind.as_str())
+        .bind(n.to.as_deref())
+        .bind(&data)
+        .bind(n.link_sealed.as_deref())
+        .bind(bit)
+        .bind(at)
+        .execute(c)
+        .await
+        .map(|d| d.rows_affected()))?;
+    }
+    Ok(())
+}
+
+/// Queues `notices` in a transaction of their own and wakes the worker.
+pub async fn send(db: &Db, notices: &[Notice]) -> Result<(), AppError> {
+    let mut tx = db.begin().await?;
+    queue(&mut tx, notices).await?;
+    tx.commit().await?;
+    wake();
+    Ok(())
+}
+
+#[derive(sqlx::FromRow)]
+struct ListRow {
+    id: i64,
+    kind: String,
+    data: String,
+    state: String,
+    created_at: i64,
+    read_at: Option<i64>,
+}
+
+/// How many of the person's latest notices the page lists.
+pub const LISTED: i64 = 50;
+
+/// The person's latest notices, newest first.
+pub async fn list(db: &Db, user_id: i64) -> Result<Vec<NoticeView>, AppError> {
+    let rows: Vec<ListRow> = on_db!(db, p => sqlx::query_as(
+        "SELECT id, kind, data, state, created_at, read_at FROM notices
+         WHERE user_id = $1 ORDER BY id DESC LIMIT $2",
+    )
+    .bind(user_id)
+    .bind(LISTED)
+    .fetch_all(p)
+    .await)?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|r| {
+            let kind = Kind::parse(&r.kind)?;
+            let data: NoticeData = serde_json::from_str(&r.data).ok()?;
+            Some(NoticeView {
+                id: r.id,
+                kind,
+                summary: compose::subject(kind, &data),
+                created_at: r.created_at,
+                delivery: Delivery::parse(&r.state).unwrap_or(Delivery::Queued),
+                read: r.read_at.is_some(),
+            })
+        })
+        .collect())
+}
+
+/// How many of the person's notices are unread.
+pub async fn unread(db: &Db, user_id: i64) -> Result<i64, AppError> {
+    Ok(on_db!(db, p => sqlx::query_scalar(
+        "SELECT COUNT(*) FROM notices WHERE user_id = $1 AND read_at IS NULL",
+    )
+    .bind(user_id)
+    .fetch_one(p)
+    .await)?)
+}
+
+/// Marks every notice of the person read.
+pub async fn mark_read(db: &Db, user_id: i64, now: i64) -> Result<u64, AppError> {
+    Ok(on_db!(db, p => sqlx::query(
+        "UPDATE notices SET read_at = $1 WHERE user_id = $2 AND read_at IS NULL",
+    )
+    .bind(now)
+    .bind(user_id)
+    .execute(p)
+    .await
+    .map(|d| d.rows_affected()))?)
+}
+
+/// The bits of the optional kinds the person turned off.
+pub async fn mail_off(db: &Db, user_id: i64) -> Result<i64, AppError> {
+    on_db!(db, p => sqlx::query_scalar("SELECT mail_off FROM users WHERE id = $1")
+        .bind(user_id)
+        .fetch_optional(p)
+        .await)?
+    .ok_or(AppError::Unauthorized)
+}
+
+/// Turns one optional kind's mail on or off.
+pub async fn set_mail(db: &Db, user_id: i64, kind: Kind, on: bool) -> Result<i64, AppError> {
+    let bit = kind
+        .bit()
+        .ok_or_else(|| AppError::invalid("kind", "Security mail cannot be turned off."))?;
+    let sql = if on {
+        "UPDATE users SET mail_off = mail_off & ~$1 WHERE id = $2 RETURNING mail_off"
+    } else {
+        "UPDATE users SET mail_off = mail_off | $1 WHERE id = $2 RETURNING mail_off"
+    };
+    on_db!(db, p => sqlx::query_scalar(sql)
+        .bind(bit)
+        .bind(user_id)
+        .fetch_optional(p)
+        .await)?
+    .ok_or(AppError::Unauthorized)
+}
+
+/// Drops notices past their use: read or not, those older than 180 days
+/// once mailed or given up, and the sealed links of any older than a day.
+pub async fn purge(db: &Db, now: i64) -> Result<u64, AppError> {
+    let old = now - 180 * 86_400;
+    let day = now - 86_400;
+    let n = on_db!(db, p => sqlx::query(
+        "DELETE FROM notices WHERE created_at < $1 AND state != 'queued'",
+    )
+    .bind(old)
+    .execute(p)
+    .await
+    .map(|d| d.rows_affected()))?;
+    on_db!(db, p => sqlx::query(
+        "UPDATE notices SET link_sealed = NULL WHERE link_sealed IS NOT NULL AND created_at < $1",
+    )
+    .bind(day)
+    .execute(p)
+    .await
+    .map(|d| d.rows_affected()))?;
+    Ok(n)
+}
