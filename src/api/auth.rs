@@ -7,7 +7,7 @@ use crate::model::secret::Password;
 use crate::model::user::CurrentUser;
 
 #[cfg(feature = "ssr")]
-mod ssr {
+pub(crate) mod ssr {
     use axum::http::{header, HeaderValue};
     use leptos::prelude::expect_context;
     use leptos_axum::ResponseOptions;
@@ -80,6 +80,9 @@ pub async fn signup(handle: String, email: String, password: Password) -> Result
         |id| vec![NewEvent::new(id, AuditAction::SignUp).client(&meta)],
     )
     .await?;
+    if state.settings.require_verified_email && state.mailer.is_some() {
+        crate::server::verify::require_for_new_account(&state, user_id, &email, &meta).await?;
+    }
     let cookie = session::start(
         &state.db,
         &state.settings,

@@ -8,5 +8,6 @@ pub mod audit;
 pub mod auth;
 pub mod notifications;
 pub mod profile;
+pub mod recovery;
 pub mod security;
 pub mod tokens;

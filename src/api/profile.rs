@@ -16,8 +16,14 @@ mod ssr {
     use crate::server::state::AppState;
     use crate::server::users::{self, Profile};
 
-    pub fn view(p: Profile) -> ProfileView {
-        ProfileView {
+    /// The page's view of `p`, with where its address stands.
+    pub async fn view(state: &AppState, p: Profile, verified: bool) -> Result<ProfileView, AppError> {
+        let pending = crate::server::links::pending_email(&state.db, p.id)
+            .await?
+            .map(|(email, _)| email);
+        Ok(ProfileView {
+            email_verified: verified,
+            pending_email: pending,
             avatar: p.avatar(None),
             avatar_url: p
                 .avatar_file
@@ -29,7 +35,7 @@ mod ssr {
             first_name: p.first_name,
             last_name: p.last_name,
             display_name: p.display_name,
-        }
+        })
     }
 
     /// Sets or removes the signed-in user's avatar and records it.
@@ -47,7 +53,7 @@ mod ssr {
             .client(&meta)
             .detail(detail);
         users::set_avatar(&state.db, s.user.id, change, event).await?;
-        Ok(view(users::profile(&state.db, s.user.id).await?))
+        view(&state, users::profile(&state.db, s.user.id).await?, s.user.email_verified).await
     }
 
     pub async fn connection(
@@ -74,10 +80,12 @@ pub async fn get_profile() -> Result<ProfileView, AppError> {
     use crate::server::{context, users};
     let s = context::require_session().await?;
     let state = context::state()?;
-    Ok(ssr::view(users::profile(&state.db, s.user.id).await?))
+    ssr::view(&state, users::profile(&state.db, s.user.id).await?, s.user.email_verified).await
 }
 
-/// Saves names and e-mail. A new e-mail address needs the current password.
+/// Saves names and e-mail. A new e-mail address needs the current password,
+/// and (when the server mails) takes effect once the link mailed to it is
+/// opened; until then the account keeps the old one.
 #[server]
 pub async fn save_profile(
     first_name: String,
@@ -86,8 +94,9 @@ pub async fn save_profile(
     email: String,
     #[server(default)] current_password: Password,
 ) -> Result<ProfileView, AppError> {
-    use crate::model::{audit::AuditAction, validate};
-    use crate::server::{audit::NewEvent, context, password as pw, users};
+    use crate::model::{audit::AuditAction, notice::Kind, validate};
+    use crate::server::notify::{Notice, NoticeData};
+    use crate::server::{audit::NewEvent, context, password as pw, users, verify};
 
     let s = context::require_session().await?;
     let state = context::state()?;
@@ -109,8 +118,9 @@ pub async fn save_profile(
         [&before.first_name, &before.last_name, &before.display_name],
         names.each_ref().map(String::as_str),
     );
+    let verified = s.user.email_verified;
     if changed.is_empty() && !email_changed {
-        return Ok(ssr::view(before));
+        return ssr::view(&state, before, verified).await;
     }
     let mut events = Vec::new();
     if !changed.is_empty() {
@@ -120,15 +130,39 @@ pub async fn save_profile(
                 .detail(format!("Changed {}", changed.join(", "))),
         );
     }
-    if email_changed {
-        events.push(
-            NewEvent::new(s.user.id, AuditAction::EmailChanged)
-                .client(&meta)
-                .detail(format!("{} → {}", before.email, email)),
-        );
+    if email_changed && state.mailer.is_some() {
+        // The names now; the address once its link is opened.
+        verify::request(&state, s.user.id, &email, &meta).await?;
+        if !events.is_empty() {
+            users::save_profile(&state.db, s.user.id, &names, &before.email, &events, Vec::new())
+                .await?;
+        }
+    } else {
+        // Nothing can be mailed: the address changes at once, and the old
+        // one is told (held in the list).
+        let mut notices = Vec::new();
+        if email_changed {
+            events.push(
+                NewEvent::new(s.user.id, AuditAction::EmailChanged)
+                    .client(&meta)
+                    .detail(format!("{} → {}", before.email, email)),
+            );
+            notices.push(Notice {
+                user_id: Some(s.user.id),
+                kind: Kind::EmailChanged,
+                to: Some(before.email.clone()),
+                data: NoticeData {
+                    email: Some(email.clone()),
+                    ip: meta.ip.clone(),
+                    agent: meta.user_agent.clone(),
+                    ..NoticeData::default()
+                },
+                link_sealed: None,
+            });
+        }
+        users::save_profile(&state.db, s.user.id, &names, &email, &events, notices).await?;
     }
-    users::save_profile(&state.db, s.user.id, &names, &email, &events).await?;
-    Ok(ssr::view(users::profile(&state.db, s.user.id).await?))
+    ssr::view(&state, users::profile(&state.db, s.user.id).await?, verified).await
 }
 
 /// Uses an https address as the avatar (never fetched by the server); an

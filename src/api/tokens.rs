@@ -9,6 +9,20 @@ use crate::model::secret::Password;
 use crate::model::token::{GeneratedToken, TokenView, TokensPage};
 
 /// The user's tokens and the operator's policy.
+/// An account whose address is not confirmed yet makes no tokens.
+#[cfg(feature = "ssr")]
+fn require_confirmed(user: &crate::model::user::CurrentUser) -> Result<(), AppError> {
+    if user.email_verified {
+        Ok(())
+    } else {
+        Err(AppError::Conflict(format!(
+            "Confirm your e-mail address first: open the link we sent to {}. \
+             Profile can send it again.",
+            user.email
+        )))
+    }
+}
+
 #[server]
 pub async fn list_tokens() -> Result<TokensPage, AppError> {
     use crate::server::{context, db, tokens};
@@ -30,6 +44,7 @@ pub async fn generate_token() -> Result<GeneratedToken, AppError> {
     use crate::server::{context, token_secret::PlainToken, tokens};
     let state = context::state()?;
     let s = context::require_session().await?;
+    require_confirmed(&s.user)?;
     let max = state.settings.policy.max_per_user;
     if tokens::count(&state.db, s.user.id).await? >= i64::from(max) {
         return Err(AppError::Conflict(crate::model::token::limit_notice(max)));
@@ -57,6 +72,7 @@ pub async fn save_token(
 
     let state = context::state()?;
     let s = context::require_session().await?;
+    require_confirmed(&s.user)?;
     let name = validate::token_name(&name)?;
     let scopes = Scopes::parse(scopes.split_whitespace())?;
     let expires_at =

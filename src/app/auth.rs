@@ -6,6 +6,7 @@ use leptos_router::components::{Redirect, A};
 
 use super::use_session;
 use crate::api::auth::{signup_open, Login, Signup};
+use crate::api::recovery::password_reset_open;
 use leptos::server_fn::ServerFn;
 
 /// Redirects to the settings when someone already signed in opens the page.
@@ -27,12 +28,33 @@ fn WhenSignedOut(children: ChildrenFn) -> impl IntoView {
 
 #[component]
 pub fn LoginPage() -> impl IntoView {
+    let reset_open = Resource::new(|| (), |_| password_reset_open());
+    let query = leptos_router::hooks::use_query_map();
+    let said = {
+        let q = query.read_untracked();
+        if q.get("reset").as_deref() == Some("done") {
+            Some("Your password was changed and every session ended. Sign in with the new one.")
+        } else if q.get("confirmed").is_some() {
+            Some("Your e-mail address is confirmed. Sign in to continue.")
+        } else {
+            None
+        }
+    };
     view! {
         <Title text="Sign in" />
         <WhenSignedOut>
             <section class="card narrow">
                 <h1>"Sign in"</h1>
+                {said.map(|s| view! { <p class="notice-info" role="status">{s}</p> })}
                 <LoginForm />
+                <Suspense>
+                    {move || Suspend::new(async move {
+                        reset_open
+                            .await
+                            .unwrap_or(false)
+                            .then(|| view! { <p><A href="/forgot-password">"Forgot password?"</A></p> })
+                    })}
+                </Suspense>
                 <p class="muted">"New here? " <A href="/signup">"Create an account"</A></p>
             </section>
         </WhenSignedOut>

@@ -4,6 +4,7 @@
 pub mod admin;
 pub mod auth;
 pub mod components;
+pub mod recovery;
 #[cfg(feature = "hydrate")]
 pub mod enhance;
 pub mod settings;
@@ -70,6 +71,21 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/") view=Home ssr=SsrMode::Async />
                     <Route path=path!("/login") view=auth::LoginPage ssr=SsrMode::Async />
                     <Route path=path!("/signup") view=auth::SignupPage ssr=SsrMode::Async />
+                    <Route
+                        path=path!("/forgot-password")
+                        view=recovery::ForgotPasswordPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=path!("/reset-password")
+                        view=recovery::ResetPasswordPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=path!("/confirm-email")
+                        view=recovery::ConfirmEmailPage
+                        ssr=SsrMode::Async
+                    />
                     <settings::SettingsRoutes />
                     <Route path=path!("/admin/users") view=admin::UsersPage ssr=SsrMode::Async />
                 </Routes>

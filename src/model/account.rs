@@ -15,6 +15,12 @@ pub struct ProfileView {
     pub avatar: Option<String>,
     /// The https address, when that is what the avatar is.
     pub avatar_url: Option<String>,
+    /// Whether `email` was confirmed (see `REQUIRE_VERIFIED_EMAIL`).
+    #[serde(default)]
+    pub email_verified: bool,
+    /// An address a confirmation link was mailed to and not opened yet.
+    #[serde(default)]
+    pub pending_email: Option<String>,
 }
 
 /// The workspace database connection string, whole and masked.

@@ -16,6 +16,10 @@ pub struct CurrentUser {
     /// Notices not yet seen on the Notifications page.
     #[serde(default)]
     pub unread_notices: i64,
+    /// Whether the address was confirmed (always, unless the server
+    /// requires confirmation and the link was not opened yet).
+    #[serde(default)]
+    pub email_verified: bool,
 }
 
 /// How an avatar looks: the picture, or initials on a colour. Computed by
@@ -86,6 +90,7 @@ mod tests {
             is_admin: false,
             avatar: None,
             unread_notices: 0,
+            email_verified: true,
         }
     }
 

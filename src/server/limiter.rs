@@ -99,6 +99,25 @@ pub fn revoke_keys(ip: Option<&str>) -> Vec<Key> {
     )]
 }
 
+/// Password-reset requests one address may make in a window.
+pub const RESETS_PER_IP: u32 = 10;
+/// Password-reset requests for one account in a window.
+pub const RESETS_PER_ACCOUNT: u32 = 3;
+
+/// The keys of a password-reset request for `login` from `ip`.
+pub fn reset_keys(login: &str, ip: Option<&str>) -> Vec<Key> {
+    vec![
+        key(
+            &format!("reset-account:{}", login.trim().to_lowercase()),
+            Some(RESETS_PER_ACCOUNT),
+        ),
+        key(
+            &format!("reset-ip:{}", ip.unwrap_or("unknown")),
+            Some(RESETS_PER_IP),
+        ),
+    ]
+}
+
 /// The key of a signed-in user's current-password checks.
 pub fn current_password_keys(user_id: i64) -> Vec<Key> {
     vec![key(&format!("current:{user_id}"), Some(PER_USER))]

@@ -123,7 +123,7 @@ pub async fn current(
     let idle_since = now - settings.session_idle_secs;
     let row: Option<SessionUserRow> = on_db!(db, p => sqlx::query_as(
         "SELECT s.id, s.last_seen_at, u.id AS user_id, u.handle, u.email, u.display_name,
-                u.is_admin, u.avatar_url, u.avatar_file
+                u.is_admin, u.avatar_url, u.avatar_file, u.email_verified
          FROM sessions s JOIN users u ON u.id = s.user_id
          WHERE s.secret_hash = $1 AND s.expires_at > $2 AND s.last_seen_at > $3 AND NOT u.disabled",
     )
@@ -157,6 +157,7 @@ pub async fn current(
                 None,
             ),
             unread_notices: 0,
+            email_verified: row.email_verified,
         },
     }))
 }
@@ -200,6 +201,7 @@ struct SessionUserRow {
     is_admin: bool,
     avatar_url: Option<String>,
     avatar_file: Option<String>,
+    email_verified: bool,
 }
 
 /// A live session as the Security page lists it.

@@ -220,7 +220,7 @@ pub(super) async fn clash(db: &Db, e: sqlx::Error, handle: Option<&str>) -> AppE
 }
 
 /// The refusal of an e-mail address another account has.
-const EMAIL_TAKEN: &str = "An account with that e-mail address exists.";
+pub const EMAIL_TAKEN: &str = "An account with that e-mail address exists.";
 
 /// Saves the profile form: the three names and the e-mail address, with
 /// the events that describe the change.
@@ -230,6 +230,7 @@ pub async fn save_profile(
     [first, last, display]: &[String; 3],
     email: &str,
     events: &[NewEvent],
+    notices: Vec<super::notify::Notice>,
 ) -> Result<(), AppError> {
     let now = now();
     let mut tx = audit::begin(db).await?;
@@ -248,7 +249,7 @@ pub async fn save_profile(
     .await
     .map(|d| d.rows_affected()));
     match done {
-        Ok(_) => Ok(audit::commit(tx, events).await?),
+        Ok(_) => Ok(audit::commit_with(tx, events, notices).await?),
         Err(e) => {
             drop(tx);
             Err(clash(db, e, None).await)

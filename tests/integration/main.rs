@@ -19,6 +19,7 @@ mod mailbox;
 mod notices;
 mod origin;
 mod profile;
+mod recovery;
 mod reminders;
 mod remote;
 mod rest;

@@ -83,12 +83,12 @@ pub fn wake() {
 /// [`Delivery::Off`] (listed, never mailed).
 pub async fn queue(tx: &mut Tx, notices: &[Notice]) -> Result<(), sqlx::Error> {
     for n in notices {
-        let data = serde_json::to_string(&n.data).unwrap_or_else(|_| "{}".to_owned());
-        let at = if n.data.at == 0 {
-            super::db::now()
-        } else {
-            n.data.at
-        };
+        let mut data = n.data.clone();
+        if data.at == 0 {
+            data.at = super::db::now();
+        }
+        let at = data.at;
+        let data = serde_json::to_string(&data).unwrap_or_else(|_| "{}".to_owned());
         let bit = n.kind.bit().unwrap_or(0);
         on_tx!(&mut *tx, c => sqlx::query(
             "INSERT INTO notices (user_id, kind, to_addr, data, link_sealed, state, next_attempt_at, created_at)

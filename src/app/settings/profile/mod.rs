@@ -9,6 +9,7 @@ mod db_password;
 use leptos::server_fn::ServerFn;
 
 use crate::api::profile::{get_profile, SaveProfile};
+use crate::api::recovery::{CancelEmailChange, ResendEmailConfirmation};
 use crate::model::account::ProfileView;
 use crate::model::user::{AvatarFace, CurrentUser};
 
@@ -46,6 +47,7 @@ fn face_of(p: &ProfileView) -> AvatarFace {
         is_admin: false,
         avatar: p.avatar.clone(),
         unread_notices: 0,
+        email_verified: true,
     }
     .face()
 }
@@ -70,6 +72,13 @@ fn ProfileForm(profile: ProfileView) -> impl IntoView {
                 <p class="field-error" id=format!("{id}-error")></p>
             </div>
         }
+    };
+    let pending = view! {
+        <PendingEmail
+            email=profile.email.clone()
+            verified=profile.email_verified
+            pending=profile.pending_email.clone()
+        />
     };
     view! {
         <section class="card">
@@ -110,7 +119,7 @@ fn ProfileForm(profile: ProfileView) -> impl IntoView {
                         aria-describedby="current_password-error current-password-hint"
                     />
                     <p class="hint" id="current-password-hint">
-                        "Changing your e-mail address needs your current password."
+                        "Changing your e-mail address needs your current password. Where mail is set up, the new address is used once you open the link mailed to it."
                     </p>
                     <p class="field-error" id="current_password-error"></p>
                 </div>
@@ -119,6 +128,57 @@ fn ProfileForm(profile: ProfileView) -> impl IntoView {
                     "Save"
                 </button>
             </form>
+            {pending}
         </section>
     }
+}
+
+/// An address waiting for its link: which, and **Resend** (and **Cancel**
+/// for a change; an unconfirmed first address can only be changed).
+#[component]
+fn PendingEmail(email: String, verified: bool, pending: Option<String>) -> impl IntoView {
+    let waiting = match (verified, pending) {
+        (true, Some(p)) if p != email => Some((p, true)),
+        (false, p) => Some((p.unwrap_or(email), false)),
+        _ => None,
+    };
+    waiting.map(|(address, change)| {
+        let text = if change {
+            "Waiting for you to confirm "
+        } else {
+            "Your e-mail address is not confirmed yet: open the link we sent to "
+        };
+        view! {
+            <div class="pending-email" role="status">
+                <p>
+                    {text} <strong>{address}</strong>
+                    {if change { ". Until then, mail goes to your current address." } else { "." }}
+                </p>
+                <div class="row-actions">
+                    <form
+                        method="post"
+                        action={<ResendEmailConfirmation as ServerFn>::PATH}
+                        data-enhance=""
+                        data-toast="A new link is on its way."
+                    >
+                        <p class="form-error" role="alert"></p>
+                        <button class="button secondary small" type="submit">"Resend"</button>
+                    </form>
+                    {change
+                        .then(|| {
+                            view! {
+                                <form
+                                    method="post"
+                                    action={<CancelEmailChange as ServerFn>::PATH}
+                                    data-enhance=""
+                                    data-toast="The change of address was cancelled."
+                                >
+                                    <button class="button secondary small" type="submit">"Cancel"</button>
+                                </form>
+                            }
+                        })}
+                </div>
+            </div>
+        }
+    })
 }

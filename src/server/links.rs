@@ -1,0 +1,212 @@
+//! One-time links sent by mail: confirming an e-mail address (24 hours)
+//! and setting a new password (30 minutes). Only the SHA-256 of a link's
+//! secret is stored; the secret travels sealed in the outbox until the mail
+//! is sent. Each link works once, and a new one of the same purpose
+//! replaces the person's earlier one.
+
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+
+use super::db::{Db, Tx};
+use super::notify::{Notice, NoticeData};
+use super::secret_box::{to_hex, SecretBox};
+use crate::error::AppError;
+use crate::model::notice::Kind;
+use crate::{on_db, on_tx};
+
+/// What a link is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Purpose {
+    VerifyEmail,
+    ResetPassword,
+}
+
+impl Purpose {
+    fn as_str(self) -> &'static str {
+        match self {
+            Purpose::VerifyEmail => "verify_email",
+            Purpose::ResetPassword => "reset_password",
+        }
+    }
+
+    /// How long a link stays valid.
+    pub fn valid_secs(self) -> i64 {
+        match self {
+            Purpose::VerifyEmail => 24 * 3600,
+            Purpose::ResetPassword => 30 * 60,
+        }
+    }
+
+    fn kind(self) -> Kind {
+        match self {
+            Purpose::VerifyEmail => Kind::VerifyEmail,
+            Purpose::ResetPassword => Kind::PasswordReset,
+        }
+    }
+}
+
+pub const NOT_VALID: &str =
+    "This link is not valid. Check that you opened all of it, or ask for a new one.";
+pub const USED: &str = "This link was already used. Ask for a new one if you still need it.";
+pub const EXPIRED: &str = "This link has expired. Ask for a new one.";
+
+fn hash(secret: &str) -> Vec<u8> {
+    Sha256::digest(secret.as_bytes()).to_vec()
+}
+
+/// Makes a link for `user_id` in `tx` (replacing their unused one of the
+/// same purpose) and the notice that mails it, to `to` (the account's
+/// address when `None`). `email` is the address a confirmation is for.
+pub async fn create(
+    tx: &mut Tx,
+    keys: &SecretBox,
+    user_id: i64,
+    purpose: Purpose,
+    email: Option<&str>,
+    to: Option<&str>,
+    now: i64,
+    data: NoticeData,
+) -> Result<Notice, AppError> {
+    let mut raw = [0u8; 32];
+    rand::rng().fill_bytes(&mut raw);
+    let secret = to_hex(&raw);
+    on_tx!(&mut *tx, c => sqlx::query(
+        "DELETE FROM account_links WHERE user_id = $1 AND purpose = $2 AND used_at IS NULL",
+    )
+    .bind(user_id)
+    .bind(purpose.as_str())
+    .execute(c)
+    .await
+    .map(|d| d.rows_affected()))?;
+    on_tx!(&mut *tx, c => sqlx::query(
+        "INSERT INTO account_links (token_hash, user_id, purpose, email, created_at, expires_at)
+         VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(hash(&secret))
+    .bind(user_id)
+    .bind(purpose.as_str())
+    .bind(email)
+    .bind(now)
+    .bind(now + purpose.valid_secs())
+    .execute(c)
+    .await
+    .map(|d| d.rows_affected()))?;
+    Ok(Notice {
+        user_id: Some(user_id),
+        kind: purpose.kind(),
+        to: to.map(str::to_owned),
+        data: NoticeData {
+            at: now,
+            email: email.map(str::to_owned),
+            valid_minutes: Some(purpose.valid_secs() / 60),
+            ..data
+        },
+        link_sealed: Some(keys.seal(user_id, &secret)?),
+    })
+}
+
+/// A link that still works: whose it is, and the address it confirms.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct Link {
+    pub user_id: i64,
+    pub email: Option<String>,
+}
+
+#[derive(sqlx::FromRow)]
+struct Found {
+    used_at: Option<i64>,
+    expires_at: i64,
+}
+
+/// Why a link does not work, in words for the page.
+async fn refusal(db: &Db, purpose: Purpose, secret: &str, now: i64) -> AppError {
+    let found: Result<Option<Found>, sqlx::Error> = on_db!(db, p => sqlx::query_as(
+        "SELECT used_at, expires_at FROM account_links WHERE token_hash = $1 AND purpose = $2",
+    )
+    .bind(hash(secret))
+    .bind(purpose.as_str())
+    .fetch_optional(p)
+    .await);
+    let message = match found {
+        Ok(Some(f)) if f.used_at.is_some() => USED,
+        Ok(Some(f)) if f.expires_at <= now => EXPIRED,
+        Ok(_) => NOT_VALID,
+        Err(e) => return e.into(),
+    };
+    AppError::invalid("token", message)
+}
+
+fn well_formed(secret: &str) -> bool {
+    secret.len() == 64 && secret.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+/// The link `secret` opens, if it still works (without using it).
+pub async fn peek(db: &Db, purpose: Purpose, secret: &str, now: i64) -> Result<Link, AppError> {
+    if !well_formed(secret) {
+        return Err(AppError::invalid("token", NOT_VALID));
+    }
+    let link: Option<Link> = on_db!(db, p => sqlx::query_as(
+        "SELECT user_id, email FROM account_links
+         WHERE token_hash = $1 AND purpose = $2 AND used_at IS NULL AND expires_at > $3",
+    )
+    .bind(hash(secret))
+    .bind(purpose.as_str())
+    .bind(now)
+    .fetch_optional(p)
+    .await)?;
+    match link {
+        Some(l) => Ok(l),
+        None => Err(refusal(db, purpose, secret, now).await),
+    }
+}
+
+/// Uses the link `secret` in `tx`: it works this once.
+pub async fn take(
+    db: &Db,
+    tx: &mut Tx,
+    purpose: Purpose,
+    secret: &str,
+    now: i64,
+) -> Result<Link, AppError> {
+    if !well_formed(secret) {
+        return Err(AppError::invalid("token", NOT_VALID));
+    }
+    let link: Option<Link> = on_tx!(&mut *tx, c => sqlx::query_as(
+        "UPDATE account_links SET used_at = $1
+         WHERE token_hash = $2 AND purpose = $3 AND used_at IS NULL AND expires_at > $1
+         RETURNING user_id, email",
+    )
+    .bind(now)
+    .bind(hash(secret))
+    .bind(purpose.as_str())
+    .fetch_optional(c)
+    .await)?;
+    match link {
+        Some(l) => Ok(l),
+        None => Err(refusal(db, purpose, secret, now).await),
+    }
+}
+
+/// The address waiting to be confirmed, and when its link was made.
+pub async fn pending_email(db: &Db, user_id: i64) -> Result<Option<(String, i64)>, AppError> {
+    Ok(on_db!(db, p => sqlx::query_as(
+        "SELECT email, created_at FROM account_links
+         WHERE user_id = $1 AND purpose = 'verify_email' AND used_at IS NULL AND email IS NOT NULL
+         ORDER BY created_at DESC LIMIT 1",
+    )
+    .bind(user_id)
+    .fetch_optional(p)
+    .await)?)
+}
+
+/// Forgets the person's unused links of `purpose`; returns how many.
+pub async fn cancel(db: &Db, user_id: i64, purpose: Purpose) -> Result<u64, AppError> {
+    Ok(on_db!(db, p => sqlx::query(
+        "DELETE FROM account_links WHERE user_id = $1 AND purpose = $2 AND used_at IS NULL",
+    )
+    .bind(user_id)
+    .bind(purpose.as_str())
+    .execute(p)
+    .await
+    .map(|d| d.rows_affected()))?)
+}

@@ -1,0 +1,112 @@
+//! Forgot password (SPEC §12): a link mailed to the account's address sets
+//! a new password and ends every session (API tokens keep working). Asking
+//! answers the same whether or not the account exists, and is limited per
+//! address and per account.
+
+use super::audit::{self, NewEvent};
+use super::context::ClientMeta;
+use super::db::now;
+use super::limiter;
+use super::links::{self, Purpose};
+use super::notify::{self, NoticeData};
+use super::state::AppState;
+use super::{password, users};
+use crate::error::AppError;
+use crate::model::audit::AuditAction;
+use crate::model::notice::Kind;
+use crate::model::secret::Password;
+use crate::on_tx;
+
+/// What asking always answers.
+pub const ASKED: &str = "If an account has that e-mail address or handle, a link to choose a new \
+                         password is on its way to the account's address. It works once, for 30 minutes.";
+
+/// Mails a reset link to the account `login` names, if there is one (not
+/// disabled). Limited per source address and per `login`.
+pub async fn request(state: &AppState, login: &str, meta: &ClientMeta) -> Result<(), AppError> {
+    if state.mailer.is_none() {
+        return Err(AppError::Conflict(
+            "This server does not send mail, so passwords cannot be reset by mail. Ask an administrator."
+                .into(),
+        ));
+    }
+    let at = now();
+    let keys = limiter::reset_keys(login, meta.ip.as_deref());
+    if let Some(retry_after) = state.login_limiter.check(&keys, at).await?.retry_after {
+        return Err(AppError::RateLimited(retry_after));
+    }
+    state.login_limiter.fail(&keys, at).await?;
+    let login = login.trim();
+    if login.is_empty() || login.len() > 254 {
+        return Err(AppError::invalid("login", "Enter your e-mail address or handle."));
+    }
+    let Some(row) = users::find_for_login(&state.db, login).await? else {
+        return Ok(());
+    };
+    if row.disabled {
+        return Ok(());
+    }
+    let mut tx = state.db.begin().await?;
+    let notice = links::create(
+        &mut tx,
+        &state.secrets,
+        row.id,
+        Purpose::ResetPassword,
+        None,
+        None,
+        at,
+        NoticeData {
+            ip: meta.ip.clone(),
+            agent: meta.user_agent.clone(),
+            ..NoticeData::default()
+        },
+    )
+    .await?;
+    notify::queue(&mut tx, &[notice]).await?;
+    tx.commit().await?;
+    notify::wake();
+    Ok(())
+}
+
+/// Sets a new password with a mailed link: the link is used, every session
+/// of the account ends, and the change is in the audit log and mailed.
+pub async fn reset(
+    state: &AppState,
+    secret: &str,
+    new_password: Password,
+    meta: &ClientMeta,
+) -> Result<(), AppError> {
+    let db = &state.db;
+    // The link is checked before the (slow) hash, and used after it.
+    let link = links::peek(db, Purpose::ResetPassword, secret, now()).await?;
+    password::check_new(new_password.expose(), "new_password")?;
+    let hash = password::hash(new_password.0).await?;
+    let at = now();
+    let mut tx = audit::begin(db).await?;
+    let taken = links::take(db, &mut tx, Purpose::ResetPassword, secret, at).await?;
+    if taken.user_id != link.user_id {
+        return Err(AppError::invalid("token", links::NOT_VALID));
+    }
+    on_tx!(&mut tx, c => sqlx::query(
+        "UPDATE users SET password_hash = $1, updated_at = $2 WHERE id = $3",
+    )
+    .bind(&hash)
+    .bind(at)
+    .bind(taken.user_id)
+    .execute(c)
+    .await
+    .map(|d| d.rows_affected()))?;
+    let ended = on_tx!(&mut tx, c => sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+        .bind(taken.user_id)
+        .execute(c)
+        .await
+        .map(|d| d.rows_affected()))?;
+    let event = NewEvent::new(taken.user_id, AuditAction::PasswordChanged)
+        .client(meta)
+        .detail(format!(
+            "Reset with a link mailed to the account; sessions ended: {ended}"
+        ))
+        .notify(Kind::PasswordChanged);
+    audit::commit(tx, &[event]).await?;
+    Ok(())
+}

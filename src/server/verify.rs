@@ -1,0 +1,181 @@
+//! Confirming an e-mail address (SPEC §12): a new address takes effect
+//! only once the link mailed to it is opened; until then the account keeps
+//! the old one. With `REQUIRE_VERIFIED_EMAIL`, a new account's first
+//! address is confirmed the same way.
+
+use super::audit::{self, NewEvent};
+use super::context::ClientMeta;
+use super::db::now;
+use super::links::{self, Purpose};
+use super::notify::{self, Notice, NoticeData};
+use super::state::AppState;
+use super::users::clash;
+use crate::error::AppError;
+use crate::model::audit::AuditAction;
+use crate::model::notice::Kind;
+use crate::{on_db, on_tx};
+
+/// How soon another confirmation mail may be asked for.
+pub const RESEND_AFTER_SECS: i64 = 60;
+
+/// The refusal of a link opened while signed in to another account.
+pub const OTHER_ACCOUNT: &str =
+    "This link is for another account. Sign out, then open it again.";
+
+/// Mails a confirmation link for `email` to that address; the account's
+/// address changes once it is opened. An address another account has is
+/// refused now rather than at the confirmation.
+pub async fn request(
+    state: &AppState,
+    user_id: i64,
+    email: &str,
+    meta: &ClientMeta,
+) -> Result<(), AppError> {
+    let taken = on_db!(&state.db, p => sqlx::query_scalar::<_, i64>(
+        "SELECT id FROM users WHERE email = $1 AND id != $2",
+    )
+    .bind(email)
+    .bind(user_id)
+    .fetch_optional(p)
+    .await)?
+    .is_some();
+    if taken {
+        return Err(AppError::invalid("email", super::users::EMAIL_TAKEN));
+    }
+    let mut tx = state.db.begin().await?;
+    let notice = links::create(
+        &mut tx,
+        &state.secrets,
+        user_id,
+        Purpose::VerifyEmail,
+        Some(email),
+        Some(email),
+        now(),
+        NoticeData {
+            ip: meta.ip.clone(),
+            agent: meta.user_agent.clone(),
+            ..NoticeData::default()
+        },
+    )
+    .await?;
+    notify::queue(&mut tx, &[notice]).await?;
+    tx.commit().await?;
+    notify::wake();
+    Ok(())
+}
+
+/// Mails the waiting address a new link (the old one stops working).
+pub async fn resend(state: &AppState, user_id: i64, meta: &ClientMeta) -> Result<String, AppError> {
+    let Some((email, made)) = links::pending_email(&state.db, user_id).await? else {
+        return Err(AppError::Conflict(
+            "No address is waiting to be confirmed.".into(),
+        ));
+    };
+    if made > now() - RESEND_AFTER_SECS {
+        return Err(AppError::Conflict(
+            "A link was sent less than a minute ago. Check your inbox (and spam folder) first."
+                .into(),
+        ));
+    }
+    request(state, user_id, &email, meta).await?;
+    Ok(email)
+}
+
+/// Opens a confirmation link: the account's address becomes the one it
+/// was sent to (and counts as confirmed), the change is in the audit log,
+/// and the previous address is told. `signed_in` is the browser's account,
+/// if any: a link of another account is refused without being used.
+pub async fn confirm(
+    state: &AppState,
+    secret: &str,
+    signed_in: Option<i64>,
+    meta: &ClientMeta,
+) -> Result<String, AppError> {
+    let at = now();
+    let db = &state.db;
+    let mut tx = audit::begin(db).await?;
+    let link = links::take(db, &mut tx, Purpose::VerifyEmail, secret, at).await?;
+    if signed_in.is_some_and(|id| id != link.user_id) {
+        return Err(AppError::invalid("token", OTHER_ACCOUNT));
+    }
+    let new = link
+        .email
+        .ok_or_else(|| AppError::invalid("token", links::NOT_VALID))?;
+    let old: String = on_tx!(&mut tx, c => sqlx::query_scalar("SELECT email FROM users WHERE id = $1")
+        .bind(link.user_id)
+        .fetch_one(c)
+        .await)?;
+    let done = on_tx!(&mut tx, c => sqlx::query(
+        "UPDATE users SET email = $1, email_verified = $2, updated_at = $3 WHERE id = $4",
+    )
+    .bind(&new)
+    .bind(true)
+    .bind(at)
+    .bind(link.user_id)
+    .execute(c)
+    .await
+    .map(|d| d.rows_affected()));
+    if let Err(e) = done {
+        drop(tx);
+        return Err(clash(db, e, None).await);
+    }
+    let mut events = Vec::new();
+    let mut notices = Vec::new();
+    if old != new {
+        events.push(
+            NewEvent::new(link.user_id, AuditAction::EmailChanged)
+                .client(meta)
+                .detail(format!("{old} → {new} (confirmed by the link mailed to it)")),
+        );
+        notices.push(Notice {
+            user_id: Some(link.user_id),
+            kind: Kind::EmailChanged,
+            to: Some(old),
+            data: NoticeData {
+                at,
+                email: Some(new.clone()),
+                ip: meta.ip.clone(),
+                agent: meta.user_agent.clone(),
+                ..NoticeData::default()
+            },
+            link_sealed: None,
+        });
+    }
+    audit::commit_with(tx, &events, notices).await?;
+    Ok(new)
+}
+
+/// Marks a new account's address unconfirmed and mails it a link.
+pub async fn require_for_new_account(
+    state: &AppState,
+    user_id: i64,
+    email: &str,
+    meta: &ClientMeta,
+) -> Result<(), AppError> {
+    let mut tx = state.db.begin().await?;
+    on_tx!(&mut tx, c => sqlx::query("UPDATE users SET email_verified = $1 WHERE id = $2")
+        .bind(false)
+        .bind(user_id)
+        .execute(c)
+        .await
+        .map(|d| d.rows_affected()))?;
+    let notice = links::create(
+        &mut tx,
+        &state.secrets,
+        user_id,
+        Purpose::VerifyEmail,
+        Some(email),
+        Some(email),
+        now(),
+        NoticeData {
+            ip: meta.ip.clone(),
+            agent: meta.user_agent.clone(),
+            ..NoticeData::default()
+        },
+    )
+    .await?;
+    notify::queue(&mut tx, &[notice]).await?;
+    tx.commit().await?;
+    notify::wake();
+    Ok(())
+}
