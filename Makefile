@@ -1,5 +1,5 @@
 # Shortcuts; each target runs a script in tools/.
-.PHONY: run test bench bench-audit lint
+.PHONY: run test bench bench-audit bench-mail lint
 run:   ## set up (first time), build and serve on http://127.0.0.1:3000
 	bash tools/run.sh
 test:  ## every test: cargo test, then Playwright against the release server
@@ -8,5 +8,7 @@ bench: ## load test /healthz and /api/v1/user, print throughputs and WASM size
 	bash tools/bench.sh
 bench-audit: ## the audit log at 1,000,000 events: page read times, export memory
 	bash -c 'source tools/env.sh && cargo bench --features ssr --bench audit'
+bench-mail: ## 10,000 queued notices mailed to a local SMTP server: the drain rate
+	bash -c 'source tools/env.sh && cargo bench --features ssr --bench mail'
 lint:  ## formatting and clippy for both targets
 	bash tools/lint.sh

@@ -36,10 +36,17 @@ printf '\n==> browser tests\n'
 data="$(mktemp -d)"
 port="${E2E_PORT:-3100}"
 export E2E_PORT="$port"
+# Mail goes to a real SMTP server on 127.0.0.1 that files each message in
+# E2E_MAIL_DIR, where the mail tests read their links.
+export E2E_MAIL_DIR="$(mktemp -d)"
+/usr/bin/python3 tools/smtp_sink.py "$E2E_MAIL_DIR" > "$E2E_MAIL_DIR/port" &
+sink=$!
+for _ in $(seq 50); do [ -s "$E2E_MAIL_DIR/port" ] && break; sleep 0.1; done
+export SMTP_URL="smtp://127.0.0.1:$(cat "$E2E_MAIL_DIR/port")?tls=none"
 # The admin test makes its administrator with the CLI on the same data.
 export E2E_DATA_DIR="$data" E2E_BIN="$BIN"
 # The browser tests sign every user up from one address.
-export E2E_SERVER_CMD="env SIGNUPS_PER_ADDRESS=1000 DATA_DIR=$data LEPTOS_SITE_ROOT=$ROOT/target/site LISTEN_ADDR=127.0.0.1:$port $BIN serve"
+export E2E_SERVER_CMD="env SIGNUPS_PER_ADDRESS=1000 DATA_DIR=$data LEPTOS_SITE_ROOT=$ROOT/target/site LISTEN_ADDR=127.0.0.1:$port PUBLIC_URL=http://127.0.0.1:$port $BIN serve"
 set +e
 (cd end2end && npx playwright test) 2>&1 | tee "${TMPDIR:-/tmp}/account-settings-e2e.log"
 e2e_status=${PIPESTATUS[0]}
@@ -65,6 +72,8 @@ set -e
 kill "$balanced" 2>/dev/null || true
 wait "$balanced" 2>/dev/null || true
 rm -f "$BALANCED_ENV"
+kill "$sink" 2>/dev/null || true
+rm -rf "$E2E_MAIL_DIR"
 
 printf '\n==> summary\n'
 echo "SQLite:"

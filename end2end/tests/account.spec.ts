@@ -67,9 +67,11 @@ test("edit and save the profile", async ({ page }) => {
   await current.fill(PASSWORD);
   await page.getByRole("button", { name: "Save", exact: true }).click();
   await expect(page.getByRole("status").filter({ hasText: "Profile saved." }).last()).toBeVisible();
+  // The new address is used once its mailed link is opened (mail.spec.ts).
+  await expect(page.getByText(`Waiting for you to confirm ${handle}@navy.example`)).toBeVisible();
   await page.reload();
   await hydrated(page);
-  await expect(page.getByLabel("Email")).toHaveValue(`${handle}@navy.example`);
+  await expect(page.getByLabel("Email")).toHaveValue(`${handle}@example.com`);
 });
 
 test("upload an avatar by file picker and by drag and drop; a too-large file shows the limit", async ({ page }) => {

@@ -17,7 +17,11 @@ mod ssr {
     use crate::server::users::{self, Profile};
 
     /// The page's view of `p`, with where its address stands.
-    pub async fn view(state: &AppState, p: Profile, verified: bool) -> Result<ProfileView, AppError> {
+    pub async fn view(
+        state: &AppState,
+        p: Profile,
+        verified: bool,
+    ) -> Result<ProfileView, AppError> {
         let pending = crate::server::links::pending_email(&state.db, p.id)
             .await?
             .map(|(email, _)| email);
@@ -53,7 +57,12 @@ mod ssr {
             .client(&meta)
             .detail(detail);
         users::set_avatar(&state.db, s.user.id, change, event).await?;
-        view(&state, users::profile(&state.db, s.user.id).await?, s.user.email_verified).await
+        view(
+            &state,
+            users::profile(&state.db, s.user.id).await?,
+            s.user.email_verified,
+        )
+        .await
     }
 
     pub async fn connection(
@@ -80,7 +89,12 @@ pub async fn get_profile() -> Result<ProfileView, AppError> {
     use crate::server::{context, users};
     let s = context::require_session().await?;
     let state = context::state()?;
-    ssr::view(&state, users::profile(&state.db, s.user.id).await?, s.user.email_verified).await
+    ssr::view(
+        &state,
+        users::profile(&state.db, s.user.id).await?,
+        s.user.email_verified,
+    )
+    .await
 }
 
 /// Saves names and e-mail. A new e-mail address needs the current password,
@@ -134,8 +148,15 @@ pub async fn save_profile(
         // The names now; the address once its link is opened.
         verify::request(&state, s.user.id, &email, &meta).await?;
         if !events.is_empty() {
-            users::save_profile(&state.db, s.user.id, &names, &before.email, &events, Vec::new())
-                .await?;
+            users::save_profile(
+                &state.db,
+                s.user.id,
+                &names,
+                &before.email,
+                &events,
+                Vec::new(),
+            )
+            .await?;
         }
     } else {
         // Nothing can be mailed: the address changes at once, and the old
@@ -162,7 +183,12 @@ pub async fn save_profile(
         }
         users::save_profile(&state.db, s.user.id, &names, &email, &events, notices).await?;
     }
-    ssr::view(&state, users::profile(&state.db, s.user.id).await?, verified).await
+    ssr::view(
+        &state,
+        users::profile(&state.db, s.user.id).await?,
+        verified,
+    )
+    .await
 }
 
 /// Uses an https address as the avatar (never fetched by the server); an

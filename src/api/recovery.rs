@@ -46,7 +46,13 @@ pub async fn reset_password(token: String, new_password: Password) -> Result<(),
 pub async fn check_reset_link(token: String) -> Result<(), AppError> {
     use crate::server::{context, db, links};
     let state = context::state()?;
-    links::peek(&state.db, links::Purpose::ResetPassword, token.trim(), db::now()).await?;
+    links::peek(
+        &state.db,
+        links::Purpose::ResetPassword,
+        token.trim(),
+        db::now(),
+    )
+    .await?;
     Ok(())
 }
 
@@ -55,7 +61,13 @@ pub async fn check_reset_link(token: String) -> Result<(), AppError> {
 pub async fn check_email_link(token: String) -> Result<String, AppError> {
     use crate::server::{context, db, links};
     let state = context::state()?;
-    let link = links::peek(&state.db, links::Purpose::VerifyEmail, token.trim(), db::now()).await?;
+    let link = links::peek(
+        &state.db,
+        links::Purpose::VerifyEmail,
+        token.trim(),
+        db::now(),
+    )
+    .await?;
     link.email
         .ok_or_else(|| AppError::invalid("token", links::NOT_VALID))
 }

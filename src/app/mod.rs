@@ -4,9 +4,9 @@
 pub mod admin;
 pub mod auth;
 pub mod components;
-pub mod recovery;
 #[cfg(feature = "hydrate")]
 pub mod enhance;
+pub mod recovery;
 pub mod settings;
 pub mod shared;
 

@@ -259,7 +259,9 @@ async fn serve(mut config: Config) -> Result<(), String> {
     super::avatar::import_files(&pool, &config.data_dir).await?;
     let audit_log = state.audit.clone();
     match &settings.smtp {
-        Some(url) => tracing::info!(server = %url.redacted(), from = %settings.mail_from, "mailing notices"),
+        Some(url) => {
+            tracing::info!(server = %url.redacted(), from = %settings.mail_from, "mailing notices")
+        }
         None => tracing::info!(
             "SMTP_URL is not set: nothing is mailed (notices are listed in the app), \
              and sign-in does not offer a password reset"

@@ -38,7 +38,10 @@ pub async fn request(state: &AppState, login: &str, meta: &ClientMeta) -> Result
     state.login_limiter.fail(&keys, at).await?;
     let login = login.trim();
     if login.is_empty() || login.len() > 254 {
-        return Err(AppError::invalid("login", "Enter your e-mail address or handle."));
+        return Err(AppError::invalid(
+            "login",
+            "Enter your e-mail address or handle.",
+        ));
     }
     let Some(row) = users::find_for_login(&state.db, login).await? else {
         return Ok(());

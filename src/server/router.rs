@@ -45,7 +45,10 @@ pub fn state(db: Db, settings: Settings, site_root: &str) -> Result<AppState, St
         secrets = secrets.with_previous(previous.expose())?;
     }
     let mailer = match &settings.smtp {
-        Some(url) => Some(Arc::new(super::notify::Mailer::new(url, &settings.mail_from)?)),
+        Some(url) => Some(Arc::new(super::notify::Mailer::new(
+            url,
+            &settings.mail_from,
+        )?)),
         None => None,
     };
     Ok(AppState::new(Shared {

@@ -82,8 +82,13 @@ pub async fn sign_in(
             // not signed in from lately: the owner hears of it.
             let mut event = NewEvent::new(r.id, AuditAction::SignIn).client(meta);
             if known.is_none()
-                && !users::signed_in_from(&state.db, r.id, meta.ip.as_deref(), now - NEW_SIGN_IN_SECS)
-                    .await?
+                && !users::signed_in_from(
+                    &state.db,
+                    r.id,
+                    meta.ip.as_deref(),
+                    now - NEW_SIGN_IN_SECS,
+                )
+                .await?
             {
                 event = event.notify(Kind::NewSignIn);
             }

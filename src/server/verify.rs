@@ -19,8 +19,7 @@ use crate::{on_db, on_tx};
 pub const RESEND_AFTER_SECS: i64 = 60;
 
 /// The refusal of a link opened while signed in to another account.
-pub const OTHER_ACCOUNT: &str =
-    "This link is for another account. Sign out, then open it again.";
+pub const OTHER_ACCOUNT: &str = "This link is for another account. Sign out, then open it again.";
 
 /// Mails a confirmation link for `email` to that address; the account's
 /// address changes once it is opened. An address another account has is
@@ -125,7 +124,9 @@ pub async fn confirm(
         events.push(
             NewEvent::new(link.user_id, AuditAction::EmailChanged)
                 .client(meta)
-                .detail(format!("{old} → {new} (confirmed by the link mailed to it)")),
+                .detail(format!(
+                    "{old} → {new} (confirmed by the link mailed to it)"
+                )),
         );
         notices.push(Notice {
             user_id: Some(link.user_id),

@@ -77,9 +77,16 @@ impl MailSink {
                 Received {
                     to: v["envelope_to"]
                         .as_array()
-                        .map(|a| a.iter().filter_map(|x| x.as_str().map(str::to_owned)).collect())
+                        .map(|a| {
+                            a.iter()
+                                .filter_map(|x| x.as_str().map(str::to_owned))
+                                .collect()
+                        })
                         .unwrap_or_default(),
-                    subject: v["headers"]["subject"].as_str().unwrap_or_default().to_owned(),
+                    subject: v["headers"]["subject"]
+                        .as_str()
+                        .unwrap_or_default()
+                        .to_owned(),
                     headers: v["headers"].clone(),
                     text: s("text"),
                     html: s("html"),
@@ -149,7 +156,10 @@ impl TestApp {
             .uri(Login::PATH)
             .header(header::HOST, HOST)
             .header(header::ORIGIN, ORIGIN)
-            .header(header::USER_AGENT, "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0")
+            .header(
+                header::USER_AGENT,
+                "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0",
+            )
             .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
             .header("x-forwarded-for", ip)
             .body(Body::from(body))

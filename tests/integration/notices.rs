@@ -48,7 +48,9 @@ async fn security_mail_reaches_the_mail_server_in_text_and_html() {
         .starts_with("Account Settings <accounts@"));
     assert!(m.text.contains("was changed at "), "{}", m.text);
     assert!(m.text.contains("/settings/notifications"));
-    assert!(m.html.contains("<a href=\"http://localhost:3000/settings/notifications\""));
+    assert!(m
+        .html
+        .contains("<a href=\"http://localhost:3000/settings/notifications\""));
     for secret in [PASSWORD, NEW_PASSWORD] {
         assert!(!m.text.contains(secret) && !m.html.contains(secret));
     }
@@ -122,8 +124,15 @@ async fn a_new_browser_from_a_new_address_is_told_of_and_a_known_one_is_not() {
     app.deliver().await;
     let mail = sink.received();
     assert_eq!(mail.len(), 1, "{mail:?}");
-    assert_eq!(mail[0].subject, "[Account Settings] A new sign-in to your account");
-    assert!(mail[0].text.contains("from 203.0.113.9 (Firefox"), "{}", mail[0].text);
+    assert_eq!(
+        mail[0].subject,
+        "[Account Settings] A new sign-in to your account"
+    );
+    assert!(
+        mail[0].text.contains("from 203.0.113.9 (Firefox"),
+        "{}",
+        mail[0].text
+    );
 }
 
 #[tokio::test]
@@ -138,13 +147,20 @@ async fn a_deleted_account_is_told_at_the_address_it_had() {
             &[("handle", "ada"), ("current_password", PASSWORD)],
         )
         .await;
-    assert!(res.status.is_success() || res.status.is_redirection(), "{}", res.text());
+    assert!(
+        res.status.is_success() || res.status.is_redirection(),
+        "{}",
+        res.text()
+    );
     assert_eq!(app.count("SELECT COUNT(*) FROM users").await, 1);
     app.deliver().await;
     let mail = sink.received();
     assert_eq!(mail.len(), 1);
     assert_eq!(mail[0].to, vec!["ada@example.com"]);
-    assert_eq!(mail[0].subject, "[Account Settings] Your account was deleted");
+    assert_eq!(
+        mail[0].subject,
+        "[Account Settings] Your account was deleted"
+    );
 }
 
 #[tokio::test]
@@ -217,7 +233,10 @@ async fn two_workers_never_send_one_notice_twice() {
     assert_eq!(a + b, 12);
     let mail = sink.received();
     assert_eq!(mail.len(), 12);
-    let mut subjects: Vec<_> = mail.iter().map(|m| (m.to[0].clone(), m.subject.clone())).collect();
+    let mut subjects: Vec<_> = mail
+        .iter()
+        .map(|m| (m.to[0].clone(), m.subject.clone()))
+        .collect();
     subjects.sort();
     subjects.dedup();
     assert_eq!(subjects.len(), 12, "no mail twice");
@@ -237,7 +256,10 @@ async fn the_notifications_page_lists_switches_and_reads_the_notices() {
         .call::<SetNotification>(Some(&ada), &[("kind", "token_created"), ("mail", "false")])
         .await;
     assert_eq!(res.status, StatusCode::OK, "{}", res.text());
-    for (kind, why) in [("password_changed", "cannot be turned off"), ("nonsense", "no such kind")] {
+    for (kind, why) in [
+        ("password_changed", "cannot be turned off"),
+        ("nonsense", "no such kind"),
+    ] {
         let res = app
             .call::<SetNotification>(Some(&ada), &[("kind", kind), ("mail", "false")])
             .await;
@@ -272,7 +294,10 @@ async fn an_administrator_sees_undelivered_mail_and_queues_it_again() {
     app.deliver().await;
     let page = app.call::<AdminListUsers>(Some(&root), &[]).await.json();
     assert_eq!(page["failed_mail"], 1);
-    assert!(page["failed_mail_error"].as_str().unwrap().contains("relay denied"));
+    assert!(page["failed_mail_error"]
+        .as_str()
+        .unwrap()
+        .contains("relay denied"));
     assert_eq!(page["users"][1]["email_verified"], true);
 
     // Not for anyone else.

@@ -51,7 +51,10 @@ async fn a_new_address_is_used_only_once_its_link_is_opened() {
     let mail = sink.received();
     assert_eq!(mail.len(), 1);
     assert_eq!(mail[0].to, vec!["ada@new.example"]);
-    assert_eq!(mail[0].subject, "[Account Settings] Confirm your e-mail address");
+    assert_eq!(
+        mail[0].subject,
+        "[Account Settings] Confirm your e-mail address"
+    );
     let token = link_token(&mail[0], "/confirm-email");
     // Once mailed, the secret is nowhere in the database (the link keeps
     // only its hash; the outbox drops the sealed copy).
@@ -67,15 +70,17 @@ async fn a_new_address_is_used_only_once_its_link_is_opened() {
         .await,
         0
     );
-    let checked = app
-        .call::<CheckEmailLink>(None, &[("token", &token)])
-        .await;
+    let checked = app.call::<CheckEmailLink>(None, &[("token", &token)]).await;
     assert_eq!(checked.json(), "ada@new.example");
 
     let res = app
         .call::<ConfirmEmail>(Some(&ada), &[("token", &token)])
         .await;
-    assert!(res.status.is_success() || res.status.is_redirection(), "{}", res.text());
+    assert!(
+        res.status.is_success() || res.status.is_redirection(),
+        "{}",
+        res.text()
+    );
     let profile = app.call::<GetProfile>(Some(&ada), &[]).await.json();
     assert_eq!(profile["email"], "ada@new.example");
     assert!(profile["pending_email"].is_null());
@@ -86,7 +91,10 @@ async fn a_new_address_is_used_only_once_its_link_is_opened() {
     app.deliver().await;
     let mail = sink.received();
     assert_eq!(mail[1].to, vec!["ada@example.com"]);
-    assert_eq!(mail[1].subject, "[Account Settings] Your e-mail address was changed");
+    assert_eq!(
+        mail[1].subject,
+        "[Account Settings] Your e-mail address was changed"
+    );
     assert!(mail[1].text.contains("ada@new.example"));
     let again = app
         .call::<ConfirmEmail>(Some(&ada), &[("token", &token)])
@@ -115,7 +123,8 @@ async fn another_accounts_expired_or_cancelled_link_changes_nothing() {
     assert_eq!(checked.json(), "ada@new.example");
 
     // Expired.
-    app.exec("UPDATE account_links SET expires_at = created_at - 1").await;
+    app.exec("UPDATE account_links SET expires_at = created_at - 1")
+        .await;
     let res = app
         .call::<ConfirmEmail>(Some(&ada), &[("token", &token)])
         .await;
@@ -155,7 +164,10 @@ async fn forgot_password_answers_alike_and_its_link_ends_every_session_once() {
         .call::<RequestPasswordReset>(None, &[("login", "nobody@example.com")])
         .await;
     assert_eq!(known.status, StatusCode::OK);
-    assert_eq!((known.status, known.body.clone()), (unknown.status, unknown.body));
+    assert_eq!(
+        (known.status, known.body.clone()),
+        (unknown.status, unknown.body)
+    );
     app.deliver().await;
     let mail = sink.received();
     assert_eq!(mail.len(), 2, "one reset mail, for the account that exists");
@@ -171,18 +183,38 @@ async fn forgot_password_answers_alike_and_its_link_ends_every_session_once() {
     let res = app
         .call::<ResetPassword>(None, &[("token", &token), ("new_password", NEW_PASSWORD)])
         .await;
-    assert!(res.status.is_success() || res.status.is_redirection(), "{}", res.text());
-    assert!(app.call::<GetMe>(Some(&ada), &[]).await.json().is_null(), "signed out");
+    assert!(
+        res.status.is_success() || res.status.is_redirection(),
+        "{}",
+        res.text()
+    );
+    assert!(
+        app.call::<GetMe>(Some(&ada), &[]).await.json().is_null(),
+        "signed out"
+    );
     assert!(app.login("ada", PASSWORD).await.session_cookie().is_none());
-    assert!(app.login("ada", NEW_PASSWORD).await.session_cookie().is_some());
+    assert!(app
+        .login("ada", NEW_PASSWORD)
+        .await
+        .session_cookie()
+        .is_some());
     let api = app.api(Method::GET, "/api/v1/user", &api_token, None).await;
     assert_eq!(api.status, StatusCode::OK, "API tokens keep working");
     let again = app
-        .call::<ResetPassword>(None, &[("token", &token), ("new_password", "yet another long password")])
+        .call::<ResetPassword>(
+            None,
+            &[
+                ("token", &token),
+                ("new_password", "yet another long password"),
+            ],
+        )
         .await;
     assert!(again.text().contains(links::USED), "{}", again.text());
     let id = app.user_id("ada").await;
-    assert!(app.actions(id).await.contains(&"password_changed".to_owned()));
+    assert!(app
+        .actions(id)
+        .await
+        .contains(&"password_changed".to_owned()));
     app.deliver().await;
     let mail = sink.received();
     assert!(mail
@@ -193,14 +225,25 @@ async fn forgot_password_answers_alike_and_its_link_ends_every_session_once() {
     }
 
     // An expired link.
-    app.call::<RequestPasswordReset>(None, &[("login", "ada")]).await;
+    app.call::<RequestPasswordReset>(None, &[("login", "ada")])
+        .await;
     app.deliver().await;
-    let last = sink.received().into_iter().rfind(|m| m.subject.ends_with("Reset your password")).unwrap();
+    let last = sink
+        .received()
+        .into_iter()
+        .rfind(|m| m.subject.ends_with("Reset your password"))
+        .unwrap();
     let token = link_token(&last, "/reset-password");
     app.exec("UPDATE account_links SET expires_at = created_at - 1 WHERE used_at IS NULL")
         .await;
     let res = app
-        .call::<ResetPassword>(None, &[("token", &token), ("new_password", "yet another long password")])
+        .call::<ResetPassword>(
+            None,
+            &[
+                ("token", &token),
+                ("new_password", "yet another long password"),
+            ],
+        )
         .await;
     assert!(res.text().contains(links::EXPIRED), "{}", res.text());
 }
@@ -211,10 +254,14 @@ async fn asking_for_reset_links_is_limited_per_account() {
     let app = TestApp::with_mail(&sink, |_| {}).await;
     app.signup("ada").await;
     for _ in 0..3 {
-        let res = app.call::<RequestPasswordReset>(None, &[("login", "ada")]).await;
+        let res = app
+            .call::<RequestPasswordReset>(None, &[("login", "ada")])
+            .await;
         assert_eq!(res.status, StatusCode::OK);
     }
-    let res = app.call::<RequestPasswordReset>(None, &[("login", "ada")]).await;
+    let res = app
+        .call::<RequestPasswordReset>(None, &[("login", "ada")])
+        .await;
     assert_eq!(res.status, StatusCode::TOO_MANY_REQUESTS);
     assert!(res.headers.contains_key("retry-after"));
     app.deliver().await;
@@ -225,7 +272,9 @@ async fn asking_for_reset_links_is_limited_per_account() {
 async fn without_mail_a_reset_is_refused_and_an_address_changes_at_once() {
     let app = TestApp::new().await;
     let ada = app.signup("ada").await;
-    let res = app.call::<RequestPasswordReset>(None, &[("login", "ada")]).await;
+    let res = app
+        .call::<RequestPasswordReset>(None, &[("login", "ada")])
+        .await;
     assert!(res.status.is_client_error());
     assert!(res.text().contains("does not send mail"), "{}", res.text());
     let res = change_email(&app, &ada, "ada@new.example").await;
@@ -245,7 +294,11 @@ async fn with_required_confirmation_a_new_account_makes_no_token_until_confirmed
     let ada = app.signup("ada").await;
     let res = app.call::<GenerateToken>(Some(&ada), &[]).await;
     assert!(res.status.is_client_error());
-    assert!(res.text().contains("Confirm your e-mail address first"), "{}", res.text());
+    assert!(
+        res.text().contains("Confirm your e-mail address first"),
+        "{}",
+        res.text()
+    );
     let profile = app.call::<GetProfile>(Some(&ada), &[]).await.json();
     assert_eq!(profile["email_verified"], false);
 
@@ -257,7 +310,11 @@ async fn with_required_confirmation_a_new_account_makes_no_token_until_confirmed
     let res = app
         .call::<ConfirmEmail>(Some(&ada), &[("token", &token)])
         .await;
-    assert!(res.status.is_success() || res.status.is_redirection(), "{}", res.text());
+    assert!(
+        res.status.is_success() || res.status.is_redirection(),
+        "{}",
+        res.text()
+    );
     let res = app.call::<GenerateToken>(Some(&ada), &[]).await;
     assert_eq!(res.status, StatusCode::OK, "{}", res.text());
     // Confirming the address it already had is no change of address.

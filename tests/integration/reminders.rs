@@ -20,7 +20,9 @@ async fn ada_with_token(app: &TestApp) -> (String, i64, i64) {
     let id = token["id"].as_i64().unwrap();
     app.deliver().await;
     let expires: i64 = app
-        .scalar(&format!("SELECT expires_at FROM api_tokens WHERE id = {id}"))
+        .scalar(&format!(
+            "SELECT expires_at FROM api_tokens WHERE id = {id}"
+        ))
         .await;
     (ada, id, expires)
 }
@@ -45,15 +47,14 @@ async fn expiry_reminders_come_at_7_days_1_day_and_expiry_once_each() {
     // Again, or from a restarted or second instance: nothing more.
     assert_eq!(scan::expiring(db, exp - 6 * DAY).await.unwrap(), 0);
     assert_eq!(
-        scan::expiring(&second.state.db, exp - 6 * DAY).await.unwrap(),
+        scan::expiring(&second.state.db, exp - 6 * DAY)
+            .await
+            .unwrap(),
         0
     );
     // Two instances scanning at the same moment: one reminder.
     let at = exp - DAY + 5;
-    let (a, b) = tokio::join!(
-        scan::expiring(db, at),
-        scan::expiring(&second.state.db, at)
-    );
+    let (a, b) = tokio::join!(scan::expiring(db, at), scan::expiring(&second.state.db, at));
     assert_eq!(a.unwrap() + b.unwrap(), 1);
     assert_eq!(scan::expiring(db, exp).await.unwrap(), 1);
     assert_eq!(scan::expiring(db, exp + 30 * DAY).await.unwrap(), 0);
@@ -125,7 +126,9 @@ async fn deactivated_tokens_get_no_reminder_and_regenerated_ones_start_again() {
         .await;
     assert_eq!(res.status, StatusCode::OK, "{}", res.text());
     let renewed: i64 = app
-        .scalar(&format!("SELECT expires_at FROM api_tokens WHERE id = {id}"))
+        .scalar(&format!(
+            "SELECT expires_at FROM api_tokens WHERE id = {id}"
+        ))
         .await;
     assert!(renewed >= exp);
     assert_eq!(scan::expiring(db, renewed - 7 * DAY + 1).await.unwrap(), 1);
@@ -195,6 +198,14 @@ async fn a_token_deactivated_for_idleness_is_told_of() {
     app.deliver_at(now + 12 * DAY).await;
     let mail = sink.received();
     assert_eq!(mail.len(), 2);
-    assert!(mail[1].subject.ends_with("was deactivated"), "{}", mail[1].subject);
-    assert!(mail[1].text.contains("not used for 10 days"), "{}", mail[1].text);
+    assert!(
+        mail[1].subject.ends_with("was deactivated"),
+        "{}",
+        mail[1].subject
+    );
+    assert!(
+        mail[1].text.contains("not used for 10 days"),
+        "{}",
+        mail[1].text
+    );
 }

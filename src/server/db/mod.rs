@@ -84,8 +84,6 @@ pub enum Lock {
     Audit = 0x6175_6474,
     /// Periodic housekeeping: one instance at a time.
     Housekeeping = 0x686f_7573,
-    /// The scans for expiry reminders and new token addresses.
-    Reminders = 0x7265_6d64,
 }
 
 impl Db {

@@ -265,13 +265,19 @@ mod tests {
         for kind in Kind::ALL {
             let m = mail(kind, &data(), "https://acc.example", Some("s3cr3t"));
             assert!(m.subject.starts_with("[Account Settings] "), "{kind:?}");
-            assert!(m.text.contains("https://acc.example/settings/notifications"));
-            assert!(m.html.contains("href=\"https://acc.example/settings/notifications\""));
+            assert!(m
+                .text
+                .contains("https://acc.example/settings/notifications"));
+            assert!(m
+                .html
+                .contains("href=\"https://acc.example/settings/notifications\""));
             // Names come out escaped in HTML, as they are in text.
             assert!(!m.html.contains("<b>CI</b>"), "{kind:?}");
         }
         let m = mail(Kind::TokenExpiring, &data(), "https://acc.example", None);
-        assert!(m.text.contains("https://acc.example/settings/tokens#token-7"));
+        assert!(m
+            .text
+            .contains("https://acc.example/settings/tokens#token-7"));
         assert!(m.text.contains("#regenerate-token-7"));
         let expired = NoticeData {
             stage: Some(3),
@@ -284,9 +290,21 @@ mod tests {
 
     #[test]
     fn links_carry_the_secret_only_where_one_belongs() {
-        let m = mail(Kind::PasswordReset, &data(), "https://a.example", Some("abc"));
-        assert!(m.text.contains("https://a.example/reset-password?token=abc"));
-        let m = mail(Kind::TokenCreated, &data(), "https://a.example", Some("abc"));
+        let m = mail(
+            Kind::PasswordReset,
+            &data(),
+            "https://a.example",
+            Some("abc"),
+        );
+        assert!(m
+            .text
+            .contains("https://a.example/reset-password?token=abc"));
+        let m = mail(
+            Kind::TokenCreated,
+            &data(),
+            "https://a.example",
+            Some("abc"),
+        );
         assert!(!m.text.contains("abc"));
     }
 }

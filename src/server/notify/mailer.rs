@@ -60,7 +60,9 @@ impl SmtpUrl {
                      or use tls=none for a relay on this machine"
                 ))
             }
-            (scheme, _) => return Err(format!("{scheme}:// is not known: use smtp:// or smtps://")),
+            (scheme, _) => {
+                return Err(format!("{scheme}:// is not known: use smtp:// or smtps://"))
+            }
         };
         let host = url
             .host_str()
@@ -172,9 +174,8 @@ impl Mailer {
         let from: Mailbox = from
             .parse()
             .map_err(|e| format!("MAIL_FROM: not an address ({e}): use Name <user@example.com>"))?;
-        let tls = |host: &str| {
-            TlsParameters::new(host.to_owned()).map_err(|e| format!("SMTP_URL: {e}"))
-        };
+        let tls =
+            |host: &str| TlsParameters::new(host.to_owned()).map_err(|e| format!("SMTP_URL: {e}"));
         let tls = match url.tls {
             SmtpTls::StartTls => Tls::Required(tls(&url.host)?),
             SmtpTls::Wrapper => Tls::Wrapper(tls(&url.host)?),

@@ -2,15 +2,19 @@
 //! their expiry, and tokens used from an address they had not been used
 //! from lately. Each notice is recorded on the token in the transaction
 //! that queues it, so a restart or a second instance never repeats one.
+//! Each scan runs under the audit lock, taken first like every change of
+//! tokens (the audit writer updates the same rows: the same order means no
+//! deadlock), which also keeps two instances' scans from overlapping.
 
 use std::time::Duration;
 
 use super::{queue, wake, Notice, NoticeData};
 use crate::error::AppError;
 use crate::model::notice::Kind;
-use crate::server::db::{Db, Lock};
-use crate::server::tokens::label;
 use crate::on_tx;
+use crate::server::audit;
+use crate::server::db::Db;
+use crate::server::tokens::label;
 
 const DAY: i64 = 86_400;
 /// When each reminder is due, before expiry: stage 1, 2 and 3.
@@ -57,7 +61,7 @@ fn stage(expires_at: i64, now: i64) -> i64 {
 /// regenerated is skipped: a token made with 3 days left gets only the
 /// 1-day and expiry mails. Returns how many were queued.
 pub async fn expiring(db: &Db, now: i64) -> Result<usize, AppError> {
-    let mut tx = db.begin_locked(Lock::Reminders).await?;
+    let mut tx = audit::begin(db).await?;
     let due: Vec<Expiring> = on_tx!(&mut tx, c => sqlx::query_as(
         "SELECT id, user_id, name, prefix, last_four, expires_at,
                 COALESCE(rotated_at, created_at) AS born, reminded
@@ -125,7 +129,7 @@ struct Seen {
 /// its recent ones (not on its very first use), at most one a day per
 /// token. Returns how many were queued.
 pub async fn new_addresses(db: &Db, now: i64) -> Result<usize, AppError> {
-    let mut tx = db.begin_locked(Lock::Reminders).await?;
+    let mut tx = audit::begin(db).await?;
     let seen: Vec<Seen> = on_tx!(&mut tx, c => sqlx::query_as(
         "SELECT i.token_id, i.ip, i.first_seen_at, t.user_id, t.name, t.prefix, t.last_four,
                 t.new_ip_noticed_at AS noticed_at,
