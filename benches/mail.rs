@@ -98,6 +98,7 @@ async fn main() {
         })
         .count();
     let _ = sink.kill();
+    let _ = sink.wait();
     assert_eq!(arrived, total, "every mail arrived once");
 
     let cores = std::thread::available_parallelism().map_or(0, |n| n.get());

@@ -55,18 +55,26 @@ fn hash(secret: &str) -> Vec<u8> {
 }
 
 /// Makes a link for `user_id` in `tx` (replacing their unused one of the
-/// same purpose) and the notice that mails it, to `to` (the account's
-/// address when `None`). `email` is the address a confirmation is for.
+/// same purpose) and the notice that mails it: a confirmation to the
+/// address it is for (`email`), a reset to the account's address. `data`
+/// says who asked (its time is the link's).
 pub async fn create(
     tx: &mut Tx,
     keys: &SecretBox,
     user_id: i64,
     purpose: Purpose,
     email: Option<&str>,
-    to: Option<&str>,
-    now: i64,
     data: NoticeData,
 ) -> Result<Notice, AppError> {
+    let now = if data.at == 0 {
+        super::db::now()
+    } else {
+        data.at
+    };
+    let to = match purpose {
+        Purpose::VerifyEmail => email,
+        Purpose::ResetPassword => None,
+    };
     let mut raw = [0u8; 32];
     rand::rng().fill_bytes(&mut raw);
     let secret = to_hex(&raw);

@@ -56,9 +56,8 @@ pub async fn request(state: &AppState, login: &str, meta: &ClientMeta) -> Result
         row.id,
         Purpose::ResetPassword,
         None,
-        None,
-        at,
         NoticeData {
+            at,
             ip: meta.ip.clone(),
             agent: meta.user_agent.clone(),
             ..NoticeData::default()
