@@ -1,4 +1,7 @@
-# Shortcuts; each target runs a script in tools/.
+# Shortcuts; each target runs a script in tools/. The cargo benches build in
+# a target directory of their own: built without cargo-leptos, they would
+# otherwise replace the release server that tools/test.sh and tools/bench.sh
+# run (its page would then ask for WASM files under other names).
 .PHONY: run test bench bench-audit bench-mail lint
 run:   ## set up (first time), build and serve on http://127.0.0.1:3000
 	bash tools/run.sh
@@ -7,8 +10,8 @@ test:  ## every test: cargo test, then Playwright against the release server
 bench: ## load test /healthz and /api/v1/user, print throughputs and WASM size
 	bash tools/bench.sh
 bench-audit: ## the audit log at 1,000,000 events: page read times, export memory
-	bash -c 'source tools/env.sh && cargo bench --features ssr --bench audit'
+	bash -c 'source tools/env.sh && CARGO_TARGET_DIR="$$CARGO_TARGET_DIR-benches" cargo bench --features ssr --bench audit'
 bench-mail: ## 10,000 queued notices mailed to a local SMTP server: the drain rate
-	bash -c 'source tools/env.sh && cargo bench --features ssr --bench mail'
+	bash -c 'source tools/env.sh && CARGO_TARGET_DIR="$$CARGO_TARGET_DIR-benches" cargo bench --features ssr --bench mail'
 lint:  ## formatting and clippy for both targets
 	bash tools/lint.sh

@@ -108,3 +108,23 @@ test("change the e-mail address and confirm it from the mail", async ({ page }) 
   await expect(page.getByLabel("Email")).toHaveValue(next);
   await mailTo(`${handle}@example.com`, "Your e-mail address was changed");
 });
+
+test("a reminder's links land on the token's row and open its Regenerate dialog", async ({ page }) => {
+  await signUp(page, uniqueHandle("remind"));
+  await page.goto("/settings/tokens");
+  await hydrated(page);
+  await page.getByRole("button", { name: "Generate" }).click();
+  await page.getByLabel("Name (optional)").fill("deploy");
+  await page.getByRole("button", { name: "Save" }).click();
+  const row = page.locator("tr").filter({ hasText: "deploy" });
+  await expect(row).toBeVisible();
+  const id = (await row.getAttribute("id"))!.replace("token-", "");
+
+  await page.goto(`/settings/tokens#regenerate-token-${id}`);
+  await hydrated(page);
+  const dialog = page.getByRole("dialog");
+  await expect(dialog).toBeVisible();
+  await expect(dialog).toContainText("deploy");
+  await dialog.getByRole("button", { name: "Cancel" }).click();
+  await expect(dialog).toBeHidden();
+});

@@ -321,3 +321,82 @@ async fn with_required_confirmation_a_new_account_makes_no_token_until_confirmed
     app.deliver().await;
     assert_eq!(sink.received().len(), 1);
 }
+
+/// Everything the app logs, at every level, while a test runs on this
+/// thread (the tests run on a one-thread runtime, spawned tasks included).
+#[derive(Clone, Default)]
+struct Captured(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Captured {
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&self.0.lock().unwrap()).into_owned()
+    }
+}
+
+#[tokio::test]
+async fn no_password_token_link_or_mail_server_secret_reaches_the_log() {
+    use account_settings::server::notify::SmtpUrl;
+    let log = Captured::default();
+    let writer = log.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_ansi(false)
+        .with_writer(move || writer.clone())
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+
+    let sink = MailSink::start();
+    const SMTP_SECRET: &str = "smtp-s3cret-pw";
+    let app = TestApp::with_mail(&sink, |_| {}).await;
+    let ada = app.signup("ada").await;
+    let (token, _) = app.create_token(&ada, "CI", "30").await;
+    app.api(Method::GET, "/api/v1/user", &token, None).await;
+    app.call::<RequestPasswordReset>(None, &[("login", "ada")]).await;
+    // A refusal is logged with the server's words.
+    sink.refuse_with(Some("451 4.3.0 try again later"));
+    app.deliver().await;
+    sink.refuse_with(None);
+    app.deliver_at(account_settings::model::time::now() + 120).await;
+    let reset = sink
+        .received()
+        .into_iter()
+        .find(|m| m.subject.ends_with("Reset your password"))
+        .expect("the reset mail arrived");
+    let link = link_token(&reset, "/reset-password");
+    app.call::<ResetPassword>(None, &[("token", &link), ("new_password", NEW_PASSWORD)])
+        .await;
+
+    // A mail server that wants a password it cannot be given over this
+    // connection: the failure is logged, the password is not.
+    let with_password = TestApp::with(|s| {
+        s.smtp = Some(
+            SmtpUrl::parse(&format!(
+                "smtp://mailer:{SMTP_SECRET}@127.0.0.1:{}?tls=none",
+                sink.port
+            ))
+            .unwrap(),
+        );
+    })
+    .await;
+    let bob = with_password.signup("bob").await;
+    with_password.create_token(&bob, "x", "30").await;
+    with_password.deliver().await;
+
+    let text = log.text();
+    assert!(text.contains("mail not delivered"), "the log was captured");
+    for secret in [PASSWORD, NEW_PASSWORD, token.as_str(), link.as_str(), SMTP_SECRET] {
+        assert!(!text.contains(secret), "{secret} is in the log");
+    }
+    let session = ada.split(';').next().unwrap().split('=').nth(1).unwrap();
+    assert!(!text.contains(session), "the session cookie is in the log");
+}

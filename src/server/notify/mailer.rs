@@ -185,7 +185,7 @@ impl Mailer {
             .port(url.port)
             .tls(tls)
             .timeout(Some(Duration::from_secs(20)))
-            .pool_config(PoolConfig::new().max_size(4));
+            .pool_config(PoolConfig::new().max_size(super::outbox::PARALLEL as u32));
         if let (Some(user), Some(password)) = (&url.user, &url.password) {
             builder = builder.credentials(Credentials::new(user.clone(), password.clone()));
         }
