@@ -11,6 +11,7 @@ use crate::api::recovery::{
     check_email_link, check_reset_link, password_reset_open, ConfirmEmail, RequestPasswordReset,
     ResetPassword,
 };
+use crate::app::components::form::NewPasswordField;
 
 /// What asking for a link always answers (see `server::reset::ASKED`).
 const ASKED: &str = "If an account has that e-mail address or handle, a link to choose a new \
@@ -117,21 +118,7 @@ fn ResetForm(token: String) -> impl IntoView {
     view! {
         <form class="form" method="post" action={<ResetPassword as ServerFn>::PATH} data-enhance="">
             <input type="hidden" name="token" value=token />
-            <label for="new_password">"New password"</label>
-            <input
-                id="new_password"
-                name="new_password"
-                type="password"
-                autocomplete="new-password"
-                required
-                minlength="12"
-                maxlength="128"
-                aria-describedby="new-password-hint new_password-error"
-            />
-            <p class="hint" id="new-password-hint">
-                "12 to 128 characters; common passwords are refused. Every browser signed in to your account will be signed out; API tokens keep working."
-            </p>
-            <p class="field-error" id="new_password-error"></p>
+            <NewPasswordField after="Every browser signed in to your account will be signed out; API tokens keep working." />
             <p class="field-error" id="token-error"></p>
             <p class="form-error" role="alert"></p>
             <button class="button primary" type="submit" data-busy="Saving…">

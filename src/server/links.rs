@@ -113,6 +113,28 @@ pub async fn create(
     })
 }
 
+/// Makes a link in `tx` (see [`create`]) for a request from `meta`, queues
+/// its mail, commits, and wakes the mail worker.
+pub async fn send(
+    mut tx: Tx,
+    keys: &SecretBox,
+    user_id: i64,
+    purpose: Purpose,
+    email: Option<&str>,
+    meta: &super::context::ClientMeta,
+) -> Result<(), AppError> {
+    let data = NoticeData {
+        ip: meta.ip.clone(),
+        agent: meta.user_agent.clone(),
+        ..NoticeData::default()
+    };
+    let notice = create(&mut tx, keys, user_id, purpose, email, data).await?;
+    super::notify::queue(&mut tx, &[notice]).await?;
+    tx.commit().await?;
+    super::notify::wake();
+    Ok(())
+}
+
 /// A link that still works: whose it is, and the address it confirms.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct Link {

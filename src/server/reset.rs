@@ -8,7 +8,6 @@ use super::context::ClientMeta;
 use super::db::now;
 use super::limiter;
 use super::links::{self, Purpose};
-use super::notify::{self, NoticeData};
 use super::state::AppState;
 use super::{password, users};
 use crate::error::AppError;
@@ -49,25 +48,16 @@ pub async fn request(state: &AppState, login: &str, meta: &ClientMeta) -> Result
     if row.disabled {
         return Ok(());
     }
-    let mut tx = state.db.begin().await?;
-    let notice = links::create(
-        &mut tx,
+    let tx = state.db.begin().await?;
+    links::send(
+        tx,
         &state.secrets,
         row.id,
         Purpose::ResetPassword,
         None,
-        NoticeData {
-            at,
-            ip: meta.ip.clone(),
-            agent: meta.user_agent.clone(),
-            ..NoticeData::default()
-        },
+        meta,
     )
-    .await?;
-    notify::queue(&mut tx, &[notice]).await?;
-    tx.commit().await?;
-    notify::wake();
-    Ok(())
+    .await
 }
 
 /// Sets a new password with a mailed link: the link is used, every session

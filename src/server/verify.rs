@@ -5,9 +5,9 @@
 
 use super::audit::{self, NewEvent};
 use super::context::ClientMeta;
-use super::db::{now, Tx};
+use super::db::now;
 use super::links::{self, Purpose};
-use super::notify::{self, Notice, NoticeData};
+use super::notify::{Notice, NoticeData};
 use super::state::AppState;
 use super::users::clash;
 use crate::error::AppError;
@@ -41,7 +41,16 @@ pub async fn request(
     if taken {
         return Err(AppError::invalid("email", super::users::EMAIL_TAKEN));
     }
-    mail_link(state, state.db.begin().await?, user_id, email, meta).await
+    let tx = state.db.begin().await?;
+    links::send(
+        tx,
+        &state.secrets,
+        user_id,
+        Purpose::VerifyEmail,
+        Some(email),
+        meta,
+    )
+    .await
 }
 
 /// Mails the waiting address a new link (the old one stops working).
@@ -141,33 +150,13 @@ pub async fn require_for_new_account(
         .execute(c)
         .await
         .map(|d| d.rows_affected()))?;
-    mail_link(state, tx, user_id, email, meta).await
-}
-
-/// Makes a confirmation link for `email` in `tx`, queues its mail, and
-/// commits.
-async fn mail_link(
-    state: &AppState,
-    mut tx: Tx,
-    user_id: i64,
-    email: &str,
-    meta: &ClientMeta,
-) -> Result<(), AppError> {
-    let notice = links::create(
-        &mut tx,
+    links::send(
+        tx,
         &state.secrets,
         user_id,
         Purpose::VerifyEmail,
         Some(email),
-        NoticeData {
-            ip: meta.ip.clone(),
-            agent: meta.user_agent.clone(),
-            ..NoticeData::default()
-        },
+        meta,
     )
-    .await?;
-    notify::queue(&mut tx, &[notice]).await?;
-    tx.commit().await?;
-    notify::wake();
-    Ok(())
+    .await
 }

@@ -361,12 +361,14 @@ async fn no_password_token_link_or_mail_server_secret_reaches_the_log() {
     let ada = app.signup("ada").await;
     let (token, _) = app.create_token(&ada, "CI", "30").await;
     app.api(Method::GET, "/api/v1/user", &token, None).await;
-    app.call::<RequestPasswordReset>(None, &[("login", "ada")]).await;
+    app.call::<RequestPasswordReset>(None, &[("login", "ada")])
+        .await;
     // A refusal is logged with the server's words.
     sink.refuse_with(Some("451 4.3.0 try again later"));
     app.deliver().await;
     sink.refuse_with(None);
-    app.deliver_at(account_settings::model::time::now() + 120).await;
+    app.deliver_at(account_settings::model::time::now() + 120)
+        .await;
     let reset = sink
         .received()
         .into_iter()
@@ -394,7 +396,13 @@ async fn no_password_token_link_or_mail_server_secret_reaches_the_log() {
 
     let text = log.text();
     assert!(text.contains("mail not delivered"), "the log was captured");
-    for secret in [PASSWORD, NEW_PASSWORD, token.as_str(), link.as_str(), SMTP_SECRET] {
+    for secret in [
+        PASSWORD,
+        NEW_PASSWORD,
+        token.as_str(),
+        link.as_str(),
+        SMTP_SECRET,
+    ] {
         assert!(!text.contains(secret), "{secret} is in the log");
     }
     let session = ada.split(';').next().unwrap().split('=').nth(1).unwrap();

@@ -29,3 +29,26 @@ pub fn FormError(error: Signal<Option<AppError>>) -> impl IntoView {
         </p>
     }
 }
+
+/// The **New password** field with its rules and what changing it ends
+/// (`after`), as Security and the reset page ask for it.
+#[component]
+pub fn NewPasswordField(after: &'static str) -> impl IntoView {
+    view! {
+        <label for="new_password">"New password"</label>
+        <input
+            id="new_password"
+            name="new_password"
+            type="password"
+            autocomplete="new-password"
+            required
+            minlength="12"
+            maxlength="128"
+            aria-describedby="new_password-error new-password-hint"
+        />
+        <p class="hint" id="new-password-hint">
+            "12 to 128 characters; common passwords are refused. " {after}
+        </p>
+        <p class="field-error" id="new_password-error"></p>
+    }
+}

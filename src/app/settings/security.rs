@@ -1,5 +1,6 @@
 //! `/settings/security`: change password; active sessions.
 
+use crate::app::components::form::NewPasswordField;
 use crate::app::components::table::DataTable;
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
@@ -57,21 +58,7 @@ fn ChangePasswordForm() -> impl IntoView {
                         <p class="field-error" id="current_password-error"></p>
                     </div>
                     <div>
-                        <label for="new_password">"New password"</label>
-                        <input
-                            id="new_password"
-                            name="new_password"
-                            type="password"
-                            autocomplete="new-password"
-                            required
-                            minlength="12"
-                            maxlength="128"
-                            aria-describedby="new_password-error new-password-hint"
-                        />
-                        <p class="hint" id="new-password-hint">
-                            "12 to 128 characters; common passwords are refused. Your other sessions will be signed out."
-                        </p>
-                        <p class="field-error" id="new_password-error"></p>
+                        <NewPasswordField after="Your other sessions will be signed out." />
                     </div>
                 </div>
                 <p class="form-error" role="alert"></p>

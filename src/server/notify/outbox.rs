@@ -16,9 +16,9 @@ use super::mailer::{Mailer, SendError};
 use super::WAKE;
 use crate::error::AppError;
 use crate::model::notice::Kind;
-use crate::{on_db, on_tx};
 use crate::server::db::{Db, Tx};
 use crate::server::secret_box::SecretBox;
+use crate::{on_db, on_tx};
 
 /// Seconds to wait before each retry; after the last, the notice fails.
 pub const BACKOFF: [i64; 6] = [60, 5 * 60, 30 * 60, 3600, 3 * 3600, 6 * 3600];
