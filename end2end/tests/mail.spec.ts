@@ -120,6 +120,8 @@ test("a reminder's links land on the token's row and open its Regenerate dialog"
   await expect(row).toBeVisible();
   const id = (await row.getAttribute("id"))!.replace("token-", "");
 
+  // As from a mail: a fresh page load at the link.
+  await page.goto("/settings/profile");
   await page.goto(`/settings/tokens#regenerate-token-${id}`);
   await hydrated(page);
   const dialog = page.getByRole("dialog");
