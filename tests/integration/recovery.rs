@@ -408,3 +408,27 @@ async fn no_password_token_link_or_mail_server_secret_reaches_the_log() {
     let session = ada.split(';').next().unwrap().split('=').nth(1).unwrap();
     assert!(!text.contains(session), "the session cookie is in the log");
 }
+
+#[tokio::test]
+async fn a_link_mail_whose_secret_was_dropped_fails_rather_than_mail_a_dead_link() {
+    let sink = MailSink::start();
+    let app = TestApp::with_mail(&sink, |_| {}).await;
+    app.signup("ada").await;
+    sink.refuse_with(Some("451 4.3.0 try again later"));
+    app.call::<RequestPasswordReset>(None, &[("login", "ada")])
+        .await;
+    let now = account_settings::model::time::now();
+    assert_eq!(app.deliver_at(now).await, 1);
+    sink.refuse_with(None);
+    // As the housekeeping does a day after the link was made.
+    account_settings::server::notify::purge(&app.state.db, now + 2 * 86_400)
+        .await
+        .unwrap();
+    assert_eq!(app.deliver_at(now + 2 * 86_400).await, 1);
+    assert!(sink.received().is_empty(), "no mail with a dead link");
+    let failed = account_settings::server::notify::outbox::failed(&app.state.db)
+        .await
+        .unwrap();
+    assert_eq!(failed.count, 1);
+    assert!(failed.last_error.unwrap().contains("link expired"));
+}

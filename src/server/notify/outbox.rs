@@ -144,6 +144,13 @@ impl Outbox {
             ),
             _ => None,
         };
+        // A link's secret is dropped a day after it was made (or once
+        // sent): a mail retried later would carry a dead link.
+        if matches!(kind, Kind::VerifyEmail | Kind::PasswordReset) && link.is_none() {
+            return Err(SendError::permanent(
+                "its link expired before it could be sent (a new one can be asked for)",
+            ));
+        }
         let mail = compose::mail(kind, &data, &self.base, link.as_deref());
         mailer.send(&c.to_addr, &mail).await
     }
