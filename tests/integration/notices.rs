@@ -314,3 +314,22 @@ async fn an_administrator_sees_undelivered_mail_and_queues_it_again() {
     let page = app.call::<AdminListUsers>(Some(&root), &[]).await.json();
     assert_eq!(page["failed_mail"], 0);
 }
+
+#[tokio::test]
+async fn mail_claimed_by_a_worker_that_died_goes_out_once_its_claim_runs_out() {
+    let sink = MailSink::start();
+    let app = TestApp::with_mail(&sink, |_| {}).await;
+    let ada = app.signup("ada").await;
+    change_password(&app, &ada).await;
+    // As a worker that claimed the notice and was killed before sending.
+    let t = now();
+    app.exec(&format!("UPDATE notices SET claimed_until = {}", t + 300))
+        .await;
+    // A restarted (or another) instance leaves it while the claim holds…
+    let restarted = app.second_instance().await;
+    assert_eq!(restarted.deliver_at(t + 10).await, 0);
+    // …and sends it once the claim has run out.
+    assert_eq!(restarted.deliver_at(t + 301).await, 1);
+    assert_eq!(restarted.deliver_at(t + 900).await, 0);
+    assert_eq!(sink.received().len(), 1);
+}

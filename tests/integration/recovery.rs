@@ -432,3 +432,20 @@ async fn a_link_mail_whose_secret_was_dropped_fails_rather_than_mail_a_dead_link
     assert_eq!(failed.count, 1);
     assert!(failed.last_error.unwrap().contains("link expired"));
 }
+
+#[tokio::test]
+async fn asking_for_reset_links_is_limited_per_client_address() {
+    let sink = MailSink::start();
+    let app = TestApp::with_mail(&sink, |_| {}).await;
+    // Ten different accounts (existing or not) from one address, then no more.
+    for i in 0..10 {
+        let res = app
+            .call::<RequestPasswordReset>(None, &[("login", &format!("someone{i}"))])
+            .await;
+        assert_eq!(res.status, StatusCode::OK, "{i}");
+    }
+    let res = app
+        .call::<RequestPasswordReset>(None, &[("login", "someone-else")])
+        .await;
+    assert_eq!(res.status, StatusCode::TOO_MANY_REQUESTS);
+}
