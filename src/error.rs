@@ -35,9 +35,21 @@ pub enum AppError {
     /// Something failed on the server; details are in the server log only.
     #[error("Something went wrong on our side. Please try again.")]
     Internal,
-    /// The request itself failed (network, encoding).
-    #[error("{0}")]
+    /// The request itself failed (network, encoding). Shown in words, never
+    /// as the transport's own text.
+    #[error("{}", transport_message(.0))]
     ServerFn(ServerFnErrorErr),
+}
+
+/// What a failed request says to the person: the server could not be
+/// reached, or the answer could not be understood.
+pub const UNREACHABLE: &str = "Could not reach the server. Check your connection and try again.";
+
+fn transport_message(e: &ServerFnErrorErr) -> &'static str {
+    match e {
+        ServerFnErrorErr::Request(_) => UNREACHABLE,
+        _ => "Something went wrong on our side. Please try again.",
+    }
 }
 
 impl AppError {

@@ -221,7 +221,9 @@ test("delete the account by typing the handle and land signed out", async ({ pag
   expect(color).toBe(danger);
   await dialog.getByLabel("Current password").fill(PASSWORD);
   await del.click();
-  await expect(page).toHaveURL(/\/login$/);
+  // It ends on a page that says what happened.
+  await expect(page).toHaveURL(/\/login\?deleted=1$/);
+  await expect(page.getByRole("status").filter({ hasText: "Your account was deleted" })).toBeVisible();
   await expect(page.getByRole("button", { name: "Account menu" })).toHaveCount(0);
   await page.goto("/settings/profile");
   await expect(page).toHaveURL(/\/login$/);

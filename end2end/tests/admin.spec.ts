@@ -54,6 +54,12 @@ test("an administrator creates, disables and enables a user", async ({ page, bro
   const userPage = await other.newPage();
   await signIn(userPage, handle, password);
 
+  // A search that finds nobody says so.
+  await page.getByRole("searchbox", { name: "Search users" }).fill("nobody-by-this-name");
+  await page.getByRole("button", { name: "Search" }).click();
+  await expect(page.getByText("No users match “nobody-by-this-name”.")).toBeVisible();
+  await expect(page.getByText("user(s)")).toHaveCount(0);
+
   // Disable: their session ends at once.
   await page.getByRole("searchbox", { name: "Search users" }).fill(handle);
   await page.getByRole("button", { name: "Search" }).click();

@@ -390,3 +390,30 @@ test("the expiry banner names active tokens, links elsewhere only, and can be di
   await expect(page.getByRole("heading", { name: "Profile" })).toBeVisible();
   await expect(banner).toHaveCount(0);
 });
+
+test("offline, a failed request says so in words, not in the transport's", async ({ page, context }) => {
+  await signUp(page, uniqueHandle("offline"));
+  await waitForHydration(page);
+  const unreachable = "Could not reach the server. Check your connection and try again.";
+
+  // A form sent with fetch (Profile's Save).
+  await page.getByLabel("First name").fill("Off");
+  await page.getByLabel("Last name").fill("Line");
+  await page.getByLabel("Display name").fill("Offline");
+  await context.setOffline(true);
+  await page.getByRole("button", { name: "Save", exact: true }).click();
+  await expect(page.getByText(unreachable)).toBeVisible();
+  await context.setOffline(false);
+
+  // An island's own call (the token form's Save).
+  await page.goto("/settings/tokens");
+  await waitForHydration(page);
+  await page.getByRole("button", { name: "Generate" }).click();
+  await expect(page.getByLabel("API token", { exact: true })).toHaveValue(/^ast_/);
+  await context.setOffline(true);
+  await page.getByRole("button", { name: "Save" }).click();
+  await expect(page.getByText(unreachable)).toBeVisible();
+  await expect(page.getByText("Failed to fetch")).toHaveCount(0);
+  await expect(page.getByText("error reaching server")).toHaveCount(0);
+  await context.setOffline(false);
+});

@@ -81,6 +81,6 @@ pub async fn delete_account(handle: String, current_password: Password) -> Resul
         axum::http::header::SET_COOKIE,
         session::clearing_cookie(&state.settings),
     );
-    leptos_axum::redirect("/login");
+    leptos_axum::redirect("/login?deleted=1");
     Ok(())
 }

@@ -62,7 +62,12 @@ fn UsersList(list: AdminUsersPage, search: String) -> impl IntoView {
         .then(|| format!("/admin/users?q={}&page={}", encode(&search), list.page - 1));
     let next = (list.page < pages)
         .then(|| format!("/admin/users?q={}&page={}", encode(&search), list.page + 1));
-    let summary = format!("{} user(s) · page {} of {}", list.total, list.page, pages);
+    let summary = match list.total {
+        0 if search.trim().is_empty() => "No users yet.".to_owned(),
+        0 => format!("No users match “{}”.", search.trim()),
+        1 => "1 user".to_owned(),
+        n => format!("{n} users · page {} of {pages}", list.page),
+    };
     let rows = list
         .users
         .into_iter()

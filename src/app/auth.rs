@@ -34,6 +34,8 @@ pub fn LoginPage() -> impl IntoView {
         let q = query.read_untracked();
         if q.get("reset").as_deref() == Some("done") {
             Some("Your password was changed and every session ended. Sign in with the new one.")
+        } else if q.get("deleted").is_some() {
+            Some("Your account was deleted, with its tokens and audit log. Thank you for using it.")
         } else if q.get("confirmed").is_some() {
             Some("Your e-mail address is confirmed. Sign in to continue.")
         } else {

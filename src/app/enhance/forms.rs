@@ -111,7 +111,7 @@ enum Answer {
 async fn post(form: &HtmlFormElement) -> Result<Answer, AppError> {
     let failed = |_| AppError::Invalid {
         field: None,
-        message: "The request failed. Check your connection and try again.".into(),
+        message: crate::error::UNREACHABLE.into(),
     };
     let window = web_sys::window().ok_or(JsValue::NULL).map_err(failed)?;
     let data = web_sys::FormData::new_with_form(form).map_err(failed)?;
