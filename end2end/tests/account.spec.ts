@@ -294,3 +294,34 @@ test.describe("without JavaScript", () => {
     await expect(page).toHaveURL(/\/login$/);
   });
 });
+
+test("every label looks alike, and dark mode's danger button is readable", async ({ page }) => {
+  await signUp(page, uniqueHandle("looks"));
+  const style = (name: string) =>
+    page.getByText(name, { exact: true }).first().evaluate((el) => {
+      const s = getComputedStyle(el);
+      return [s.fontWeight, s.fontSize];
+    });
+  const firstName = await style("First name");
+  expect(await style("Connection string")).toEqual(firstName);
+
+  // WCAG contrast of a danger button's text on its background.
+  const contrast = () =>
+    page.locator(".button.danger").first().evaluate((el) => {
+      const rgb = (c: string) => c.match(/\d+(\.\d+)?/g)!.slice(0, 3).map(Number);
+      const lum = (c: string) => {
+        const [r, g, b] = rgb(c).map((v) => {
+          const x = v / 255;
+          return x <= 0.03928 ? x / 12.92 : ((x + 0.055) / 1.055) ** 2.4;
+        });
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+      };
+      const s = getComputedStyle(el);
+      const [a, b] = [lum(s.color), lum(s.backgroundColor)].sort((x, y) => y - x);
+      return (a + 0.05) / (b + 0.05);
+    });
+  await page.goto("/settings/advanced");
+  expect(await contrast()).toBeGreaterThanOrEqual(4.5);
+  await page.emulateMedia({ colorScheme: "dark" });
+  expect(await contrast()).toBeGreaterThanOrEqual(4.5);
+});
