@@ -24,6 +24,7 @@ pub mod reset;
 pub mod rest;
 pub mod router;
 pub mod secret_box;
+pub mod serve;
 pub mod session;
 pub mod sign_in;
 pub mod state;

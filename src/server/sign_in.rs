@@ -13,6 +13,7 @@ use crate::error::AppError;
 use crate::model::audit::AuditAction;
 use crate::model::notice::Kind;
 use crate::model::secret::Password;
+use crate::on_db;
 
 /// How long an address the account signed in from stays familiar.
 const NEW_SIGN_IN_SECS: i64 = 90 * 86_400;
@@ -82,13 +83,8 @@ pub async fn sign_in(
             // not signed in from lately: the owner hears of it.
             let mut event = NewEvent::new(r.id, AuditAction::SignIn).client(meta);
             if known.is_none()
-                && !users::signed_in_from(
-                    &state.db,
-                    r.id,
-                    meta.ip.as_deref(),
-                    now - NEW_SIGN_IN_SECS,
-                )
-                .await?
+                && !signed_in_from(&state.db, r.id, meta.ip.as_deref(), now - NEW_SIGN_IN_SECS)
+                    .await?
             {
                 event = event.notify(Kind::NewSignIn);
             }
@@ -118,4 +114,25 @@ pub async fn sign_in(
             Err(refused())
         }
     }
+}
+
+/// Whether the account signed up or signed in from `ip` since `since`.
+async fn signed_in_from(
+    db: &db::Db,
+    id: i64,
+    ip: Option<&str>,
+    since: i64,
+) -> Result<bool, AppError> {
+    Ok(on_db!(db, p => sqlx::query_scalar::<_, i64>(
+        "SELECT id FROM audit_events
+         WHERE user_id = $1 AND action IN ('sign_in', 'sign_up') AND ip IS NOT DISTINCT FROM $2
+           AND created_at > $3
+         LIMIT 1",
+    )
+    .bind(id)
+    .bind(ip)
+    .bind(since)
+    .fetch_optional(p)
+    .await)?
+    .is_some())
 }

@@ -345,27 +345,6 @@ pub async fn password_hash(db: &Db, id: i64) -> Result<String, AppError> {
     .ok_or(AppError::Unauthorized)
 }
 
-/// Whether the account signed up or signed in from `ip` since `since`.
-pub async fn signed_in_from(
-    db: &Db,
-    id: i64,
-    ip: Option<&str>,
-    since: i64,
-) -> Result<bool, AppError> {
-    Ok(on_db!(db, p => sqlx::query_scalar::<_, i64>(
-        "SELECT id FROM audit_events
-         WHERE user_id = $1 AND action IN ('sign_in', 'sign_up') AND ip IS NOT DISTINCT FROM $2
-           AND created_at > $3
-         LIMIT 1",
-    )
-    .bind(id)
-    .bind(ip)
-    .bind(since)
-    .fetch_optional(p)
-    .await)?
-    .is_some())
-}
-
 /// Sets a new password hash and ends every session of the account except
 /// `keep`, in one transaction with `event` (to which it adds how many
 /// sessions ended). Returns that number.

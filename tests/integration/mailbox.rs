@@ -38,6 +38,13 @@ pub struct Received {
     pub html: String,
 }
 
+/// The secret of the one-time link in `mail` after `path?token=`.
+pub fn link_token(mail: &Received, path: &str) -> String {
+    let marker = format!("{path}?token=");
+    let at = mail.text.find(&marker).expect("the mail has the link") + marker.len();
+    mail.text[at..at + 64].to_owned()
+}
+
 impl MailSink {
     pub fn start() -> Self {
         let dir = tempfile::tempdir().expect("temp dir");

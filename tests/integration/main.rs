@@ -14,6 +14,7 @@ mod concurrency;
 mod copy;
 mod crash;
 mod database;
+mod forgot;
 mod limits;
 mod mailbox;
 mod notices;
