@@ -57,7 +57,7 @@ test("edit and save the profile", async ({ page }) => {
   await page.getByRole("button", { name: "Save", exact: true }).click();
   await expect(page.locator("#first_name-error")).toHaveText("Enter a first name.");
 
-  // A new e-mail address asks for the current password.
+  // A new email address asks for the current password.
   await page.getByLabel("First name").fill("Grace");
   await page.getByLabel("Email").fill(`${handle}@navy.example`);
   const current = page.getByLabel("Current password");
@@ -200,7 +200,7 @@ test("delete the account by typing the handle and land signed out", async ({ pag
   await hydrated(page);
   await page.getByRole("button", { name: "Delete Personal Account" }).click();
   const dialog = page.getByRole("dialog", { name: "Delete your account?" });
-  const del = dialog.getByRole("button", { name: "Delete", exact: true });
+  const del = dialog.getByRole("button", { name: "Delete account", exact: true });
   await dialog.getByLabel(/Type your handle/).fill(handle.toUpperCase());
   await dialog.getByLabel("Current password").fill(PASSWORD);
   await expect(del).toBeDisabled();

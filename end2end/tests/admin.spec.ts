@@ -1,35 +1,9 @@
-import { test, expect, Page } from "@playwright/test";
-import { execFileSync } from "node:child_process";
-
-const PASSWORD = "correct horse battery staple";
-
-function uniqueHandle(prefix: string): string {
-  return `${prefix}-${Date.now().toString(36)}${Math.floor(Math.random() * 1000)}`;
-}
-
-async function hydrated(page: Page) {
-  await page.locator('body[data-hydrated="true"]').waitFor({ state: "attached" });
-}
-
-async function signIn(page: Page, handle: string, password: string) {
-  await page.goto("/login");
-  await page.getByLabel("Email or handle").fill(handle);
-  await page.getByLabel("Password").fill(password);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page).toHaveURL(/\/settings\/profile$/);
-  await hydrated(page);
-}
+import { test, expect } from "@playwright/test";
+import { focused, hydrated, makeAdmin, signIn, signUp, uniqueHandle } from "./helpers";
 
 test("an administrator creates, disables and enables a user", async ({ page, browser }) => {
-  const dataDir = process.env.E2E_DATA_DIR;
-  const bin = process.env.E2E_BIN;
-  if (!dataDir || !bin) throw new Error("run through tools/test.sh: it sets E2E_DATA_DIR and E2E_BIN");
-  const admin = uniqueHandle("admin");
-  execFileSync(bin!, ["user", "create", "--handle", admin, "--email", `${admin}@example.com`, "--admin"], {
-    input: PASSWORD,
-    env: { ...process.env, DATA_DIR: dataDir },
-  });
-  await signIn(page, admin, PASSWORD);
+  const admin = makeAdmin();
+  await signIn(page, admin);
 
   await page.getByRole("button", { name: "Account menu" }).click();
   await page.getByRole("menuitem", { name: "Users" }).click();
@@ -38,8 +12,13 @@ test("an administrator creates, disables and enables a user", async ({ page, bro
   await expect(page.getByRole("heading", { name: "Users" })).toBeVisible();
 
   const handle = uniqueHandle("new");
+  // Create user has Cancel, which closes it and gives the focus back.
   await page.getByRole("button", { name: "Create user" }).click();
   const dialog = page.getByRole("dialog", { name: "Create user" });
+  await dialog.getByRole("button", { name: "Cancel" }).click();
+  await expect(dialog).toBeHidden();
+  await expect(page.getByRole("button", { name: "Create user" })).toBeFocused();
+  await page.getByRole("button", { name: "Create user" }).click();
   await dialog.getByLabel("Handle").fill(handle);
   await dialog.getByLabel("Email").fill(`${handle}@example.com`);
   await dialog.getByLabel("First name").fill("Nora");
@@ -66,25 +45,31 @@ test("an administrator creates, disables and enables a user", async ({ page, bro
   await hydrated(page);
   const row = page.getByRole("row").filter({ hasText: handle });
   await expect(row).toHaveCount(1);
-  await row.getByRole("button", { name: "Disable" }).click();
+  // Disable asks first; Cancel changes nothing and gives the focus back.
+  await row.getByRole("button", { name: `Disable ${handle}` }).click();
+  const ask = page.getByRole("dialog", { name: `Disable ${handle}?` });
+  await expect(ask).toContainText("their API tokens stop working");
+  await ask.getByRole("button", { name: "Cancel" }).click();
+  await expect(ask).toBeHidden();
+  await expect(row.getByRole("button", { name: `Disable ${handle}` })).toBeFocused();
+  await expect(row).toContainText("Active");
+  await row.getByRole("button", { name: `Disable ${handle}` }).click();
+  await ask.getByRole("button", { name: "Disable user" }).click();
   await expect(row).toContainText("Disabled");
+  // After the page reloads, the focus is on the row's Enable.
+  await expect(row.getByRole("button", { name: `Enable ${handle}` })).toBeFocused();
   await userPage.goto("/settings/profile");
   await expect(userPage).toHaveURL(/\/login$/);
 
-  await row.getByRole("button", { name: "Enable" }).click();
+  await row.getByRole("button", { name: `Enable ${handle}` }).click();
   await expect(row).toContainText("Active");
+  await expect.poll(() => focused(page)).toMatch(/^user-toggle-\d+$/);
   await signIn(userPage, handle, password);
   await other.close();
 });
 
 test("the Users page is not found for other users", async ({ page }) => {
-  const handle = uniqueHandle("plain");
-  await page.goto("/signup");
-  await page.getByLabel("Handle").fill(handle);
-  await page.getByLabel("Email").fill(`${handle}@example.com`);
-  await page.getByLabel("Password").fill(PASSWORD);
-  await page.getByRole("button", { name: "Create account" }).click();
-  await expect(page).toHaveURL(/\/settings\/profile$/);
+  await signUp(page, uniqueHandle("plain"));
   const res = await page.goto("/admin/users");
   expect(res!.status()).toBe(404);
   await expect(page.getByRole("heading", { name: "Page not found" })).toBeVisible();

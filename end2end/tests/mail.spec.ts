@@ -86,7 +86,7 @@ test("forgot password: the mailed link sets a new one", async ({ page }) => {
   await expect(page.getByText("This link was already used")).toBeVisible();
 });
 
-test("change the e-mail address and confirm it from the mail", async ({ page }) => {
+test("change the email address and confirm it from the mail", async ({ page }) => {
   const handle = uniqueHandle("move");
   await signUp(page, handle);
   const next = `${handle}@new.example`;
@@ -99,14 +99,14 @@ test("change the e-mail address and confirm it from the mail", async ({ page }) 
   await expect(page.getByText(`Waiting for you to confirm ${next}`)).toBeVisible();
   await expect(page.getByLabel("Email")).toHaveValue(`${handle}@example.com`);
 
-  const mail = await mailTo(next, "Confirm your e-mail address");
+  const mail = await mailTo(next, "Confirm your email address");
   await page.goto(linkIn(mail, "/confirm-email"));
   await hydrated(page);
   await expect(page.getByText(`Use ${next} for your account?`)).toBeVisible();
-  await page.getByRole("button", { name: "Confirm e-mail address" }).click();
+  await page.getByRole("button", { name: "Confirm email address" }).click();
   await expect(page).toHaveURL(/\/settings\/profile\?confirmed=1$/);
   await expect(page.getByLabel("Email")).toHaveValue(next);
-  await mailTo(`${handle}@example.com`, "Your e-mail address was changed");
+  await mailTo(`${handle}@example.com`, "Your email address was changed");
 });
 
 test("a reminder's links land on the token's row and open its Regenerate dialog", async ({ page }) => {

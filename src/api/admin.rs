@@ -123,7 +123,7 @@ pub async fn admin_create_user(
     })
 }
 
-/// Changes a user's names, e-mail and role.
+/// Changes a user's names, email and role.
 #[server]
 pub async fn admin_update_user(
     id: i64,
@@ -148,7 +148,7 @@ pub async fn admin_update_user(
     );
     changed.extend(
         [
-            ("e-mail", before.email != email),
+            ("email", before.email != email),
             ("role", before.is_admin != is_admin),
         ]
         .into_iter()

@@ -104,7 +104,7 @@ pub async fn signup(handle: String, email: String, password: Password) -> Result
     Ok(())
 }
 
-/// Signs in with a handle or e-mail and a password. Every failure gives the
+/// Signs in with a handle or email and a password. Every failure gives the
 /// same message, so it never tells which part was wrong.
 #[server]
 pub async fn login(login: String, password: Password) -> Result<(), AppError> {

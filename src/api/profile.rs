@@ -1,4 +1,4 @@
-//! The Profile page: names and e-mail, avatar address, database password.
+//! The Profile page: names and email, avatar address, database password.
 //! (Avatar files are uploaded to `POST /settings/avatar`, see
 //! `server::avatar`.)
 
@@ -97,7 +97,7 @@ pub async fn get_profile() -> Result<ProfileView, AppError> {
     .await
 }
 
-/// Saves names and e-mail. A new e-mail address needs the current password,
+/// Saves names and email. A new email address needs the current password,
 /// and (when the server mails) takes effect once the link mailed to it is
 /// opened; until then the account keeps the old one.
 #[server]
@@ -123,7 +123,7 @@ pub async fn save_profile(
         if current_password.is_empty() {
             return Err(AppError::invalid(
                 "current_password",
-                "Enter your current password to change your e-mail address.",
+                "Enter your current password to change your email address.",
             ));
         }
         pw::verify_current(&state, s.user.id, current_password.0, "current_password").await?;

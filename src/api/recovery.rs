@@ -1,4 +1,4 @@
-//! Links mailed to a person: confirming an e-mail address, and setting a
+//! Links mailed to a person: confirming an email address, and setting a
 //! new password after forgetting it (SPEC §12).
 
 use leptos::prelude::*;
@@ -14,7 +14,7 @@ pub async fn password_reset_open() -> Result<bool, AppError> {
 }
 
 /// Mails a link to choose a new password to the account `login` names (an
-/// e-mail address or handle). The answer is the same whether or not there
+/// email address or handle). The answer is the same whether or not there
 /// is such an account.
 #[server]
 pub async fn request_password_reset(login: String) -> Result<String, AppError> {

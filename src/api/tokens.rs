@@ -16,7 +16,7 @@ fn require_confirmed(user: &crate::model::user::CurrentUser) -> Result<(), AppEr
         Ok(())
     } else {
         Err(AppError::Conflict(format!(
-            "Confirm your e-mail address first: open the link we sent to {}. \
+            "Confirm your email address first: open the link we sent to {}. \
              Profile can send it again.",
             user.email
         )))

@@ -102,7 +102,7 @@ fn UsersList(list: AdminUsersPage, search: String) -> impl IntoView {
         <section class="card">
             <form class="search-row" method="get" action="/admin/users" role="search">
                 <label for="user-search" class="visually-hidden">"Search users"</label>
-                <input id="user-search" type="search" name="q" placeholder="Search handle, e-mail or name" value=search />
+                <input id="user-search" type="search" name="q" placeholder="Search handle, email or name" value=search />
                 <button class="button secondary" type="submit">"Search"</button>
             </form>
             <p class="muted">{summary}</p>
@@ -148,19 +148,69 @@ fn UserRow(user: AdminUser) -> impl IntoView {
             </td>
             <td class="nowrap">{format_date(user.created_at)}</td>
             <td class="row-actions">
-                <OpenDialog id=dialog_id.clone() class="button secondary small">"Edit"</OpenDialog>
-                <form method="post" action={<AdminSetDisabled as ServerFn>::PATH} data-enhance="" data-toast=toast>
-                    <input type="hidden" name="id" value=user.id />
-                    <input type="hidden" name="disabled" value=(!disabled).to_string() />
-                    <button class="button secondary small" type="submit">
-                        {if disabled { "Enable" } else { "Disable" }}
-                    </button>
-                </form>
+                <OpenDialog id=dialog_id.clone() class="button secondary small" label=format!("Edit {}", user.handle)>"Edit"</OpenDialog>
+                {if disabled {
+                    view! {
+                        <form
+                            method="post"
+                            action={<AdminSetDisabled as ServerFn>::PATH}
+                            data-enhance=""
+                            data-toast=toast
+                            data-focus-after=format!("user-toggle-{}", user.id)
+                        >
+                            <input type="hidden" name="id" value=user.id />
+                            <input type="hidden" name="disabled" value="false" />
+                            <button
+                                class="button secondary small"
+                                type="submit"
+                                id=format!("user-toggle-{}", user.id)
+                                aria-label=format!("Enable {}", user.handle)
+                            >
+                                "Enable"
+                            </button>
+                        </form>
+                    }
+                    .into_any()
+                } else {
+                    view! { <DisableUser id=user.id handle=user.handle.clone() toast /> }.into_any()
+                }}
                 <ModalDialog id=dialog_id.clone() title="Edit user">
                     <EditUserForm user dialog_id />
                 </ModalDialog>
             </td>
         </tr>
+    }
+}
+
+/// **Disable** asks first: what disabling does, then **Disable user**.
+#[component]
+fn DisableUser(id: i64, handle: String, toast: String) -> impl IntoView {
+    let dialog_id = format!("disable-user-{id}");
+    view! {
+        <OpenDialog
+            id=dialog_id.clone()
+            class="button secondary small"
+            label=format!("Disable {handle}")
+            button_id=format!("user-toggle-{id}")
+        >
+            "Disable"
+        </OpenDialog>
+        <ModalDialog id=dialog_id.clone() title=format!("Disable {handle}?")>
+            <p>
+                "They are signed out everywhere, cannot sign in, and their API tokens stop working until the account is enabled again. Nothing is deleted."
+            </p>
+            <form method="post" action={<AdminSetDisabled as ServerFn>::PATH} data-enhance="" data-toast=toast>
+                <input type="hidden" name="id" value=id />
+                <input type="hidden" name="disabled" value="true" />
+                <p class="form-error" role="alert"></p>
+                <div class="dialog-actions">
+                    <CloseDialog id=dialog_id />
+                    <button class="button danger" type="submit" data-busy="Disabling…">
+                        "Disable user"
+                    </button>
+                </div>
+            </form>
+        </ModalDialog>
     }
 }
 
@@ -208,13 +258,16 @@ fn CreateUser() -> impl IntoView {
         </div>
         {created_banner}
         <Dialog open=creating id="create-user" title="Create user">
-            <CreateUserForm create />
+            <CreateUserForm create creating />
         </Dialog>
     }
 }
 
 #[component]
-fn CreateUserForm(create: ServerAction<AdminCreateUser>) -> impl IntoView {
+fn CreateUserForm(
+    create: ServerAction<AdminCreateUser>,
+    creating: RwSignal<bool>,
+) -> impl IntoView {
     let error = Signal::derive(move || create.value().get().and_then(Result::err));
     // Read from the form itself: a typed form decoder would cost the WASM
     // far more than these few lines.
@@ -274,6 +327,9 @@ fn CreateUserForm(create: ServerAction<AdminCreateUser>) -> impl IntoView {
             </div>
             <FormError error />
             <div class="dialog-actions">
+                <button class="button secondary" type="button" on:click=move |_| creating.set(false)>
+                    "Cancel"
+                </button>
                 <button
                     class="button primary"
                     type="submit"

@@ -37,7 +37,7 @@ pub fn LoginPage() -> impl IntoView {
         } else if q.get("deleted").is_some() {
             Some("Your account was deleted, with its tokens and audit log. Thank you for using it.")
         } else if q.get("confirmed").is_some() {
-            Some("Your e-mail address is confirmed. Sign in to continue.")
+            Some("Your email address is confirmed. Sign in to continue.")
         } else {
             None
         }

@@ -30,6 +30,11 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <meta name="color-scheme" content="light dark" />
                 <HydrationScripts options islands=true />
+                <script inner_html=HOLD_CLICKS></script>
+                // Without JavaScript, what the script would reveal is shown.
+                <noscript>
+                    <style>"[data-shown-if-changed][hidden] { display: block; }"</style>
+                </noscript>
                 <MetaTags />
             </head>
             <body>
@@ -38,6 +43,44 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
         </html>
     }
 }
+
+/// Runs before anything else on the page: a click on an island's control
+/// before its island is interactive (on a slow link the island's code may
+/// still be loading) is held, the control marked busy, and clicked again
+/// once every island is (`app::shared::count_hydrated` calls `replay`).
+/// Only controls that do nothing by themselves are held: buttons that open
+/// dialogs and menus natively (`commandfor`, `popovertarget`), and submits
+/// of forms with an `action`, work without the island. An Enter in an
+/// island's own form is held the same way.
+const HOLD_CLICKS: &str = r#"(() => {
+  const held = new Set();
+  const ready = () => document.body && document.body.hasAttribute("data-hydrated");
+  const sel = "leptos-island button:not([commandfor]):not([popovertarget]), leptos-island input[type=checkbox]";
+  addEventListener("click", (e) => {
+    if (ready() || !(e.target instanceof Element)) return;
+    const c = e.target.closest(sel);
+    if (!c || c.disabled || (c.type === "submit" && c.form && c.form.hasAttribute("action"))) return;
+    e.preventDefault();
+    e.stopImmediatePropagation();
+    held.add(c);
+    c.setAttribute("aria-busy", "true");
+  }, true);
+  addEventListener("submit", (e) => {
+    const f = e.target;
+    if (ready() || !f.closest("leptos-island") || f.hasAttribute("action")) return;
+    e.preventDefault();
+    e.stopImmediatePropagation();
+    held.add(f);
+  }, true);
+  window.heldClicks = { replay() {
+    for (const c of held) {
+      if (c instanceof HTMLFormElement) { c.requestSubmit(); continue; }
+      c.removeAttribute("aria-busy");
+      if (c.isConnected && !c.disabled) c.click();
+    }
+    held.clear();
+  } };
+})();"#;
 
 /// The signed-in user, read once per request by the server-rendered parts
 /// (header, redirects); islands get what they need as props.
@@ -65,8 +108,10 @@ pub fn App() -> impl IntoView {
             if t.is_empty() { "Account Settings".to_owned() } else { format!("{t} · Account Settings") }
         } />
         <Router>
+            // First in the tab order: past the header to the page itself.
+            <a class="skip-link" href="#main">"Skip to content"</a>
             <Header />
-            <main class="main">
+            <main class="main" id="main" tabindex="-1">
                 <Routes fallback=NotFound>
                     <Route path=path!("/") view=Home ssr=SsrMode::Async />
                     <Route path=path!("/login") view=auth::LoginPage ssr=SsrMode::Async />
@@ -217,6 +262,7 @@ fn AccountMenu(user: CurrentUser) -> impl IntoView {
                 <button
                     class="icon-button"
                     type="button"
+                    id="account-menu-button"
                     aria-label="Account menu"
                     aria-haspopup="menu"
                     popovertarget="account-menu"

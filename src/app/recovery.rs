@@ -14,7 +14,7 @@ use crate::api::recovery::{
 use crate::app::components::form::NewPasswordField;
 
 /// What asking for a link always answers (see `server::reset::ASKED`).
-const ASKED: &str = "If an account has that e-mail address or handle, a link to choose a new \
+const ASKED: &str = "If an account has that email address or handle, a link to choose a new \
                      password is on its way to the account's address. It works once, for 30 minutes.";
 
 /// The `token` of the page's address.
@@ -54,7 +54,7 @@ pub fn ForgotPasswordPage() -> impl IntoView {
 #[component]
 fn ForgotForm() -> impl IntoView {
     view! {
-        <p class="lead">"Enter your e-mail address or handle, and we will mail you a link to choose a new password."</p>
+        <p class="lead">"Enter your email address or handle, and we will mail you a link to choose a new password."</p>
         <form
             class="form"
             method="post"
@@ -137,9 +137,9 @@ pub fn ConfirmEmailPage() -> impl IntoView {
     });
     let token = StoredValue::new(token);
     view! {
-        <Title text="Confirm your e-mail address" />
+        <Title text="Confirm your email address" />
         <section class="card narrow">
-            <h1>"Confirm your e-mail address"</h1>
+            <h1>"Confirm your email address"</h1>
             <Suspense>
                 {move || Suspend::new(async move {
                     match check.await {
@@ -156,7 +156,7 @@ pub fn ConfirmEmailPage() -> impl IntoView {
                                     <p class="field-error" id="token-error"></p>
                                     <p class="form-error" role="alert"></p>
                                     <button class="button primary" type="submit" data-busy="Confirming…">
-                                        "Confirm e-mail address"
+                                        "Confirm email address"
                                     </button>
                                 </form>
                             }

@@ -116,7 +116,7 @@ impl AuditAction {
             Self::TokenDeactivatedIdle => "Token deactivated: unused",
             Self::ProfileUpdated => "Profile updated",
             Self::AvatarChanged => "Avatar changed",
-            Self::EmailChanged => "E-mail changed",
+            Self::EmailChanged => "Email changed",
             Self::PasswordChanged => "Password changed",
             Self::DbPasswordRotated => "Database password rotated",
             Self::HandleChanged => "Handle changed",

@@ -21,7 +21,7 @@ pub enum Kind {
     /// A sign-in from a browser and address the account had not used lately.
     NewSignIn,
     AccountDeleted,
-    /// The link that confirms a new e-mail address.
+    /// The link that confirms a new email address.
     VerifyEmail,
     /// The link that sets a new password.
     PasswordReset,
@@ -90,10 +90,10 @@ impl Kind {
             Kind::TokenNewIp => "A token was used from a new IP address",
             Kind::TokenDeactivated => "A token was deactivated automatically",
             Kind::PasswordChanged => "Your password was changed",
-            Kind::EmailChanged => "Your e-mail address was changed",
+            Kind::EmailChanged => "Your email address was changed",
             Kind::NewSignIn => "A sign-in from a new browser",
             Kind::AccountDeleted => "Your account was deleted",
-            Kind::VerifyEmail => "Confirm your e-mail address",
+            Kind::VerifyEmail => "Confirm your email address",
             Kind::PasswordReset => "Reset your password",
         }
     }

@@ -103,6 +103,15 @@ impl TokenView {
         format!("{}_…{}", self.prefix, self.last_four)
     }
 
+    /// "CI deploy (ast_…c17R)", or "ast_…c17R" for an unnamed token.
+    pub fn named(&self) -> String {
+        if self.name.is_empty() {
+            self.masked()
+        } else {
+            format!("{} ({})", self.name, self.masked())
+        }
+    }
+
     pub fn status(&self, now: i64) -> TokenStatus {
         TokenStatus::of(self.expires_at, self.deactivated, now)
     }
@@ -181,9 +190,15 @@ impl Expiry {
     pub fn parse(choice: &str, custom_date: &str) -> Result<Self, AppError> {
         match choice.trim() {
             "never" => Ok(Self::Never),
-            "custom" => parse_date(custom_date)
-                .map(Self::Until)
-                .ok_or_else(|| AppError::invalid("expires_on", "Enter the date as YYYY-MM-DD.")),
+            // The browser's date field shows dates in the reader's own
+            // format, so the refusals name no format of their own.
+            "custom" if custom_date.trim().is_empty() => Err(AppError::invalid(
+                "expires_on",
+                "Choose the date the token expires on.",
+            )),
+            "custom" => parse_date(custom_date).map(Self::Until).ok_or_else(|| {
+                AppError::invalid("expires_on", "Enter a real date, such as 2027-01-31.")
+            }),
             other => EXPIRY_CHOICES
                 .iter()
                 .find(|(value, _)| *value == other)

@@ -71,18 +71,18 @@ pub fn handle(input: &str) -> Result<String, AppError> {
     Ok(h)
 }
 
-/// E-mail addresses: at most 254 characters, one `@`, a dotted domain.
+/// Email addresses: at most 254 characters, one `@`, a dotted domain.
 pub fn email(input: &str) -> Result<String, AppError> {
     let e = input.trim();
     let err = |m: &str| Err(AppError::invalid("email", m));
     if e.is_empty() {
-        return err("Enter an e-mail address.");
+        return err("Enter an email address.");
     }
     if e.chars().count() > 254 {
-        return err("An e-mail address has at most 254 characters.");
+        return err("An email address has at most 254 characters.");
     }
     let Some((local, domain)) = e.split_once('@') else {
-        return err("Enter an e-mail address like name@example.com.");
+        return err("Enter an email address like name@example.com.");
     };
     let bad = |c: char| c.is_whitespace() || c.is_control() || c == '@';
     let domain_ok = domain.contains('.')
@@ -93,7 +93,7 @@ pub fn email(input: &str) -> Result<String, AppError> {
             .chars()
             .all(|c| c.is_alphanumeric() || c == '-' || c == '.');
     if local.is_empty() || local.len() > 64 || local.chars().any(bad) || !domain_ok {
-        return err("Enter an e-mail address like name@example.com.");
+        return err("Enter an email address like name@example.com.");
     }
     Ok(e.to_owned())
 }

@@ -32,7 +32,7 @@ fn like_pattern(search: &str) -> String {
     p
 }
 
-/// One page of users matching `search` (handle, e-mail or names), oldest
+/// One page of users matching `search` (handle, email or names), oldest
 /// first, and how many match in all.
 pub async fn list(db: &Db, search: &str, page: i64) -> Result<(Vec<AdminUser>, i64), AppError> {
     let pattern = like_pattern(search);
@@ -58,7 +58,7 @@ pub async fn get(db: &Db, id: i64) -> Result<AdminUser, AppError> {
         .ok_or_else(|| AppError::NotFound("User".into()))
 }
 
-/// Sets names, e-mail and role. Demoting the last enabled administrator is
+/// Sets names, email and role. Demoting the last enabled administrator is
 /// refused. `events` are written with the change.
 pub async fn update(
     db: &Db,

@@ -117,7 +117,7 @@ pub struct Config {
     /// (default: accounts@ the host of PUBLIC_URL).
     #[arg(long, env = "MAIL_FROM", global = true)]
     pub mail_from: Option<String>,
-    /// New accounts must confirm their e-mail address before they can
+    /// New accounts must confirm their email address before they can
     /// create tokens.
     #[arg(long, env = "REQUIRE_VERIFIED_EMAIL", global = true, default_value_t = false,
           action = ArgAction::Set)]

@@ -1,4 +1,4 @@
-//! One-time links sent by mail: confirming an e-mail address (24 hours)
+//! One-time links sent by mail: confirming an email address (24 hours)
 //! and setting a new password (30 minutes). Only the SHA-256 of a link's
 //! secret is stored; the secret travels sealed in the outbox until the mail
 //! is sent. Each link works once, and a new one of the same purpose

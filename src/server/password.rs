@@ -72,7 +72,7 @@ pub fn check_new(password: &str, field: &str) -> Result<(), AppError> {
 }
 
 /// Checks the signed-in user's current password before a sensitive change
-/// (e-mail, password, deleting the account). Wrong guesses are limited per
+/// (email, password, deleting the account). Wrong guesses are limited per
 /// user, so a stolen session cannot be used to guess the password at
 /// leisure; strangers' failed sign-ins never count here.
 pub async fn verify_current(

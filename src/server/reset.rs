@@ -17,7 +17,7 @@ use crate::model::secret::Password;
 use crate::on_tx;
 
 /// What asking always answers.
-pub const ASKED: &str = "If an account has that e-mail address or handle, a link to choose a new \
+pub const ASKED: &str = "If an account has that email address or handle, a link to choose a new \
                          password is on its way to the account's address. It works once, for 30 minutes.";
 
 /// Mails a reset link to the account `login` names, if there is one (not
@@ -39,7 +39,7 @@ pub async fn request(state: &AppState, login: &str, meta: &ClientMeta) -> Result
     if login.is_empty() || login.len() > 254 {
         return Err(AppError::invalid(
             "login",
-            "Enter your e-mail address or handle.",
+            "Enter your email address or handle.",
         ));
     }
     let Some(row) = users::find_for_login(&state.db, login).await? else {

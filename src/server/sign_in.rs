@@ -1,4 +1,4 @@
-//! Signing in with a handle or e-mail and a password: the limits, the one
+//! Signing in with a handle or email and a password: the limits, the one
 //! generic refusal, a new session and the audit, in one place.
 //! `api::auth::login` only adapts it to the browser (cookies, 429, redirect).
 

@@ -79,7 +79,7 @@ pub async fn create(
     }
 }
 
-/// Finds an account by handle or e-mail (ignoring case).
+/// Finds an account by handle or email (ignoring case).
 pub async fn find_for_login(db: &Db, login: &str) -> Result<Option<LoginRow>, AppError> {
     let login = login.trim();
     let row: Option<(i64, String, bool)> = on_db!(db, p => sqlx::query_as(
@@ -219,10 +219,10 @@ pub(super) async fn clash(db: &Db, e: sqlx::Error, handle: Option<&str>) -> AppE
     }
 }
 
-/// The refusal of an e-mail address another account has.
-pub const EMAIL_TAKEN: &str = "An account with that e-mail address exists.";
+/// The refusal of an email address another account has.
+pub const EMAIL_TAKEN: &str = "An account with that email address exists.";
 
-/// Saves the profile form: the three names and the e-mail address, with
+/// Saves the profile form: the three names and the email address, with
 /// the events that describe the change.
 pub async fn save_profile(
     db: &Db,

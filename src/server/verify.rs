@@ -1,4 +1,4 @@
-//! Confirming an e-mail address (SPEC §12): a new address takes effect
+//! Confirming an email address (SPEC §12): a new address takes effect
 //! only once the link mailed to it is opened; until then the account keeps
 //! the old one. With `REQUIRE_VERIFIED_EMAIL`, a new account's first
 //! address is confirmed the same way.

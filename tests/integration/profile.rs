@@ -1,4 +1,4 @@
-//! The Profile page's server functions: names, e-mail, avatar address and
+//! The Profile page's server functions: names, email, avatar address and
 //! the workspace database password with its verification path.
 
 use account_settings::api::profile::{

@@ -1,4 +1,4 @@
-//! Confirming an e-mail address by the link mailed to it, read from the
+//! Confirming an email address by the link mailed to it, read from the
 //! real SMTP server (forgot password: `forgot.rs`).
 
 use account_settings::api::auth::GetMe;
@@ -44,7 +44,7 @@ async fn a_new_address_is_used_only_once_its_link_is_opened() {
     assert_eq!(mail[0].to, vec!["ada@new.example"]);
     assert_eq!(
         mail[0].subject,
-        "[Account Settings] Confirm your e-mail address"
+        "[Account Settings] Confirm your email address"
     );
     let token = link_token(&mail[0], "/confirm-email");
     // Once mailed, the secret is nowhere in the database (the link keeps
@@ -84,7 +84,7 @@ async fn a_new_address_is_used_only_once_its_link_is_opened() {
     assert_eq!(mail[1].to, vec!["ada@example.com"]);
     assert_eq!(
         mail[1].subject,
-        "[Account Settings] Your e-mail address was changed"
+        "[Account Settings] Your email address was changed"
     );
     assert!(mail[1].text.contains("ada@new.example"));
     let again = app
@@ -167,7 +167,7 @@ async fn with_required_confirmation_a_new_account_makes_no_token_until_confirmed
     let res = app.call::<GenerateToken>(Some(&ada), &[]).await;
     assert!(res.status.is_client_error());
     assert!(
-        res.text().contains("Confirm your e-mail address first"),
+        res.text().contains("Confirm your email address first"),
         "{}",
         res.text()
     );

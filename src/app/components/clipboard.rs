@@ -40,7 +40,7 @@ pub fn CopyButton(
                 if copied.get() {
                     "Copied"
                 } else if failed.get() {
-                    "Copy failed: select the text and copy it yourself"
+                    "Copy failed: select the text and copy it yourself."
                 } else {
                     ""
                 }

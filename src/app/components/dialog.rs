@@ -83,13 +83,24 @@ pub fn OpenDialog(
     /// `menuitem` inside a menu.
     #[prop(optional)]
     role: Option<&'static str>,
+    /// The accessible name, where the visible text alone is not enough
+    /// (an **Edit** on every row names its row).
+    #[prop(optional, into)]
+    label: Option<String>,
+    /// The button's id (`<dialog id>-opener` unless given): focus comes
+    /// back to it when the dialog closes, also after a reload.
+    #[prop(optional, into)]
+    button_id: Option<String>,
     children: Children,
 ) -> impl IntoView {
+    let button_id = button_id.unwrap_or_else(|| format!("{id}-opener"));
     view! {
         <button
             type="button"
+            id=button_id
             class=class
             role=role
+            aria-label=label
             commandfor=id.clone()
             command="show-modal"
             data-open=id

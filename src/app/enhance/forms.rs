@@ -27,6 +27,7 @@ pub(super) fn on_submit(ev: Event) {
 }
 
 async fn send(form: HtmlFormElement) {
+    let back = super::focus::return_id(&form);
     set_busy(&form, true);
     for el in all(&form, ".field-error, .form-error") {
         el.set_text_content(Some(""));
@@ -46,8 +47,9 @@ async fn send(form: HtmlFormElement) {
             let toast = form.get_attribute("data-toast");
             if form.get_attribute("data-done").as_deref() == Some("refresh") {
                 let ids = form.get_attribute("data-refresh").unwrap_or_default();
-                if refresh(ids).await {
+                if refresh(ids.clone()).await {
                     set_busy(&form, false);
+                    super::focus::after_refresh(back.as_deref(), &ids);
                     if let Some(t) = toast {
                         Toasts.success(t);
                     }
@@ -58,6 +60,7 @@ async fn send(form: HtmlFormElement) {
             if let Some(t) = toast {
                 flash(&t);
             }
+            super::focus::after_reload(back.as_deref());
             crate::app::reload();
         }
         Err(e) => {
@@ -157,11 +160,13 @@ fn set_busy(form: &HtmlFormElement, busy: bool) {
     } else {
         let _ = form.remove_attribute("aria-busy");
     }
+    // Not `disabled`: a focused button that is disabled loses the focus.
+    // A second press is ignored while the form is busy.
     for b in all(form, "button[type=submit]") {
         if busy {
-            let _ = b.set_attribute("disabled", "");
+            let _ = b.set_attribute("aria-disabled", "true");
         } else {
-            let _ = b.remove_attribute("disabled");
+            let _ = b.remove_attribute("aria-disabled");
         }
         if let Some(label) = b.get_attribute("data-busy") {
             // Swap the label and the busy text.

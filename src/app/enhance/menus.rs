@@ -32,6 +32,7 @@ pub(super) fn on_click(ev: Event) {
         place_menu(&button);
     } else if let Some(opener) = closest(&el, "[data-open]") {
         if let Some(d) = opener.get_attribute("data-open").and_then(|id| dialog(&id)) {
+            super::focus::note_opener(&opener, &d);
             if !d.open() {
                 let _ = d.show_modal();
             }

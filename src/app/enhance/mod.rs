@@ -27,6 +27,10 @@
 //!   `[data-copy="<input id>"]` copies it; closing the dialog forgets it and
 //!   reloads the form's `data-refresh` elements.
 //!
+//! - Focus never falls to the page's body: a closed dialog gives it back
+//!   to what opened it, a form's change to the control it came from or to
+//!   the heading of what changed, also across a reload (see [`focus`]).
+//!
 //! - A page opened at `#<dialog id>` (a mail's "Regenerate" link) opens
 //!   that dialog.
 //!
@@ -40,6 +44,7 @@ use web_sys::{Element, Event, HtmlElement};
 
 use crate::app::components::toast::show_flash;
 
+mod focus;
 mod forms;
 mod menus;
 mod secrets;
@@ -58,7 +63,9 @@ pub fn start() {
     // `toggle` and `close` do not bubble: listen while they go down.
     listen(&doc, "toggle", menus::on_toggle, true);
     listen(&doc, "close", secrets::on_close, true);
+    listen(&doc, "close", focus::on_close, true);
     show_flash();
+    focus::restore();
     if let Some(root) = doc.document_element() {
         forms::init(&root);
     }

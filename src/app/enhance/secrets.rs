@@ -103,8 +103,11 @@ pub(super) fn on_close(ev: Event) {
     }
     if let Some(ids) = dialog.get_attribute("data-refresh-on-close") {
         let _ = dialog.remove_attribute("data-refresh-on-close");
+        let back = dialog.get_attribute("data-opener");
         wasm_bindgen_futures::spawn_local(async move {
-            if !super::refresh(ids).await {
+            if super::refresh(ids.clone()).await {
+                super::focus::after_refresh(back.as_deref(), &ids);
+            } else {
                 crate::app::reload();
             }
         });
@@ -122,7 +125,7 @@ async fn copy(text: String, status: Option<Element>) {
     status.set_text_content(Some(if ok {
         "Copied"
     } else {
-        "Copy failed: select the text and copy it yourself"
+        "Copy failed: select the text and copy it yourself."
     }));
     gloo_timers::future::TimeoutFuture::new(2_000).await;
     status.set_text_content(Some(""));

@@ -185,8 +185,8 @@ fn DeleteAccountCard(handle: String) -> impl IntoView {
                 <p class="form-error" role="alert"></p>
                 <div class="dialog-actions">
                     <CloseDialog id="delete-account" />
-                    <button class="button danger" type="submit" data-requires-valid="">
-                        "Delete"
+                    <button class="button danger" type="submit" data-requires-valid="" data-busy="Deleting…">
+                        "Delete account"
                     </button>
                 </div>
             </form>

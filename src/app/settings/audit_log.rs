@@ -88,11 +88,7 @@ pub fn AuditLogSection() -> impl IntoView {
                                             .into_iter()
                                             .map(|t| {
                                                 let id = t.id;
-                                                let label = if t.name.is_empty() {
-                                                    t.masked()
-                                                } else {
-                                                    format!("{} ({})", t.name, t.masked())
-                                                };
+                                                let label = t.named();
                                                 view! {
                                                     <option
                                                         value=id.to_string()
@@ -111,17 +107,18 @@ pub fn AuditLogSection() -> impl IntoView {
                 </div>
                 <div>
                     <label for="filter-from">"From"</label>
-                    <input id="filter-from" type="date" name="from" prop:value=move || query.read().from.clone() />
+                    <input id="filter-from" type="date" name="from" value=move || query.read().from.clone() />
                 </div>
                 <div>
                     <label for="filter-to">"To"</label>
-                    <input id="filter-to" type="date" name="to" prop:value=move || query.read().to.clone() />
+                    <input id="filter-to" type="date" name="to" value=move || query.read().to.clone() />
                 </div>
                 <div class="filter-buttons">
                     <button class="button secondary" type="submit">"Filter"</button>
                     <A href="/settings/audit-log" attr:class="button link">"Clear"</A>
                 </div>
             </form>
+            <ActiveFilters query=query.get_untracked() />
             <div class="export">
                 <a
                     class="button secondary"
@@ -166,6 +163,49 @@ pub fn AuditLogSection() -> impl IntoView {
             </Transition>
         </section>
     }
+}
+
+/// What the list is filtered by, in words ("Showing only: Token created ·
+/// CI deploy (ast_…c17R) · from 2026-11-01"), or nothing when unfiltered.
+#[component]
+fn ActiveFilters(query: AuditQuery) -> impl IntoView {
+    let tokens = expect_context::<TokensData>().list;
+    let action = AuditAction::ALL
+        .iter()
+        .find(|a| a.as_str() == query.action)
+        .map(|a| a.label().to_owned());
+    let token = query.token_id;
+    let from = (!query.from.is_empty()).then(|| format!("from {}", query.from));
+    let to = (!query.to.is_empty()).then(|| format!("to {}", query.to));
+    if action.is_none() && token.is_none() && from.is_none() && to.is_none() {
+        return None;
+    }
+    let words = move || {
+        let (action, from, to) = (action.clone(), from.clone(), to.clone());
+        Suspend::new(async move {
+            let token = match token {
+                Some(id) => Some(
+                    tokens
+                        .await
+                        .ok()
+                        .and_then(|p| p.tokens.into_iter().find(|t| t.id == id))
+                        .map_or_else(|| format!("token #{id}"), |t| t.named()),
+                ),
+                None => None,
+            };
+            [action, token, from, to]
+                .into_iter()
+                .flatten()
+                .collect::<Vec<_>>()
+                .join(" · ")
+        })
+    };
+    Some(view! {
+        <p class="active-filters" role="status">
+            "Showing only: " <Transition>{words}</Transition> ". "
+            <A href="/settings/audit-log">"Show all events"</A>
+        </p>
+    })
 }
 
 #[component]

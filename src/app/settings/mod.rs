@@ -95,11 +95,7 @@ fn ExpiryBanner(page: TokensPage) -> impl IntoView {
         .filter_map(|t| {
             let w = t.warning(page.now, warning_days)?;
             let at = t.expires_at?;
-            let name = if t.name.is_empty() {
-                t.masked()
-            } else {
-                format!("{} ({})", t.name, t.masked())
-            };
+            let name = t.named();
             Some(view! {
                 <li>
                     <span class="token-name">{name}</span>

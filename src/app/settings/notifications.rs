@@ -47,7 +47,7 @@ fn Notifications(view: NotificationsView) -> impl IntoView {
                 })}
             <ul class="switches">{switches}</ul>
             <p class="hint">
-                "Security mail is always sent: your password or e-mail address changed, a sign-in from a new browser, your account deleted."
+                "Security mail is always sent: your password or email address changed, a sign-in from a new browser, your account deleted."
             </p>
         </section>
         <section class="card">

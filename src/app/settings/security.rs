@@ -85,7 +85,7 @@ fn Sessions(list: Vec<SessionView>) -> impl IntoView {
                     <td class="mono">{s.ip.clone().unwrap_or_else(|| "—".into())}</td>
                     <td class="nowrap">{format_utc(s.created_at)}</td>
                     <td class="nowrap">{format_utc(s.last_seen_at)}</td>
-                    <td>
+                    <td class="actions">
                         {(!s.current)
                             .then(|| {
                                 view! {
@@ -96,7 +96,11 @@ fn Sessions(list: Vec<SessionView>) -> impl IntoView {
                                         data-toast="Session signed out."
                                     >
                                         <input type="hidden" name="id" value=s.id />
-                                        <button class="button secondary small" type="submit">
+                                        <button
+                                            class="button secondary small"
+                                            type="submit"
+                                            aria-label=format!("Sign out {}, last seen {}", s.device, format_utc(s.last_seen_at))
+                                        >
                                             "Sign out"
                                         </button>
                                     </form>

@@ -55,10 +55,10 @@ pub fn subject(kind: Kind, d: &NoticeData) -> String {
         Kind::TokenNewIp => format!("Your token {token} was used from a new IP address"),
         Kind::TokenDeactivated => format!("Your token {token} was deactivated"),
         Kind::PasswordChanged => "Your password was changed".to_owned(),
-        Kind::EmailChanged => "Your e-mail address was changed".to_owned(),
+        Kind::EmailChanged => "Your email address was changed".to_owned(),
         Kind::NewSignIn => "A new sign-in to your account".to_owned(),
         Kind::AccountDeleted => "Your account was deleted".to_owned(),
-        Kind::VerifyEmail => "Confirm your e-mail address".to_owned(),
+        Kind::VerifyEmail => "Confirm your email address".to_owned(),
         Kind::PasswordReset => "Reset your password".to_owned(),
     }
 }
@@ -134,7 +134,7 @@ pub fn mail(kind: Kind, d: &NoticeData, base: &str, link: Option<&str>) -> Mail 
         ],
         Kind::EmailChanged => vec![
             Part::Text(format!(
-                "The e-mail address of your account was changed to {} at {when}{from}. Mail about the account now goes there.",
+                "The email address of your account was changed to {} at {when}{from}. Mail about the account now goes there.",
                 d.email.as_deref().unwrap_or("a new address")
             )),
             Part::Text("If you did not do this, reset your password now and ask an administrator for help.".into()),

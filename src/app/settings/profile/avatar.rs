@@ -184,7 +184,7 @@ fn AvatarEditor(
                 Some(src) => view! { <img class="avatar-preview" src=src alt="Avatar preview" /> }.into_any(),
                 None => view! { <Avatar face=initials.clone() large=true /> }.into_any(),
             }}
-            <p>"Drop a PNG, JPEG, GIF or WebP image here (at most 2 MiB and 4096×4096 pixels)"</p>
+            <p>"Drop a PNG, JPEG, GIF or WebP image here (at most 2 MiB and 4096×4096 pixels)."</p>
             <input
                 type="file"
                 class="visually-hidden"
@@ -195,9 +195,12 @@ fn AvatarEditor(
                 node_ref=input
                 on:change=on_change
             />
+            // The dialog opens with the focus here, shown (not on the
+            // hidden file input).
             <button
                 class="button secondary"
                 type="button"
+                autofocus
                 on:click=move |_| {
                     if let Some(i) = input.get() {
                         i.click();

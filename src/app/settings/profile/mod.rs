@@ -1,4 +1,4 @@
-//! `/settings/profile`: names and e-mail, the avatar, the database password.
+//! `/settings/profile`: names and email, the avatar, the database password.
 
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -53,7 +53,7 @@ fn face_of(p: &ProfileView) -> AvatarFace {
 }
 
 /// First name, Last name, Display name, Email and Save. The current
-/// password is asked for once the e-mail address is changed.
+/// password is asked for once the email address is changed.
 #[component]
 fn ProfileForm(profile: ProfileView) -> impl IntoView {
     let field = move |id: &'static str, label: &'static str, value: String, auto: &'static str| {
@@ -109,7 +109,9 @@ fn ProfileForm(profile: ProfileView) -> impl IntoView {
                         <p class="field-error" id="email-error"></p>
                     </div>
                 </div>
-                <div data-shown-if-changed="email">
+                // Hidden as served (shown by the page's script once the
+                // address is edited; always shown without JavaScript).
+                <div data-shown-if-changed="email" hidden>
                     <label for="current_password">"Current password"</label>
                     <input
                         id="current_password"
@@ -119,7 +121,7 @@ fn ProfileForm(profile: ProfileView) -> impl IntoView {
                         aria-describedby="current_password-error current-password-hint"
                     />
                     <p class="hint" id="current-password-hint">
-                        "Changing your e-mail address needs your current password. Where mail is set up, the new address is used once you open the link mailed to it."
+                        "Changing your email address needs your current password. Where mail is set up, the new address is used once you open the link mailed to it."
                     </p>
                     <p class="field-error" id="current_password-error"></p>
                 </div>
@@ -146,7 +148,7 @@ fn PendingEmail(email: String, verified: bool, pending: Option<String>) -> impl 
         let text = if change {
             "Waiting for you to confirm "
         } else {
-            "Your e-mail address is not confirmed yet: open the link we sent to "
+            "Your email address is not confirmed yet: open the link we sent to "
         };
         view! {
             <div class="pending-email" role="status">

@@ -18,7 +18,7 @@ pub(super) fn TokenList(page: TokensPage) -> impl IntoView {
     if page.tokens.is_empty() {
         return view! {
             <section class="card">
-                <h2>"Your tokens"</h2>
+                <h2 id="your-tokens" tabindex="-1">"Your tokens"</h2>
                 <p class="muted">"You have no tokens yet."</p>
             </section>
         }
@@ -32,7 +32,7 @@ pub(super) fn TokenList(page: TokensPage) -> impl IntoView {
         .collect_view();
     view! {
         <section class="card">
-            <h2>"Your tokens"</h2>
+            <h2 id="your-tokens" tabindex="-1">"Your tokens"</h2>
             <DataTable columns=&["Name", "Token", "Created", "Expires", "Last used", "Status", ""]>{rows}</DataTable>
         </section>
     }
@@ -131,6 +131,7 @@ fn TokenRow(t: TokenView, now: i64, warning_days: u32) -> impl IntoView {
                     <button
                         class="icon-button"
                         type="button"
+                        id=format!("{menu_id}-button")
                         aria-label=format!("Token actions for {masked}")
                         aria-haspopup="menu"
                         popovertarget=menu_id.clone()
@@ -162,16 +163,17 @@ fn TokenRow(t: TokenView, now: i64, warning_days: u32) -> impl IntoView {
                 <DetailsDialog t=t.clone() />
                 {(status == TokenStatus::Active)
                     .then(|| view! { <RegenerateDialog t=t.clone() refresh=REFRESHED /> })}
-                <ModalDialog id=dialog_id.clone() title="Delete API token?">
+                <ModalDialog id=dialog_id.clone() title=format!("Delete {}?", t.named())>
                     <p>
-                        "Deleting an API token is permanent. Anything using " <code>{masked.clone()}</code>
-                        " stops working at once."
+                        "Deleting an API token is permanent: anything using " <code>{masked.clone()}</code>
+                        " is refused from now on, and the token cannot be brought back. Its past requests stay in your audit log."
                     </p>
                     <form
                         method="post"
                         action={<DeleteToken as ServerFn>::PATH}
                         data-enhance=""
                         data-toast="Token deleted. It no longer works."
+                        data-focus-after="your-tokens"
                     >
                         <input type="hidden" name="id" value=t.id />
                         <p class="form-error" role="alert"></p>

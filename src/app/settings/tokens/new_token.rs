@@ -8,6 +8,7 @@ use crate::app::components::clipboard::CopyButton;
 use crate::app::components::form::FieldError;
 use crate::app::components::toast::use_toasts;
 use crate::app::shared;
+use crate::error::AppError;
 use crate::model::scope::{Scope, Scopes};
 use crate::model::time::{format_date, format_utc};
 use crate::model::token::{TokenPolicy, DEFAULT_EXPIRY, EXPIRY_CHOICES};
@@ -53,6 +54,18 @@ pub(super) fn NewToken(policy: TokenPolicy, count: u32, server_now: i64) -> impl
         Some(Ok(t)) => {
             saved.set(true);
             count.update(|c| *c += 1);
+            // The form folds away under the focused Save: focus the token,
+            // which is what the user came for.
+            #[cfg(feature = "hydrate")]
+            if let Some(field) = web_sys::window()
+                .and_then(|w| w.document())
+                .and_then(|d| d.get_element_by_id("api-token"))
+            {
+                use wasm_bindgen::JsCast;
+                if let Ok(field) = field.dyn_into::<web_sys::HtmlElement>() {
+                    let _ = field.focus();
+                }
+            }
             toasts.success(format!(
                 "Token {} saved. Copy it now: it will not be shown again.",
                 t.masked()
@@ -79,16 +92,23 @@ pub(super) fn NewToken(policy: TokenPolicy, count: u32, server_now: i64) -> impl
         match choice.and_then(|c| c.resolve(now, &policy)) {
             Ok(Some(at)) => format!("The token will expire on {}.", format_utc(at)),
             Ok(None) => "The token will never expire.".to_owned(),
+            // Said once: beside its field when Save was refused for it.
+            Err(e) if save_error.with(|s| s.as_ref().and_then(AppError::field) == e.field()) => {
+                String::new()
+            }
             Err(e) => e.to_string(),
         }
     };
     let max_date = format_date(server_now + i64::from(policy.max_lifetime_days) * 86_400);
     let min_date = format_date(server_now + 86_400);
-    let can_save = move || unsaved() && !save.pending().get();
+
     // The form folds away once the token is saved, and at the limit.
     let editing = move || !at_limit() && !saved.get();
     let on_save = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
+        if save.pending().get_untracked() {
+            return;
+        }
         let Some(s) = secret.get_untracked() else {
             return;
         };
@@ -133,12 +153,17 @@ pub(super) fn NewToken(policy: TokenPolicy, count: u32, server_now: i64) -> impl
                         {move || if revealed.get() { "Hide" } else { "Reveal" }}
                     </button>
                     <CopyButton value=Signal::derive(move || secret.get().filter(|_| saved.get())) />
+                    // Busy while generating, not disabled: a disabled
+                    // button would drop the keyboard's focus.
                     <button
                         type="button"
                         class="button secondary"
-                        disabled=move || at_limit() || generate.pending().get()
+                        disabled=at_limit
                         aria-busy=move || generate.pending().get().to_string()
                         on:click=move |_| {
+                            if generate.pending().get_untracked() {
+                                return;
+                            }
                             replacing.set(unsaved());
                             generate.dispatch(GenerateToken {});
                         }
@@ -262,7 +287,7 @@ pub(super) fn NewToken(policy: TokenPolicy, count: u32, server_now: i64) -> impl
                 <button
                     class="button primary"
                     type="submit"
-                    disabled=move || !can_save()
+                    disabled=move || !unsaved()
                     aria-busy=move || save.pending().get().to_string()
                 >
                     {move || if save.pending().get() { "Saving…" } else { "Save" }}

@@ -1,0 +1,67 @@
+// What the browser tests share: unique handles, signing up and in, an
+// administrator made with the CLI, and waiting for the page's islands.
+import { expect, Page } from "@playwright/test";
+import { execFileSync } from "node:child_process";
+
+export const PASSWORD = "correct horse battery staple";
+
+/** A handle no other test uses. */
+export function uniqueHandle(prefix: string): string {
+  return `${prefix}-${Date.now().toString(36)}${Math.floor(Math.random() * 1000)}`;
+}
+
+/** Waits until every island of the page is interactive (the app marks <body>). */
+export async function hydrated(page: Page) {
+  await page.locator('body[data-hydrated="true"]').waitFor({ state: "attached" });
+}
+
+export async function signUp(page: Page, handle: string) {
+  await page.goto("/signup");
+  await page.getByLabel("Handle").fill(handle);
+  await page.getByLabel("Email").fill(`${handle}@example.com`);
+  await page.getByLabel("Password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Create account" }).click();
+  await expect(page).toHaveURL(/\/settings\/profile$/);
+  await hydrated(page);
+}
+
+export async function signIn(page: Page, handle: string, password: string = PASSWORD) {
+  await page.goto("/login");
+  await page.getByLabel("Email or handle").fill(handle);
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page).toHaveURL(/\/settings\/profile$/);
+  await hydrated(page);
+}
+
+/** An administrator made with the CLI on the server's own data. */
+export function makeAdmin(): string {
+  const dataDir = process.env.E2E_DATA_DIR;
+  const bin = process.env.E2E_BIN;
+  if (!dataDir || !bin) throw new Error("run through tools/test.sh: it sets E2E_DATA_DIR and E2E_BIN");
+  const admin = uniqueHandle("admin");
+  execFileSync(bin, ["user", "create", "--handle", admin, "--email", `${admin}@example.com`, "--admin"], {
+    input: PASSWORD,
+    env: { ...process.env, DATA_DIR: dataDir },
+  });
+  return admin;
+}
+
+/** Generates and saves a token on the Tokens page; returns its secret. */
+export async function saveToken(page: Page, name: string): Promise<string> {
+  const field = page.getByLabel("API token", { exact: true });
+  await page.getByRole("button", { name: "Generate" }).click();
+  await expect(field).toHaveValue(/^ast_/);
+  await page.getByLabel("Name (optional)").fill(name);
+  await page.getByRole("button", { name: "Save" }).click();
+  await expect(page.getByRole("status").filter({ hasText: "saved" })).toBeVisible();
+  return field.inputValue();
+}
+
+/** The id of the focused element, or its tag name when it has none. */
+export async function focused(page: Page): Promise<string> {
+  return page.evaluate(() => {
+    const el = document.activeElement;
+    return !el ? "none" : el.id || el.tagName.toLowerCase();
+  });
+}

@@ -1,0 +1,243 @@
+// The interface as a new user meets it: phones, first clicks on a slow
+// link, the keyboard's focus, dialogs and messages.
+import { test, expect, Page, Browser } from "@playwright/test";
+import { focused, hydrated, makeAdmin, saveToken, signIn, signUp, uniqueHandle } from "./helpers";
+
+const PHONE = { width: 390, height: 844 };
+
+/** What does not fit a phone on this page: sideways overflow, and every
+ * shown button or link smaller than 44 × 44 px to tap. */
+async function phoneProblems(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const problems: string[] = [];
+    const overflow = document.documentElement.scrollWidth - window.innerWidth;
+    if (overflow > 0) problems.push(`page scrolls sideways by ${overflow}px`);
+    for (const el of document.querySelectorAll<HTMLElement>("button, a[href], [role=button]")) {
+      const r = el.getBoundingClientRect();
+      // Not rendered (closed dialogs and menus), or out of sight until
+      // focused (the skip link).
+      if (r.width === 0 || r.height === 0 || r.bottom <= 0) continue;
+      if (r.right > window.innerWidth + 0.5) problems.push(`"${el.textContent?.trim()}" is off-screen`);
+      if (r.width < 44 || r.height < 44) {
+        const name = el.getAttribute("aria-label") || el.textContent?.trim();
+        problems.push(`"${name}" is ${Math.round(r.width)}×${Math.round(r.height)}`);
+      }
+    }
+    return problems;
+  });
+}
+
+async function phone(browser: Browser) {
+  const context = await browser.newContext({ viewport: PHONE, hasTouch: true, isMobile: true });
+  return { context, page: await context.newPage() };
+}
+
+test("on a phone every page fits: no sideways scrolling, tables as cards, targets of 44 px", async ({ browser }) => {
+  const admin = makeAdmin();
+  const { context, page } = await phone(browser);
+  for (const path of ["/login", "/signup", "/forgot-password"]) {
+    await page.goto(path);
+    await hydrated(page);
+    expect(await phoneProblems(page), path).toEqual([]);
+  }
+  await signIn(page, admin);
+  await page.goto("/settings/tokens");
+  await hydrated(page);
+  await saveToken(page, "a rather long token name for a phone screen");
+  await page.goto("/settings/tokens");
+  await hydrated(page);
+  // The row is a card: every column on screen, labelled.
+  const row = page.locator("tr", { hasText: "a rather long token name" });
+  for (const text of ["Last used", "Never used", "Status", "Active"]) {
+    const box = (await row.getByText(text, { exact: true }).first().boundingBox())!;
+    expect(box.x + box.width, text).toBeLessThanOrEqual(PHONE.width);
+  }
+  const menu = (await row.getByRole("button", { name: /^Token actions/ }).boundingBox())!;
+  expect(menu.x + menu.width).toBeLessThanOrEqual(PHONE.width);
+  for (const path of [
+    "/settings/profile",
+    "/settings/tokens",
+    "/settings/audit-log",
+    "/settings/security",
+    "/settings/notifications",
+    "/settings/advanced",
+    "/admin/users",
+  ]) {
+    await page.goto(path);
+    await hydrated(page);
+    expect(await phoneProblems(page), path).toEqual([]);
+  }
+  // An open menu's items are tall enough to tap too.
+  await page.goto("/settings/tokens");
+  await hydrated(page);
+  await page.getByRole("button", { name: /^Token actions/ }).click();
+  await expect(page.getByRole("menuitem", { name: "Delete" })).toBeVisible();
+  expect(await phoneProblems(page)).toEqual([]);
+  await context.close();
+});
+
+test("a click on an island's control before it is interactive is not lost (slow link, 20 times)", async ({ page, context }) => {
+  test.setTimeout(300_000);
+  await signUp(page, uniqueHandle("slow"));
+  // Leaving with an unsaved token asks first: go anyway.
+  page.on("dialog", (d) => d.accept());
+  const cdp = await context.newCDPSession(page);
+  await cdp.send("Network.enable");
+  await cdp.send("Network.emulateNetworkConditions", {
+    offline: false,
+    latency: 100,
+    downloadThroughput: 1_600_000 / 8,
+    uploadThroughput: 750_000 / 8,
+  });
+  const field = page.getByLabel("API token", { exact: true });
+  let heldAtLeastOnce = false;
+  for (let i = 0; i < 20; i++) {
+    await page.goto("/settings/tokens", { waitUntil: "commit" });
+    // Clicked as soon as it is shown.
+    await page.getByRole("button", { name: "Generate" }).click();
+    heldAtLeastOnce ||= !(await page.evaluate(() => document.body.hasAttribute("data-hydrated")));
+    await expect(field, `try ${i + 1}`).toHaveValue(/^ast_/, { timeout: 30_000 });
+
+    await page.goto("/settings/profile", { waitUntil: "commit" });
+    await page.getByRole("button", { name: "Edit Avatar" }).click();
+    await expect(page.getByRole("dialog", { name: "Edit avatar" }), `try ${i + 1}`).toBeVisible({ timeout: 30_000 });
+  }
+  // The clicks did come before the islands were ready (else this proves nothing).
+  expect(heldAtLeastOnce).toBe(true);
+});
+
+test("the keyboard: a skip link, and focus back where it was after menus, dialogs and changes", async ({ page }) => {
+  await signUp(page, uniqueHandle("keys"));
+  await page.goto("/settings/tokens");
+  await hydrated(page);
+
+  // "Skip to content" comes first and lands on the page itself.
+  await page.keyboard.press("Tab");
+  await expect(page.getByRole("link", { name: "Skip to content" })).toBeFocused();
+  await page.keyboard.press("Enter");
+  expect(await focused(page)).toBe("main");
+
+  // Generate keeps the focus; Save gives it to the saved token.
+  const generate = page.getByRole("button", { name: "Generate" });
+  await generate.focus();
+  await page.keyboard.press("Enter");
+  const field = page.getByLabel("API token", { exact: true });
+  await expect(field).toHaveValue(/^ast_/);
+  await expect(generate).toBeFocused();
+  await page.getByLabel("Name (optional)").fill("keyboard");
+  await page.getByRole("button", { name: "Save" }).focus();
+  await page.keyboard.press("Enter");
+  await expect(page.getByRole("status").filter({ hasText: "saved" })).toBeVisible();
+  await expect(field).toBeFocused();
+
+  await page.goto("/settings/tokens");
+  await hydrated(page);
+  const actions = page.getByRole("button", { name: /^Token actions/ });
+  const actionsId = (await actions.getAttribute("id"))!;
+  const openMenu = async () => {
+    await page.locator(`#${actionsId}`).focus();
+    await page.keyboard.press("Enter");
+    await expect(page.getByRole("menuitem", { name: "Details" })).toBeFocused();
+  };
+
+  // Escape out of the Delete dialog: back on the row's ⋯.
+  await openMenu();
+  await page.keyboard.press("End");
+  await expect(page.getByRole("menuitem", { name: "Delete" })).toBeFocused();
+  await page.keyboard.press("Enter");
+  const ask = page.getByRole("dialog", { name: /^Delete keyboard \(ast_…/ });
+  await expect(ask).toBeVisible();
+  await expect(ask).toContainText("is refused from now on");
+  await page.keyboard.press("Escape");
+  await expect(ask).toBeHidden();
+  await expect.poll(() => focused(page)).toBe(actionsId);
+
+  // Deactivate from the menu: the row is loaded again, focus on its ⋯.
+  await openMenu();
+  await page.getByRole("menuitem", { name: "Deactivate" }).focus();
+  await page.keyboard.press("Enter");
+  await expect(page.getByRole("status").filter({ hasText: "deactivated" })).toBeVisible();
+  await expect(page.locator("tr", { hasText: "keyboard" })).toContainText("Deactivated");
+  await expect.poll(() => focused(page)).toBe(actionsId);
+
+  // Confirm the deletion: the row is gone, focus on the list's heading.
+  await openMenu();
+  await page.keyboard.press("End");
+  await page.keyboard.press("Enter");
+  await expect(ask.getByRole("button", { name: "Cancel" })).toBeFocused();
+  await page.keyboard.press("Tab");
+  await expect(ask.getByRole("button", { name: "Confirm" })).toBeFocused();
+  await page.keyboard.press("Enter");
+  await expect(page.getByText("You have no tokens yet.")).toBeVisible();
+  await expect.poll(() => focused(page)).toBe("your-tokens");
+
+  // The avatar dialog opens with a visible focus on Choose file.
+  await page.goto("/settings/profile");
+  await hydrated(page);
+  await page.getByRole("button", { name: "Edit Avatar" }).focus();
+  await page.keyboard.press("Enter");
+  const choose = page.getByRole("dialog", { name: "Edit avatar" }).getByRole("button", { name: "Choose file" });
+  await expect(choose).toBeFocused();
+  expect(await choose.evaluate((el) => getComputedStyle(el).outlineStyle)).not.toBe("none");
+  await page.keyboard.press("Escape");
+  await expect(page.getByRole("button", { name: "Edit Avatar" })).toBeFocused();
+});
+
+test("messages and filters: one refusal for the custom date, Copied moves nothing, the Audit Log keeps its filters", async ({ page, context }) => {
+  await context.grantPermissions(["clipboard-read", "clipboard-write"]);
+  await signUp(page, uniqueHandle("words"));
+
+  // As served, Profile's Current password is hidden (it does not flash);
+  // editing the address shows it.
+  const html = await (await page.request.get("/settings/profile")).text();
+  expect(html).toMatch(/<div data-shown-if-changed="email" hidden/);
+  await page.goto("/settings/profile");
+  await hydrated(page);
+  await expect(page.getByLabel("Current password")).toBeHidden();
+  await page.getByLabel("Email").fill("someone-else@example.com");
+  await expect(page.getByLabel("Current password")).toBeVisible();
+
+  await page.goto("/settings/tokens");
+  await hydrated(page);
+  await page.getByRole("button", { name: "Generate" }).click();
+  await page.getByLabel("Expiration Date").selectOption("custom");
+  await page.getByRole("button", { name: "Save" }).click();
+  const refusal = page.getByText("Choose the date the token expires on.");
+  await expect(refusal).toHaveCount(1);
+  await expect(page.getByText(/YYYY-MM-DD/)).toHaveCount(0);
+
+  await page.getByLabel("Expiration Date").selectOption("30");
+  await page.getByLabel("Name (optional)").fill("filters");
+  await page.getByRole("button", { name: "Save" }).click();
+  await expect(page.getByRole("status").filter({ hasText: "saved" })).toBeVisible();
+  const generate = page.getByRole("button", { name: "Generate" });
+  const before = (await generate.boundingBox())!;
+  await page.getByRole("button", { name: "Copy to Clipboard" }).click();
+  await expect(page.getByText("Copied", { exact: true })).toBeVisible();
+  const after = (await generate.boundingBox())!;
+  expect(after.x).toBe(before.x);
+  expect(after.y).toBe(before.y);
+
+  // Filtering keeps every value in its field and says what is shown.
+  await page.goto("/settings/audit-log");
+  await page.getByLabel("Action").selectOption({ label: "Token created" });
+  await page.getByLabel("From").fill("2026-01-01");
+  await page.getByLabel("To").fill("2099-12-31");
+  await page.getByRole("button", { name: "Filter" }).click();
+  await expect(page).toHaveURL(/from=2026-01-01/);
+  await expect(page.getByLabel("From")).toHaveValue("2026-01-01");
+  await expect(page.getByLabel("To")).toHaveValue("2099-12-31");
+  await expect(page.getByLabel("Action")).toHaveValue("token_created");
+  const active = page.locator(".active-filters");
+  await expect(active).toContainText("Token created · from 2026-01-01 · to 2099-12-31");
+  // Changing one filter keeps the others.
+  await page.getByLabel("To").fill("2098-12-31");
+  await page.getByRole("button", { name: "Filter" }).click();
+  await expect(page).toHaveURL(/to=2098-12-31/);
+  await expect(page.getByLabel("From")).toHaveValue("2026-01-01");
+  await expect(page.getByLabel("Action")).toHaveValue("token_created");
+  await expect(page.locator("tbody tr")).toHaveCount(1);
+  await active.getByRole("link", { name: "Show all events" }).click();
+  await expect(page.getByLabel("From")).toHaveValue("");
+  await expect(page.locator(".active-filters")).toHaveCount(0);
+});
