@@ -76,8 +76,12 @@ await page.keyboard.press("Escape");
 await page.goto(`${base}/admin/users`);
 await page.waitForTimeout(1000);
 await page.screenshot({ path: `${out}/users.png` });
-await page.setViewportSize({ width: 390, height: 800 });
-await page.goto(`${base}/settings/tokens`);
-await page.waitForTimeout(1200);
-await page.screenshot({ path: `${out}/tokens-mobile.png`, fullPage: true });
+// The same pages on a phone (390 × 844): tables become cards.
+await page.setViewportSize({ width: 390, height: 844 });
+for (const [name, path] of [["tokens", "tokens"], ["profile", "profile"], ["audit-log", "audit-log"]]) {
+  await page.goto(`${base}/settings/${path}`);
+  await hydrated();
+  await page.waitForTimeout(600);
+  await page.screenshot({ path: `${out}/${name}-phone.png`, fullPage: true });
+}
 await browser.close();

@@ -1,21 +1,13 @@
-import { test, expect, Page } from "@playwright/test";
+import { test, expect } from "@playwright/test";
+import { PASSWORD, hydrated, signUp, uniqueHandle } from "./helpers";
 import * as fs from "fs";
 import * as path from "path";
 
 // Mail reaches tools/smtp_sink.py, which writes each message as JSON into
 // E2E_MAIL_DIR (tools/test.sh starts it and points the server at it).
-const PASSWORD = "correct horse battery staple";
 const NEW_PASSWORD = "a different horse, also stapled";
 
 type Mail = { envelope_to: string[]; headers: Record<string, string>; text: string };
-
-function uniqueHandle(prefix: string): string {
-  return `${prefix}-${Date.now().toString(36)}${Math.floor(Math.random() * 1000)}`;
-}
-
-async function hydrated(page: Page) {
-  await page.locator('body[data-hydrated="true"]').waitFor({ state: "attached" });
-}
 
 /** The latest mail to `to` whose subject ends with `subject`, waiting for it. */
 async function mailTo(to: string, subject: string): Promise<Mail> {
@@ -38,16 +30,6 @@ function linkIn(mail: Mail, pagePath: string): string {
   const m = mail.text.match(new RegExp(`https?://\\S+${pagePath}\\?token=[0-9a-f]{64}`));
   if (!m) throw new Error(`no ${pagePath} link in:\n${mail.text}`);
   return m[0];
-}
-
-async function signUp(page: Page, handle: string) {
-  await page.goto("/signup");
-  await page.getByLabel("Handle").fill(handle);
-  await page.getByLabel("Email").fill(`${handle}@example.com`);
-  await page.getByLabel("Password").fill(PASSWORD);
-  await page.getByRole("button", { name: "Create account" }).click();
-  await expect(page).toHaveURL(/\/settings\/profile$/);
-  await hydrated(page);
 }
 
 test("forgot password: the mailed link sets a new one", async ({ page }) => {

@@ -1,25 +1,5 @@
-import { test, expect, Page } from "@playwright/test";
-
-const PASSWORD = "correct horse battery staple";
-
-/** A handle no other test uses. */
-function uniqueHandle(prefix: string): string {
-  return `${prefix}-${Date.now().toString(36)}${Math.floor(Math.random() * 1000)}`;
-}
-
-async function signUp(page: Page, handle: string) {
-  await page.goto("/signup");
-  await page.getByLabel("Handle").fill(handle);
-  await page.getByLabel("Email").fill(`${handle}@example.com`);
-  await page.getByLabel("Password").fill(PASSWORD);
-  await page.getByRole("button", { name: "Create account" }).click();
-  await expect(page).toHaveURL(/\/settings\/profile$/);
-}
-
-/** Waits until the WASM has hydrated the page (the app marks <body>). */
-async function waitForHydration(page: Page) {
-  await page.locator('body[data-hydrated="true"]').waitFor({ state: "attached" });
-}
+import { test, expect } from "@playwright/test";
+import { PASSWORD, hydrated as waitForHydration, signUp, uniqueHandle } from "./helpers";
 
 test("sign up, create a token, use it, deactivate and delete it", async ({ page, context, request }) => {
   await context.grantPermissions(["clipboard-read", "clipboard-write"]);

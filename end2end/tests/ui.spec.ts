@@ -48,10 +48,18 @@ test("on a phone every page fits: no sideways scrolling, tables as cards, target
   await hydrated(page);
   // The row is a card: every column on screen, labelled.
   const row = page.locator("tr", { hasText: "a rather long token name" });
-  for (const text of ["Last used", "Never used", "Status", "Active"]) {
-    const box = (await row.getByText(text, { exact: true }).first().boundingBox())!;
-    expect(box.x + box.width, text).toBeLessThanOrEqual(PHONE.width);
-  }
+  const cells = await row.locator("td").evaluateAll((tds) =>
+    tds.map((td) => ({
+      label: getComputedStyle(td, "::before").content,
+      right: td.getBoundingClientRect().right,
+    })),
+  );
+  expect(cells.map((c) => c.label)).toEqual([
+    '"Name"', '"Token"', '"Created"', '"Expires"', '"Last used"', '"Status"', "none",
+  ]);
+  for (const c of cells) expect(c.right, c.label).toBeLessThanOrEqual(PHONE.width);
+  await expect(row).toContainText("Never used");
+  await expect(row).toContainText("Active");
   const menu = (await row.getByRole("button", { name: /^Token actions/ }).boundingBox())!;
   expect(menu.x + menu.width).toBeLessThanOrEqual(PHONE.width);
   for (const path of [
@@ -83,6 +91,8 @@ test("a click on an island's control before it is interactive is not lost (slow 
   page.on("dialog", (d) => d.accept());
   const cdp = await context.newCDPSession(page);
   await cdp.send("Network.enable");
+  // A first visit: nothing in the browser's cache.
+  await cdp.send("Network.setCacheDisabled", { cacheDisabled: true });
   await cdp.send("Network.emulateNetworkConditions", {
     offline: false,
     latency: 100,
@@ -200,13 +210,13 @@ test("messages and filters: one refusal for the custom date, Copied moves nothin
   await page.goto("/settings/tokens");
   await hydrated(page);
   await page.getByRole("button", { name: "Generate" }).click();
-  await page.getByLabel("Expiration Date").selectOption("custom");
+  await page.getByLabel("Expiration Date", { exact: true }).selectOption("custom");
   await page.getByRole("button", { name: "Save" }).click();
   const refusal = page.getByText("Choose the date the token expires on.");
   await expect(refusal).toHaveCount(1);
   await expect(page.getByText(/YYYY-MM-DD/)).toHaveCount(0);
 
-  await page.getByLabel("Expiration Date").selectOption("30");
+  await page.getByLabel("Expiration Date", { exact: true }).selectOption("30");
   await page.getByLabel("Name (optional)").fill("filters");
   await page.getByRole("button", { name: "Save" }).click();
   await expect(page.getByRole("status").filter({ hasText: "saved" })).toBeVisible();
@@ -220,24 +230,24 @@ test("messages and filters: one refusal for the custom date, Copied moves nothin
 
   // Filtering keeps every value in its field and says what is shown.
   await page.goto("/settings/audit-log");
-  await page.getByLabel("Action").selectOption({ label: "Token created" });
-  await page.getByLabel("From").fill("2026-01-01");
-  await page.getByLabel("To").fill("2099-12-31");
+  await page.getByLabel("Action", { exact: true }).selectOption({ label: "Token created" });
+  await page.getByLabel("From", { exact: true }).fill("2026-01-01");
+  await page.getByLabel("To", { exact: true }).fill("2099-12-31");
   await page.getByRole("button", { name: "Filter" }).click();
   await expect(page).toHaveURL(/from=2026-01-01/);
-  await expect(page.getByLabel("From")).toHaveValue("2026-01-01");
-  await expect(page.getByLabel("To")).toHaveValue("2099-12-31");
-  await expect(page.getByLabel("Action")).toHaveValue("token_created");
+  await expect(page.getByLabel("From", { exact: true })).toHaveValue("2026-01-01");
+  await expect(page.getByLabel("To", { exact: true })).toHaveValue("2099-12-31");
+  await expect(page.getByLabel("Action", { exact: true })).toHaveValue("token_created");
   const active = page.locator(".active-filters");
   await expect(active).toContainText("Token created · from 2026-01-01 · to 2099-12-31");
   // Changing one filter keeps the others.
-  await page.getByLabel("To").fill("2098-12-31");
+  await page.getByLabel("To", { exact: true }).fill("2098-12-31");
   await page.getByRole("button", { name: "Filter" }).click();
   await expect(page).toHaveURL(/to=2098-12-31/);
-  await expect(page.getByLabel("From")).toHaveValue("2026-01-01");
-  await expect(page.getByLabel("Action")).toHaveValue("token_created");
+  await expect(page.getByLabel("From", { exact: true })).toHaveValue("2026-01-01");
+  await expect(page.getByLabel("Action", { exact: true })).toHaveValue("token_created");
   await expect(page.locator("tbody tr")).toHaveCount(1);
   await active.getByRole("link", { name: "Show all events" }).click();
-  await expect(page.getByLabel("From")).toHaveValue("");
+  await expect(page.getByLabel("From", { exact: true })).toHaveValue("");
   await expect(page.locator(".active-filters")).toHaveCount(0);
 });
