@@ -35,7 +35,7 @@ pub fn CopyButton(
         >
             "Copy to Clipboard"
         </button>
-        <span class="copied" role="status">
+        <span class=move || if copied.get() || failed.get() { "copied shown" } else { "copied" } role="status">
             {move || {
                 if copied.get() {
                     "Copied"

@@ -233,7 +233,7 @@ fn EventTable(events: Vec<AuditEventView>) -> impl IntoView {
                     <td class="nowrap">{format_utc(e.created_at)}</td>
                     <td>{e.action_label()}</td>
                     <td>
-                        {e.token.clone().map(|t| view! { <code>{t}</code> })}
+                        {e.token.clone().map(|t| view! { <code class="nowrap">{t}</code> })}
                     </td>
                     <td>
                         <code>{request}</code>

@@ -65,7 +65,7 @@ fn TokenRow(t: TokenView, now: i64, warning_days: u32) -> impl IntoView {
             })
         };
         view! {
-            <span>{format_date(at)}</span>
+            <span class="nowrap">{format_date(at)}</span>
             {note}
         }
         .into_any()
@@ -112,9 +112,9 @@ fn TokenRow(t: TokenView, now: i64, warning_days: u32) -> impl IntoView {
                 <ScopeBadges t=t.clone() />
             </td>
             <td>
-                <code>{masked.clone()}</code>
+                <code class="nowrap">{masked.clone()}</code>
             </td>
-            <td>{format_date(t.created_at)}</td>
+            <td class="nowrap">{format_date(t.created_at)}</td>
             <td class="expires">{expires.unwrap_or_else(|| view! { <span>"Never"</span> }.into_any())}</td>
             <td>{last_used}</td>
             <td>
@@ -165,7 +165,7 @@ fn TokenRow(t: TokenView, now: i64, warning_days: u32) -> impl IntoView {
                     .then(|| view! { <RegenerateDialog t=t.clone() refresh=REFRESHED /> })}
                 <ModalDialog id=dialog_id.clone() title=format!("Delete {}?", t.named())>
                     <p>
-                        "Deleting an API token is permanent: anything using " <code>{masked.clone()}</code>
+                        "Deleting an API token is permanent: anything using " <code class="nowrap">{masked.clone()}</code>
                         " is refused from now on, and the token cannot be brought back. Its past requests stay in your audit log."
                     </p>
                     <form
