@@ -1,5 +1,5 @@
-import { test, expect, Browser } from "@playwright/test";
-import { PASSWORD, hydrated, signUp, uniqueHandle } from "./helpers";
+import { Browser } from "@playwright/test";
+import { test, expect, PASSWORD, hydrated, signUp, uniqueHandle } from "./helpers";
 
 // A 1×1 PNG.
 const PNG_BASE64 =

@@ -1,5 +1,4 @@
-import { test, expect } from "@playwright/test";
-import { focused, hydrated, makeAdmin, signIn, signUp, uniqueHandle } from "./helpers";
+import { test, expect, focused, hydrated, makeAdmin, signIn, signUp, uniqueHandle } from "./helpers";
 
 test("an administrator creates, disables and enables a user", async ({ page, browser }) => {
   const admin = makeAdmin();

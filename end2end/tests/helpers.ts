@@ -1,7 +1,31 @@
 // What the browser tests share: unique handles, signing up and in, an
 // administrator made with the CLI, and waiting for the page's islands.
-import { expect, Page } from "@playwright/test";
+import { test as base, expect, BrowserContext, Page } from "@playwright/test";
 import { execFileSync } from "node:child_process";
+
+/** Collects every Content-Security-Policy violation the browser reports
+ * in `context`'s pages (Chromium logs each to the console). */
+export function watchPolicy(context: BrowserContext): string[] {
+  const violations: string[] = [];
+  context.on("console", (m) => {
+    if (/Content Security Policy/i.test(m.text())) violations.push(m.text());
+  });
+  return violations;
+}
+
+/** Playwright's `test`, failing any test whose pages break the site's
+ * Content-Security-Policy. */
+export const test = base.extend<{ policyGuard: void }>({
+  policyGuard: [
+    async ({ context }, use) => {
+      const violations = watchPolicy(context);
+      await use();
+      expect(violations, "Content-Security-Policy violations").toEqual([]);
+    },
+    { auto: true },
+  ],
+});
+export { expect };
 
 export const PASSWORD = "correct horse battery staple";
 

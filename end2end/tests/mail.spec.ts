@@ -1,5 +1,4 @@
-import { test, expect } from "@playwright/test";
-import { PASSWORD, hydrated, signUp, uniqueHandle } from "./helpers";
+import { test, expect, PASSWORD, hydrated, signUp, uniqueHandle } from "./helpers";
 import * as fs from "fs";
 import * as path from "path";
 

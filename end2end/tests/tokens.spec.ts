@@ -1,5 +1,4 @@
-import { test, expect } from "@playwright/test";
-import { PASSWORD, hydrated as waitForHydration, signUp, uniqueHandle } from "./helpers";
+import { test, expect, PASSWORD, hydrated as waitForHydration, signUp, uniqueHandle } from "./helpers";
 
 test("sign up, create a token, use it, deactivate and delete it", async ({ page, context, request }) => {
   await context.grantPermissions(["clipboard-read", "clipboard-write"]);

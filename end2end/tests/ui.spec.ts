@@ -1,7 +1,7 @@
 // The interface as a new user meets it: phones, first clicks on a slow
 // link, the keyboard's focus, dialogs and messages.
-import { test, expect, Page, Browser } from "@playwright/test";
-import { focused, hydrated, makeAdmin, saveToken, signIn, signUp, uniqueHandle } from "./helpers";
+import { Page, Browser } from "@playwright/test";
+import { test, expect, focused, hydrated, makeAdmin, saveToken, signIn, signUp, uniqueHandle, watchPolicy } from "./helpers";
 
 const PHONE = { width: 390, height: 844 };
 
@@ -29,12 +29,13 @@ async function phoneProblems(page: Page): Promise<string[]> {
 
 async function phone(browser: Browser) {
   const context = await browser.newContext({ viewport: PHONE, hasTouch: true, isMobile: true });
-  return { context, page: await context.newPage() };
+  const violations = watchPolicy(context);
+  return { context, violations, page: await context.newPage() };
 }
 
 test("on a phone every page fits: no sideways scrolling, tables as cards, targets of 44 px", async ({ browser }) => {
   const admin = makeAdmin();
-  const { context, page } = await phone(browser);
+  const { context, violations, page } = await phone(browser);
   for (const path of ["/login", "/signup", "/forgot-password"]) {
     await page.goto(path);
     await hydrated(page);
@@ -74,6 +75,8 @@ test("on a phone every page fits: no sideways scrolling, tables as cards, target
     await page.goto(path);
     await hydrated(page);
     expect(await phoneProblems(page), path).toEqual([]);
+    // One spelling of email, and no "(s)".
+    expect(await page.locator("body").innerText(), path).not.toMatch(/e-mail|\(s\)/i);
   }
   // An open menu's items are tall enough to tap too.
   await page.goto("/settings/tokens");
@@ -81,6 +84,24 @@ test("on a phone every page fits: no sideways scrolling, tables as cards, target
   await page.getByRole("button", { name: /^Token actions/ }).click();
   await expect(page.getByRole("menuitem", { name: "Delete" })).toBeVisible();
   expect(await phoneProblems(page)).toEqual([]);
+  expect(violations).toEqual([]);
+  await context.close();
+});
+
+test("the browser refuses an inline script the page did not bring (Content-Security-Policy)", async ({ browser }) => {
+  const context = await browser.newContext();
+  const violations = watchPolicy(context);
+  const page = await context.newPage();
+  await page.goto("/login");
+  await hydrated(page);
+  expect(violations).toEqual([]);
+  await page.evaluate(() => {
+    const s = document.createElement("script");
+    s.textContent = "window.injected = true";
+    document.head.appendChild(s);
+  });
+  expect(await page.evaluate(() => (window as unknown as { injected?: boolean }).injected)).toBeUndefined();
+  await expect.poll(() => violations.length).toBeGreaterThan(0);
   await context.close();
 });
 
@@ -250,4 +271,56 @@ test("messages and filters: one refusal for the custom date, Copied moves nothin
   await active.getByRole("link", { name: "Show all events" }).click();
   await expect(page.getByLabel("From", { exact: true })).toHaveValue("");
   await expect(page.locator(".active-filters")).toHaveCount(0);
+});
+
+/** Presses Tab until the focused element's name matches (at most 60 times). */
+async function tabTo(page: Page, name: RegExp) {
+  for (let i = 0; i < 60; i++) {
+    await page.keyboard.press("Tab");
+    const here = await page.evaluate(() => {
+      const el = document.activeElement as HTMLElement | null;
+      return el ? el.getAttribute("aria-label") || el.innerText || el.id : "";
+    });
+    if (name.test(here.trim())) return;
+  }
+  throw new Error(`Tab never reached ${name}`);
+}
+
+test("the seed flow with the keyboard only: Generate, Expiration Date, Save, Copy, delete with Confirm", async ({ page, context, request }) => {
+  await context.grantPermissions(["clipboard-read", "clipboard-write"]);
+  await signUp(page, uniqueHandle("keyonly"));
+  await page.goto("/settings/tokens");
+  await hydrated(page);
+  await tabTo(page, /^Generate$/);
+  await page.keyboard.press("Enter");
+  const field = page.getByLabel("API token", { exact: true });
+  await expect(field).toHaveValue(/^ast_/);
+  const secret = await field.inputValue();
+  // Expiration Date is next: the arrow key picks the next choice (60 days).
+  await page.keyboard.press("Tab");
+  await expect(page.getByLabel("Expiration Date", { exact: true })).toBeFocused();
+  await page.keyboard.press("ArrowDown");
+  await expect(page.getByLabel("Expiration Date", { exact: true })).toHaveValue("60");
+  await tabTo(page, /^Save$/);
+  await page.keyboard.press("Enter");
+  await expect(field).toBeFocused();
+  await tabTo(page, /^Copy to Clipboard$/);
+  await page.keyboard.press("Enter");
+  await expect(page.getByText("Copied", { exact: true })).toBeVisible();
+  expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(secret);
+  const works = await request.get("/api/v1/user", { headers: { Authorization: `Bearer ${secret}` } });
+  expect(works.status()).toBe(200);
+
+  await tabTo(page, /^Token actions for ast_/);
+  await page.keyboard.press("Enter");
+  await expect(page.getByRole("menuitem", { name: "Details" })).toBeFocused();
+  await page.keyboard.press("End");
+  await page.keyboard.press("Enter");
+  await expect(page.getByRole("dialog", { name: /^Delete ast_…/ })).toBeVisible();
+  await page.keyboard.press("Tab");
+  await expect(page.getByRole("button", { name: "Confirm" })).toBeFocused();
+  await page.keyboard.press("Enter");
+  await expect(page.getByText("You have no tokens yet.")).toBeVisible();
+  const gone = await request.get("/api/v1/user", { headers: { Authorization: `Bearer ${secret}` } });
+  expect(gone.status()).toBe(401);
 });

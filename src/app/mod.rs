@@ -20,8 +20,17 @@ use crate::model::user::{AvatarFace, CurrentUser};
 use components::toast::ToastRegion;
 use leptos::server_fn::ServerFn;
 
-/// The HTML document around the app.
+/// The HTML document around the app. Its inline scripts carry this
+/// answer's nonce, which its Content-Security-Policy names.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    if let Some(res) = use_context::<leptos_axum::ResponseOptions>() {
+        let nonce = leptos::nonce::use_nonce();
+        let policy = crate::server::headers::content_security_policy(nonce.as_deref());
+        if let Ok(v) = axum::http::HeaderValue::from_str(&policy) {
+            res.insert_header(axum::http::header::CONTENT_SECURITY_POLICY, v);
+        }
+    }
     view! {
         <!DOCTYPE html>
         <html lang="en">
@@ -30,7 +39,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <meta name="color-scheme" content="light dark" />
                 <HydrationScripts options islands=true />
-                <script inner_html=HOLD_CLICKS></script>
+                <script nonce=leptos::nonce::use_nonce() inner_html=HOLD_CLICKS></script>
                 // Without JavaScript, what the script would reveal is shown.
                 <noscript>
                     <style>"[data-shown-if-changed][hidden] { display: block; }"</style>

@@ -24,6 +24,10 @@ use crate::model::validate;
 struct Cli {
     #[command(flatten)]
     config: Config,
+    /// How log lines are written: `text` for people, `json` (one object per
+    /// line, with the request's span) for log collectors.
+    #[arg(long, env = "LOG_FORMAT", global = true, default_value = "text", value_parser = ["text", "json"])]
+    log_format: String,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -117,12 +121,19 @@ enum TokenCommand {
 /// Runs the command line; the exit code tells how it went.
 pub async fn run() -> ExitCode {
     let cli = Cli::parse();
-    tracing_subscriber::fmt()
+    let logs = tracing_subscriber::fmt()
         .with_env_filter(
             EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn")),
         )
-        .with_writer(std::io::stderr)
-        .init();
+        .with_writer(std::io::stderr);
+    if cli.log_format == "json" {
+        logs.json()
+            .with_current_span(true)
+            .with_span_list(false)
+            .init();
+    } else {
+        logs.init();
+    }
     let result = match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => super::serve::serve(cli.config).await,
         Command::User {

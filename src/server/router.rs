@@ -16,7 +16,7 @@ use super::db::Db;
 use super::limiter::LoginLimiter;
 use super::secret_box::SecretBox;
 use super::state::{AppState, Shared};
-use super::{audit_export, avatar, client, fn_errors, origin, rest};
+use super::{audit_export, avatar, client, fn_errors, headers, origin, request_id, rest};
 use crate::app::{shell, App};
 
 /// Largest request body accepted anywhere.
@@ -139,7 +139,11 @@ pub fn build(state: AppState) -> Router {
     let routes = generate_route_list(App);
     let context = {
         let state = state.clone();
-        move || provide_context(state.clone())
+        move || {
+            provide_context(state.clone());
+            // The nonce of this answer's inline scripts (see `headers`).
+            leptos::nonce::provide_nonce();
+        }
     };
     let shell_options = state.leptos_options.as_ref().clone();
     let fallback_context = context.clone();
@@ -176,10 +180,16 @@ pub fn build(state: AppState) -> Router {
             header::X_FRAME_OPTIONS,
             HeaderValue::from_static("DENY"),
         ))
-        // Outermost: every layer and handler sees the client's address.
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            headers::security,
+        ))
+        // Every layer and handler sees the client's address.
         .layer(middleware::from_fn_with_state(
             state.clone(),
             client::remember,
         ))
+        // Outermost: everything logged for a request carries its id.
+        .layer(middleware::from_fn(request_id::trace))
         .with_state(state)
 }

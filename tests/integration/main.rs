@@ -15,6 +15,7 @@ mod copy;
 mod crash;
 mod database;
 mod forgot;
+mod headers;
 mod limits;
 mod mailbox;
 mod notices;
