@@ -21,6 +21,9 @@ pub mod server;
 #[cfg(feature = "hydrate")]
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
+    // Panics named in the console while developing; the release build
+    // leaves the hook out (its message formatting costs the download).
+    #[cfg(debug_assertions)]
     console_error_panic_hook::set_once();
     let _ = leptos::server_fn::redirect::set_redirect_hook(app::go_to);
     app::enhance::start();

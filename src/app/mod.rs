@@ -56,7 +56,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 /// Runs before anything else on the page: a click on an island's control
 /// before its island is interactive (on a slow link the island's code may
 /// still be loading) is held, the control marked busy, and clicked again
-/// once every island is (`app::shared::count_hydrated` calls `replay`).
+/// once every island is (when `app::shared::count_hydrated` marks `<body>`).
 /// Only controls that do nothing by themselves are held: buttons that open
 /// dialogs and menus natively (`commandfor`, `popovertarget`), and submits
 /// of forms with an `action`, work without the island. An Enter in an
@@ -81,14 +81,16 @@ const HOLD_CLICKS: &str = r#"(() => {
     e.stopImmediatePropagation();
     held.add(f);
   }, true);
-  window.heldClicks = { replay() {
+  const replay = () => {
     for (const c of held) {
       if (c instanceof HTMLFormElement) { c.requestSubmit(); continue; }
       c.removeAttribute("aria-busy");
       if (c.isConnected && !c.disabled) c.click();
     }
     held.clear();
-  } };
+  };
+  new MutationObserver(() => { if (ready()) replay(); }).observe(document.documentElement,
+    { subtree: true, attributes: true, attributeFilter: ["data-hydrated"] });
 })();"#;
 
 /// The signed-in user, read once per request by the server-rendered parts

@@ -55,29 +55,7 @@ pub fn count_hydrated(n: u32) {
         .unwrap_or(0);
     if done >= total {
         if let Some(body) = doc.body() {
-            if body.has_attribute("data-hydrated") {
-                return;
-            }
             let _ = body.set_attribute("data-hydrated", "true");
-        }
-        replay_held_clicks();
-    }
-}
-
-/// Clicks the controls the page's first script held while the islands
-/// were loading (see `app::HOLD_CLICKS`).
-#[cfg(feature = "hydrate")]
-fn replay_held_clicks() {
-    use wasm_bindgen::JsCast;
-    let Some(window) = web_sys::window() else {
-        return;
-    };
-    let Ok(held) = js_sys::Reflect::get(&window, &"heldClicks".into()) else {
-        return;
-    };
-    if let Ok(replay) = js_sys::Reflect::get(&held, &"replay".into()) {
-        if let Ok(f) = replay.dyn_into::<js_sys::Function>() {
-            let _ = f.call0(&held);
         }
     }
 }

@@ -67,7 +67,7 @@ pub fn show_flash() {
 }
 
 #[cfg(feature = "hydrate")]
-fn session_storage() -> Option<web_sys::Storage> {
+pub(crate) fn session_storage() -> Option<web_sys::Storage> {
     web_sys::window()?.session_storage().ok().flatten()
 }
 

@@ -8,6 +8,7 @@ use wasm_bindgen::JsCast;
 use web_sys::{Element, Event, HtmlElement};
 
 use super::{closest, target};
+use crate::app::components::toast::session_storage;
 
 /// Where focus goes on the next page load (a change that reloads the page).
 const FOCUS_KEY: &str = "focus-after";
@@ -37,22 +38,16 @@ pub(super) fn note_opener(opener: &Element, dialog: &Element) {
     }
 }
 
-/// Once a dialog has closed and the browser has put focus back where it
-/// could: if focus is lost (its opener was inside a menu that has closed
+/// Once a dialog has closed: if focus is lost (its opener was inside a menu that has closed
 /// since), to the dialog's opener.
 pub(super) fn on_close(ev: Event) {
     let Some(dialog) = target(&ev).filter(|d| d.tag_name() == "DIALOG") else {
         return;
     };
-    let Some(id) = dialog.get_attribute("data-opener") else {
-        return;
-    };
-    gloo_timers::callback::Timeout::new(0, move || {
-        if lost() {
-            to(&id);
-        }
-    })
-    .forget();
+    // The browser has put focus back (if it could) before `close` fires.
+    if let Some(id) = dialog.get_attribute("data-opener").filter(|_| lost()) {
+        to(&id);
+    }
 }
 
 /// The control focus comes back to once `form`'s change is done:
@@ -91,14 +86,14 @@ pub(super) fn after_refresh(id: Option<&str>, ids: &str) {
 /// Before the page reloads: focus `id` (or, without one, the page's
 /// heading) once it has.
 pub(super) fn after_reload(id: Option<&str>) {
-    if let Some(s) = web_sys::window().and_then(|w| w.session_storage().ok().flatten()) {
+    if let Some(s) = session_storage() {
         let _ = s.set_item(FOCUS_KEY, id.unwrap_or_default());
     }
 }
 
 /// On page load, where [`after_reload`] asked focus to go.
 pub(super) fn restore() {
-    let Some(s) = web_sys::window().and_then(|w| w.session_storage().ok().flatten()) else {
+    let Some(s) = session_storage() else {
         return;
     };
     let Ok(Some(id)) = s.get_item(FOCUS_KEY) else {
@@ -118,19 +113,24 @@ fn lost() -> bool {
     let Some(doc) = document() else { return false };
     match doc.active_element() {
         None => true,
-        Some(el) => {
-            doc.body().is_some_and(|b| b.is_same_node(Some(&el)))
-                || !el.is_connected()
-                || el.get_client_rects().length() == 0
-        }
+        Some(el) => doc.body().is_some_and(|b| b.is_same_node(Some(&el))) || !shown(&el),
     }
+}
+
+/// Whether `el` is in the page and laid out (not in a closed menu or
+/// dialog, not hidden).
+fn shown(el: &Element) -> bool {
+    el.is_connected()
+        && el
+            .dyn_ref::<HtmlElement>()
+            .is_some_and(|h| h.offset_parent().is_some())
 }
 
 /// Focuses the shown element `id`; `false` when there is none.
 fn to(id: &str) -> bool {
     let Some(el) = document()
         .and_then(|d| d.get_element_by_id(id))
-        .filter(|el| el.get_client_rects().length() > 0)
+        .filter(shown)
         .and_then(|el| el.dyn_into::<HtmlElement>().ok())
     else {
         return false;

@@ -127,10 +127,10 @@ async fn copy(text: String, status: Option<Element>) {
     } else {
         "Copy failed: select the text and copy it yourself."
     }));
-    let _ = status.class_list().add_1("shown");
+    let _ = status.set_attribute("class", "copied shown");
     gloo_timers::future::TimeoutFuture::new(2_000).await;
     status.set_text_content(Some(""));
-    let _ = status.class_list().remove_1("shown");
+    let _ = status.set_attribute("class", "copied");
 }
 
 fn find(root: &Element, selector: &str) -> Option<Element> {
