@@ -9,7 +9,7 @@ use leptos_router::components::Redirect;
 use leptos_router::hooks::use_query_map;
 
 use super::components::clipboard::CopyButton;
-use super::components::dialog::{CloseDialog, Dialog, ModalDialog, OpenDialog};
+use super::components::dialog::{Dialog, DialogFoot, ModalDialog, OpenDialog};
 use super::components::form::{FieldError, FormError};
 use super::components::toast::use_toasts;
 use super::NotFound;
@@ -202,13 +202,7 @@ fn DisableUser(id: i64, handle: String, toast: String) -> impl IntoView {
             <form method="post" action={<AdminSetDisabled as ServerFn>::PATH} data-enhance="" data-toast=toast>
                 <input type="hidden" name="id" value=id />
                 <input type="hidden" name="disabled" value="true" />
-                <p class="form-error" role="alert"></p>
-                <div class="dialog-actions">
-                    <CloseDialog id=dialog_id />
-                    <button class="button danger" type="submit" data-busy="Disabling…">
-                        "Disable user"
-                    </button>
-                </div>
+                <DialogFoot id=dialog_id label="Disable user" busy="Disabling…" danger=true />
             </form>
         </ModalDialog>
     }
@@ -378,13 +372,7 @@ fn EditUserForm(user: AdminUser, dialog_id: String) -> impl IntoView {
                     </select>
                 </div>
             </div>
-            <p class="form-error" role="alert"></p>
-            <div class="dialog-actions">
-                <CloseDialog id=dialog_id />
-                <button class="button primary" type="submit" data-busy="Saving…">
-                    "Save"
-                </button>
-            </div>
+            <DialogFoot id=dialog_id label="Save" busy="Saving…" />
         </form>
     }
 }

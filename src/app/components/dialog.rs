@@ -130,3 +130,31 @@ pub fn CloseDialog(
         </button>
     }
 }
+
+/// The foot of a form in a [`ModalDialog`]: where its refusal shows,
+/// **Cancel**, and the submit button (`label`, `busy` while sent; in the
+/// danger colour for what cannot be undone; enabled only while the form is
+/// valid with `requires_valid`).
+#[component]
+pub fn DialogFoot(
+    #[prop(into)] id: String,
+    label: &'static str,
+    busy: &'static str,
+    #[prop(optional)] danger: bool,
+    #[prop(optional)] requires_valid: bool,
+) -> impl IntoView {
+    let class = if danger {
+        "button danger"
+    } else {
+        "button primary"
+    };
+    view! {
+        <p class="form-error" role="alert"></p>
+        <div class="dialog-actions">
+            <CloseDialog id />
+            <button class=class type="submit" data-busy=busy data-requires-valid=requires_valid.then_some("")>
+                {label}
+            </button>
+        </div>
+    }
+}

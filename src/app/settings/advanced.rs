@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::api::advanced::{ChangeHandle, DeleteAccount, PreviewHandle};
-use crate::app::components::dialog::{CloseDialog, Dialog, ModalDialog, OpenDialog};
+use crate::app::components::dialog::{Dialog, DialogFoot, ModalDialog, OpenDialog};
 use crate::app::components::form::FieldError;
 use crate::app::components::toast::{flash, use_toasts};
 use crate::app::{shared, use_session};
@@ -182,13 +182,13 @@ fn DeleteAccountCard(handle: String) -> impl IntoView {
                     aria-describedby="delete_password-error"
                 />
                 <p class="field-error" id="delete_password-error"></p>
-                <p class="form-error" role="alert"></p>
-                <div class="dialog-actions">
-                    <CloseDialog id="delete-account" />
-                    <button class="button danger" type="submit" data-requires-valid="" data-busy="Deleting…">
-                        "Delete account"
-                    </button>
-                </div>
+                <DialogFoot
+                    id="delete-account"
+                    label="Delete account"
+                    busy="Deleting…"
+                    danger=true
+                    requires_valid=true
+                />
             </form>
         </ModalDialog>
     }

@@ -8,7 +8,7 @@ use leptos::server_fn::ServerFn;
 use super::dialogs::{details_id, regenerate_id, DetailsDialog, RegenerateDialog, ScopeBadges};
 use super::REFRESHED;
 use crate::api::tokens::{DeleteToken, SetTokenActive};
-use crate::app::components::dialog::{CloseDialog, ModalDialog, OpenDialog};
+use crate::app::components::dialog::{DialogFoot, ModalDialog, OpenDialog};
 use crate::model::time::{format_date, format_utc};
 use crate::model::token::{TokenStatus, TokenView, TokensPage};
 
@@ -176,13 +176,7 @@ fn TokenRow(t: TokenView, now: i64, warning_days: u32) -> impl IntoView {
                         data-focus-after="your-tokens"
                     >
                         <input type="hidden" name="id" value=t.id />
-                        <p class="form-error" role="alert"></p>
-                        <div class="dialog-actions">
-                            <CloseDialog id=dialog_id />
-                            <button class="button danger" type="submit" data-busy="Deleting…">
-                                "Confirm"
-                            </button>
-                        </div>
+                        <DialogFoot id=dialog_id label="Confirm" busy="Deleting…" danger=true />
                     </form>
                 </ModalDialog>
             </td>
