@@ -244,12 +244,7 @@ test.describe("without JavaScript", () => {
 
   test("sign-up, the account menu, dialogs and sign-out work as plain HTML", async ({ page }) => {
     const handle = uniqueHandle("nojs");
-    await page.goto("/signup");
-    await page.getByLabel("Handle").fill(handle);
-    await page.getByLabel("Email").fill(`${handle}@example.com`);
-    await page.getByLabel("Password").fill(PASSWORD);
-    await page.getByRole("button", { name: "Create account" }).click();
-    await expect(page).toHaveURL(/\/settings\/profile$/);
+    await signUp(page, handle, false);
 
     // A profile change is a plain form post; the server sends the page back.
     await page.getByLabel("First name").fill("No");

@@ -39,14 +39,15 @@ export async function hydrated(page: Page) {
   await page.locator('body[data-hydrated="true"]').waitFor({ state: "attached" });
 }
 
-export async function signUp(page: Page, handle: string) {
+/** Signs up; then waits for the islands unless the page runs no script. */
+export async function signUp(page: Page, handle: string, waitForIslands = true) {
   await page.goto("/signup");
   await page.getByLabel("Handle").fill(handle);
   await page.getByLabel("Email").fill(`${handle}@example.com`);
   await page.getByLabel("Password").fill(PASSWORD);
   await page.getByRole("button", { name: "Create account" }).click();
   await expect(page).toHaveURL(/\/settings\/profile$/);
-  await hydrated(page);
+  if (waitForIslands) await hydrated(page);
 }
 
 export async function signIn(page: Page, handle: string, password: string = PASSWORD) {

@@ -311,6 +311,11 @@ impl TestApp {
     }
 
     /// The signed-in user (JSON), or null.
+    /// Whether `login` signs in with `password` (a session cookie comes back).
+    pub async fn signs_in(&self, login: &str, password: &str) -> bool {
+        self.login(login, password).await.session_cookie().is_some()
+    }
+
     pub async fn me(&self, cookie: &str) -> Value {
         self.call::<account_settings::api::auth::GetMe>(Some(cookie), &[])
             .await
