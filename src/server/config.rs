@@ -61,6 +61,11 @@ pub struct Config {
     #[arg(long, env = "SIGNUPS_PER_ADDRESS", global = true, default_value_t = 10,
           value_parser = clap::value_parser!(u32).range(1..=100_000))]
     pub signups_per_address: u32,
+    /// Requests each API token may make in an hour, counted across every
+    /// instance (0: no limit).
+    #[arg(long, env = "API_RATE_LIMIT_PER_HOUR", global = true, default_value_t = 5000,
+          value_parser = clap::value_parser!(u32).range(0..=100_000_000))]
+    pub api_rate_limit_per_hour: u32,
     /// Domain under which each user's workspace database lives.
     #[arg(
         long,
@@ -227,6 +232,8 @@ pub struct Settings {
     pub allow_signup: bool,
     /// Sign-up attempts per address in a limiter window.
     pub signups_per_address: u32,
+    /// API requests per token and hour (0: no limit).
+    pub api_rate_limit_per_hour: u32,
     pub workspace_domain: String,
     pub audit_retention_days: u32,
     /// Tokens unused this many days are deactivated (`None`: never).
@@ -268,6 +275,7 @@ impl Settings {
                 .is_some_and(|u| u.starts_with("https://")),
             allow_signup: c.allow_signup,
             signups_per_address: c.signups_per_address,
+            api_rate_limit_per_hour: c.api_rate_limit_per_hour,
             workspace_domain: c.workspace_domain.clone(),
             audit_retention_days: c.audit_retention_days,
             token_idle_revoke_days: c.token_idle_revoke_days,

@@ -92,6 +92,8 @@ const TABLES: &[Table] = &[
             ("rotated_at", Int),
             ("reminded", Int),
             ("new_ip_noticed_at", Int),
+            ("rate_window", Int),
+            ("rate_used", Int),
         ],
     ),
     (

@@ -51,10 +51,14 @@ pub fn state(db: Db, settings: Settings, site_root: &str) -> Result<AppState, St
         )?)),
         None => None,
     };
+    let api_limits = Arc::new(super::tokens::quota::ApiLimits::new(
+        settings.api_rate_limit_per_hour,
+    ));
     Ok(AppState::new(Shared {
         mailer,
         leptos_options: Arc::new(leptos_options(site_root)),
-        audit: AuditLog::spawn(db.clone()),
+        audit: AuditLog::spawn(db.clone(), api_limits.clone()),
+        api_limits,
         login_limiter: Arc::new(LoginLimiter::new(db.clone())),
         lookups: super::db::Lookups::new(db.clone(), LOOKUP_CONNECTIONS),
         db,

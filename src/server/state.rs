@@ -12,6 +12,7 @@ use super::limiter::LoginLimiter;
 use super::notify::outbox::Outbox;
 use super::notify::Mailer;
 use super::secret_box::SecretBox;
+use super::tokens::quota::ApiLimits;
 
 /// Cheap to clone: one reference count (every layer and extractor of every
 /// request clones it).
@@ -41,6 +42,8 @@ pub struct Shared {
     pub settings: Arc<Settings>,
     pub audit: AuditLog,
     pub login_limiter: Arc<LoginLimiter>,
+    /// The API's requests per token and hour.
+    pub api_limits: Arc<ApiLimits>,
     /// The server key that seals the database passwords.
     pub secrets: Arc<SecretBox>,
     /// The mail server, when one is configured.

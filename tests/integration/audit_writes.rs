@@ -43,7 +43,7 @@ async fn a_full_audit_queue_makes_api_requests_wait_rather_than_pile_up() {
     // The writer is held up: another transaction holds the write lock
     // (SQLite) or the audit lock (PostgreSQL).
     let blocker = app.state.db.begin_locked(Lock::Audit).await.unwrap();
-    let log = AuditLog::with_capacity(app.state.db.clone(), 4);
+    let log = AuditLog::with_capacity(app.state.db.clone(), app.state.api_limits.clone(), 4);
     const SENT: usize = 100;
     let queued = Arc::new(AtomicUsize::new(0));
     let sender = {

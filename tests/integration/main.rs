@@ -21,6 +21,7 @@ mod mailbox;
 mod notices;
 mod origin;
 mod profile;
+mod rate_limits;
 mod recovery;
 mod reminders;
 mod remote;

@@ -10,12 +10,14 @@
 mod page;
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use tokio::sync::{mpsc, oneshot};
 
 pub use self::page::{date_range, page, Page};
 use super::db::{now, Db, Lock, Tx};
 use super::notify::{self, Notice};
+use super::tokens::quota::{window_start, ApiLimits, Counted};
 use super::tokens::{record_ips, UsedFrom};
 use crate::error::AppError;
 use crate::model::audit::AuditAction;
@@ -98,20 +100,22 @@ pub struct AuditLog {
 }
 
 impl AuditLog {
-    /// Starts the writer task.
-    pub fn spawn(db: Db) -> Self {
-        Self::with_capacity(db, QUEUE)
+    /// Starts the writer task, which also writes the API's rate-limit
+    /// counts (`limits`).
+    pub fn spawn(db: Db, limits: Arc<ApiLimits>) -> Self {
+        Self::with_capacity(db, limits, QUEUE)
     }
 
     /// Starts a writer whose queue holds `capacity` events.
-    pub fn with_capacity(db: Db, capacity: usize) -> Self {
+    pub fn with_capacity(db: Db, limits: Arc<ApiLimits>, capacity: usize) -> Self {
         let (tx, rx) = mpsc::channel(capacity);
-        tokio::spawn(writer(db, rx));
+        tokio::spawn(writer(db, limits, rx));
         Self { tx }
     }
 
     /// Queues the event of a request made with a token; writing it also
-    /// sets the token's last-used time and address. With the queue full the
+    /// sets the token's last-used time and address and counts the request
+    /// against its rate limit (in the window of the event's time). With the queue full the
     /// request waits for room: API traffic slows to what the database
     /// writes, and no event is lost or left to a task of its own.
     pub async fn record_token_use(&self, mut event: NewEvent) {
@@ -203,7 +207,7 @@ pub async fn write(db: &Db, events: &[NewEvent]) -> Result<(), sqlx::Error> {
 /// an API/healthz throughput ratio of 0.56–0.58, 10 ms 0.65.
 const GATHER: std::time::Duration = std::time::Duration::from_millis(10);
 
-async fn writer(db: Db, mut rx: mpsc::Receiver<Msg>) {
+async fn writer(db: Db, limits: Arc<ApiLimits>, mut rx: mpsc::Receiver<Msg>) {
     let mut batch = Vec::with_capacity(BATCH);
     while rx.recv_many(&mut batch, BATCH).await > 0 {
         let flush_waiting = batch.iter().any(|m| matches!(m, Msg::Flush(_)));
@@ -215,7 +219,7 @@ async fn writer(db: Db, mut rx: mpsc::Receiver<Msg>) {
             }
         }
         let mut events = Vec::new();
-        let mut used: HashMap<i64, (i64, Option<String>)> = HashMap::new();
+        let mut used: HashMap<i64, LastUse> = HashMap::new();
         let mut from = UsedFrom::new();
         let mut waiting = Vec::new();
         for msg in batch.drain(..) {
@@ -223,7 +227,9 @@ async fn writer(db: Db, mut rx: mpsc::Receiver<Msg>) {
                 Msg::Event(e) => events.push(e),
                 Msg::TokenUsed(e) => {
                     if let Some(token_id) = e.token_id {
-                        used.insert(token_id, (e.at, e.ip.clone()));
+                        used.entry(token_id)
+                            .or_insert_with(|| LastUse::new(token_id, &e))
+                            .add(token_id, &e);
                         if let Some(ip) = &e.ip {
                             let seen = from.entry((token_id, ip.clone())).or_insert((e.at, e.at));
                             seen.0 = seen.0.min(e.at);
@@ -238,8 +244,53 @@ async fn writer(db: Db, mut rx: mpsc::Receiver<Msg>) {
         if let Err(e) = write_queued(&db, &events, &used, &from).await {
             tracing::error!(error = %e, events = events.len(), "audit batch not written");
         }
+        // Written or not, these requests no longer wait in memory: the
+        // rows count them from now on.
+        let counted: Vec<Counted> = used
+            .iter()
+            .map(|(&token_id, u)| Counted {
+                token_id,
+                window: u.window,
+                count: u.count,
+            })
+            .collect();
+        limits.settle(&counted);
         for done in waiting {
             let _ = done.send(());
+        }
+    }
+}
+
+/// A token's requests in a batch: the last one's time and address, and how
+/// many fell in the token's latest rate-limit window.
+struct LastUse {
+    at: i64,
+    ip: Option<String>,
+    window: i64,
+    count: u32,
+}
+
+impl LastUse {
+    fn new(token_id: i64, e: &NewEvent) -> Self {
+        Self {
+            at: e.at,
+            ip: e.ip.clone(),
+            window: window_start(token_id, e.at),
+            count: 0,
+        }
+    }
+
+    fn add(&mut self, token_id: i64, e: &NewEvent) {
+        if e.at >= self.at {
+            self.at = e.at;
+            self.ip = e.ip.clone();
+        }
+        let window = window_start(token_id, e.at);
+        if window > self.window {
+            (self.window, self.count) = (window, 0);
+        }
+        if window == self.window {
+            self.count += 1;
         }
     }
 }
@@ -250,7 +301,7 @@ const ROWS_PER_INSERT: usize = 400;
 async fn write_queued(
     db: &Db,
     events: &[NewEvent],
-    used: &HashMap<i64, (i64, Option<String>)>,
+    used: &HashMap<i64, LastUse>,
     from: &UsedFrom,
 ) -> Result<(), sqlx::Error> {
     if events.is_empty() && used.is_empty() {
@@ -274,7 +325,7 @@ async fn write_queued(
 async fn write_batch(
     db: &Db,
     events: &[NewEvent],
-    used: &HashMap<i64, (i64, Option<String>)>,
+    used: &HashMap<i64, LastUse>,
     from: &UsedFrom,
 ) -> Result<(), sqlx::Error> {
     let mut tx = db.begin().await?;
@@ -320,7 +371,7 @@ async fn insert(tx: &mut Tx, events: &[NewEvent]) -> Result<(), sqlx::Error> {
 async fn write_guarded(
     db: &Db,
     events: &[NewEvent],
-    used: &HashMap<i64, (i64, Option<String>)>,
+    used: &HashMap<i64, LastUse>,
     from: &UsedFrom,
 ) -> Result<(), sqlx::Error> {
     let mut tx = db.begin().await?;
@@ -353,17 +404,24 @@ async fn write_guarded(
     tx.commit().await
 }
 
-async fn update_last_used(
-    tx: &mut Tx,
-    used: &HashMap<i64, (i64, Option<String>)>,
-) -> Result<(), sqlx::Error> {
-    for (token_id, (at, ip)) in used {
+async fn update_last_used(tx: &mut Tx, used: &HashMap<i64, LastUse>) -> Result<(), sqlx::Error> {
+    for (token_id, u) in used {
+        // The count joins the row's when both are of one window, replaces
+        // it when the row's has ended, and is dropped when it is of a
+        // window that has ended already.
         on_tx!(&mut *tx, c => sqlx::query(
-            "UPDATE api_tokens SET last_used_at = $1, last_used_ip = $2 WHERE id = $3",
+            "UPDATE api_tokens SET last_used_at = $1, last_used_ip = $2,
+                 rate_used = CASE WHEN rate_window = $4 THEN rate_used + $5
+                                  WHEN rate_window < $4 THEN $5
+                                  ELSE rate_used END,
+                 rate_window = CASE WHEN rate_window < $4 THEN $4 ELSE rate_window END
+             WHERE id = $3",
         )
-        .bind(at)
-        .bind(ip.as_deref())
+        .bind(u.at)
+        .bind(u.ip.as_deref())
         .bind(token_id)
+        .bind(u.window)
+        .bind(i64::from(u.count))
         .execute(c)
         .await
         .map(|d| d.rows_affected()))?;

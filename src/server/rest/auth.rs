@@ -2,8 +2,9 @@
 //! made with a token.
 //!
 //! The check: shape and checksum first (no I/O), then one indexed lookup of
-//! the SHA-256. The audit event and the last-used update are queued, not
-//! written, so they cost the request next to nothing.
+//! the SHA-256. Then the token's rate limit (see [`tokens::quota`]), counted in
+//! memory. The audit event, the last-used update and the rate-limit count
+//! are queued, not written, so they cost the request next to nothing.
 
 use axum::body::Body;
 use axum::extract::State;
@@ -77,6 +78,7 @@ pub async fn require_token(
     mut req: Request<Body>,
     next: Next,
 ) -> Response {
+    let started = now();
     let meta = ClientMeta::from_request(req.headers(), req.extensions());
     let method = req.method().to_string();
     // Nested routers see a shortened URI; the audit log wants the real one.
@@ -102,6 +104,27 @@ pub async fn require_token(
     };
 
     let user_id = owner.user.id;
+    let audit = |status: u16| {
+        let mut e = NewEvent::new(user_id, AuditAction::ApiRequest)
+            .client(&meta)
+            .token(owner.token_id, owner.label.clone());
+        e.method = Some(method.clone());
+        e.path = Some(path.clone());
+        e.status = Some(i64::from(status));
+        e.at = started;
+        e
+    };
+    let quota = match state.api_limits.take(owner.token_id, owner.rate, started) {
+        Some(Err(quota)) => {
+            let error = ApiError::rate_limited(quota);
+            state.audit.record_api(audit(error.status.as_u16())).await;
+            let mut res = error.into_response();
+            quota.write(res.headers_mut());
+            return res;
+        }
+        Some(Ok(quota)) => Some(quota),
+        None => None,
+    };
     req.extensions_mut().insert(ApiCaller {
         user_id,
         token_id: owner.token_id,
@@ -120,13 +143,13 @@ pub async fn require_token(
             res.headers_mut().insert("token-expires-at", v);
         }
     }
-    let mut e = NewEvent::new(user_id, AuditAction::ApiRequest)
-        .client(&meta)
-        .token(owner.token_id, owner.label);
-    e.method = Some(method);
-    e.path = Some(path);
-    e.status = Some(i64::from(res.status().as_u16()));
-    state.audit.record_token_use(e).await;
+    if let Some(quota) = quota {
+        quota.write(res.headers_mut());
+    }
+    state
+        .audit
+        .record_token_use(audit(res.status().as_u16()))
+        .await;
     res
 }
 

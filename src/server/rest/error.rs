@@ -71,6 +71,23 @@ impl ApiError {
         )
     }
 
+    /// 429: the token has made its requests for this window.
+    pub fn rate_limited(quota: crate::server::tokens::quota::Quota) -> Self {
+        let minutes = quota.reset_secs.div_ceil(60);
+        Self {
+            retry_after: Some(quota.reset_secs),
+            ..Self::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "rate_limited",
+                format!(
+                    "This token has made its {} requests for this hour; try again in {minutes} minute{}.",
+                    quota.limit,
+                    if minutes == 1 { "" } else { "s" }
+                ),
+            )
+        }
+    }
+
     pub fn invalid(message: impl Into<String>) -> Self {
         Self::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_request", message)
     }

@@ -3,6 +3,7 @@
 pub mod audit;
 pub mod auth;
 pub mod db_auth;
+mod doc;
 pub mod error;
 pub mod json;
 pub mod revoke;
@@ -15,60 +16,11 @@ use axum::middleware;
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
-use utoipa::{Modify, OpenApi};
+use utoipa::OpenApi;
 
 use super::state::AppState;
+pub use doc::ApiDoc;
 use error::ApiError;
-
-/// The OpenAPI document, generated from the handlers' annotations.
-#[derive(OpenApi)]
-#[openapi(
-    info(title = "Account Settings API", version = "1"),
-    paths(
-        user::get_user,
-        user::patch_user,
-        tokens::list_tokens,
-        tokens::get_token,
-        tokens::delete_token,
-        tokens::rotate_token,
-        tokens::rotate_self,
-        revoke::revoke,
-        audit::list_audit,
-        openapi_json,
-        healthz,
-        livez,
-    ),
-    components(schemas(error::ErrorBody, error::ErrorDetail)),
-    modifiers(&BearerScheme)
-)]
-pub struct ApiDoc;
-
-struct BearerScheme;
-
-impl Modify for BearerScheme {
-    fn modify(&self, doc: &mut utoipa::openapi::OpenApi) {
-        let components = doc.components.get_or_insert_with(Default::default);
-        let scopes: Vec<String> = crate::model::scope::Scope::ALL
-            .iter()
-            .map(|s| format!("`{}` ({})", s.as_str(), s.describe().to_lowercase()))
-            .collect();
-        components.add_security_scheme(
-            "bearer",
-            SecurityScheme::Http(
-                HttpBuilder::new()
-                    .scheme(HttpAuthScheme::Bearer)
-                    .description(Some(format!(
-                        "An API token. Each operation names the scope it needs (in its \
-                         security requirement and in `x-required-scopes`); a token without \
-                         it is refused with 403 `insufficient_scope`. Scopes: {}.",
-                        scopes.join(", ")
-                    )))
-                    .build(),
-            ),
-        );
-    }
-}
 
 /// The `/api/v1` routes.
 pub fn router(state: AppState) -> Router<AppState> {

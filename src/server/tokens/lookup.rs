@@ -24,6 +24,8 @@ pub struct TokenOwner {
     /// `Some` when the secret used is one the token had before it was
     /// regenerated: it works until then, and is refused afterwards.
     pub retired_until: Option<i64>,
+    /// The rate-limit count the token's row held (see [`super::quota`]).
+    pub rate: super::quota::Stored,
     pub user: Profile,
 }
 
@@ -48,12 +50,15 @@ struct OwnerRow {
     avatar_url: Option<String>,
     avatar_file: Option<String>,
     created_at: i64,
+    rate_window: i64,
+    rate_used: i64,
 }
 
-/// The owner's columns, the same for both queries below.
+/// The owner's columns and the token's rate-limit count, the same for
+/// both queries below.
 const USER_COLUMNS: &str = "u.id AS user_id, u.disabled AS user_disabled, u.handle, u.email,
                             u.first_name, u.last_name, u.display_name, u.avatar_url,
-                            u.avatar_file, u.created_at";
+                            u.avatar_file, u.created_at, t.rate_window, t.rate_used";
 
 /// Looks a token and its owner up by the hash of the secret presented: one
 /// indexed query for a token's current secret; a second only when that
@@ -148,6 +153,8 @@ impl OwnerRow {
             avatar_url: r.get(15)?,
             avatar_file: r.get(16)?,
             created_at: r.get(17)?,
+            rate_window: r.get(18)?,
+            rate_used: r.get(19)?,
         })
     }
 }
@@ -162,6 +169,10 @@ impl From<OwnerRow> for TokenOwner {
             user_disabled: r.user_disabled,
             scopes: Scopes::from_bits(r.scopes),
             retired_until: r.retired_until,
+            rate: super::quota::Stored {
+                window: r.rate_window,
+                used: r.rate_used,
+            },
             user: Profile {
                 id: r.user_id,
                 handle: r.handle,

@@ -4,6 +4,7 @@
 
 mod ips;
 mod lookup;
+pub mod quota;
 mod rotate;
 
 pub use ips::{record_ips, UsedFrom};
