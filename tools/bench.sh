@@ -13,6 +13,10 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 cd "$ROOT"
 bash tools/setup.sh
+# The API's rate limit stays on (its counting is part of what is measured)
+# but is set beyond what the load can reach; BENCH_RATE_LIMIT=0 turns it off
+# to measure what it costs.
+export API_RATE_LIMIT_PER_HOUR="${BENCH_RATE_LIMIT:-100000000}"
 if ! command -v wrk >/dev/null 2>&1; then
   SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
   $SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q wrk

@@ -66,6 +66,10 @@ pub struct Config {
     #[arg(long, env = "API_RATE_LIMIT_PER_HOUR", global = true, default_value_t = 5000,
           value_parser = clap::value_parser!(u32).range(0..=100_000_000))]
     pub api_rate_limit_per_hour: u32,
+    /// Where `GET /metrics` (Prometheus) is served, e.g. 127.0.0.1:9100;
+    /// unset: no metrics are kept.
+    #[arg(long, env = "METRICS_ADDR", global = true)]
+    pub metrics_addr: Option<SocketAddr>,
     /// Domain under which each user's workspace database lives.
     #[arg(
         long,
@@ -234,6 +238,8 @@ pub struct Settings {
     pub signups_per_address: u32,
     /// API requests per token and hour (0: no limit).
     pub api_rate_limit_per_hour: u32,
+    /// Where `/metrics` is served (`None`: nothing is counted).
+    pub metrics_addr: Option<std::net::SocketAddr>,
     pub workspace_domain: String,
     pub audit_retention_days: u32,
     /// Tokens unused this many days are deactivated (`None`: never).
@@ -276,6 +282,7 @@ impl Settings {
             allow_signup: c.allow_signup,
             signups_per_address: c.signups_per_address,
             api_rate_limit_per_hour: c.api_rate_limit_per_hour,
+            metrics_addr: c.metrics_addr,
             workspace_domain: c.workspace_domain.clone(),
             audit_retention_days: c.audit_retention_days,
             token_idle_revoke_days: c.token_idle_revoke_days,

@@ -18,6 +18,7 @@ pub mod headers;
 pub mod housekeeping;
 pub mod limiter;
 pub mod links;
+pub mod metrics;
 pub mod notify;
 pub mod origin;
 pub mod password;

@@ -16,7 +16,7 @@ use super::db::Db;
 use super::limiter::LoginLimiter;
 use super::secret_box::SecretBox;
 use super::state::{AppState, Shared};
-use super::{audit_export, avatar, client, fn_errors, headers, origin, request_id, rest};
+use super::{audit_export, avatar, client, fn_errors, headers, metrics, origin, request_id, rest};
 use crate::app::{shell, App};
 
 /// Largest request body accepted anywhere.
@@ -59,6 +59,9 @@ pub fn state(db: Db, settings: Settings, site_root: &str) -> Result<AppState, St
         leptos_options: Arc::new(leptos_options(site_root)),
         audit: AuditLog::spawn(db.clone(), api_limits.clone()),
         api_limits,
+        metrics: settings
+            .metrics_addr
+            .map(|_| Arc::new(super::metrics::Metrics::new())),
         login_limiter: Arc::new(LoginLimiter::new(db.clone())),
         lookups: super::db::Lookups::new(db.clone(), LOOKUP_CONNECTIONS),
         db,
@@ -151,7 +154,7 @@ pub fn build(state: AppState) -> Router {
     };
     let shell_options = state.leptos_options.as_ref().clone();
     let fallback_context = context.clone();
-    Router::new()
+    let app = Router::new()
         .route("/healthz", get(rest::healthz))
         .route("/livez", get(rest::livez))
         .nest("/api/v1", rest::router(state.clone()))
@@ -192,8 +195,12 @@ pub fn build(state: AppState) -> Router {
         .layer(middleware::from_fn_with_state(
             state.clone(),
             client::remember,
-        ))
-        // Outermost: everything logged for a request carries its id.
-        .layer(middleware::from_fn(request_id::trace))
+        ));
+    let app = match state.metrics.clone() {
+        Some(metrics) => app.layer(middleware::from_fn_with_state(metrics, metrics::track)),
+        None => app,
+    };
+    // Outermost: everything logged for a request carries its id.
+    app.layer(middleware::from_fn(request_id::trace))
         .with_state(state)
 }

@@ -53,6 +53,18 @@ pub async fn serve(mut config: Config) -> Result<(), String> {
              and sign-in does not offer a password reset"
         ),
     }
+    if let Some(addr) = settings.metrics_addr {
+        let listener = tokio::net::TcpListener::bind(addr)
+            .await
+            .map_err(|e| format!("METRICS_ADDR: cannot listen on {addr}: {e}"))?;
+        tracing::info!(%addr, "metrics on http://{addr}/metrics");
+        let metrics = super::metrics::router(state.clone());
+        tokio::spawn(async move {
+            if let Err(e) = axum::serve(listener, metrics).await {
+                tracing::error!(error = %e, "the metrics listener stopped");
+            }
+        });
+    }
     tokio::spawn(state.outbox().run());
     tokio::spawn(super::notify::scan::run(pool.clone()));
     let app = router::build(state);

@@ -44,6 +44,8 @@ pub struct Shared {
     pub login_limiter: Arc<LoginLimiter>,
     /// The API's requests per token and hour.
     pub api_limits: Arc<ApiLimits>,
+    /// What `/metrics` shows, when `METRICS_ADDR` is set.
+    pub metrics: Option<Arc<super::metrics::Metrics>>,
     /// The server key that seals the database passwords.
     pub secrets: Arc<SecretBox>,
     /// The mail server, when one is configured.

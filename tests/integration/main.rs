@@ -18,6 +18,7 @@ mod forgot;
 mod headers;
 mod limits;
 mod mailbox;
+mod metrics;
 mod notices;
 mod origin;
 mod profile;

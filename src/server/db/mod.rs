@@ -87,6 +87,15 @@ pub enum Lock {
 }
 
 impl Db {
+    /// The pool's connections: open, idle, and the most it opens.
+    pub fn pool_use(&self) -> (u32, u32, u32) {
+        on_db!(self, p => (
+            p.size(),
+            u32::try_from(p.num_idle()).unwrap_or(u32::MAX),
+            p.options().get_max_connections(),
+        ))
+    }
+
     pub fn backend(&self) -> Backend {
         match self {
             Db::Sqlite(_) => Backend::Sqlite,

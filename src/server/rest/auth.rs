@@ -90,6 +90,14 @@ pub async fn require_token(
     let owner = match authenticate(&state, req.headers()).await {
         Ok(owner) => owner,
         Err(Rejected { error, owner }) => {
+            if let Some(m) = &state.metrics {
+                m.token_checked(match &owner {
+                    Some((_, AuditAction::TokenRejectedExpired)) => "expired",
+                    Some((_, AuditAction::TokenRejectedDeactivated)) => "deactivated",
+                    Some((_, AuditAction::TokenRejectedRotated)) => "rotated",
+                    _ => "invalid",
+                });
+            }
             if let Some((owner, action)) = owner {
                 let mut e = NewEvent::new(owner.user.id, action)
                     .client(&meta)
@@ -114,7 +122,14 @@ pub async fn require_token(
         e.at = started;
         e
     };
-    let quota = match state.api_limits.take(owner.token_id, owner.rate, started) {
+    let quota = state.api_limits.take(owner.token_id, owner.rate, started);
+    if let Some(m) = &state.metrics {
+        m.token_checked(match quota {
+            Some(Err(_)) => "rate_limited",
+            _ => "ok",
+        });
+    }
+    let quota = match quota {
         Some(Err(quota)) => {
             let error = ApiError::rate_limited(quota);
             state.audit.record_api(audit(error.status.as_u16())).await;

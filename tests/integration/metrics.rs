@@ -1,0 +1,113 @@
+//! `GET /metrics` on `METRICS_ADDR`: requests by route pattern and status,
+//! latency, token checks by outcome, rate-limit refusals, the audit queue
+//! and the pool; nothing on the public address, no secret in any label.
+
+use axum::body::Body;
+use axum::http::{Method, Request, StatusCode};
+use tower::ServiceExt;
+
+use account_settings::server::metrics;
+
+use crate::common::{Response, TestApp, ALL_SCOPES};
+
+async fn scrape(app: &TestApp) -> Response {
+    let req = Request::get("/metrics").body(Body::empty()).unwrap();
+    let res = metrics::router(app.state.clone())
+        .oneshot(req)
+        .await
+        .expect("infallible");
+    Response::read(res).await
+}
+
+/// The value of the sample line that starts with `series`.
+fn sample(text: &str, series: &str) -> Option<f64> {
+    text.lines()
+        .find_map(|l| l.strip_prefix(series)?.strip_prefix(' ')?.parse().ok())
+}
+
+#[tokio::test]
+async fn requests_token_checks_and_refusals_are_counted_by_route_pattern() {
+    let app = TestApp::with(|s| {
+        s.metrics_addr = Some("127.0.0.1:0".parse().unwrap());
+        s.api_rate_limit_per_hour = 2;
+    })
+    .await;
+    let cookie = app.signup("ada").await;
+    let (token, id) = app.create_token_with(&cookie, ALL_SCOPES).await;
+    for _ in 0..3 {
+        app.api(Method::GET, &format!("/api/v1/tokens/{id}"), &token, None)
+            .await;
+    }
+    let wrong = format!("{token}x");
+    let bad = app.api(Method::GET, "/api/v1/user", &wrong, None).await;
+    assert_eq!(bad.status, StatusCode::UNAUTHORIZED);
+    app.get("/no/such/page/with-a-secret-looking-name", None)
+        .await;
+
+    let res = scrape(&app).await;
+    assert_eq!(res.status, StatusCode::OK);
+    assert!(res.headers["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/plain; version=0.0.4"));
+    let text = res.text();
+    let route = r#"route="/api/v1/tokens/{id}""#;
+    assert_eq!(
+        sample(
+            &text,
+            &format!(r#"http_requests_total{{{route},method="GET",status="200"}}"#)
+        ),
+        Some(2.0),
+        "{text}"
+    );
+    assert_eq!(
+        sample(
+            &text,
+            &format!(r#"http_requests_total{{{route},method="GET",status="429"}}"#)
+        ),
+        Some(1.0)
+    );
+    assert_eq!(
+        sample(
+            &text,
+            &format!("http_request_duration_seconds_count{{{route}}}")
+        ),
+        Some(3.0)
+    );
+    assert_eq!(
+        sample(&text, &format!("rate_limit_refusals_total{{{route}}}")),
+        Some(1.0)
+    );
+    assert_eq!(
+        sample(&text, r#"api_token_checks_total{outcome="ok"}"#),
+        Some(2.0)
+    );
+    assert_eq!(
+        sample(&text, r#"api_token_checks_total{outcome="rate_limited"}"#),
+        Some(1.0)
+    );
+    assert_eq!(
+        sample(&text, r#"api_token_checks_total{outcome="invalid"}"#),
+        Some(1.0)
+    );
+    // What no route answers is counted as such, never by its path.
+    assert!(text.contains(r#"route="unmatched""#));
+    assert!(!text.contains("secret-looking"));
+    assert!(!text.contains(&token[..12]));
+    assert!(sample(&text, "audit_queue_depth").is_some());
+    assert_eq!(sample(&text, "audit_events_dropped_total"), Some(0.0));
+    let max = sample(&text, "db_pool_max_connections").unwrap();
+    let idle = sample(&text, r#"db_pool_connections{state="idle"}"#).unwrap();
+    assert!(max >= 2.0 && idle <= max, "{text}");
+}
+
+#[tokio::test]
+async fn without_metrics_addr_nothing_is_counted_or_served() {
+    let app = TestApp::new().await;
+    assert!(app.state.metrics.is_none());
+    assert_eq!(scrape(&app).await.status, StatusCode::NOT_FOUND);
+    // The public address never serves it.
+    let on = TestApp::with(|s| s.metrics_addr = Some("127.0.0.1:0".parse().unwrap())).await;
+    let public = on.get("/metrics", None).await;
+    assert!(!public.text().contains("http_requests_total"));
+}
