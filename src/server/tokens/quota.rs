@@ -6,11 +6,11 @@
 //! instance computes the same windows. The count lives in the token's row
 //! (`rate_window`, `rate_used`): the token check, which reads the row on
 //! every request anyway, reads it with the rest; the audit writer adds
-//! what the instance let through with its batch. Between the two, each
-//! instance keeps the requests it let through and has not written yet
-//! ([`ApiLimits`]), so one instance never lets more through than the limit,
-//! and several exceed it by at most what each let through in one batch
-//! (tens of milliseconds of traffic). The hot path costs a lock and a hash
+//! what the instance let through with its batch, and learns the row's new
+//! count. Between the two, each instance keeps the requests it let through
+//! and has not written yet ([`ApiLimits`]), so one instance never lets more
+//! through than the limit, and several exceed it by at most what each let
+//! through in one batch (tens of milliseconds of traffic). The hot path costs a lock and a hash
 //! lookup; no query of its own.
 
 use std::collections::HashMap;
@@ -55,21 +55,39 @@ pub struct Stored {
     pub used: i64,
 }
 
-/// Requests one instance let through, by token: `(window, count)` not yet
-/// in the database.
+/// What one instance knows of a token's current window.
+#[derive(Debug, Clone, Copy, Default)]
+struct Mine {
+    window: i64,
+    /// Requests let through here and not yet written.
+    pending: u32,
+    /// The row's count as the writer last wrote it (at least what any
+    /// token check read before that write).
+    known: u32,
+}
+
+/// Requests one instance let through, by token.
 #[derive(Debug)]
 pub struct ApiLimits {
     limit: u32,
-    pending: Mutex<HashMap<i64, (i64, u32)>>,
+    tokens: Mutex<Tokens>,
+}
+
+#[derive(Debug, Default)]
+struct Tokens {
+    by_id: HashMap<i64, Mine>,
+    pruned_at: i64,
 }
 
 /// What the audit writer wrote for one token: `count` requests in the
-/// window starting at `window`.
+/// window starting at `window`, and the row's count afterwards (`None`
+/// when the write failed or the token is gone).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Counted {
     pub token_id: i64,
     pub window: i64,
     pub count: u32,
+    pub written: Option<Stored>,
 }
 
 impl ApiLimits {
@@ -77,13 +95,14 @@ impl ApiLimits {
     pub fn new(limit: u32) -> Self {
         Self {
             limit,
-            pending: Mutex::new(HashMap::new()),
+            tokens: Mutex::new(Tokens::default()),
         }
     }
 
     /// Counts a request of `token_id` at `now`, or refuses it (`Err`, with
     /// nothing remaining and the wait until the window ends) when the
-    /// token has used its hour. `None` when there is no limit.
+    /// token has used its hour. `stored` is the row's count as the token
+    /// check read it. `None` when there is no limit.
     pub fn take(&self, token_id: i64, stored: Stored, now: i64) -> Option<Result<Quota, Quota>> {
         if self.limit == 0 {
             return None;
@@ -92,18 +111,25 @@ impl ApiLimits {
         let reset_secs = u64::try_from(window + WINDOW_SECS - now)
             .unwrap_or(0)
             .max(1);
-        let written = if stored.window == window {
+        let read = if stored.window == window {
             u32::try_from(stored.used).unwrap_or(u32::MAX)
         } else {
             0
         };
-        let mut pending = self.pending.lock().unwrap_or_else(|e| e.into_inner());
-        // Requests counted in a window that has ended no longer count.
-        let mine = pending
+        let mut tokens = self.tokens.lock().unwrap_or_else(|e| e.into_inner());
+        // What was counted in a window that has ended no longer counts.
+        let mine = tokens
+            .by_id
             .get(&token_id)
-            .filter(|(w, _)| *w == window)
-            .map_or(0, |(_, n)| *n);
-        let used = written.saturating_add(mine);
+            .filter(|m| m.window == window)
+            .copied()
+            .unwrap_or(Mine {
+                window,
+                ..Mine::default()
+            });
+        // A check that read the row just before the writer's last batch
+        // committed sees less than the writer has since learnt.
+        let used = read.max(mine.known).saturating_add(mine.pending);
         if used >= self.limit {
             return Some(Err(Quota {
                 limit: self.limit,
@@ -111,7 +137,13 @@ impl ApiLimits {
                 reset_secs,
             }));
         }
-        pending.insert(token_id, (window, mine + 1));
+        tokens.by_id.insert(
+            token_id,
+            Mine {
+                pending: mine.pending + 1,
+                ..mine
+            },
+        );
         Some(Ok(Quota {
             limit: self.limit,
             remaining: self.limit - used - 1,
@@ -119,29 +151,41 @@ impl ApiLimits {
         }))
     }
 
-    /// Forgets what the audit writer has now written (or failed to write:
-    /// either way it no longer waits).
-    pub fn settle(&self, written: &[Counted]) {
-        if written.is_empty() || self.limit == 0 {
+    /// Takes in what the audit writer has written (or failed to write:
+    /// either way those requests no longer wait), and once a minute
+    /// forgets tokens whose window has ended.
+    pub fn settle(&self, written: &[Counted], now: i64) {
+        if self.limit == 0 {
             return;
         }
-        let mut pending = self.pending.lock().unwrap_or_else(|e| e.into_inner());
+        let mut tokens = self.tokens.lock().unwrap_or_else(|e| e.into_inner());
         for c in written {
-            if let Some(mine) = pending.get_mut(&c.token_id) {
-                if mine.0 == c.window {
-                    mine.1 = mine.1.saturating_sub(c.count);
-                }
-                if mine.1 == 0 || mine.0 < c.window {
-                    pending.remove(&c.token_id);
-                }
+            let Some(mine) = tokens.by_id.get_mut(&c.token_id) else {
+                continue;
+            };
+            if mine.window == c.window {
+                mine.pending = mine.pending.saturating_sub(c.count);
             }
+            if let Some(row) = c.written.filter(|row| row.window == mine.window) {
+                mine.known = mine.known.max(u32::try_from(row.used).unwrap_or(u32::MAX));
+            }
+        }
+        if now - tokens.pruned_at >= 60 {
+            tokens.pruned_at = now;
+            tokens
+                .by_id
+                .retain(|_, m| m.pending > 0 || m.window + WINDOW_SECS > now);
         }
     }
 
-    /// Tokens with requests not yet written (bounded by the tokens in use
-    /// since the writer's last batch).
+    /// Tokens this instance keeps a count for (those used in their current
+    /// window, and any with requests not yet written).
     pub fn tracked(&self) -> usize {
-        self.pending.lock().unwrap_or_else(|e| e.into_inner()).len()
+        self.tokens
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .by_id
+            .len()
     }
 }
 
@@ -206,20 +250,26 @@ mod tests {
         }
         assert!(limits.take(5, other, now).unwrap().is_err());
         // The writer writes this instance's 3: the row now says 10.
-        limits.settle(&[Counted {
-            token_id: 5,
-            window,
-            count: 3,
-        }]);
-        assert_eq!(limits.tracked(), 0);
+        limits.settle(
+            &[Counted {
+                token_id: 5,
+                window,
+                count: 3,
+                written: Some(Stored { window, used: 10 }),
+            }],
+            now,
+        );
+        // A check that read the row before that write is not fooled.
+        assert!(limits.take(5, other, now).unwrap().is_err());
         let written = Stored { window, used: 10 };
         assert!(limits.take(5, written, now).unwrap().is_err());
+        // Once the window has ended, the token is forgotten.
+        limits.settle(&[], window + WINDOW_SECS + 60);
+        assert_eq!(limits.tracked(), 0);
         // A count of an ended window does not hold the new one back.
-        let stale = Stored {
-            window: window - WINDOW_SECS,
-            used: 10,
-        };
-        assert_eq!(limits.take(5, stale, now).unwrap().unwrap().remaining, 9);
+        let stale = Stored { window, used: 10 };
+        let next = window + WINDOW_SECS;
+        assert_eq!(limits.take(5, stale, next).unwrap().unwrap().remaining, 9);
     }
 
     #[test]

@@ -1,0 +1,235 @@
+//! The writer of queued API events: one task that writes whatever has
+//! gathered in a single transaction, with the tokens' last use, recent
+//! addresses and rate-limit counts.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+use tokio::sync::mpsc;
+
+use super::{insert, Msg, NewEvent, BATCH};
+use crate::model::audit::AuditAction;
+use crate::on_tx;
+use crate::server::db::{now, Db, Lock, Tx};
+use crate::server::tokens::quota::{window_start, ApiLimits, Counted, Stored};
+use crate::server::tokens::{record_ips, UsedFrom};
+
+/// How long the writer lets a small batch grow before writing it: fewer,
+/// larger transactions under load, at the cost of this much delay (readers
+/// flush first, so they never wait for it). Measured on 2 cores: 3 ms gave
+/// an API/healthz throughput ratio of 0.56–0.58, 10 ms 0.65.
+const GATHER: std::time::Duration = std::time::Duration::from_millis(10);
+
+pub(super) async fn writer(
+    db: Db,
+    limits: Arc<ApiLimits>,
+    dropped: Arc<AtomicU64>,
+    mut rx: mpsc::Receiver<Msg>,
+) {
+    let mut batch = Vec::with_capacity(BATCH);
+    while rx.recv_many(&mut batch, BATCH).await > 0 {
+        let flush_waiting = batch.iter().any(|m| matches!(m, Msg::Flush(_)));
+        if !flush_waiting && batch.len() < BATCH / 4 {
+            tokio::time::sleep(GATHER).await;
+            let room = BATCH - batch.len();
+            if !rx.is_empty() {
+                rx.recv_many(&mut batch, room).await;
+            }
+        }
+        let mut events = Vec::new();
+        let mut used: HashMap<i64, LastUse> = HashMap::new();
+        let mut from = UsedFrom::new();
+        let mut waiting = Vec::new();
+        for msg in batch.drain(..) {
+            match msg {
+                Msg::Event(e) => events.push(e),
+                Msg::TokenUsed(e) => {
+                    if let Some(token_id) = e.token_id {
+                        used.entry(token_id)
+                            .or_insert_with(|| LastUse::new(token_id, &e))
+                            .add(token_id, &e);
+                        if let Some(ip) = &e.ip {
+                            let seen = from.entry((token_id, ip.clone())).or_insert((e.at, e.at));
+                            seen.0 = seen.0.min(e.at);
+                            seen.1 = seen.1.max(e.at);
+                        }
+                    }
+                    events.push(e);
+                }
+                Msg::Flush(done) => waiting.push(done),
+            }
+        }
+        let rows = match write_queued(&db, &events, &used, &from).await {
+            Ok(rows) => rows,
+            Err(e) => {
+                tracing::error!(error = %e, events = events.len(), "audit batch not written");
+                dropped.fetch_add(events.len() as u64, Ordering::Relaxed);
+                HashMap::new()
+            }
+        };
+        // Written or not, these requests no longer wait in memory: the
+        // rows count them from now on.
+        let counted: Vec<Counted> = used
+            .iter()
+            .map(|(&token_id, u)| Counted {
+                token_id,
+                window: u.window,
+                count: u.count,
+                written: rows.get(&token_id).copied(),
+            })
+            .collect();
+        limits.settle(&counted, now());
+        for done in waiting {
+            let _ = done.send(());
+        }
+    }
+}
+
+/// A token's requests in a batch: the last one's time and address, and how
+/// many fell in the token's latest rate-limit window.
+struct LastUse {
+    at: i64,
+    ip: Option<String>,
+    window: i64,
+    count: u32,
+}
+
+impl LastUse {
+    fn new(token_id: i64, e: &NewEvent) -> Self {
+        Self {
+            at: e.at,
+            ip: e.ip.clone(),
+            window: window_start(token_id, e.at),
+            count: 0,
+        }
+    }
+
+    fn add(&mut self, token_id: i64, e: &NewEvent) {
+        if e.at >= self.at {
+            self.at = e.at;
+            self.ip = e.ip.clone();
+        }
+        let window = window_start(token_id, e.at);
+        if window > self.window {
+            (self.window, self.count) = (window, 0);
+        }
+        if window == self.window {
+            self.count += 1;
+        }
+    }
+}
+
+async fn write_queued(
+    db: &Db,
+    events: &[NewEvent],
+    used: &HashMap<i64, LastUse>,
+    from: &UsedFrom,
+) -> Result<Written, sqlx::Error> {
+    if events.is_empty() && used.is_empty() {
+        return Ok(Written::new());
+    }
+    match write_batch(db, events, used, from).await {
+        Ok(rows) => Ok(rows),
+        // One event of a user deleted meanwhile fails the whole batch (its
+        // foreign key): write the rest one by one, skipping such events.
+        Err(sqlx::Error::Database(e)) if e.is_foreign_key_violation() => {
+            write_guarded(db, events, used, from).await
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// The fast path: a few multi-row INSERTs and the last-used updates, in one
+/// transaction. On PostgreSQL the audit lock is held from the first id drawn
+/// to the commit, so events become visible in id order and a reader paging
+/// by id never passes one that commits later.
+async fn write_batch(
+    db: &Db,
+    events: &[NewEvent],
+    used: &HashMap<i64, LastUse>,
+    from: &UsedFrom,
+) -> Result<Written, sqlx::Error> {
+    let mut tx = db.begin().await?;
+    if !events.is_empty() {
+        tx.lock(Lock::Audit).await?;
+    }
+    insert(&mut tx, events).await?;
+    let rows = update_last_used(&mut tx, used).await?;
+    record_ips(&mut tx, from).await?;
+    tx.commit().await?;
+    Ok(rows)
+}
+
+/// The slow path: one guarded INSERT per event.
+async fn write_guarded(
+    db: &Db,
+    events: &[NewEvent],
+    used: &HashMap<i64, LastUse>,
+    from: &UsedFrom,
+) -> Result<Written, sqlx::Error> {
+    let mut tx = db.begin().await?;
+    tx.lock(Lock::Audit).await?;
+    for e in events {
+        let action = e.action.map(AuditAction::as_str).unwrap_or("unknown");
+        on_tx!(&mut tx, c => sqlx::query(
+            "INSERT INTO audit_events
+               (user_id, created_at, action, token_id, token_label, method, path, status, ip, user_agent, detail)
+             SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11
+             WHERE EXISTS (SELECT 1 FROM users WHERE id = $1)",
+        )
+        .bind(e.user_id)
+        .bind(e.at)
+        .bind(action)
+        .bind(e.token_id)
+        .bind(e.token_label.as_deref())
+        .bind(e.method.as_deref())
+        .bind(e.path.as_deref())
+        .bind(e.status)
+        .bind(e.ip.as_deref())
+        .bind(e.user_agent.as_deref())
+        .bind(e.detail.as_deref())
+        .execute(c)
+        .await
+        .map(|d| d.rows_affected()))?;
+    }
+    let rows = update_last_used(&mut tx, used).await?;
+    record_ips(&mut tx, from).await?;
+    tx.commit().await?;
+    Ok(rows)
+}
+
+/// The rate-limit count of each token's row after a batch.
+type Written = HashMap<i64, Stored>;
+
+async fn update_last_used(
+    tx: &mut Tx,
+    used: &HashMap<i64, LastUse>,
+) -> Result<Written, sqlx::Error> {
+    let mut rows = Written::new();
+    for (token_id, u) in used {
+        // The count joins the row's when both are of one window, replaces
+        // it when the row's has ended, and is dropped when it is of a
+        // window that has ended already.
+        let row: Option<(i64, i64)> = on_tx!(&mut *tx, c => sqlx::query_as(
+            "UPDATE api_tokens SET last_used_at = $1, last_used_ip = $2,
+                 rate_used = CASE WHEN rate_window = $4 THEN rate_used + $5
+                                  WHEN rate_window < $4 THEN $5
+                                  ELSE rate_used END,
+                 rate_window = CASE WHEN rate_window < $4 THEN $4 ELSE rate_window END
+             WHERE id = $3
+             RETURNING rate_window, rate_used",
+        )
+        .bind(u.at)
+        .bind(u.ip.as_deref())
+        .bind(token_id)
+        .bind(u.window)
+        .bind(i64::from(u.count))
+        .fetch_optional(c)
+        .await)?;
+        if let Some((window, used)) = row {
+            rows.insert(*token_id, Stored { window, used });
+        }
+    }
+    Ok(rows)
+}
