@@ -32,6 +32,16 @@ cargo test --features ssr --test balanced -- --test-threads=1 2>&1 \
 balanced_status=${PIPESTATUS[0]}
 set -e
 
+printf '\n==> Schemathesis against the API document\n'
+set +e
+bash tools/schemathesis.sh 2>&1 | tee "${TMPDIR:-/tmp}/account-settings-schemathesis.log"
+schemathesis_status=${PIPESTATUS[0]}
+printf '\n==> a short load run (tools/load.sh)\n'
+LOAD_SKIP_BUILD=1 LOAD_SECONDS="${LOAD_SECONDS:-15}" bash tools/load.sh 2>&1 \
+  | tee "${TMPDIR:-/tmp}/account-settings-load.log"
+load_status=${PIPESTATUS[0]}
+set -e
+
 printf '\n==> browser tests\n'
 data="$(mktemp -d)"
 port="${E2E_PORT:-3100}"
@@ -82,10 +92,16 @@ echo "PostgreSQL:"
 grep -E '^test result:' "${TMPDIR:-/tmp}/account-settings-cargo-test-pg.log" || true
 echo "Concurrency, two instances on PostgreSQL behind nginx:"
 grep -E '^test result:' "${TMPDIR:-/tmp}/account-settings-cargo-test-balanced.log" || true
+echo "Schemathesis (two runs):"
+grep -E '^=+ .*(issues found|passed|failure|error).* in [0-9.]+s =+$' \
+  "${TMPDIR:-/tmp}/account-settings-schemathesis.log" || true
+echo "Load run:"
+grep -E '^(throughput|latency|load run|FAILED)' "${TMPDIR:-/tmp}/account-settings-load.log" || true
 # Playwright's own summary lines ("12 passed (30.4s)", and any failed/flaky).
 echo "Browser, one instance on SQLite:"
 grep -E '^ +[0-9]+ (passed|failed|flaky|skipped|did not run)' "${TMPDIR:-/tmp}/account-settings-e2e.log" || true
 echo "Browser, two instances on PostgreSQL behind nginx:"
 grep -E '^ +[0-9]+ (passed|failed|flaky|skipped|did not run)' "${TMPDIR:-/tmp}/account-settings-e2e-balanced.log" || true
 [ "$cargo_status" -eq 0 ] && [ "$pg_status" -eq 0 ] && [ "$balanced_status" -eq 0 ] \
+  && [ "$schemathesis_status" -eq 0 ] && [ "$load_status" -eq 0 ] \
   && [ "$e2e_status" -eq 0 ] && [ "$lb_status" -eq 0 ]

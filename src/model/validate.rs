@@ -119,7 +119,8 @@ pub fn text(input: &str, field: &str, label: &str, required: bool) -> Result<Str
     if t.is_empty() && required {
         return Err(AppError::invalid(field, format!("Enter a {label}.")));
     }
-    if t.chars().count() > MAX {
+    // Counted as sent, spaces and all (the forms cannot send more).
+    if input.chars().count() > MAX {
         return Err(AppError::invalid(
             field,
             format!("The {label} has at most {MAX} characters."),
@@ -138,13 +139,13 @@ pub fn text(input: &str, field: &str, label: &str, required: bool) -> Result<Str
 /// characters; empty means none. The server never fetches it.
 pub fn avatar_url(input: &str) -> Result<Option<String>, AppError> {
     let url = input.trim();
-    if url.is_empty() {
+    if url.is_empty() && input.chars().count() <= 2048 {
         return Ok(None);
     }
     let rest = url.strip_prefix("https://").unwrap_or("");
     let host = rest.split(['/', '?', '#']).next().unwrap_or("");
     if host.is_empty()
-        || url.len() > 2048
+        || input.chars().count() > 2048
         || url
             .chars()
             .any(|c| c.is_whitespace() || c.is_control() || c == '"')

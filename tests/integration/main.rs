@@ -3,6 +3,7 @@
 
 mod admin;
 mod advanced;
+mod api_document;
 mod audit;
 mod audit_filters;
 mod audit_writes;

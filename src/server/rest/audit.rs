@@ -1,12 +1,13 @@
 //! `GET /api/v1/audit-log`.
 
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::Json;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::auth::Authorized;
 use super::error::{ApiError, ErrorBody};
+use super::json::ApiQuery;
 use crate::model::audit::{AuditEventView, AuditQuery};
 use crate::model::scope::Scope;
 use crate::model::time::rfc3339;
@@ -16,10 +17,12 @@ use crate::server::state::AppState;
 #[derive(Deserialize, IntoParams)]
 pub struct AuditParams {
     /// Events per page, 1–200 (default 50).
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 200)]
     pub limit: Option<String>,
     /// `next_cursor` of the previous page.
+    #[param(value_type = Option<i64>)]
     pub cursor: Option<String>,
-    /// Only this action (e.g. `api_request`, `token_created`).
+    /// Only this action; the document lists every one.
     pub action: Option<String>,
 }
 
@@ -73,10 +76,10 @@ pub struct AuditListBody {
 pub async fn list_audit(
     State(state): State<AppState>,
     Authorized(caller): Authorized<{ Scope::AuditRead as usize }>,
-    Query(params): Query<AuditParams>,
+    ApiQuery(params): ApiQuery<AuditParams>,
 ) -> Result<Json<AuditListBody>, ApiError> {
     let limit = match params.limit.as_deref() {
-        None | Some("") => 50,
+        None => 50,
         Some(s) => s
             .parse::<i64>()
             .ok()
@@ -85,11 +88,16 @@ pub async fn list_audit(
     };
     let before =
         match params.cursor.as_deref() {
-            None | Some("") => None,
+            None => None,
             Some(s) => Some(s.parse::<i64>().map_err(|_| {
                 ApiError::invalid("cursor: use the next_cursor of a previous page.")
             })?),
         };
+    if params.action.as_deref() == Some("") {
+        return Err(ApiError::invalid(
+            "action: name an action, or leave the parameter out.",
+        ));
+    }
     let q = AuditQuery {
         action: params.action.unwrap_or_default(),
         before,

@@ -31,7 +31,7 @@ use super::{audit, revoke, tokens, user};
         super::livez,
     ),
     components(schemas(error::ErrorBody, error::ErrorDetail)),
-    modifiers(&BearerScheme, &RateLimits)
+    modifiers(&BearerScheme, &RateLimits, &SharedAnswers)
 )]
 pub struct ApiDoc;
 
@@ -133,6 +133,85 @@ impl Modify for RateLimits {
                 op.responses
                     .responses
                     .insert("429".into(), RefOr::T(refused.clone()));
+            }
+        }
+    }
+}
+
+/// What the handlers' annotations leave out because every route of a kind
+/// answers it: 401 and 403 where a token is needed; 413, 415 and 422 where
+/// a body is read; and the closed set of audit actions as an enum.
+struct SharedAnswers;
+
+fn error_answer(description: &str) -> RefOr<utoipa::openapi::Response> {
+    RefOr::T(
+        ResponseBuilder::new()
+            .description(description)
+            .content(
+                "application/json",
+                ContentBuilder::new()
+                    .schema(Some(Ref::from_schema_name("ErrorBody")))
+                    .build(),
+            )
+            .build(),
+    )
+}
+
+impl Modify for SharedAnswers {
+    fn modify(&self, doc: &mut utoipa::openapi::OpenApi) {
+        let with_token = [
+            (
+                "401",
+                "The token is missing, malformed, unknown, expired, deactivated or replaced",
+            ),
+            ("403", "The token lacks the scope this operation needs"),
+        ];
+        let with_body = [
+            ("413", "The body is larger than the server takes"),
+            (
+                "415",
+                "The body is not sent as `Content-Type: application/json`",
+            ),
+            (
+                "422",
+                "The body is not JSON of the documented shape, or a value is refused",
+            ),
+        ];
+        for item in doc.paths.paths.values_mut() {
+            for op in operations(item) {
+                let mut add = Vec::new();
+                if op.security.as_ref().is_some_and(|s| !s.is_empty()) {
+                    add.extend(with_token);
+                }
+                if op.request_body.is_some() {
+                    add.extend(with_body);
+                }
+                for (status, description) in add {
+                    op.responses
+                        .responses
+                        .entry(status.to_owned())
+                        .or_insert_with(|| error_answer(description));
+                }
+            }
+        }
+        let actions: Vec<serde_json::Value> = crate::model::audit::AuditAction::ALL
+            .iter()
+            .map(|a| a.as_str().into())
+            .collect();
+        let audit = doc
+            .paths
+            .paths
+            .get_mut("/api/v1/audit-log")
+            .and_then(|item| item.get.as_mut())
+            .and_then(|op| op.parameters.as_mut());
+        for p in audit.into_iter().flatten() {
+            if p.name == "action" {
+                p.schema = Some(RefOr::T(
+                    ObjectBuilder::new()
+                        .schema_type(Type::String)
+                        .enum_values(Some(actions.clone()))
+                        .into(),
+                ));
             }
         }
     }

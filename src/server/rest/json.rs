@@ -57,3 +57,25 @@ fn reject(r: JsonRejection) -> ApiError {
     };
     ApiError::new(status, code, r.body_text())
 }
+
+/// Like `axum::extract::Query`, but a query string that does not parse
+/// (a parameter twice, say) answers 422 with an [`ApiError`].
+pub struct ApiQuery<T>(pub T);
+
+impl<S, T> axum::extract::FromRequestParts<S> for ApiQuery<T>
+where
+    T: DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &S,
+    ) -> Result<Self, Self::Rejection> {
+        match axum::extract::Query::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Query(v)) => Ok(Self(v)),
+            Err(r) => Err(ApiError::invalid(r.body_text())),
+        }
+    }
+}

@@ -51,11 +51,35 @@ impl UserBody {
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UserPatch {
-    /// 1–100 characters, no control characters.
+    /// At most 100 characters, not only spaces, no control characters;
+    /// spaces at either end are dropped.
+    #[schema(
+        min_length = 1,
+        max_length = 100,
+        pattern = r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*$"
+    )]
     pub first_name: Option<String>,
+    /// As `first_name`.
+    #[schema(
+        min_length = 1,
+        max_length = 100,
+        pattern = r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*$"
+    )]
     pub last_name: Option<String>,
+    /// As `first_name`.
+    #[schema(
+        min_length = 1,
+        max_length = 100,
+        pattern = r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*$"
+    )]
     pub display_name: Option<String>,
-    /// An https URL, or an empty string to remove the avatar.
+    /// An https URL (no spaces, control characters or `"` in it), or an
+    /// empty string to remove the avatar; at most 2048 characters, spaces
+    /// at either end dropped.
+    #[schema(
+        max_length = 2048,
+        pattern = r#"^\s*(https://[^\s"/?#\x00-\x1f\x7f-\x9f][^\s"\x00-\x1f\x7f-\x9f]*)?\s*$"#
+    )]
     pub avatar_url: Option<String>,
 }
 
