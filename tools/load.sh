@@ -36,7 +36,7 @@ PASSWORD="load password 12345678"
 export LEPTOS_SITE_ROOT="$ROOT/target/site" RUST_LOG=warn DATA_DIR="$data/server"
 export LISTEN_ADDR="127.0.0.1:$port" PUBLIC_URL="$base"
 # Far beyond what the run makes: the limit is counted, never reached.
-export API_RATE_LIMIT_PER_HOUR=100000000
+export API_RATE_LIMIT_PER_HOUR=100000000 MAX_TOKENS_PER_USER=8
 mkdir -p "$DATA_DIR"
 label="SQLite"
 if [ "${LOAD_DB:-sqlite}" = "postgres" ]; then
@@ -55,7 +55,7 @@ for _ in $(seq 100); do curl -fs "$base/healthz" >/dev/null 2>&1 && break; sleep
 echo "$PASSWORD" | "$BIN" user create --handle load --email load@example.com >/dev/null
 tokens=""
 for i in 1 2 3 4 5 6 7 8; do
-  tokens="$tokens $("$BIN" token issue --handle load --name "load $i" --expires-days 7)"
+  tokens="$tokens $("$BIN" token issue --handle load --name "load $i" --expires-days 7 2>/dev/null | head -n1)"
 done
 login_path="$(curl -s "$base/login" | grep -o 'action="/api/login[^"]*"' | head -n1 | cut -d'"' -f2)"
 login_body="login=load&password=$(echo "$PASSWORD" | sed 's/ /+/g')"

@@ -93,7 +93,7 @@ grep -E '^test result:' "${TMPDIR:-/tmp}/account-settings-cargo-test-pg.log" || 
 echo "Concurrency, two instances on PostgreSQL behind nginx:"
 grep -E '^test result:' "${TMPDIR:-/tmp}/account-settings-cargo-test-balanced.log" || true
 echo "Schemathesis (two runs):"
-grep -E '^=+ .*(issues found|passed|failure|error).* in [0-9.]+s =+$' \
+grep -E '^=+ .*(issues found|passed|warning|failure|error).* in [0-9.]+s =+$' \
   "${TMPDIR:-/tmp}/account-settings-schemathesis.log" || true
 echo "Load run:"
 grep -E '^(throughput|latency|load run|FAILED)' "${TMPDIR:-/tmp}/account-settings-load.log" || true
