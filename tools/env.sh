@@ -10,5 +10,5 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 export ROOT
 # wasm-opt from npm's binaryen (Debian's is too old to produce WASM that hydrates).
 export PATH="$ROOT/end2end/node_modules/.bin:$HOME/.cargo/bin:$PATH"
-BIN="$CARGO_TARGET_DIR/release/account-settings"
+BIN="${BIN:-$CARGO_TARGET_DIR/release/account-settings}"
 export BIN

@@ -3,9 +3,10 @@
 //! come from the site's own pages.
 //!
 //! Browsers say where a request comes from in `Sec-Fetch-Site` (modern) and
-//! `Origin`. A request that carries neither was not sent by a browser on
-//! behalf of another site (the REST API's clients, the CLI), so it cannot be
-//! a forgery and passes; bearer tokens are never sent automatically anyway.
+//! `Origin`. A request that carries neither and no cookie was not sent by a
+//! browser on behalf of another site (the REST API's clients, scripts), so
+//! it cannot be a forgery and passes; bearer tokens are never sent
+//! automatically anyway. One with a cookie but neither header is refused.
 //!
 //! A page of another site can still reach this one under its own name, by
 //! pointing that name at this server's address (DNS rebinding): to the
@@ -122,8 +123,10 @@ fn same_origin(req: &Request<Body>, host: Option<&str>, public_origin: Option<&s
     }
     let Some(origin) = headers.get(header::ORIGIN) else {
         // `Sec-Fetch-Site` said same-origin, or the request is not a
-        // browser's.
-        return true;
+        // browser's. Every browser in use sends one of the two headers with
+        // an unsafe request, so one that carries a cookie but neither header
+        // is refused rather than trusted.
+        return headers.contains_key("sec-fetch-site") || !headers.contains_key(header::COOKIE);
     };
     let Ok(origin) = origin.to_str() else {
         return false;

@@ -14,6 +14,7 @@ mod common;
 mod concurrency;
 mod copy;
 mod crash;
+mod csrf;
 mod database;
 mod forgot;
 mod headers;

@@ -155,6 +155,16 @@ async fn write_batch(
         tx.lock(Lock::Audit).await?;
     }
     insert(&mut tx, events).await?;
+    finish(tx, used, from).await
+}
+
+/// Writes the batch's last uses, addresses and rate-limit counts in `tx`
+/// and commits; returns the counts the rows now hold.
+async fn finish(
+    mut tx: Tx,
+    used: &HashMap<i64, LastUse>,
+    from: &UsedFrom,
+) -> Result<Written, sqlx::Error> {
     let rows = update_last_used(&mut tx, used).await?;
     record_ips(&mut tx, from).await?;
     tx.commit().await?;
@@ -193,10 +203,7 @@ async fn write_guarded(
         .await
         .map(|d| d.rows_affected()))?;
     }
-    let rows = update_last_used(&mut tx, used).await?;
-    record_ips(&mut tx, from).await?;
-    tx.commit().await?;
-    Ok(rows)
+    finish(tx, used, from).await
 }
 
 /// The rate-limit count of each token's row after a batch.
