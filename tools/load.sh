@@ -46,6 +46,9 @@ if [ "${LOAD_DB:-sqlite}" = "postgres" ]; then
   trap 'cleanup; psql -q "$TEST_POSTGRES_URL" -c "DROP DATABASE IF EXISTS $name WITH (FORCE)" >/dev/null 2>&1' EXIT
   pg_base="${TEST_POSTGRES_URL%%\?*}"
   export DATABASE_URL="${pg_base%/*}/$name"
+  # PostgreSQL needs the server key given (every instance seals with it).
+  SECRET_KEY="$(od -An -tx1 -N32 /dev/urandom | tr -d ' \n')"
+  export SECRET_KEY
   label="PostgreSQL"
 fi
 

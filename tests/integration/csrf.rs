@@ -106,11 +106,29 @@ async fn every_state_changing_route_refuses_another_site_and_changes_nothing() {
         "a refused request changed something"
     );
 
-    // From the site's own pages the same requests get past the check (to
-    // whatever their empty arguments earn them).
+    // From the site's own pages the same requests get past the check, to
+    // whatever their empty arguments earn them: a refusal that names the
+    // problem, never a server error, a stack trace, SQL or a file path.
     for path in &paths {
         let res = app.send(post(path, &cookie, &[("origin", ORIGIN)])).await;
         assert_ne!(res.status, StatusCode::FORBIDDEN, "{path} from the site");
+        assert!(
+            !res.status.is_server_error(),
+            "{path}: {} {}",
+            res.status,
+            res.text()
+        );
+        let text = res.text().to_lowercase();
+        for leak in [
+            "panicked",
+            "stack backtrace",
+            "select ",
+            "insert into",
+            "/src/",
+            ".rs:",
+        ] {
+            assert!(!text.contains(leak), "{path} answered {text}");
+        }
     }
 }
 
