@@ -11,7 +11,10 @@ export default defineConfig({
   expect: { timeout: 10_000 },
   fullyParallel: false,
   workers: 1,
-  retries: 0,
+  // In CI a failed test runs once more and, if it then passes, is reported
+  // as flaky in the summary (never hidden): the slow-link test has lost a
+  // held click about once in a few hundred under heavy load.
+  retries: process.env.CI ? 1 : 0,
   reporter: [["list"]],
   use: {
     baseURL,
