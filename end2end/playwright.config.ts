@@ -12,8 +12,8 @@ export default defineConfig({
   fullyParallel: false,
   workers: 1,
   // In CI a failed test runs once more and, if it then passes, is reported
-  // as flaky in the summary (never hidden): the slow-link test has lost a
-  // held click about once in a few hundred under heavy load.
+  // as flaky in the summary (never hidden): the slow-link test lost a held
+  // click in some runs on a loaded machine, a race not found yet.
   retries: process.env.CI ? 1 : 0,
   reporter: [["list"]],
   use: {
