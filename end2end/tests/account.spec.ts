@@ -269,6 +269,25 @@ test.describe("without JavaScript", () => {
     await page.goto("/settings/profile");
     await expect(page).toHaveURL(/\/login$/);
   });
+
+  test("a refused form says why, on its own page", async ({ page }) => {
+    const handle = uniqueHandle("nojsrefused");
+    await signUp(page, handle, false);
+    await page.getByRole("button", { name: "Account menu" }).click();
+    await page.getByRole("menuitem", { name: "Sign out" }).click();
+    await expect(page).toHaveURL(/\/login$/);
+
+    await page.getByLabel("Email or handle").fill(handle);
+    await page.getByLabel("Password").fill("not the password at all");
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await expect(page).toHaveURL(/\/login$/);
+    await expect(
+      page.getByRole("alert").filter({ hasText: "Invalid email, handle or password" }),
+    ).toBeVisible();
+    // Shown once: a reload shows the form as new.
+    await page.reload();
+    await expect(page.getByText(/Invalid email, handle or password/)).toHaveCount(0);
+  });
 });
 
 test("every label looks alike, and dark mode's danger button is readable", async ({ page }) => {

@@ -7,6 +7,7 @@ use leptos_router::components::{Redirect, A};
 use super::use_session;
 use crate::api::auth::{signup_open, Login, Signup};
 use crate::api::recovery::password_reset_open;
+use crate::app::components::form::Refusal;
 use leptos::server_fn::ServerFn;
 
 /// Redirects to the settings when someone already signed in opens the page.
@@ -87,7 +88,7 @@ fn LoginForm() -> impl IntoView {
                 required
                 maxlength="128"
             />
-            <p class="form-error" role="alert"></p>
+            <Refusal action={<Login as ServerFn>::PATH} />
             <button class="button primary" type="submit" data-busy="Signing in…">
                 "Sign in"
             </button>
@@ -163,7 +164,7 @@ fn SignupForm() -> impl IntoView {
             />
             <p class="hint" id="password-hint">"At least 12 characters."</p>
             <p class="field-error" id="password-error"></p>
-            <p class="form-error" role="alert"></p>
+            <Refusal action={<Signup as ServerFn>::PATH} />
             <button class="button primary" type="submit" data-busy="Creating account…">
                 "Create account"
             </button>

@@ -12,6 +12,7 @@ use crate::api::recovery::{
     ResetPassword,
 };
 use crate::app::components::form::NewPasswordField;
+use crate::app::components::form::Refusal;
 
 /// What asking for a link always answers (see `server::reset::ASKED`).
 const ASKED: &str = "If an account has that email address or handle, a link to choose a new \
@@ -73,7 +74,7 @@ fn ForgotForm() -> impl IntoView {
                 aria-describedby="login-error"
             />
             <p class="field-error" id="login-error"></p>
-            <p class="form-error" role="alert"></p>
+            <Refusal action={<RequestPasswordReset as ServerFn>::PATH} />
             <button class="button primary" type="submit" data-busy="Sending…">
                 "Send the link"
             </button>
@@ -120,7 +121,7 @@ fn ResetForm(token: String) -> impl IntoView {
             <input type="hidden" name="token" value=token />
             <NewPasswordField after="Every browser signed in to your account will be signed out; API tokens keep working." />
             <p class="field-error" id="token-error"></p>
-            <p class="form-error" role="alert"></p>
+            <Refusal action={<ResetPassword as ServerFn>::PATH} />
             <button class="button primary" type="submit" data-busy="Saving…">
                 "Set new password"
             </button>
@@ -154,7 +155,7 @@ pub fn ConfirmEmailPage() -> impl IntoView {
                                 >
                                     <input type="hidden" name="token" value=token.get_value() />
                                     <p class="field-error" id="token-error"></p>
-                                    <p class="form-error" role="alert"></p>
+                                    <Refusal action={<ConfirmEmail as ServerFn>::PATH} />
                                     <button class="button primary" type="submit" data-busy="Confirming…">
                                         "Confirm email address"
                                     </button>

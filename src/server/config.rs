@@ -262,6 +262,8 @@ pub struct Settings {
     pub mail_from: String,
     /// New addresses must be confirmed before the account makes tokens.
     pub require_verified_email: bool,
+    /// What sessions take the time from (tests move it forward).
+    pub clock: super::clock::Clock,
 }
 
 impl Settings {
@@ -304,6 +306,7 @@ impl Settings {
                 format!("Account Settings <accounts@{host}>")
             }),
             require_verified_email: c.require_verified_email,
+            clock: super::clock::Clock::system(),
         }
     }
 

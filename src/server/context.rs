@@ -12,12 +12,23 @@ use crate::error::AppError;
 
 /// The shared state, provided to every server function and page render.
 pub fn state() -> Result<AppState, AppError> {
-    use_context::<AppState>().ok_or_else(|| AppError::internal("AppState missing from context"))
+    use_context::<AppState>().ok_or_else(|| gone("state"))
 }
 
 /// The request being served.
 pub fn parts() -> Result<Parts, AppError> {
-    use_context::<Parts>().ok_or_else(|| AppError::internal("request parts missing from context"))
+    use_context::<Parts>().ok_or_else(|| gone("request"))
+}
+
+/// Every render and server function is given the state and the request
+/// (`router::build`); they are missing only once the request's reactive
+/// owner is gone, when the client closed the connection mid-render and a
+/// resource of that render started afterwards. Nobody waits for its
+/// answer then, so it is no server error (a load run that closes its
+/// connections logged dozens of them).
+fn gone(what: &str) -> AppError {
+    tracing::debug!(what, "request ended before its work ran (client gone)");
+    AppError::Internal
 }
 
 /// The signed-in session, if any.

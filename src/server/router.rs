@@ -16,7 +16,9 @@ use super::db::Db;
 use super::limiter::LoginLimiter;
 use super::secret_box::SecretBox;
 use super::state::{AppState, Shared};
-use super::{audit_export, avatar, client, fn_errors, headers, metrics, origin, request_id, rest};
+use super::{
+    audit_export, avatar, client, fn_errors, headers, metrics, origin, refusal, request_id, rest,
+};
 use crate::app::{shell, App};
 
 /// Largest request body accepted anywhere.
@@ -170,6 +172,10 @@ pub fn build(state: AppState) -> Router {
             _,
         >(fallback_context, shell))
         .layer(middleware::map_response(fn_errors::status))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            refusal::carry,
+        ))
         .layer(middleware::from_fn(limit_body))
         // Avatars have their own, larger limit, checked with a clear message.
         .route("/settings/avatar", post(avatar::upload))

@@ -36,7 +36,7 @@ const CROSS_SITE: [(&str, &[(&str, &str)]); 5] = [
 ];
 
 /// Everything a forged request could change, as text.
-async fn state(app: &TestApp) -> Vec<String> {
+pub async fn state(app: &TestApp) -> Vec<String> {
     let mut out = Vec::new();
     for table in [
         "users",

@@ -148,7 +148,7 @@ impl Captured {
 }
 
 #[tokio::test]
-async fn no_password_token_link_or_mail_server_secret_reaches_the_log() {
+async fn no_password_token_link_database_password_or_mail_server_secret_reaches_the_log() {
     use account_settings::server::notify::SmtpUrl;
     let log = Captured::default();
     let writer = log.clone();
@@ -165,6 +165,17 @@ async fn no_password_token_link_or_mail_server_secret_reaches_the_log() {
     let ada = app.signup("ada").await;
     let (token, _) = app.create_token(&ada, "CI", "30").await;
     app.api(Method::GET, "/api/v1/user", &token, None).await;
+    // The database password, rotated and shown.
+    app.call::<account_settings::api::profile::RotateDbPassword>(Some(&ada), &[])
+        .await;
+    let connection = app.db_connection(&ada).await;
+    let db_password = connection
+        .split_once("://")
+        .and_then(|(_, rest)| rest.split_once('@'))
+        .and_then(|(user, _)| user.split_once(':'))
+        .map(|(_, password)| password.to_owned())
+        .expect("the connection string holds the password");
+    assert!(db_password.len() >= 16, "{connection}");
     app.call::<RequestPasswordReset>(None, &[("login", "ada")])
         .await;
     // A refusal is logged with the server's words.
@@ -221,6 +232,7 @@ async fn no_password_token_link_or_mail_server_secret_reaches_the_log() {
         token.as_str(),
         link.as_str(),
         SMTP_SECRET,
+        db_password.as_str(),
     ] {
         assert!(!text.contains(secret), "{secret} is in the log");
     }

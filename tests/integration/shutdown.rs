@@ -6,7 +6,8 @@ use std::io::Write;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use account_settings::on_db;
+use account_settings::server::db::{now, Lock};
+use account_settings::{on_db, on_tx};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 use crate::database::TestDatabase;
@@ -132,44 +133,49 @@ async fn sigterm_writes_queued_audit_events_before_exit() {
         token.starts_with("ast_") && token.len() == 40,
         "one token printed: {token}"
     );
-
     let (mut server, port) = serve(data, &database.url).await;
+    let db = account_settings::server::db::connect(&database.url)
+        .await
+        .unwrap();
+    let count = "SELECT COUNT(*) FROM audit_events WHERE action = 'api_request'";
 
+    // The test holds the lock the audit writer takes, so the events of
+    // these calls stay queued in the server until after the SIGTERM.
+    let mut held = db.begin_locked(Lock::Audit).await.unwrap();
+    let started = now();
     const CALLS: usize = 40;
     for _ in 0..CALLS {
         let res = get(port, "/api/v1/user", &token).await;
         assert!(res.starts_with("HTTP/1.1 200"), "{res}");
     }
+    let written: i64 =
+        on_tx!(&mut held, c => sqlx::query_scalar(count).fetch_one(c).await).unwrap();
+    assert_eq!(written, 0, "nothing written while the lock is held");
     let status = Command::new("kill")
         .args(["-TERM", &server.id().to_string()])
         .status()
         .unwrap();
     assert!(status.success());
-    let exit = server.wait().unwrap();
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert!(
+        server.try_wait().unwrap().is_none(),
+        "the server waits for its queue to be written"
+    );
+    held.commit().await.unwrap();
+    let exit = tokio::task::spawn_blocking(move || server.wait())
+        .await
+        .unwrap()
+        .unwrap();
     assert!(exit.success(), "clean exit on SIGTERM: {exit:?}");
 
-    let db = account_settings::server::db::connect(&database.url)
-        .await
-        .unwrap();
-    let logged: i64 = on_db!(&db, p => sqlx::query_scalar(
-        "SELECT COUNT(*) FROM audit_events WHERE action = 'api_request'",
-    )
-    .fetch_one(p)
-    .await)
-    .unwrap();
+    let logged: i64 = on_db!(&db, p => sqlx::query_scalar(count).fetch_one(p).await).unwrap();
     assert_eq!(logged as usize, CALLS);
     let used: Option<i64> =
         on_db!(&db, p => sqlx::query_scalar("SELECT last_used_at FROM api_tokens")
             .fetch_one(p)
             .await)
         .unwrap();
-    assert!(used.is_some());
-    let created: String = on_db!(&db, p => sqlx::query_scalar(
-        "SELECT action FROM audit_events WHERE action = 'token_created'",
-    )
-    .fetch_one(p)
-    .await)
-    .unwrap();
-    assert_eq!(created, "token_created");
+    let used = used.expect("the token's last use written with the events");
+    assert!(used >= started && used <= now(), "{used} from {started}");
     db.close().await;
 }

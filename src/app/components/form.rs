@@ -30,6 +30,22 @@ pub fn FormError(error: Signal<Option<AppError>>) -> impl IntoView {
     }
 }
 
+/// Where a plain form (not an island's) shows what the server refused.
+/// Sent with JavaScript, the script writes the refusal here; posted without
+/// it, the page the server redirects back to renders it (see
+/// `server::refusal`), only under the form whose `action` was refused.
+#[component]
+pub fn Refusal(action: &'static str) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    let message = crate::server::refusal::for_form(action);
+    #[cfg(not(feature = "ssr"))]
+    let message: Option<String> = {
+        let _ = action;
+        None
+    };
+    view! { <p class="form-error" role="alert">{message}</p> }
+}
+
 /// The **New password** field with its rules and what changing it ends
 /// (`after`), as Security and the reset page ask for it.
 #[component]

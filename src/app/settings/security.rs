@@ -1,6 +1,7 @@
 //! `/settings/security`: change password; active sessions.
 
 use crate::app::components::form::NewPasswordField;
+use crate::app::components::form::Refusal;
 use crate::app::components::table::DataTable;
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
@@ -61,7 +62,7 @@ fn ChangePasswordForm() -> impl IntoView {
                         <NewPasswordField after="Your other sessions will be signed out." />
                     </div>
                 </div>
-                <p class="form-error" role="alert"></p>
+                <Refusal action={<ChangePassword as ServerFn>::PATH} />
                 <button class="button primary" type="submit" data-busy="Changing…">
                     "Change password"
                 </button>

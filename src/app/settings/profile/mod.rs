@@ -6,6 +6,7 @@ use leptos_meta::Title;
 mod avatar;
 mod db_password;
 
+use crate::app::components::form::Refusal;
 use leptos::server_fn::ServerFn;
 
 use crate::api::profile::{get_profile, SaveProfile};
@@ -125,7 +126,7 @@ fn ProfileForm(profile: ProfileView) -> impl IntoView {
                     </p>
                     <p class="field-error" id="current_password-error"></p>
                 </div>
-                <p class="form-error" role="alert"></p>
+                <Refusal action={<SaveProfile as ServerFn>::PATH} />
                 <button class="button primary" type="submit" data-busy="Saving…">
                     "Save"
                 </button>
@@ -163,7 +164,7 @@ fn PendingEmail(email: String, verified: bool, pending: Option<String>) -> impl 
                         data-enhance=""
                         data-toast="A new link is on its way."
                     >
-                        <p class="form-error" role="alert"></p>
+                        <Refusal action={<ResendEmailConfirmation as ServerFn>::PATH} />
                         <button class="button secondary small" type="submit">"Resend"</button>
                     </form>
                     {change
