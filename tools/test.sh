@@ -97,11 +97,13 @@ grep -E '^=+ .*(issues found|passed|warning|failure|error).* in [0-9.]+s =+$' \
   "${TMPDIR:-/tmp}/account-settings-schemathesis.log" || true
 echo "Load run:"
 grep -E '^(throughput|latency|load run|FAILED)' "${TMPDIR:-/tmp}/account-settings-load.log" || true
-# Playwright's own summary lines ("12 passed (30.4s)", and any failed/flaky).
+# Playwright's own summary lines ("12 passed (30.4s)", and any failed/flaky
+# with the names of those tests and the first line of each error).
+e2e_summary='^ +[0-9]+ (passed|failed|flaky|skipped|did not run)|^ +tests/[^ ]+:[0-9]+:[0-9]+ |^ +Error: '
 echo "Browser, one instance on SQLite:"
-grep -E '^ +[0-9]+ (passed|failed|flaky|skipped|did not run)' "${TMPDIR:-/tmp}/account-settings-e2e.log" || true
+grep -E "$e2e_summary" "${TMPDIR:-/tmp}/account-settings-e2e.log" || true
 echo "Browser, two instances on PostgreSQL behind nginx:"
-grep -E '^ +[0-9]+ (passed|failed|flaky|skipped|did not run)' "${TMPDIR:-/tmp}/account-settings-e2e-balanced.log" || true
+grep -E "$e2e_summary" "${TMPDIR:-/tmp}/account-settings-e2e-balanced.log" || true
 [ "$cargo_status" -eq 0 ] && [ "$pg_status" -eq 0 ] && [ "$balanced_status" -eq 0 ] \
   && [ "$schemathesis_status" -eq 0 ] && [ "$load_status" -eq 0 ] \
   && [ "$e2e_status" -eq 0 ] && [ "$lb_status" -eq 0 ]
