@@ -11,13 +11,26 @@ bash tools/setup.sh --browser
 # `db copy` test (SQLite into PostgreSQL).
 source tools/postgres.sh
 
+# A suite (built beforehand) that has not finished in this time has a test hung: it is
+# stopped (its whole process group) and fails, naming the tests that ran
+# over 60 seconds, rather than holding the run until CI gives up.
+SUITE_LIMIT="${SUITE_LIMIT:-1200}"
+
 set +e
+printf '\n==> dependencies: cargo-deny (licenses, sources, duplicates, advisories)\n'
+bash tools/deny.sh 2>&1 | tee "${TMPDIR:-/tmp}/account-settings-deny.log"
+deny_status=${PIPESTATUS[0]}
+
+printf '\n==> building the tests\n'
+cargo test --features ssr --no-run 2>&1 | tail -3
+
 printf '\n==> unit and integration tests (SQLite)\n'
-cargo test --features ssr --no-fail-fast 2>&1 | tee "${TMPDIR:-/tmp}/account-settings-cargo-test.log"
+timeout "$SUITE_LIMIT" cargo test --features ssr --no-fail-fast 2>&1 \
+  | tee "${TMPDIR:-/tmp}/account-settings-cargo-test.log"
 cargo_status=${PIPESTATUS[0]}
 
 printf '\n==> integration tests on PostgreSQL\n'
-TEST_DATABASE=postgres cargo test --features ssr --no-fail-fast --test integration 2>&1 \
+TEST_DATABASE=postgres timeout "$SUITE_LIMIT" cargo test --features ssr --no-fail-fast --test integration 2>&1 \
   | tee "${TMPDIR:-/tmp}/account-settings-cargo-test-pg.log"
 pg_status=${PIPESTATUS[0]}
 set -e
@@ -86,10 +99,14 @@ kill "$sink" 2>/dev/null || true
 rm -rf "$E2E_MAIL_DIR"
 
 printf '\n==> summary\n'
+echo "Dependencies (cargo-deny):"
+grep -E '^(bans|licenses|advisor)' "${TMPDIR:-/tmp}/account-settings-deny.log" || true
 echo "SQLite:"
-grep -E '^test result:' "${TMPDIR:-/tmp}/account-settings-cargo-test.log" || true
+grep -E '^test result:|has been running for over' "${TMPDIR:-/tmp}/account-settings-cargo-test.log" || true
+[ "$cargo_status" -eq 124 ] && echo "stopped after $SUITE_LIMIT s: a test hung"
 echo "PostgreSQL:"
-grep -E '^test result:' "${TMPDIR:-/tmp}/account-settings-cargo-test-pg.log" || true
+grep -E '^test result:|has been running for over' "${TMPDIR:-/tmp}/account-settings-cargo-test-pg.log" || true
+[ "$pg_status" -eq 124 ] && echo "stopped after $SUITE_LIMIT s: a test hung"
 echo "Concurrency, two instances on PostgreSQL behind nginx:"
 grep -E '^test result:' "${TMPDIR:-/tmp}/account-settings-cargo-test-balanced.log" || true
 echo "Schemathesis (two runs):"
@@ -104,6 +121,6 @@ echo "Browser, one instance on SQLite:"
 grep -E "$e2e_summary" "${TMPDIR:-/tmp}/account-settings-e2e.log" || true
 echo "Browser, two instances on PostgreSQL behind nginx:"
 grep -E "$e2e_summary" "${TMPDIR:-/tmp}/account-settings-e2e-balanced.log" || true
-[ "$cargo_status" -eq 0 ] && [ "$pg_status" -eq 0 ] && [ "$balanced_status" -eq 0 ] \
+[ "$deny_status" -eq 0 ] && [ "$cargo_status" -eq 0 ] && [ "$pg_status" -eq 0 ] && [ "$balanced_status" -eq 0 ] \
   && [ "$schemathesis_status" -eq 0 ] && [ "$load_status" -eq 0 ] \
   && [ "$e2e_status" -eq 0 ] && [ "$lb_status" -eq 0 ]

@@ -26,6 +26,40 @@ pub struct AuditParams {
     pub action: Option<String>,
 }
 
+impl AuditParams {
+    /// The query and page size these parameters ask for, or what is wrong
+    /// with them. (An action name the log does not know is refused when
+    /// the page is read.)
+    pub fn read(self) -> Result<(AuditQuery, i64), ApiError> {
+        let params = self;
+        let limit = match params.limit.as_deref() {
+            None => 50,
+            Some(s) => s
+                .parse::<i64>()
+                .ok()
+                .filter(|n| (1..=200).contains(n))
+                .ok_or_else(|| ApiError::invalid("limit: use a whole number from 1 to 200."))?,
+        };
+        let before = match params.cursor.as_deref() {
+            None => None,
+            Some(s) => Some(s.parse::<i64>().map_err(|_| {
+                ApiError::invalid("cursor: use the next_cursor of a previous page.")
+            })?),
+        };
+        if params.action.as_deref() == Some("") {
+            return Err(ApiError::invalid(
+                "action: name an action, or leave the parameter out.",
+            ));
+        }
+        let q = AuditQuery {
+            action: params.action.unwrap_or_default(),
+            before,
+            ..AuditQuery::default()
+        };
+        Ok((q, limit))
+    }
+}
+
 /// One audit event.
 #[derive(Serialize, ToSchema)]
 pub struct AuditEventBody {
@@ -78,31 +112,7 @@ pub async fn list_audit(
     Authorized(caller): Authorized<{ Scope::AuditRead as usize }>,
     ApiQuery(params): ApiQuery<AuditParams>,
 ) -> Result<Json<AuditListBody>, ApiError> {
-    let limit = match params.limit.as_deref() {
-        None => 50,
-        Some(s) => s
-            .parse::<i64>()
-            .ok()
-            .filter(|n| (1..=200).contains(n))
-            .ok_or_else(|| ApiError::invalid("limit: use a whole number from 1 to 200."))?,
-    };
-    let before =
-        match params.cursor.as_deref() {
-            None => None,
-            Some(s) => Some(s.parse::<i64>().map_err(|_| {
-                ApiError::invalid("cursor: use the next_cursor of a previous page.")
-            })?),
-        };
-    if params.action.as_deref() == Some("") {
-        return Err(ApiError::invalid(
-            "action: name an action, or leave the parameter out.",
-        ));
-    }
-    let q = AuditQuery {
-        action: params.action.unwrap_or_default(),
-        before,
-        ..AuditQuery::default()
-    };
+    let (q, limit) = params.read()?;
     state.audit.flush().await;
     let page = audit::page(&state.db, caller.user_id, &q, limit).await?;
     Ok(Json(AuditListBody {
