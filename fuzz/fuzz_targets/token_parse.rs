@@ -14,7 +14,9 @@ fuzz_target!(|data: &[u8]| {
             assert_eq!(token.expose(), text);
             assert_eq!(text.len(), prefix.len() + 1 + 36, "{text:?}");
             assert!(text.starts_with(prefix) && text[prefix.len()..].starts_with('_'));
-            assert!(text[prefix.len() + 1..].bytes().all(|b| b.is_ascii_alphanumeric()));
+            assert!(text[prefix.len() + 1..]
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric()));
             assert_eq!(token.last_four(), &text[text.len() - 4..]);
             assert!(PlainToken::parse(token.expose(), prefix).is_some());
             // One character changed is refused (the checksum sees it).

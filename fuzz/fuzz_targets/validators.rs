@@ -15,11 +15,16 @@ fuzz_target!(|data: &[u8]| {
     };
     if let Ok(h) = validate::handle(text) {
         assert!((3..=39).contains(&h.len()), "{h:?}");
-        assert!(h.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'));
+        assert!(h
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'));
         assert_eq!(validate::handle(&h).as_ref().ok(), Some(&h));
     }
     if let Ok(e) = validate::email(text) {
-        assert!(e.contains('@') && e.chars().count() <= 254 && no_control(&e), "{e:?}");
+        assert!(
+            e.contains('@') && e.chars().count() <= 254 && no_control(&e),
+            "{e:?}"
+        );
         assert_eq!(validate::email(&e).as_ref().ok(), Some(&e));
     }
     if validate::password(text, "password").is_ok() {
@@ -33,7 +38,10 @@ fuzz_target!(|data: &[u8]| {
         assert!(n.chars().count() <= 100 && no_control(&n), "{n:?}");
     }
     if let Ok(Some(u)) = validate::avatar_url(text) {
-        assert!(u.starts_with("https://") && u.chars().count() <= 2048, "{u:?}");
+        assert!(
+            u.starts_with("https://") && u.chars().count() <= 2048,
+            "{u:?}"
+        );
         assert!(!u.chars().any(char::is_whitespace) && no_control(&u));
     }
     // Three names from one input, split where the input says.
@@ -44,7 +52,9 @@ fuzz_target!(|data: &[u8]| {
         parts.next().unwrap_or(""),
     );
     if let Ok(names) = validate::names(a, b, c) {
-        assert!(names.iter().all(|n| no_control(n) && n.chars().count() <= 100));
+        assert!(names
+            .iter()
+            .all(|n| no_control(n) && n.chars().count() <= 100));
     }
     let _ = Scopes::parse(text.split(' '));
     let _ = Expiry::parse(a, b);
