@@ -322,3 +322,33 @@ async fn a_user_cannot_reach_another_users_things_or_the_administration() {
     );
     assert_eq!(app.count("SELECT COUNT(*) FROM users").await, users_before);
 }
+
+#[tokio::test]
+async fn the_api_answers_another_users_token_ids_as_unknown_and_changes_nothing() {
+    let app = TestApp::new().await;
+    let (bob, bob_cookie) = bob(&app).await;
+    let (bob_secret, _) = app.create_token(&bob_cookie, "bob's second", "30").await;
+    let ada = app.signup("ada").await;
+    let (ada_token, _) = app.create_token_with(&ada, crate::common::ALL_SCOPES).await;
+    let before = bobs_things(&app).await;
+    let id = &bob.token;
+    for (method, path) in [
+        (Method::GET, format!("/api/v1/tokens/{id}")),
+        (Method::DELETE, format!("/api/v1/tokens/{id}")),
+        (Method::POST, format!("/api/v1/tokens/{id}/rotate")),
+    ] {
+        let res = app.api(method.clone(), &path, &ada_token, None).await;
+        assert_eq!(
+            res.status,
+            StatusCode::NOT_FOUND,
+            "{method} {path}: {}",
+            res.text()
+        );
+        assert_eq!(res.json()["error"]["code"], "not_found", "{method} {path}");
+    }
+    assert_eq!(bobs_things(&app).await, before);
+    let res = app
+        .api(Method::GET, "/api/v1/user", &bob_secret, None)
+        .await;
+    assert_eq!(res.json()["handle"], "bob", "Bob's tokens still work");
+}
