@@ -10,5 +10,5 @@ for db in sqlite postgres; do
   printf '\n==> %s SIGKILLs on %s\n' "$CRASH_KILLS" "$db"
   TEST_DATABASE="$db" cargo test --features ssr --test integration -- \
     kill::sigkill_at_random_moments_of_mixed_traffic_loses_no_answered_change --exact --nocapture 2>&1 \
-    | grep -E '^round|^test |test result|panicked|assert'
+    | grep -E '^round|^test |test result|panicked|assert|^error'
 done

@@ -59,6 +59,11 @@ pub fn process(bytes: &[u8]) -> Result<Vec<u8>, AppError> {
     if w > MAX_SIDE || h > MAX_SIDE {
         return Err(refuse(avatar::too_many_pixels(w, h)));
     }
+    // No pixels to show (a GIF may declare a screen 43 pixels wide and 0
+    // high; found by the fuzzer, it came out 256×1).
+    if w == 0 || h == 0 {
+        return Err(refuse(avatar::DAMAGED.into()));
+    }
     let mut limits = Limits::default();
     limits.max_image_width = Some(MAX_SIDE);
     limits.max_image_height = Some(MAX_SIDE);
@@ -70,6 +75,9 @@ pub fn process(bytes: &[u8]) -> Result<Vec<u8>, AppError> {
         image::ImageError::Limits(_) => refuse(avatar::too_many_pixels(w, h)),
         _ => refuse(avatar::DAMAGED.into()),
     })?;
+    if image.width() == 0 || image.height() == 0 {
+        return Err(refuse(avatar::DAMAGED.into()));
+    }
     let square = image
         .resize_to_fill(
             STORED_SIDE,
@@ -245,6 +253,14 @@ mod tests {
         let mut out = Cursor::new(Vec::new());
         img.write_to(&mut out, ImageFormat::Png).unwrap();
         out.into_inner()
+    }
+
+    #[test]
+    fn a_picture_without_pixels_is_refused_as_damaged() {
+        // A GIF whose screen is 43×0 around a 1×1 frame (a fuzzer's find).
+        let gif = b"GIF89a+\0\0\0\x80\0\0\0\0\0\xff\xff\xff!\xf9\x04\x01\0\0\0\0,\0\0\0\0\x01\0\x01\0\0\x02II*\0;";
+        let err = process(gif).unwrap_err();
+        assert_eq!(err.to_string(), avatar::DAMAGED);
     }
 
     #[test]
