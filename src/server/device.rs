@@ -65,18 +65,8 @@ pub fn new(user_id: i64) -> Device {
 /// The `Set-Cookie` value that makes the browser known as `device`.
 pub fn cookie(device: &Device, settings: &Settings, keys: &SecretBox) -> Option<HeaderValue> {
     let sealed = keys.seal(device.user_id, &device.id).ok()?;
-    let secure = if settings.secure_cookies {
-        "; Secure"
-    } else {
-        ""
-    };
-    let text = format!(
-        "{}={}.{}; Path=/; HttpOnly; SameSite=Lax; Max-Age={MAX_AGE_SECS}{secure}",
-        cookie_name(settings),
-        device.user_id,
-        to_hex(&sealed)
-    );
-    HeaderValue::from_str(&text).ok()
+    let value = format!("{}.{}", device.user_id, to_hex(&sealed));
+    super::session::set_cookie(settings, cookie_name(settings), &value, MAX_AGE_SECS)
 }
 
 #[cfg(test)]

@@ -10,7 +10,7 @@ use crate::error::AppError;
 use leptos::server_fn::error::ServerFnErrorErr;
 
 /// Largest error body looked at (errors are a few hundred bytes).
-const MAX_ERROR_BODY: usize = 64 * 1024;
+pub(super) const MAX_ERROR_BODY: usize = 64 * 1024;
 
 /// Replaces the blanket 500 of a server function's error with the status
 /// its [`AppError`] stands for.

@@ -25,8 +25,6 @@ const OWNER: i64 = -1;
 const MAX_AGE_SECS: i64 = 60;
 /// Largest refusal read back (messages are a sentence or two).
 const MAX_COOKIE: usize = 2_048;
-/// Largest error body looked at (errors are a few hundred bytes).
-const MAX_ERROR_BODY: usize = 64 * 1024;
 
 fn cookie_name(settings: &Settings) -> &'static str {
     if settings.secure_cookies {
@@ -45,16 +43,7 @@ pub struct Refusal {
 }
 
 fn set_cookie(settings: &Settings, value: &str, max_age: i64) -> Option<HeaderValue> {
-    let secure = if settings.secure_cookies {
-        "; Secure"
-    } else {
-        ""
-    };
-    HeaderValue::from_str(&format!(
-        "{}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}",
-        cookie_name(settings)
-    ))
-    .ok()
+    super::session::set_cookie(settings, cookie_name(settings), value, max_age)
 }
 
 /// The `Set-Cookie` value that carries `refusal` to the next page.
@@ -109,7 +98,7 @@ pub async fn carry(State(state): State<AppState>, req: Request, next: Next) -> R
 
 async fn seal_refusal(state: &AppState, action: String, res: Response) -> Response {
     let (mut parts, body) = res.into_parts();
-    let bytes = axum::body::to_bytes(body, MAX_ERROR_BODY)
+    let bytes = axum::body::to_bytes(body, super::fn_errors::MAX_ERROR_BODY)
         .await
         .unwrap_or_default();
     let message = match serde_json::from_slice::<AppError>(&bytes) {

@@ -38,18 +38,30 @@ fn hash(secret: &str) -> Vec<u8> {
     Sha256::digest(secret.as_bytes()).to_vec()
 }
 
-fn cookie(settings: &Settings, value: &str, max_age: i64) -> HeaderValue {
+/// A `Set-Cookie` value as every cookie of this app is set: the whole
+/// site, not for scripts, sent on top-level navigation from elsewhere, and
+/// `Secure` over https. `None` if `value` cannot go in a header.
+pub(super) fn set_cookie(
+    settings: &Settings,
+    name: &str,
+    value: &str,
+    max_age: i64,
+) -> Option<HeaderValue> {
     let secure = if settings.secure_cookies {
         "; Secure"
     } else {
         ""
     };
-    let text = format!(
-        "{}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}",
-        cookie_name(settings)
-    );
+    HeaderValue::from_str(&format!(
+        "{name}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}"
+    ))
+    .ok()
+}
+
+fn cookie(settings: &Settings, value: &str, max_age: i64) -> HeaderValue {
     // Built only from a fixed name and alphanumeric characters.
-    HeaderValue::from_str(&text).unwrap_or_else(|_| HeaderValue::from_static(""))
+    set_cookie(settings, cookie_name(settings), value, max_age)
+        .unwrap_or_else(|| HeaderValue::from_static(""))
 }
 
 /// The `Set-Cookie` value that removes the session cookie.

@@ -31,8 +31,7 @@ impl AuditParams {
     /// with them. (An action name the log does not know is refused when
     /// the page is read.)
     pub fn read(self) -> Result<(AuditQuery, i64), ApiError> {
-        let params = self;
-        let limit = match params.limit.as_deref() {
+        let limit = match self.limit.as_deref() {
             None => 50,
             Some(s) => s
                 .parse::<i64>()
@@ -40,19 +39,19 @@ impl AuditParams {
                 .filter(|n| (1..=200).contains(n))
                 .ok_or_else(|| ApiError::invalid("limit: use a whole number from 1 to 200."))?,
         };
-        let before = match params.cursor.as_deref() {
+        let before = match self.cursor.as_deref() {
             None => None,
             Some(s) => Some(s.parse::<i64>().map_err(|_| {
                 ApiError::invalid("cursor: use the next_cursor of a previous page.")
             })?),
         };
-        if params.action.as_deref() == Some("") {
+        if self.action.as_deref() == Some("") {
             return Err(ApiError::invalid(
                 "action: name an action, or leave the parameter out.",
             ));
         }
         let q = AuditQuery {
-            action: params.action.unwrap_or_default(),
+            action: self.action.unwrap_or_default(),
             before,
             ..AuditQuery::default()
         };
