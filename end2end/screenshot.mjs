@@ -1,4 +1,5 @@
-// Takes the README's screenshots from a running server:
+// Takes the README's screenshots from a running server without mail set
+// up (so that signing up makes the account at once):
 //   node screenshot.mjs http://127.0.0.1:3100 screenshots
 import { chromium } from "@playwright/test";
 

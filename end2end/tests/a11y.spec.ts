@@ -29,7 +29,7 @@ test("every page, signed out and signed in", async ({ page }) => {
     await page.goto(path);
     await audit(page, path);
   }
-  await signUp(page, uniqueHandle("axe"));
+  await signUp(page, uniqueHandle("axe"), true, (what) => audit(page, what));
   for (const section of ["profile", "tokens", "audit-log", "security", "notifications", "advanced"]) {
     await page.goto(`/settings/${section}`);
     await hydrated(page);

@@ -1,7 +1,10 @@
-// What the browser tests share: unique handles, signing up and in, an
-// administrator made with the CLI, and waiting for the page's islands.
+// What the browser tests share: unique handles, signing up (through the
+// mailed link) and in, the mail received, an administrator made with the
+// CLI, and waiting for the page's islands.
 import { test as base, expect, BrowserContext, Page } from "@playwright/test";
 import { execFileSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
 
 /** Collects every Content-Security-Policy violation the browser reports
  * in `context`'s pages (Chromium logs each to the console). */
@@ -39,15 +42,60 @@ export async function hydrated(page: Page) {
   await page.locator('body[data-hydrated="true"]').waitFor({ state: "attached" });
 }
 
-/** Signs up; then waits for the islands unless the page runs no script. */
-export async function signUp(page: Page, handle: string, waitForIslands = true) {
+/** Signs up as a person does with mail set up: the form, "Check your
+ * email", the mailed link's page, the password again. Then waits for the
+ * islands unless the page runs no script. `visit` is called on the two
+ * pages between (the accessibility test checks them). */
+export async function signUp(
+  page: Page,
+  handle: string,
+  waitForIslands = true,
+  visit: (what: string) => Promise<void> = async () => {},
+) {
+  const email = `${handle}@example.com`;
   await page.goto("/signup");
   await page.getByLabel("Handle").fill(handle);
-  await page.getByLabel("Email").fill(`${handle}@example.com`);
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Create account" }).click();
+  await expect(page).toHaveURL(/\/signup\/sent$/);
+  await expect(page.getByRole("heading", { name: "Check your email" })).toBeVisible();
+  await visit("/signup/sent");
+  await page.goto(linkIn(await mailTo(email, "Finish creating your account"), "/signup/finish"));
+  await expect(page.getByText(email, { exact: true })).toBeVisible();
+  await visit("/signup/finish");
   await page.getByLabel("Password").fill(PASSWORD);
   await page.getByRole("button", { name: "Create account" }).click();
   await expect(page).toHaveURL(/\/settings\/profile$/);
   if (waitForIslands) await hydrated(page);
+}
+
+export type Mail = { envelope_to: string[]; headers: Record<string, string>; text: string };
+
+/** The latest mail to `to` whose subject ends with `subject`, waiting for
+ * it. Mail reaches tools/smtp_sink.py, which writes each message as JSON
+ * into E2E_MAIL_DIR (tools/test.sh starts it and points the server at it). */
+export async function mailTo(to: string, subject: string): Promise<Mail> {
+  const dir = process.env.E2E_MAIL_DIR;
+  if (!dir) throw new Error("E2E_MAIL_DIR is not set (run the browser tests with tools/test.sh)");
+  for (let i = 0; i < 100; i++) {
+    const found = fs
+      .readdirSync(dir)
+      .filter((f) => f.endsWith(".json"))
+      .sort()
+      .map((f) => JSON.parse(fs.readFileSync(path.join(dir, f), "utf8")) as Mail)
+      .filter((m) => m.envelope_to.includes(to) && m.headers.subject.endsWith(subject));
+    if (found.length > 0) return found[found.length - 1];
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`no mail to ${to} ending "${subject}"`);
+}
+
+/** The one-time link to `pagePath` in `mail`. */
+export function linkIn(mail: Mail, pagePath: string): string {
+  const m = mail.text.match(new RegExp(`https?://\\S+${pagePath}\\?token=[0-9a-f]{64}`));
+  if (!m) throw new Error(`no ${pagePath} link in:\n${mail.text}`);
+  return m[0];
 }
 
 export async function signIn(page: Page, handle: string, password: string = PASSWORD) {

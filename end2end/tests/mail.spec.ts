@@ -1,35 +1,6 @@
-import { test, expect, PASSWORD, hydrated, signUp, uniqueHandle } from "./helpers";
-import * as fs from "fs";
-import * as path from "path";
+import { test, expect, PASSWORD, hydrated, linkIn, mailTo, signUp, uniqueHandle } from "./helpers";
 
-// Mail reaches tools/smtp_sink.py, which writes each message as JSON into
-// E2E_MAIL_DIR (tools/test.sh starts it and points the server at it).
 const NEW_PASSWORD = "a different horse, also stapled";
-
-type Mail = { envelope_to: string[]; headers: Record<string, string>; text: string };
-
-/** The latest mail to `to` whose subject ends with `subject`, waiting for it. */
-async function mailTo(to: string, subject: string): Promise<Mail> {
-  const dir = process.env.E2E_MAIL_DIR;
-  if (!dir) throw new Error("E2E_MAIL_DIR is not set (run the browser tests with tools/test.sh)");
-  for (let i = 0; i < 100; i++) {
-    const found = fs
-      .readdirSync(dir)
-      .filter((f) => f.endsWith(".json"))
-      .sort()
-      .map((f) => JSON.parse(fs.readFileSync(path.join(dir, f), "utf8")) as Mail)
-      .filter((m) => m.envelope_to.includes(to) && m.headers.subject.endsWith(subject));
-    if (found.length > 0) return found[found.length - 1];
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`no mail to ${to} ending "${subject}"`);
-}
-
-function linkIn(mail: Mail, pagePath: string): string {
-  const m = mail.text.match(new RegExp(`https?://\\S+${pagePath}\\?token=[0-9a-f]{64}`));
-  if (!m) throw new Error(`no ${pagePath} link in:\n${mail.text}`);
-  return m[0];
-}
 
 test("forgot password: the mailed link sets a new one", async ({ page }) => {
   const handle = uniqueHandle("reset");
@@ -110,4 +81,54 @@ test("a reminder's links land on the token's row and open its Regenerate dialog"
   await expect(dialog).toContainText("deploy");
   await dialog.getByRole("button", { name: "Cancel" }).click();
   await expect(dialog).toBeHidden();
+});
+
+test("signing up with an address that has an account answers the same, and tells its owner", async ({ page }) => {
+  const handle = uniqueHandle("owner");
+  await signUp(page, handle);
+  await page.context().clearCookies();
+
+  await page.goto("/signup");
+  await hydrated(page);
+  await page.getByLabel("Handle").fill(uniqueHandle("other"));
+  await page.getByLabel("Email").fill(`${handle}@example.com`);
+  await page.getByLabel("Password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Create account" }).click();
+  await expect(page).toHaveURL(/\/signup\/sent$/);
+  await expect(page.getByRole("heading", { name: "Check your email" })).toBeVisible();
+
+  const mail = await mailTo(`${handle}@example.com`, "Someone tried to sign up with your address");
+  expect(mail.text).not.toContain("token=");
+  // The owner signs in as before.
+  await page.getByRole("link", { name: "Sign in" }).click();
+  await expect(page).toHaveURL(/\/login$/);
+  await hydrated(page);
+  await page.getByLabel("Email or handle").fill(handle);
+  await page.getByLabel("Password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page).toHaveURL(/\/settings\/profile$/);
+});
+
+test("a sign-up link's page refuses a password that was not chosen", async ({ page }) => {
+  const handle = uniqueHandle("finish");
+  await page.goto("/signup");
+  await hydrated(page);
+  await page.getByLabel("Handle").fill(handle);
+  await page.getByLabel("Email").fill(`${handle}@example.com`);
+  await page.getByLabel("Password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Create account" }).click();
+  await expect(page).toHaveURL(/\/signup\/sent$/);
+  const link = linkIn(await mailTo(`${handle}@example.com`, "Finish creating your account"), "/signup/finish");
+  await page.goto(link);
+  await hydrated(page);
+  await page.getByLabel("Password").fill(NEW_PASSWORD);
+  await page.getByRole("button", { name: "Create account" }).click();
+  await expect(page.getByText("That is not the password you chose when you signed up.")).toBeVisible();
+  await expect(page).toHaveURL(/\/signup\/finish\?token=/);
+  await page.getByLabel("Password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Create account" }).click();
+  await expect(page).toHaveURL(/\/settings\/profile$/);
+  // The link has done its work.
+  await page.goto(link);
+  await expect(page.getByRole("alert")).toContainText("already used");
 });

@@ -16,6 +16,35 @@ pub(crate) mod ssr {
         expect_context::<ResponseOptions>().append_header(header::SET_COOKIE, value);
     }
 
+    /// Signs a new account in (ending the browser's earlier session: one
+    /// session each) and goes to its profile.
+    pub async fn start_session(
+        state: &crate::server::state::AppState,
+        user_id: i64,
+        meta: &crate::server::context::ClientMeta,
+    ) -> Result<(), crate::error::AppError> {
+        use crate::server::{context, device, session};
+        let cookie = session::start(
+            &state.db,
+            &state.settings,
+            user_id,
+            meta.ip.as_deref(),
+            meta.user_agent.as_deref(),
+            &[],
+        )
+        .await?;
+        if let Some(earlier) = context::session().await? {
+            session::end(&state.db, earlier.id, &[]).await?;
+        }
+        set_cookie(cookie);
+        if let Some(known) = device::cookie(&device::new(user_id), &state.settings, &state.secrets)
+        {
+            set_cookie(known);
+        }
+        leptos_axum::redirect("/settings/profile");
+        Ok(())
+    }
+
     /// Answers 429 with `Retry-After`.
     pub fn too_many(retry_after: u64) -> crate::error::AppError {
         let res = expect_context::<ResponseOptions>();
@@ -46,13 +75,13 @@ pub async fn signup_open() -> Result<bool, AppError> {
     Ok(crate::server::context::state()?.settings.allow_signup)
 }
 
-/// Creates an account and signs it in.
+/// Creates an account and signs it in; with a mail server, mails the
+/// address instead (see `server::signup`) and answers the same whether or
+/// not an account has it.
 #[server]
 pub async fn signup(handle: String, email: String, password: Password) -> Result<(), AppError> {
     use crate::model::{audit::AuditAction, validate};
-    use crate::server::{
-        audit::NewEvent, context, device, limiter, password as pw, session, users,
-    };
+    use crate::server::{audit::NewEvent, context, limiter, password as pw, signup, users};
 
     let state = context::state()?;
     if !state.settings.allow_signup {
@@ -69,6 +98,16 @@ pub async fn signup(handle: String, email: String, password: Password) -> Result
     let handle = validate::handle(&handle)?;
     let email = validate::email(&email)?;
     pw::check_new(password.expose(), "password")?;
+    if state.mailer.is_some() {
+        return match signup::request(&state, &handle, &email, password, &meta).await {
+            Ok(()) => {
+                leptos_axum::redirect("/signup/sent");
+                Ok(())
+            }
+            Err(AppError::RateLimited(s)) => Err(ssr::too_many(s)),
+            Err(e) => Err(e),
+        };
+    }
     let hash = pw::hash(password.0).await?;
     let user_id = users::create(
         &state.db,
@@ -80,28 +119,33 @@ pub async fn signup(handle: String, email: String, password: Password) -> Result
         |id| vec![NewEvent::new(id, AuditAction::SignUp).client(&meta)],
     )
     .await?;
-    if state.settings.require_verified_email && state.mailer.is_some() {
-        crate::server::verify::require_for_new_account(&state, user_id, &email, &meta).await?;
+    ssr::start_session(&state, user_id, &meta).await
+}
+
+/// The handle and address a sign-up link is for, while it works.
+#[server]
+pub async fn check_signup_link(token: String) -> Result<(String, String), AppError> {
+    use crate::server::{context, db, signup};
+    let state = context::state()?;
+    let pending = signup::peek(&state.db, token.trim(), db::now()).await?;
+    Ok((pending.handle, pending.email))
+}
+
+/// Finishes a sign-up with its mailed link and the password chosen, and
+/// signs the new account in.
+#[server]
+pub async fn finish_signup(token: String, password: Password) -> Result<(), AppError> {
+    use crate::server::{context, signup};
+    let state = context::state()?;
+    if !state.settings.allow_signup {
+        return Err(AppError::Forbidden);
     }
-    let cookie = session::start(
-        &state.db,
-        &state.settings,
-        user_id,
-        meta.ip.as_deref(),
-        meta.user_agent.as_deref(),
-        &[],
-    )
-    .await?;
-    // A browser signed in to another account leaves it: one session each.
-    if let Some(earlier) = context::session().await? {
-        session::end(&state.db, earlier.id, &[]).await?;
+    let meta = context::ClientMeta::of(&context::parts()?);
+    match signup::finish(&state, token.trim(), password, &meta).await {
+        Ok(user_id) => ssr::start_session(&state, user_id, &meta).await,
+        Err(AppError::RateLimited(s)) => Err(ssr::too_many(s)),
+        Err(e) => Err(e),
     }
-    ssr::set_cookie(cookie);
-    if let Some(known) = device::cookie(&device::new(user_id), &state.settings, &state.secrets) {
-        ssr::set_cookie(known);
-    }
-    leptos_axum::redirect("/settings/profile");
-    Ok(())
 }
 
 /// Signs in with a handle or email and a password. Every failure gives the

@@ -1,18 +1,18 @@
-//! `/login` and `/signup`.
+//! `/login`.
 
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::{Redirect, A};
 
 use super::use_session;
-use crate::api::auth::{signup_open, Login, Signup};
+use crate::api::auth::Login;
 use crate::api::recovery::password_reset_open;
 use crate::app::components::form::Refusal;
 use leptos::server_fn::ServerFn;
 
 /// Redirects to the settings when someone already signed in opens the page.
 #[component]
-fn WhenSignedOut(children: ChildrenFn) -> impl IntoView {
+pub(super) fn WhenSignedOut(children: ChildrenFn) -> impl IntoView {
     let me = use_session().me;
     let children = StoredValue::new(children);
     view! {
@@ -91,82 +91,6 @@ fn LoginForm() -> impl IntoView {
             <Refusal action={<Login as ServerFn>::PATH} />
             <button class="button primary" type="submit" data-busy="Signing in…">
                 "Sign in"
-            </button>
-        </form>
-    }
-}
-
-#[component]
-pub fn SignupPage() -> impl IntoView {
-    let open = Resource::new(|| (), |_| signup_open());
-    view! {
-        <Title text="Create account" />
-        <WhenSignedOut>
-            <section class="card narrow">
-                <h1>"Create your account"</h1>
-                <Suspense>
-                    {move || Suspend::new(async move {
-                        if open.await.unwrap_or(false) {
-                            view! { <SignupForm /> }.into_any()
-                        } else {
-                            view! { <p>"Sign-up is closed on this server. Ask an administrator for an account."</p> }
-                                .into_any()
-                        }
-                    })}
-                </Suspense>
-                <p class="muted">"Have an account? " <A href="/login">"Sign in"</A></p>
-            </section>
-        </WhenSignedOut>
-    }
-}
-
-/// The sign-up form, sent like [`LoginForm`].
-#[component]
-fn SignupForm() -> impl IntoView {
-    view! {
-        <form class="form" method="post" action={<Signup as ServerFn>::PATH} data-enhance="">
-            <label for="handle">"Handle"</label>
-            <input
-                id="handle"
-                name="handle"
-                type="text"
-                autocomplete="username"
-                required
-                minlength="3"
-                maxlength="39"
-                aria-describedby="handle-hint handle-error"
-            />
-            <p class="hint" id="handle-hint">
-                "3–39 characters: letters a–z, digits and single hyphens."
-            </p>
-            <p class="field-error" id="handle-error"></p>
-            <label for="email">"Email"</label>
-            <input
-                id="email"
-                name="email"
-                type="email"
-                autocomplete="email"
-                required
-                maxlength="254"
-                aria-describedby="email-error"
-            />
-            <p class="field-error" id="email-error"></p>
-            <label for="password">"Password"</label>
-            <input
-                id="password"
-                name="password"
-                type="password"
-                autocomplete="new-password"
-                required
-                minlength="12"
-                maxlength="128"
-                aria-describedby="password-hint password-error"
-            />
-            <p class="hint" id="password-hint">"At least 12 characters."</p>
-            <p class="field-error" id="password-error"></p>
-            <Refusal action={<Signup as ServerFn>::PATH} />
-            <button class="button primary" type="submit" data-busy="Creating account…">
-                "Create account"
             </button>
         </form>
     }

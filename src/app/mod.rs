@@ -9,6 +9,7 @@ pub mod enhance;
 pub mod recovery;
 pub mod settings;
 pub mod shared;
+pub mod signup;
 
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
@@ -126,7 +127,17 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=NotFound>
                     <Route path=path!("/") view=Home ssr=SsrMode::Async />
                     <Route path=path!("/login") view=auth::LoginPage ssr=SsrMode::Async />
-                    <Route path=path!("/signup") view=auth::SignupPage ssr=SsrMode::Async />
+                    <Route path=path!("/signup") view=signup::SignupPage ssr=SsrMode::Async />
+                    <Route
+                        path=path!("/signup/sent")
+                        view=signup::SignupSentPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=path!("/signup/finish")
+                        view=signup::FinishSignupPage
+                        ssr=SsrMode::Async
+                    />
                     <Route
                         path=path!("/forgot-password")
                         view=recovery::ForgotPasswordPage

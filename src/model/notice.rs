@@ -25,10 +25,14 @@ pub enum Kind {
     VerifyEmail,
     /// The link that sets a new password.
     PasswordReset,
+    /// The link that finishes a sign-up (sent to an address no account has).
+    FinishSignUp,
+    /// Someone tried to sign up with the address an account already has.
+    SignUpAttempt,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 11] = [
+    pub const ALL: [Kind; 13] = [
         Kind::TokenExpiring,
         Kind::TokenCreated,
         Kind::TokenDeleted,
@@ -40,6 +44,8 @@ impl Kind {
         Kind::AccountDeleted,
         Kind::VerifyEmail,
         Kind::PasswordReset,
+        Kind::FinishSignUp,
+        Kind::SignUpAttempt,
     ];
 
     /// The kinds a person may stop being mailed about, in the order the
@@ -65,6 +71,8 @@ impl Kind {
             Kind::AccountDeleted => "account_deleted",
             Kind::VerifyEmail => "verify_email",
             Kind::PasswordReset => "password_reset",
+            Kind::FinishSignUp => "finish_sign_up",
+            Kind::SignUpAttempt => "sign_up_attempt",
         }
     }
 
@@ -95,6 +103,8 @@ impl Kind {
             Kind::AccountDeleted => "Your account was deleted",
             Kind::VerifyEmail => "Confirm your email address",
             Kind::PasswordReset => "Reset your password",
+            Kind::FinishSignUp => "Finish creating your account",
+            Kind::SignUpAttempt => "Someone tried to sign up with your address",
         }
     }
 }

@@ -126,11 +126,6 @@ pub struct Config {
     /// (default: accounts@ the host of PUBLIC_URL).
     #[arg(long, env = "MAIL_FROM", global = true)]
     pub mail_from: Option<String>,
-    /// New accounts must confirm their email address before they can
-    /// create tokens.
-    #[arg(long, env = "REQUIRE_VERIFIED_EMAIL", global = true, default_value_t = false,
-          action = ArgAction::Set)]
-    pub require_verified_email: bool,
     /// The secret a workspace database proxy sends to
     /// `POST /internal/db-auth`; that path is off while it is unset.
     #[arg(long, env = "DB_PROXY_SECRET", global = true, hide_env_values = true,
@@ -260,8 +255,6 @@ pub struct Settings {
     pub smtp: Option<SmtpUrl>,
     /// The sender of every mail.
     pub mail_from: String,
-    /// New addresses must be confirmed before the account makes tokens.
-    pub require_verified_email: bool,
     /// What sessions take the time from (tests move it forward).
     pub clock: super::clock::Clock,
 }
@@ -305,7 +298,6 @@ impl Settings {
                     .unwrap_or("localhost");
                 format!("Account Settings <accounts@{host}>")
             }),
-            require_verified_email: c.require_verified_email,
             clock: super::clock::Clock::system(),
         }
     }

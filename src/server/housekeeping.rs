@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use super::config::Settings;
-use super::{audit, db, notify, session, tokens};
+use super::{audit, db, notify, session, signup, tokens};
 
 /// Hourly: drop ended sessions and audit events past retention, forget
 /// long-replaced token secrets, deactivate idle tokens (when configured).
@@ -32,6 +32,9 @@ pub async fn run(pool: db::Db, settings: Settings) {
         }
         if let Ok(n) = notify::purge(&pool, db::now()).await {
             tracing::debug!(notices = n, "purged old notices");
+        }
+        if let Ok(n) = signup::purge(&pool, db::now()).await {
+            tracing::debug!(links = n, "purged dead sign-up links");
         }
         if let Ok(n) = tokens::forget_retired(&pool, db::now()).await {
             tracing::debug!(secrets = n, "forgot long-replaced token secrets");

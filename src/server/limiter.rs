@@ -88,6 +88,29 @@ pub fn sign_up_keys(ip: Option<&str>, limit: u32) -> Vec<Key> {
     )]
 }
 
+/// Sign-up mails to one address in a window (with a mail server, every
+/// sign-up mails the address it names).
+pub const SIGNUP_MAILS_PER_ADDRESS: u32 = 3;
+
+/// The key of sign-up mails to `email` (as typed, ignoring case).
+pub fn sign_up_mail_keys(email: &str) -> Vec<Key> {
+    vec![key(
+        &format!("signup-mail:{}", email.trim().to_lowercase()),
+        Some(SIGNUP_MAILS_PER_ADDRESS),
+    )]
+}
+
+/// Wrong passwords typed on one sign-up link's page in a window.
+pub const SIGNUP_FINISH_TRIES: u32 = 5;
+
+/// The key of wrong passwords typed with the sign-up link `secret`.
+pub fn sign_up_finish_keys(secret: &str) -> Vec<Key> {
+    vec![key(
+        &format!("signup-finish:{secret}"),
+        Some(SIGNUP_FINISH_TRIES),
+    )]
+}
+
 /// Well-formed leaked-token reports taken from one address in a window.
 pub const REVOKES_PER_IP: u32 = 60;
 

@@ -45,12 +45,23 @@ impl Purpose {
     }
 }
 
+/// The owner a link is sealed for while no account exists (a sign-up's);
+/// no account has this id.
+pub const NO_ACCOUNT: i64 = -2;
+
 pub const NOT_VALID: &str =
     "This link is not valid. Check that you opened all of it, or ask for a new one.";
 pub const USED: &str = "This link was already used. Ask for a new one if you still need it.";
 pub const EXPIRED: &str = "This link has expired. Ask for a new one.";
 
-fn hash(secret: &str) -> Vec<u8> {
+/// A link's secret: 32 random bytes as 64 hex digits.
+pub(super) fn new_secret() -> String {
+    let mut raw = [0u8; 32];
+    rand::rng().fill_bytes(&mut raw);
+    to_hex(&raw)
+}
+
+pub(super) fn hash(secret: &str) -> Vec<u8> {
     Sha256::digest(secret.as_bytes()).to_vec()
 }
 
@@ -75,9 +86,7 @@ pub async fn create(
         Purpose::VerifyEmail => email,
         Purpose::ResetPassword => None,
     };
-    let mut raw = [0u8; 32];
-    rand::rng().fill_bytes(&mut raw);
-    let secret = to_hex(&raw);
+    let secret = new_secret();
     on_tx!(&mut *tx, c => sqlx::query(
         "DELETE FROM account_links WHERE user_id = $1 AND purpose = $2 AND used_at IS NULL",
     )
@@ -166,7 +175,7 @@ async fn refusal(db: &Db, purpose: Purpose, secret: &str, now: i64) -> AppError 
     AppError::invalid("token", message)
 }
 
-fn well_formed(secret: &str) -> bool {
+pub(super) fn well_formed(secret: &str) -> bool {
     secret.len() == 64 && secret.bytes().all(|b| b.is_ascii_hexdigit())
 }
 

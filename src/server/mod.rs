@@ -32,6 +32,7 @@ pub mod secret_box;
 pub mod serve;
 pub mod session;
 pub mod sign_in;
+pub mod signup;
 pub mod state;
 pub mod token_secret;
 pub mod tokens;

@@ -20,11 +20,6 @@ pub async fn serve(mut config: Config) -> Result<(), String> {
                 .into(),
         );
     }
-    if config.require_verified_email && config.smtp_url.is_none() {
-        return Err(
-            "REQUIRE_VERIFIED_EMAIL: needs SMTP_URL (the confirmation links are mailed)".into(),
-        );
-    }
     if config.smtp_url.is_some() && config.public_url.is_none() {
         return Err(
             "PUBLIC_URL: required when SMTP_URL is set (every mail links back to the site)".into(),

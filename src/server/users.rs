@@ -1,7 +1,7 @@
 //! Accounts in the database.
 
 use super::audit::{self, NewEvent};
-use super::db::{now, Db};
+use super::db::{now, Db, Tx};
 use crate::error::AppError;
 use crate::model::notice::Kind;
 use crate::{on_db, on_tx};
@@ -41,6 +41,45 @@ pub async fn create(
     // given up recently is refused, with no other sign-up, rename or
     // deletion in between.
     let mut tx = audit::begin_accounts(db).await?;
+    let new = NewAccount {
+        handle,
+        email,
+        password_hash,
+        force_admin,
+        names: [first, last, display],
+    };
+    match insert(&mut tx, &new, now).await {
+        Ok(Some(id)) => {
+            audit::commit(tx, &events(id)).await?;
+            Ok(id)
+        }
+        Ok(None) => Err(AppError::invalid("handle", super::account::HANDLE_HELD)),
+        Err(e) => {
+            drop(tx);
+            Err(clash(db, e, Some(handle)).await)
+        }
+    }
+}
+
+/// What [`insert`] writes.
+pub(super) struct NewAccount<'a> {
+    pub handle: &'a str,
+    pub email: &'a str,
+    pub password_hash: &'a str,
+    pub force_admin: bool,
+    /// First, last and display name.
+    pub names: [&'a String; 3],
+}
+
+/// Inserts an account in `tx`, which holds the accounts lock (see
+/// [`audit::begin_accounts`]). `None` when the handle was given up
+/// recently; a unique key's refusal comes back as the error ([`clash`]
+/// says which).
+pub(super) async fn insert(
+    tx: &mut Tx,
+    new: &NewAccount<'_>,
+    now: i64,
+) -> Result<Option<i64>, sqlx::Error> {
     // SQLite: an id never used before (migration 0004); PostgreSQL: identity.
     let sql = tx.pick(
         "INSERT INTO users (id, handle, email, password_hash, first_name, last_name, display_name,
@@ -55,28 +94,18 @@ pub async fn create(
          WHERE NOT EXISTS (SELECT 1 FROM retired_handles WHERE handle = $1 AND until > $5)
          RETURNING id",
     );
-    let result: Result<Option<i64>, sqlx::Error> = on_tx!(&mut tx, c => sqlx::query_scalar(sql)
-        .bind(handle)
-        .bind(email)
-        .bind(password_hash)
-        .bind(force_admin)
+    let [first, last, display] = new.names;
+    on_tx!(&mut *tx, c => sqlx::query_scalar(sql)
+        .bind(new.handle)
+        .bind(new.email)
+        .bind(new.password_hash)
+        .bind(new.force_admin)
         .bind(now)
         .bind(first)
         .bind(last)
         .bind(display)
         .fetch_optional(c)
-        .await);
-    match result {
-        Ok(Some(id)) => {
-            audit::commit(tx, &events(id)).await?;
-            Ok(id)
-        }
-        Ok(None) => Err(AppError::invalid("handle", super::account::HANDLE_HELD)),
-        Err(e) => {
-            drop(tx);
-            Err(clash(db, e, Some(handle)).await)
-        }
-    }
+        .await)
 }
 
 /// Finds an account by handle or email (ignoring case).
@@ -95,6 +124,28 @@ pub async fn find_for_login(db: &Db, login: &str) -> Result<Option<LoginRow>, Ap
         disabled,
     }))
 }
+
+/// Refuses a handle an account has, or one given up recently (reserved).
+pub async fn check_handle_free(db: &Db, handle: &str, now: i64) -> Result<(), AppError> {
+    let (taken, held): (bool, bool) = on_db!(db, p => sqlx::query_as(
+        "SELECT EXISTS (SELECT 1 FROM users WHERE handle = $1),
+                EXISTS (SELECT 1 FROM retired_handles WHERE handle = $1 AND until > $2)",
+    )
+    .bind(handle)
+    .bind(now)
+    .fetch_one(p)
+    .await)?;
+    if taken {
+        Err(AppError::invalid("handle", HANDLE_TAKEN))
+    } else if held {
+        Err(AppError::invalid("handle", super::account::HANDLE_HELD))
+    } else {
+        Ok(())
+    }
+}
+
+/// The refusal of a handle another account has.
+pub const HANDLE_TAKEN: &str = "That handle is taken. Choose another.";
 
 /// Finds an account id by handle.
 pub async fn id_by_handle(db: &Db, handle: &str) -> Result<Option<i64>, AppError> {
@@ -213,7 +264,7 @@ pub(super) async fn clash(db: &Db, e: sqlx::Error, handle: Option<&str>) -> AppE
         }
     };
     match key.as_str() {
-        HANDLE_KEY => AppError::invalid("handle", "That handle is taken. Choose another."),
+        HANDLE_KEY => AppError::invalid("handle", HANDLE_TAKEN),
         EMAIL_KEY => AppError::invalid("email", EMAIL_TAKEN),
         _ => e.into(),
     }

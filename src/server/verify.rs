@@ -1,7 +1,7 @@
 //! Confirming an email address (SPEC §12): a new address takes effect
 //! only once the link mailed to it is opened; until then the account keeps
-//! the old one. With `REQUIRE_VERIFIED_EMAIL`, a new account's first
-//! address is confirmed the same way.
+//! the old one. (A new account's first address is confirmed before the
+//! account exists: see `server::signup`.)
 
 use super::audit::{self, NewEvent};
 use super::context::ClientMeta;
@@ -134,29 +134,4 @@ pub async fn confirm(
     }
     audit::commit_with(tx, &events, notices).await?;
     Ok(new)
-}
-
-/// Marks a new account's address unconfirmed and mails it a link.
-pub async fn require_for_new_account(
-    state: &AppState,
-    user_id: i64,
-    email: &str,
-    meta: &ClientMeta,
-) -> Result<(), AppError> {
-    let mut tx = state.db.begin().await?;
-    on_tx!(&mut tx, c => sqlx::query("UPDATE users SET email_verified = $1 WHERE id = $2")
-        .bind(false)
-        .bind(user_id)
-        .execute(c)
-        .await
-        .map(|d| d.rows_affected()))?;
-    links::send(
-        tx,
-        &state.secrets,
-        user_id,
-        Purpose::VerifyEmail,
-        Some(email),
-        meta,
-    )
-    .await
 }

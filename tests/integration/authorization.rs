@@ -25,7 +25,7 @@ const NEW_PASSWORD: &str = "another long passphrase 77";
 
 /// Functions anyone may call: signing up and in and out, reading whether
 /// sign-up and resets are open, and the links mailed to an address (each
-/// checked by its own secret, in `forgot.rs` and `mailbox.rs`).
+/// checked by its own secret, in `forgot.rs`, `recovery.rs` and `signup_mail.rs`).
 fn public() -> BTreeSet<&'static str> {
     BTreeSet::from([
         GetMe::PATH,
@@ -39,6 +39,8 @@ fn public() -> BTreeSet<&'static str> {
         CheckResetLink::PATH,
         CheckEmailLink::PATH,
         ConfirmEmail::PATH,
+        CheckSignupLink::PATH,
+        FinishSignup::PATH,
     ])
 }
 

@@ -37,6 +37,9 @@ pub struct TestApp {
     /// second instance on another's database.
     _database: Option<TestDatabase>,
     _dir: Option<tempfile::TempDir>,
+    /// Where the test mail server files what it receives (set by
+    /// `TestApp::with_mail`): sign-up then goes by the mailed link.
+    pub mail_dir: Option<std::path::PathBuf>,
 }
 
 pub struct Response {
@@ -135,6 +138,7 @@ impl TestApp {
             remote: None,
             _database: Some(database),
             _dir: Some(dir),
+            mail_dir: None,
         }
     }
 
@@ -160,6 +164,7 @@ impl TestApp {
             remote: Some(Remote::new(base, servers)),
             _database: None,
             _dir: Some(dir),
+            mail_dir: None,
         }
     }
 
@@ -205,6 +210,7 @@ impl TestApp {
             remote: None,
             _database: None,
             _dir: None,
+            mail_dir: self.mail_dir.clone(),
         }
     }
 
@@ -271,7 +277,8 @@ impl TestApp {
         self.send(req.body(body).expect("request")).await
     }
 
-    /// Signs up a user and returns the session cookie.
+    /// Signs up a user and returns the session cookie. With mail, the way
+    /// a person does: the mailed link's page, with the password.
     pub async fn signup(&self, handle: &str) -> String {
         let email = format!("{handle}@example.com");
         let res = self
@@ -289,7 +296,31 @@ impl TestApp {
             "{}",
             res.text()
         );
-        res.session_cookie().expect("signup sets a session cookie")
+        let Some(dir) = &self.mail_dir else {
+            return res.session_cookie().expect("signup sets a session cookie");
+        };
+        assert_eq!(res.session_cookie(), None, "no account before the link");
+        let outbox = self.state.outbox();
+        while outbox
+            .deliver_due(account_settings::model::time::now())
+            .await
+            .expect("deliver")
+            > 0
+        {}
+        let token = take_link(dir, &email, "/signup/finish");
+        let res = self
+            .call::<account_settings::api::auth::FinishSignup>(
+                None,
+                &[("token", &token), ("password", PASSWORD)],
+            )
+            .await;
+        assert_eq!(
+            res.headers.get(header::LOCATION).map(|l| l.as_bytes()),
+            Some(&b"/settings/profile"[..]),
+            "{}",
+            res.text()
+        );
+        res.session_cookie().expect("finishing signs in")
     }
 
     /// Signs in and returns the new session cookie, if sign-in worked.
@@ -349,6 +380,35 @@ impl TestApp {
 }
 
 /// The `error` field of a server function's failure.
+/// Takes (reads and removes, as a person reading it would) the one mail in
+/// the test mail server's `dir` to `to` with a link to `path`, and returns
+/// the link's secret.
+pub fn take_link(dir: &std::path::Path, to: &str, path: &str) -> String {
+    let marker = format!("{path}?token=");
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .expect("mail dir")
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .collect();
+    // Named in the order received: the oldest first.
+    files.sort();
+    for file in files {
+        let mail: Value =
+            serde_json::from_str(&std::fs::read_to_string(&file).expect("mail")).expect("json");
+        let text = mail["text"].as_str().unwrap_or_default();
+        let addressed = mail["envelope_to"]
+            .as_array()
+            .is_some_and(|a| a.iter().any(|x| x == to));
+        if let (true, Some(at)) = (addressed, text.find(&marker)) {
+            let at = at + marker.len();
+            std::fs::remove_file(&file).expect("take the mail");
+            return text[at..at + 64].to_owned();
+        }
+    }
+    panic!("no mail to {to} with a {path} link");
+}
+
 pub fn app_error(res: &Response) -> Value {
     assert!(
         !res.status.is_success(),

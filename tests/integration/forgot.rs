@@ -201,6 +201,28 @@ async fn no_password_token_link_database_password_or_mail_server_secret_reaches_
     let request_id = page.headers["x-request-id"].to_str().unwrap().to_owned();
     app.call::<ResetPassword>(None, &[("token", &link), ("new_password", NEW_PASSWORD)])
         .await;
+    // A sign-up's link, its page and its password typed there.
+    app.call::<account_settings::api::auth::Signup>(
+        None,
+        &[
+            ("handle", "carol"),
+            ("email", "carol@example.com"),
+            ("password", PASSWORD),
+        ],
+    )
+    .await;
+    app.deliver().await;
+    let dir = app.mail_dir.clone().expect("mail dir");
+    let signup_link = crate::common::take_link(&dir, "carol@example.com", "/signup/finish");
+    app.get(&format!("/signup/finish?token={signup_link}"), None)
+        .await;
+    let carol = app
+        .call::<account_settings::api::auth::FinishSignup>(
+            None,
+            &[("token", &signup_link), ("password", PASSWORD)],
+        )
+        .await;
+    assert!(carol.session_cookie().is_some(), "{}", carol.text());
 
     // A mail server that wants a password it cannot be given over this
     // connection: the failure is logged, the password is not.
@@ -214,7 +236,12 @@ async fn no_password_token_link_database_password_or_mail_server_secret_reaches_
         );
     })
     .await;
-    let bob = with_password.signup("bob").await;
+    // (Bob's account is made without mail: this server cannot send his link.)
+    let mut plain = with_password
+        .instance_with(&with_password.database_url(), |s| s.smtp = None)
+        .await;
+    plain.mail_dir = None;
+    let bob = plain.signup("bob").await;
     with_password.create_token(&bob, "x", "30").await;
     with_password.deliver().await;
 
@@ -231,6 +258,7 @@ async fn no_password_token_link_database_password_or_mail_server_secret_reaches_
         NEW_PASSWORD,
         token.as_str(),
         link.as_str(),
+        signup_link.as_str(),
         SMTP_SECRET,
         db_password.as_str(),
     ] {

@@ -118,11 +118,13 @@ impl TestApp {
     /// An app that mails through `sink`.
     pub async fn with_mail(sink: &MailSink, change: impl FnOnce(&mut Settings)) -> Self {
         let url = sink.url();
-        TestApp::with(|s| {
+        let mut app = TestApp::with(|s| {
             s.smtp = Some(url);
             change(s);
         })
-        .await
+        .await;
+        app.mail_dir = Some(sink.dir.path().to_owned());
+        app
     }
 
     /// Sends whatever is due at `now`, until nothing is left.
@@ -141,10 +143,14 @@ impl TestApp {
         self.deliver_at(account_settings::model::time::now()).await
     }
 
-    /// The state of each notice (kind, state), oldest first.
+    /// The state of each notice (kind, state), oldest first; sign-up links
+    /// (`TestApp::signup` opens them) left out.
     pub async fn notice_states(&self) -> Vec<(String, String)> {
         let rows: Vec<String> = self
-            .scalars("SELECT kind || ' ' || state FROM notices ORDER BY id")
+            .scalars(
+                "SELECT kind || ' ' || state FROM notices
+                 WHERE kind != 'finish_sign_up' ORDER BY id",
+            )
             .await;
         rows.into_iter()
             .map(|r| {

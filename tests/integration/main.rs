@@ -38,6 +38,7 @@ mod scopes;
 mod security;
 mod sessions;
 mod shutdown;
+mod signup_mail;
 mod sql;
 mod startup;
 mod token_fixtures;

@@ -6,7 +6,6 @@ use account_settings::api::profile::{GetProfile, SaveProfile};
 use account_settings::api::recovery::{
     CancelEmailChange, CheckEmailLink, ConfirmEmail, RequestPasswordReset,
 };
-use account_settings::api::tokens::GenerateToken;
 use account_settings::server::links;
 use axum::http::StatusCode;
 
@@ -157,39 +156,4 @@ async fn without_mail_a_reset_is_refused_and_an_address_changes_at_once() {
         app.notice_states().await,
         vec![("email_changed".into(), "held".into())]
     );
-}
-
-#[tokio::test]
-async fn with_required_confirmation_a_new_account_makes_no_token_until_confirmed() {
-    let sink = MailSink::start();
-    let app = TestApp::with_mail(&sink, |s| s.require_verified_email = true).await;
-    let ada = app.signup("ada").await;
-    let res = app.call::<GenerateToken>(Some(&ada), &[]).await;
-    assert!(res.status.is_client_error());
-    assert!(
-        res.text().contains("Confirm your email address first"),
-        "{}",
-        res.text()
-    );
-    let profile = app.call::<GetProfile>(Some(&ada), &[]).await.json();
-    assert_eq!(profile["email_verified"], false);
-
-    app.deliver().await;
-    let mail = sink.received();
-    assert_eq!(mail.len(), 1);
-    assert_eq!(mail[0].to, vec!["ada@example.com"]);
-    let token = link_token(&mail[0], "/confirm-email");
-    let res = app
-        .call::<ConfirmEmail>(Some(&ada), &[("token", &token)])
-        .await;
-    assert!(
-        res.status.is_success() || res.status.is_redirection(),
-        "{}",
-        res.text()
-    );
-    let res = app.call::<GenerateToken>(Some(&ada), &[]).await;
-    assert_eq!(res.status, StatusCode::OK, "{}", res.text());
-    // Confirming the address it already had is no change of address.
-    app.deliver().await;
-    assert_eq!(sink.received().len(), 1);
 }

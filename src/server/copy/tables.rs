@@ -189,6 +189,19 @@ pub(super) const TABLES: &[Table] = &[
         ],
     ),
     (
+        "signup_links",
+        "token_hash",
+        &[
+            ("token_hash", Bytes),
+            ("handle", Text),
+            ("email", Text),
+            ("password_hash", Text),
+            ("created_at", Int),
+            ("expires_at", Int),
+            ("used_at", Int),
+        ],
+    ),
+    (
         "rate_limits",
         "key",
         &[("key", Bytes), ("window_start", Int), ("failures", Int)],

@@ -39,6 +39,9 @@ pub struct NoticeData {
     /// Minutes a mailed link stays valid.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub valid_minutes: Option<i64>,
+    /// The handle a sign-up asked for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub handle: Option<String>,
 }
 
 /// The one line that says what happened.
@@ -60,6 +63,8 @@ pub fn subject(kind: Kind, d: &NoticeData) -> String {
         Kind::AccountDeleted => "Your account was deleted".to_owned(),
         Kind::VerifyEmail => "Confirm your email address".to_owned(),
         Kind::PasswordReset => "Reset your password".to_owned(),
+        Kind::FinishSignUp => "Finish creating your account".to_owned(),
+        Kind::SignUpAttempt => "Someone tried to sign up with your address".to_owned(),
     }
 }
 
@@ -170,15 +175,41 @@ pub fn mail(kind: Kind, d: &NoticeData, base: &str, link: Option<&str>) -> Mail 
             ),
             Part::Text("If you did not ask for this, ignore this mail: your password stays as it is.".into()),
         ],
+        Kind::FinishSignUp => vec![
+            Part::Text(format!(
+                "Someone, we hope you, asked to create the account @{} with this address{from}. To finish, open this link and type the password you chose. It works once, for {} hours.",
+                d.handle.as_deref().unwrap_or_default(),
+                d.valid_minutes.unwrap_or(1440) / 60
+            )),
+            Part::Link(
+                "Finish creating your account",
+                format!("{base}/signup/finish?token={}", link.unwrap_or_default()),
+            ),
+            Part::Text("If you did not ask for this, ignore this mail: no account is made.".into()),
+        ],
+        Kind::SignUpAttempt => vec![
+            Part::Text(format!(
+                "Someone tried to create a new account with {} at {when}{from}. Your account already has this address, so no account was made and nothing changed.",
+                d.email.as_deref().unwrap_or("this address")
+            )),
+            Part::Text("If it was you, sign in with your handle or this address. If you forgot your password, you can choose a new one.".into()),
+            Part::Link("Sign in", format!("{base}/login")),
+            Part::Link("Reset your password", format!("{base}/forgot-password")),
+            Part::Text("If it was not you, there is nothing to do.".into()),
+        ],
     };
-    let why = match kind.bit() {
-        Some(_) => "You can turn this kind of mail off.",
-        None => "Security mail is always sent.",
+    let why = match kind {
+        // No account has this address yet: there are no settings to link.
+        Kind::FinishSignUp => "This address was given on the sign-up page.",
+        _ if kind.bit().is_some() => "You can turn this kind of mail off.",
+        _ => "Security mail is always sent.",
     };
-    parts.push(Part::Link(
-        "Notification settings",
-        format!("{base}/settings/notifications"),
-    ));
+    if kind != Kind::FinishSignUp {
+        parts.push(Part::Link(
+            "Notification settings",
+            format!("{base}/settings/notifications"),
+        ));
+    }
     render(subject(kind, d), &parts, base, why)
 }
 
@@ -265,12 +296,20 @@ mod tests {
         for kind in Kind::ALL {
             let m = mail(kind, &data(), "https://acc.example", Some("s3cr3t"));
             assert!(m.subject.starts_with("[Account Settings] "), "{kind:?}");
-            assert!(m
-                .text
-                .contains("https://acc.example/settings/notifications"));
-            assert!(m
-                .html
-                .contains("href=\"https://acc.example/settings/notifications\""));
+            // An address with no account yet has no settings to link to.
+            let settings = kind != Kind::FinishSignUp;
+            assert_eq!(
+                m.text
+                    .contains("https://acc.example/settings/notifications"),
+                settings,
+                "{kind:?}"
+            );
+            assert_eq!(
+                m.html
+                    .contains("href=\"https://acc.example/settings/notifications\""),
+                settings,
+                "{kind:?}"
+            );
             // Names come out escaped in HTML, as they are in text.
             assert!(!m.html.contains("<b>CI</b>"), "{kind:?}");
         }

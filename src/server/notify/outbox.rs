@@ -136,17 +136,23 @@ impl Outbox {
         let kind = Kind::parse(&c.kind).ok_or_else(|| SendError::permanent("unknown kind"))?;
         let data: NoticeData = serde_json::from_str(&c.data)
             .map_err(|_| SendError::permanent("the notice could not be read"))?;
-        let link = match (&c.link_sealed, c.user_id) {
-            (Some(sealed), Some(owner)) => Some(
+        // A sign-up's link has no account yet: it is sealed for NO_ACCOUNT.
+        let owner = c.user_id.unwrap_or(crate::server::links::NO_ACCOUNT);
+        let link = match &c.link_sealed {
+            Some(sealed) => Some(
                 self.keys
                     .try_open(owner, sealed)
                     .ok_or_else(|| SendError::permanent("the link could not be opened"))?,
             ),
-            _ => None,
+            None => None,
         };
         // A link's secret is dropped a day after it was made (or once
         // sent): a mail retried later would carry a dead link.
-        if matches!(kind, Kind::VerifyEmail | Kind::PasswordReset) && link.is_none() {
+        let carries_link = matches!(
+            kind,
+            Kind::VerifyEmail | Kind::PasswordReset | Kind::FinishSignUp
+        );
+        if carries_link && link.is_none() {
             return Err(SendError::permanent(
                 "its link expired before it could be sent (a new one can be asked for)",
             ));

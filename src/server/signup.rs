@@ -1,0 +1,256 @@
+//! Sign-up by mail (SPEC §12). With a mail server, signing up answers the
+//! same whether or not an account has the address, and makes no account
+//! yet:
+//!
+//! - an address no account has gets a link (24 hours, once) to a page
+//!   where the password chosen is typed again, and the account is made;
+//! - an address an account has gets a mail telling its owner (who may have
+//!   forgotten), and nothing else happens.
+//!
+//! Asking for the password again on the link's page means a sign-up someone
+//! else made with this address (and their password) cannot become an
+//! account in its owner's name just because the owner opened the mail.
+//! Each link keeps its own handle and password; none replaces another.
+//! Mails to one address are limited per window, as typed, so the limit
+//! says nothing about whether an account has it.
+
+use super::audit::{self, NewEvent};
+use super::context::ClientMeta;
+use super::db::{now, Db};
+use super::links::{self, NO_ACCOUNT};
+use super::notify::{self, Notice, NoticeData};
+use super::state::AppState;
+use super::users::{self, NewAccount};
+use super::{limiter, password};
+use crate::error::AppError;
+use crate::model::audit::AuditAction;
+use crate::model::notice::Kind;
+use crate::model::secret::Password;
+use crate::{on_db, on_tx};
+
+/// How long a sign-up link works.
+pub const VALID_SECS: i64 = 24 * 3600;
+
+pub const NOT_VALID: &str =
+    "This link is not valid. Check that you opened all of it, or sign up again.";
+pub const USED: &str = "This link was already used, and its account made. Sign in.";
+pub const EXPIRED: &str = "This link has expired. Sign up again.";
+pub const WRONG_PASSWORD: &str = "That is not the password you chose when you signed up.";
+pub const EMAIL_GONE: &str =
+    "An account with this address was made after this link was sent. Sign in instead.";
+
+fn handle_gone(handle: &str) -> String {
+    format!("While this link waited, the handle {handle} was taken. Sign up again with another.")
+}
+
+/// A sign-up waiting for its link. The password's hash stays out of `Debug`.
+#[derive(Clone, sqlx::FromRow)]
+pub struct Pending {
+    pub handle: String,
+    pub email: String,
+    password_hash: String,
+}
+
+impl std::fmt::Debug for Pending {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Pending")
+            .field("handle", &self.handle)
+            .field("email", &self.email)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Takes a sign-up of `handle` (free, checked here), `email` and
+/// `password` (both valid) and mails the address: a link when no account
+/// has it, a word to its owner when one does. Answers the same either way.
+pub async fn request(
+    state: &AppState,
+    handle: &str,
+    email: &str,
+    password: Password,
+    meta: &ClientMeta,
+) -> Result<(), AppError> {
+    let db = &state.db;
+    users::check_handle_free(db, handle, now()).await?;
+    let keys = limiter::sign_up_mail_keys(email);
+    if let Some(retry_after) = state.login_limiter.check(&keys, now()).await?.retry_after {
+        return Err(AppError::RateLimited(retry_after));
+    }
+    // Hashed whether or not an account has the address, so both answers
+    // take as long.
+    let hash = password::hash(password.0).await?;
+    let at = now();
+    state.login_limiter.fail(&keys, at).await?;
+    let data = NoticeData {
+        at,
+        ip: meta.ip.clone(),
+        agent: meta.user_agent.clone(),
+        email: Some(email.to_owned()),
+        ..NoticeData::default()
+    };
+    let owner: Option<i64> = on_db!(db, p => sqlx::query_scalar(
+        "SELECT id FROM users WHERE lower(email) = lower($1)",
+    )
+    .bind(email)
+    .fetch_optional(p)
+    .await)?;
+    if let Some(owner) = owner {
+        return notify::send(db, &[Notice::new(owner, Kind::SignUpAttempt, data)]).await;
+    }
+    let secret = links::new_secret();
+    let mut tx = db.begin().await?;
+    on_tx!(&mut tx, c => sqlx::query(
+        "INSERT INTO signup_links (token_hash, handle, email, password_hash, created_at, expires_at)
+         VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(links::hash(&secret))
+    .bind(handle)
+    .bind(email)
+    .bind(&hash)
+    .bind(at)
+    .bind(at + VALID_SECS)
+    .execute(c)
+    .await
+    .map(|d| d.rows_affected()))?;
+    let notice = Notice {
+        user_id: None,
+        kind: Kind::FinishSignUp,
+        to: Some(email.to_owned()),
+        data: NoticeData {
+            handle: Some(handle.to_owned()),
+            valid_minutes: Some(VALID_SECS / 60),
+            ..data
+        },
+        link_sealed: Some(state.secrets.seal(NO_ACCOUNT, &secret)?),
+    };
+    notify::queue(&mut tx, &[notice]).await?;
+    tx.commit().await?;
+    notify::wake();
+    Ok(())
+}
+
+#[derive(sqlx::FromRow)]
+struct Found {
+    used_at: Option<i64>,
+    expires_at: i64,
+}
+
+/// Why a link does not work, in words for the page.
+async fn refusal(db: &Db, secret: &str, now: i64) -> AppError {
+    let found: Result<Option<Found>, sqlx::Error> = on_db!(db, p => sqlx::query_as(
+        "SELECT used_at, expires_at FROM signup_links WHERE token_hash = $1",
+    )
+    .bind(links::hash(secret))
+    .fetch_optional(p)
+    .await);
+    let message = match found {
+        Ok(Some(f)) if f.used_at.is_some() => USED,
+        Ok(Some(f)) if f.expires_at <= now => EXPIRED,
+        Ok(_) => NOT_VALID,
+        Err(e) => return e.into(),
+    };
+    AppError::invalid("token", message)
+}
+
+/// The sign-up the link `secret` finishes, if it still works.
+pub async fn peek(db: &Db, secret: &str, now: i64) -> Result<Pending, AppError> {
+    if !links::well_formed(secret) {
+        return Err(AppError::invalid("token", NOT_VALID));
+    }
+    let found: Option<Pending> = on_db!(db, p => sqlx::query_as(
+        "SELECT handle, email, password_hash FROM signup_links
+         WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2",
+    )
+    .bind(links::hash(secret))
+    .bind(now)
+    .fetch_optional(p)
+    .await)?;
+    match found {
+        Some(p) => Ok(p),
+        None => Err(refusal(db, secret, now).await),
+    }
+}
+
+/// Finishes the sign-up of the link `secret` when `password` is the one
+/// chosen: the account is made (its address confirmed; the first account
+/// an administrator), the link used, and other links to the address
+/// dropped. Returns the new account's id.
+pub async fn finish(
+    state: &AppState,
+    secret: &str,
+    password: Password,
+    meta: &ClientMeta,
+) -> Result<i64, AppError> {
+    let db = &state.db;
+    let pending = peek(db, secret, now()).await?;
+    let keys = limiter::sign_up_finish_keys(secret);
+    if let Some(retry_after) = state.login_limiter.check(&keys, now()).await?.retry_after {
+        return Err(AppError::RateLimited(retry_after));
+    }
+    let hash = pending.password_hash.clone();
+    if !password::verify(password.0, Some(hash)).await? {
+        state.login_limiter.fail(&keys, now()).await?;
+        return Err(AppError::invalid("password", WRONG_PASSWORD));
+    }
+    let at = now();
+    let mut tx = audit::begin_accounts(db).await?;
+    let used = on_tx!(&mut tx, c => sqlx::query(
+        "UPDATE signup_links SET used_at = $1
+         WHERE token_hash = $2 AND used_at IS NULL AND expires_at > $1",
+    )
+    .bind(at)
+    .bind(links::hash(secret))
+    .execute(c)
+    .await
+    .map(|d| d.rows_affected()))?;
+    if used != 1 {
+        drop(tx);
+        return Err(refusal(db, secret, at).await);
+    }
+    let empty = String::new();
+    let new = NewAccount {
+        handle: &pending.handle,
+        email: &pending.email,
+        password_hash: &pending.password_hash,
+        force_admin: false,
+        names: [&empty, &empty, &empty],
+    };
+    let id = match users::insert(&mut tx, &new, at).await {
+        Ok(Some(id)) => id,
+        Ok(None) => return Err(AppError::invalid("token", handle_gone(&pending.handle))),
+        Err(e) => {
+            drop(tx);
+            return Err(match users::clash(db, e, Some(&pending.handle)).await {
+                AppError::Invalid { field, .. } if field.as_deref() == Some("handle") => {
+                    AppError::invalid("token", handle_gone(&pending.handle))
+                }
+                AppError::Invalid { .. } => AppError::invalid("token", EMAIL_GONE),
+                other => other,
+            });
+        }
+    };
+    // Other sign-ups of this address can no longer finish.
+    on_tx!(&mut tx, c => sqlx::query(
+        "DELETE FROM signup_links WHERE lower(email) = lower($1) AND used_at IS NULL",
+    )
+    .bind(&pending.email)
+    .execute(c)
+    .await
+    .map(|d| d.rows_affected()))?;
+    let event = NewEvent::new(id, AuditAction::SignUp)
+        .client(meta)
+        .detail("Address confirmed by the link mailed to it");
+    audit::commit(tx, &[event]).await?;
+    Ok(id)
+}
+
+/// Forgets sign-up links a day after they stopped working; returns how many.
+pub async fn purge(db: &Db, now: i64) -> Result<u64, AppError> {
+    Ok(
+        on_db!(db, p => sqlx::query("DELETE FROM signup_links WHERE expires_at < $1")
+        .bind(now - 86_400)
+        .execute(p)
+        .await
+        .map(|d| d.rows_affected()))?,
+    )
+}
