@@ -1,7 +1,8 @@
 //! One span per request: a request id (also sent back as `X-Request-Id`,
-//! so a user's report can be matched to the log), the method, the path
-//! (never the query string, which can hold a mailed link's secret) and,
-//! when it is answered, the status and the time taken. Every log line
+//! so a user's report can be matched to the log), the method, the route's
+//! pattern, the path (never the query string, which can hold a mailed
+//! link's secret) and, once answered, the status (and the time taken, in
+//! the line that says it was answered). Every log line
 //! written while the request is handled carries the id.
 
 use std::time::Instant;
@@ -40,17 +41,25 @@ pub async fn trace(mut req: Request, next: Next) -> Response {
         .get(&HEADER)
         .and_then(usable)
         .unwrap_or_else(fresh);
+    let route = req
+        .extensions()
+        .get::<axum::extract::MatchedPath>()
+        .map_or("unmatched", axum::extract::MatchedPath::as_str)
+        .to_owned();
     let span = tracing::info_span!(
         "request",
         id = %id,
         method = %req.method(),
+        route = %route,
         path = %req.uri().path(),
+        status = tracing::field::Empty,
     );
     req.extensions_mut().insert(RequestId(id.clone()));
     let started = Instant::now();
     let mut res = next.run(req).instrument(span.clone()).await;
     let status = res.status().as_u16();
     let ms = started.elapsed().as_secs_f64() * 1000.0;
+    span.record("status", status);
     span.in_scope(|| {
         if status >= 500 {
             tracing::warn!(status, ms, "answered");

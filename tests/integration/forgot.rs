@@ -249,7 +249,7 @@ async fn no_password_token_link_database_password_or_mail_server_secret_reaches_
     assert!(text.contains("mail not delivered"), "the log was captured");
     assert!(
         text.contains(&format!(
-            "request{{id={request_id} method=GET path=/reset-password}}"
+            "request{{id={request_id} method=GET route=/reset-password path=/reset-password"
         )),
         "the page's request is in the log with its id"
     );

@@ -22,6 +22,7 @@ mod headers;
 mod injection;
 mod kill;
 mod limits;
+mod logs;
 mod mailbox;
 mod metrics;
 mod no_script;
