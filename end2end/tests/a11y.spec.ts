@@ -2,7 +2,19 @@
 // serious or critical WCAG 2.1 A/AA violation.
 import AxeBuilder from "@axe-core/playwright";
 import { Page } from "@playwright/test";
-import { test, expect, hydrated, makeAdmin, saveToken, signIn, signUp, uniqueHandle } from "./helpers";
+import {
+  test,
+  expect,
+  PASSWORD,
+  hydrated,
+  linkIn,
+  mailTo,
+  makeAdmin,
+  saveToken,
+  signIn,
+  signUp,
+  uniqueHandle,
+} from "./helpers";
 
 /** Fails with each serious or critical violation named, and where. */
 async function audit(page: Page, what: string) {
@@ -82,4 +94,35 @@ test("the administrator's pages and dialogs", async ({ page }) => {
   await hydrated(page);
   await audit(page, "/admin/users");
   await auditDialog(page, "Create user", "Create user");
+  await auditDialog(page, `Edit ${admin}`, "Edit user");
+  // Another user's row has Disable, which asks first.
+  const other = makeAdmin();
+  await page.reload();
+  await hydrated(page);
+  await auditDialog(page, `Disable ${other}`, `Disable ${other}?`);
+});
+
+test("the pages a mailed link opens", async ({ page }) => {
+  const handle = uniqueHandle("links");
+  await signUp(page, handle);
+  // A new address: the confirmation link's page.
+  await page.getByLabel("First name").fill("Li");
+  await page.getByLabel("Last name").fill("Nks");
+  await page.getByLabel("Display name").fill("Li");
+  await page.getByLabel("Email").fill(`${handle}@new.example`);
+  await page.getByLabel("Current password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Save" }).click();
+  await expect(page.getByText(`Waiting for you to confirm ${handle}@new.example`)).toBeVisible();
+  await page.goto(linkIn(await mailTo(`${handle}@new.example`, "Confirm your email address"), "/confirm-email"));
+  await expect(page.getByRole("button", { name: "Confirm email address" })).toBeVisible();
+  await audit(page, "/confirm-email");
+  // Forgot password: its request page and the link's page.
+  await page.context().clearCookies();
+  await page.goto("/forgot-password");
+  await hydrated(page);
+  await page.getByLabel("Email or handle").fill(handle);
+  await page.getByRole("button", { name: "Send the link" }).click();
+  await page.goto(linkIn(await mailTo(`${handle}@example.com`, "Reset your password"), "/reset-password"));
+  await expect(page.getByRole("button", { name: "Set new password" })).toBeVisible();
+  await audit(page, "/reset-password");
 });

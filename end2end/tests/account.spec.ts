@@ -1,12 +1,12 @@
 import { Browser } from "@playwright/test";
-import { test, expect, PASSWORD, hydrated, signUp, uniqueHandle } from "./helpers";
+import { test, expect, PASSWORD, hydrated, signUp, newContext, uniqueHandle } from "./helpers";
 
 // A 1×1 PNG.
 const PNG_BASE64 =
   "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=";
 
 async function signIn(browser: Browser, handle: string) {
-  const context = await browser.newContext();
+  const context = await newContext(browser);
   const page = await context.newPage();
   await page.goto("/login");
   await page.getByLabel("Email or handle").fill(handle);

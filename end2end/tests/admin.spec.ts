@@ -1,4 +1,4 @@
-import { test, expect, focused, hydrated, makeAdmin, signIn, signUp, uniqueHandle } from "./helpers";
+import { test, expect, focused, hydrated, makeAdmin, signIn, signUp, newContext, uniqueHandle } from "./helpers";
 
 test("an administrator creates, disables and enables a user", async ({ page, browser }) => {
   const admin = makeAdmin();
@@ -28,7 +28,7 @@ test("an administrator creates, disables and enables a user", async ({ page, bro
   const password = (await initial.textContent())!;
 
   // The new user signs in with the one-time password.
-  const other = await browser.newContext();
+  const other = await newContext(browser);
   const userPage = await other.newPage();
   await signIn(userPage, handle, password);
 

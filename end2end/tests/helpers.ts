@@ -1,7 +1,7 @@
 // What the browser tests share: unique handles, signing up (through the
 // mailed link) and in, the mail received, an administrator made with the
 // CLI, and waiting for the page's islands.
-import { test as base, expect, BrowserContext, Page } from "@playwright/test";
+import { test as base, expect, Browser, BrowserContext, Page } from "@playwright/test";
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -16,14 +16,26 @@ export function watchPolicy(context: BrowserContext): string[] {
   return violations;
 }
 
-/** Playwright's `test`, failing any test whose pages break the site's
+/** What the contexts a test opened itself (with `newContext`) reported. */
+let opened: string[][] = [];
+
+/** A new browser context whose pages the policy guard watches too. */
+export async function newContext(browser: Browser): Promise<BrowserContext> {
+  const context = await browser.newContext();
+  opened.push(watchPolicy(context));
+  return context;
+}
+
+/** Playwright's `test`, failing any test whose pages (in its own context
+ * or in those it opened with `newContext`) break the site's
  * Content-Security-Policy. */
 export const test = base.extend<{ policyGuard: void }>({
   policyGuard: [
     async ({ context }, use) => {
+      opened = [];
       const violations = watchPolicy(context);
       await use();
-      expect(violations, "Content-Security-Policy violations").toEqual([]);
+      expect([...violations, ...opened.flat()], "Content-Security-Policy violations").toEqual([]);
     },
     { auto: true },
   ],

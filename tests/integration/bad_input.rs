@@ -4,6 +4,9 @@ use account_settings::api::auth::Signup;
 use account_settings::api::tokens::SaveToken;
 use axum::http::{Method, StatusCode};
 
+use account_settings::model::avatar;
+use account_settings::server::router::MAX_BODY;
+
 use crate::common::{app_error, TestApp, PASSWORD};
 
 #[tokio::test]
@@ -224,4 +227,97 @@ async fn three_mebibyte_bodies_are_413() {
         .await;
     assert_eq!(res.status, StatusCode::PAYLOAD_TOO_LARGE);
     assert_eq!(app.count("SELECT COUNT(*) FROM users").await, 1);
+}
+
+/// What no answer may hold: a panic's or a stack trace's words, a source
+/// file, SQL, a server path, a driver's name.
+const LEAKS: [&str; 9] = [
+    "panicked",
+    "stack backtrace",
+    ".rs:",
+    "SELECT ",
+    "INSERT ",
+    "sqlx",
+    "/root/",
+    "/home/",
+    "/tmp/",
+];
+
+#[tokio::test]
+async fn every_route_that_takes_a_body_refuses_one_over_its_limit_declared_or_chunked() {
+    use axum::body::Body;
+    use axum::http::{header, Request};
+    use futures::{stream, StreamExt};
+    use leptos::server_fn::axum::server_fn_paths;
+
+    let app = TestApp::with(|s| {
+        s.db_proxy_secret = Some(account_settings::server::config::Secret::from(
+            "proxy-secret-for-the-test",
+        ))
+    })
+    .await;
+    let cookie = app.signup("ada").await;
+    let (secret, _) = app.create_token(&cookie, "ci", "30").await;
+    let id = app.scalar::<i64>("SELECT id FROM api_tokens").await;
+    let before = app.scalars::<String>("SELECT handle FROM users").await;
+    // (method, path, over its limit by this many bytes)
+    let mut routes: Vec<(Method, String, usize)> = vec![
+        (Method::PATCH, "/api/v1/user".into(), MAX_BODY),
+        (
+            Method::POST,
+            format!("/api/v1/tokens/{id}/rotate"),
+            MAX_BODY,
+        ),
+        (Method::POST, "/api/v1/tokens/self/rotate".into(), MAX_BODY),
+        (Method::POST, "/api/v1/tokens/revoke".into(), MAX_BODY),
+        (Method::POST, "/internal/db-auth".into(), MAX_BODY),
+        (Method::POST, "/settings/avatar".into(), avatar::MAX_BYTES),
+    ];
+    routes.extend(
+        server_fn_paths()
+            .filter(|(_, m)| *m == Method::POST)
+            .map(|(p, m)| (m, p.to_owned(), MAX_BODY)),
+    );
+    assert!(routes.len() > 30, "{}", routes.len());
+    for (method, path, limit) in &routes {
+        for chunked in [false, true] {
+            let size = limit + 64 * 1024;
+            let body = if chunked {
+                let chunks =
+                    (0..size / (64 * 1024)).map(|_| Ok::<_, std::io::Error>(vec![b'x'; 64 * 1024]));
+                Body::from_stream(stream::iter(chunks).boxed())
+            } else {
+                Body::from(vec![b'x'; size])
+            };
+            let mut req = Request::builder()
+                .method(method.clone())
+                .uri(path)
+                .header(header::HOST, crate::common::HOST)
+                .header(header::ORIGIN, crate::common::ORIGIN)
+                .header(header::COOKIE, &cookie)
+                .header(header::AUTHORIZATION, format!("Bearer {secret}"))
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+            if !chunked {
+                req = req.header(header::CONTENT_LENGTH, size);
+            }
+            let res = app.send(req.body(body).unwrap()).await;
+            assert_eq!(
+                res.status,
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "{method} {path} (chunked: {chunked}): {}",
+                res.text()
+            );
+            let text = res.text();
+            for leak in LEAKS {
+                assert!(!text.contains(leak), "{method} {path}: {leak:?} in {text}");
+            }
+        }
+    }
+    assert_eq!(
+        app.scalars::<String>("SELECT handle FROM users").await,
+        before
+    );
+    // The token was neither rotated nor reported: it still works.
+    let res = app.api(Method::GET, "/api/v1/user", &secret, None).await;
+    assert_eq!(res.status, StatusCode::OK);
 }

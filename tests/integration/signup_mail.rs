@@ -268,3 +268,31 @@ async fn without_mail_the_account_is_made_at_once_and_a_taken_address_is_said() 
     assert_eq!(app.count("SELECT COUNT(*) FROM signup_links").await, 0);
     assert_eq!(app.count("SELECT COUNT(*) FROM users").await, 1);
 }
+
+#[tokio::test]
+async fn finishing_a_sign_up_while_signed_in_ends_the_earlier_session() {
+    let sink = MailSink::start();
+    let app = TestApp::with_mail(&sink, |_| {}).await;
+    let ada = app.signup("ada").await;
+    sign_up(&app, "bob", "bob@example.com").await;
+    app.deliver().await;
+    let token = take_link(
+        &app.mail_dir.clone().expect("dir"),
+        "bob@example.com",
+        "/signup/finish",
+    );
+    let res = app
+        .call::<FinishSignup>(Some(&ada), &[("token", &token), ("password", PASSWORD)])
+        .await;
+    goes_to(&res, "/settings/profile");
+    let bob = res.session_cookie().expect("signed in as Bob");
+    assert_eq!(
+        app.call::<GetMe>(Some(&bob), &[]).await.json()["handle"],
+        "bob"
+    );
+    assert_eq!(
+        app.call::<GetMe>(Some(&ada), &[]).await.json(),
+        serde_json::Value::Null,
+        "Ada's session in this browser has ended"
+    );
+}
