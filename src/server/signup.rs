@@ -244,13 +244,23 @@ pub async fn finish(
     Ok(id)
 }
 
-/// Forgets sign-up links a day after they stopped working; returns how many.
+/// Forgets sign-up links a day after they stopped working, and the mails
+/// that carried them two days after they were sent (no account holds that
+/// address, so it is not kept the 180 days other notices are); returns how
+/// many links.
 pub async fn purge(db: &Db, now: i64) -> Result<u64, AppError> {
-    Ok(
-        on_db!(db, p => sqlx::query("DELETE FROM signup_links WHERE expires_at < $1")
+    let n = on_db!(db, p => sqlx::query("DELETE FROM signup_links WHERE expires_at < $1")
         .bind(now - 86_400)
         .execute(p)
         .await
-        .map(|d| d.rows_affected()))?,
+        .map(|d| d.rows_affected()))?;
+    on_db!(db, p => sqlx::query(
+        "DELETE FROM notices WHERE kind = $1 AND state != 'queued' AND created_at < $2",
     )
+    .bind(Kind::FinishSignUp.as_str())
+    .bind(now - 2 * 86_400)
+    .execute(p)
+    .await
+    .map(|d| d.rows_affected()))?;
+    Ok(n)
 }

@@ -296,3 +296,24 @@ async fn finishing_a_sign_up_while_signed_in_ends_the_earlier_session() {
         "Ada's session in this browser has ended"
     );
 }
+
+#[tokio::test]
+async fn dead_links_and_their_mails_are_forgotten() {
+    let sink = MailSink::start();
+    let app = TestApp::with_mail(&sink, |_| {}).await;
+    sign_up(&app, "ada", "ada@example.com").await;
+    app.deliver().await;
+    let now = account_settings::model::time::now();
+    signup::purge(&app.state.db, now).await.unwrap();
+    assert_eq!(app.count("SELECT COUNT(*) FROM signup_links").await, 1);
+    assert_eq!(app.count("SELECT COUNT(*) FROM notices").await, 1);
+    // Its day, then a day more: the link goes; two days: its mail too.
+    assert_eq!(
+        signup::purge(&app.state.db, now + 2 * 86_400 + 1)
+            .await
+            .unwrap(),
+        1
+    );
+    assert_eq!(app.count("SELECT COUNT(*) FROM signup_links").await, 0);
+    assert_eq!(app.count("SELECT COUNT(*) FROM notices").await, 0);
+}
