@@ -65,13 +65,7 @@ export async function signUp(
   visit: (what: string) => Promise<void> = async () => {},
 ) {
   const email = `${handle}@example.com`;
-  await page.goto("/signup");
-  await page.getByLabel("Handle").fill(handle);
-  await page.getByLabel("Email").fill(email);
-  await page.getByLabel("Password").fill(PASSWORD);
-  await page.getByRole("button", { name: "Create account" }).click();
-  await expect(page).toHaveURL(/\/signup\/sent$/);
-  await expect(page.getByRole("heading", { name: "Check your email" })).toBeVisible();
+  await askToSignUp(page, handle, email);
   await visit("/signup/sent");
   await page.goto(linkIn(await mailTo(email, "Finish creating your account"), "/signup/finish"));
   await expect(page.getByText(email, { exact: true })).toBeVisible();
@@ -80,6 +74,18 @@ export async function signUp(
   await page.getByRole("button", { name: "Create account" }).click();
   await expect(page).toHaveURL(/\/settings\/profile$/);
   if (waitForIslands) await hydrated(page);
+}
+
+/** Sends the sign-up form, and lands on "Check your email" (mail is set
+ * up for the browser tests). */
+export async function askToSignUp(page: Page, handle: string, email: string) {
+  await page.goto("/signup");
+  await page.getByLabel("Handle").fill(handle);
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Create account" }).click();
+  await expect(page).toHaveURL(/\/signup\/sent$/);
+  await expect(page.getByRole("heading", { name: "Check your email" })).toBeVisible();
 }
 
 export type Mail = { envelope_to: string[]; headers: Record<string, string>; text: string };

@@ -1,4 +1,14 @@
-import { test, expect, PASSWORD, hydrated, linkIn, mailTo, signUp, uniqueHandle } from "./helpers";
+import {
+  test,
+  expect,
+  PASSWORD,
+  askToSignUp,
+  hydrated,
+  linkIn,
+  mailTo,
+  signUp,
+  uniqueHandle,
+} from "./helpers";
 
 const NEW_PASSWORD = "a different horse, also stapled";
 
@@ -88,14 +98,7 @@ test("signing up with an address that has an account answers the same, and tells
   await signUp(page, handle);
   await page.context().clearCookies();
 
-  await page.goto("/signup");
-  await hydrated(page);
-  await page.getByLabel("Handle").fill(uniqueHandle("other"));
-  await page.getByLabel("Email").fill(`${handle}@example.com`);
-  await page.getByLabel("Password").fill(PASSWORD);
-  await page.getByRole("button", { name: "Create account" }).click();
-  await expect(page).toHaveURL(/\/signup\/sent$/);
-  await expect(page.getByRole("heading", { name: "Check your email" })).toBeVisible();
+  await askToSignUp(page, uniqueHandle("other"), `${handle}@example.com`);
 
   const mail = await mailTo(`${handle}@example.com`, "Someone tried to sign up with your address");
   expect(mail.text).not.toContain("token=");
@@ -111,13 +114,7 @@ test("signing up with an address that has an account answers the same, and tells
 
 test("a sign-up link's page refuses a password that was not chosen", async ({ page }) => {
   const handle = uniqueHandle("finish");
-  await page.goto("/signup");
-  await hydrated(page);
-  await page.getByLabel("Handle").fill(handle);
-  await page.getByLabel("Email").fill(`${handle}@example.com`);
-  await page.getByLabel("Password").fill(PASSWORD);
-  await page.getByRole("button", { name: "Create account" }).click();
-  await expect(page).toHaveURL(/\/signup\/sent$/);
+  await askToSignUp(page, handle, `${handle}@example.com`);
   const link = linkIn(await mailTo(`${handle}@example.com`, "Finish creating your account"), "/signup/finish");
   await page.goto(link);
   await hydrated(page);

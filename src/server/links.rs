@@ -151,28 +151,39 @@ pub struct Link {
     pub email: Option<String>,
 }
 
+/// The row of a link that did not work, if it has one.
 #[derive(sqlx::FromRow)]
-struct Found {
+pub(super) struct Found {
     used_at: Option<i64>,
     expires_at: i64,
 }
 
+/// Why a link does not work, in the page's words for each case (`[not
+/// valid, used, expired]`), from what was `found` of it.
+pub(super) fn refused(
+    found: Result<Option<Found>, sqlx::Error>,
+    now: i64,
+    [not_valid, used, expired]: [&str; 3],
+) -> AppError {
+    let message = match found {
+        Ok(Some(f)) if f.used_at.is_some() => used,
+        Ok(Some(f)) if f.expires_at <= now => expired,
+        Ok(_) => not_valid,
+        Err(e) => return e.into(),
+    };
+    AppError::invalid("token", message)
+}
+
 /// Why a link does not work, in words for the page.
 async fn refusal(db: &Db, purpose: Purpose, secret: &str, now: i64) -> AppError {
-    let found: Result<Option<Found>, sqlx::Error> = on_db!(db, p => sqlx::query_as(
+    let found = on_db!(db, p => sqlx::query_as(
         "SELECT used_at, expires_at FROM account_links WHERE token_hash = $1 AND purpose = $2",
     )
     .bind(hash(secret))
     .bind(purpose.as_str())
     .fetch_optional(p)
     .await);
-    let message = match found {
-        Ok(Some(f)) if f.used_at.is_some() => USED,
-        Ok(Some(f)) if f.expires_at <= now => EXPIRED,
-        Ok(_) => NOT_VALID,
-        Err(e) => return e.into(),
-    };
-    AppError::invalid("token", message)
+    refused(found, now, [NOT_VALID, USED, EXPIRED])
 }
 
 pub(super) fn well_formed(secret: &str) -> bool {

@@ -143,9 +143,20 @@ async fn limit_body(
     }
 }
 
+/// The pages' routes, found once per process. Finding them runs the app
+/// with resources held back by a process-wide switch, and a page rendered
+/// by another router of this process at that moment would wait for its
+/// data forever (leptos_server's `SuppressResourceLoad`; leptos issue
+/// 4773): a server builds one router, but the tests build many at once.
+fn page_routes() -> Vec<leptos_axum::AxumRouteListing> {
+    static ROUTES: std::sync::OnceLock<Vec<leptos_axum::AxumRouteListing>> =
+        std::sync::OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(App)).clone()
+}
+
 /// The application's router.
 pub fn build(state: AppState) -> Router {
-    let routes = generate_route_list(App);
+    let routes = page_routes();
     let context = {
         let state = state.clone();
         move || {

@@ -129,27 +129,15 @@ pub async fn request(
     Ok(())
 }
 
-#[derive(sqlx::FromRow)]
-struct Found {
-    used_at: Option<i64>,
-    expires_at: i64,
-}
-
 /// Why a link does not work, in words for the page.
 async fn refusal(db: &Db, secret: &str, now: i64) -> AppError {
-    let found: Result<Option<Found>, sqlx::Error> = on_db!(db, p => sqlx::query_as(
+    let found = on_db!(db, p => sqlx::query_as(
         "SELECT used_at, expires_at FROM signup_links WHERE token_hash = $1",
     )
     .bind(links::hash(secret))
     .fetch_optional(p)
     .await);
-    let message = match found {
-        Ok(Some(f)) if f.used_at.is_some() => USED,
-        Ok(Some(f)) if f.expires_at <= now => EXPIRED,
-        Ok(_) => NOT_VALID,
-        Err(e) => return e.into(),
-    };
-    AppError::invalid("token", message)
+    links::refused(found, now, [NOT_VALID, USED, EXPIRED])
 }
 
 /// The sign-up the link `secret` finishes, if it still works.

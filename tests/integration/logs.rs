@@ -2,14 +2,13 @@
 //! each request's line carrying its span (id, method, route, path, status),
 //! and no secret anywhere in it.
 
-use std::process::{Command, Stdio};
-use std::time::Duration;
+use std::process::Command;
 
 use serde_json::Value;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 use crate::database::TestDatabase;
-use crate::shutdown::{user_with_token, BIN, TEST_KEY};
+use crate::shutdown::{serve_logging, user_with_token};
 
 /// Sends `request` (its Host added) and returns the answer as text.
 async fn exchange(port: u16, request: &str) -> String {
@@ -38,36 +37,17 @@ async fn json_logs_carry_each_requests_span_and_no_secret() {
     let data = dir.path();
     let database = TestDatabase::fresh(data).await;
     let token = user_with_token(data, &database.url);
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
     let log_path = data.join("server.log");
-    let mut server = Command::new(BIN)
-        .arg("serve")
-        .env("DATA_DIR", data)
-        .env("LISTEN_ADDR", format!("127.0.0.1:{port}"))
-        .env("DATABASE_URL", &database.url)
-        .env("SECRET_KEY", TEST_KEY)
-        .env("LOG_FORMAT", "json")
-        .env("RUST_LOG", "info,account_settings=trace")
-        .stderr(std::fs::File::create(&log_path).unwrap())
-        .stdout(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut up = false;
-    for _ in 0..200 {
-        if tokio::net::TcpStream::connect(("127.0.0.1", port))
-            .await
-            .is_ok()
-        {
-            up = true;
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    assert!(up, "the server started");
+    let (mut server, port) = serve_logging(
+        data,
+        &database.url,
+        &[
+            ("LOG_FORMAT", "json"),
+            ("RUST_LOG", "info,account_settings=trace"),
+        ],
+        std::fs::File::create(&log_path).unwrap().into(),
+    )
+    .await;
 
     let api = exchange(
         port,

@@ -35,6 +35,7 @@ mod reminders;
 mod remote;
 mod rest;
 mod rotation;
+mod routers;
 mod scopes;
 mod security;
 mod sessions;

@@ -91,6 +91,16 @@ pub async fn serve_with(
     url: &str,
     env: &[(&str, &str)],
 ) -> (std::process::Child, u16) {
+    serve_logging(data, url, env, Stdio::null()).await
+}
+
+/// [`serve_with`], its log written to `log`.
+pub async fn serve_logging(
+    data: &std::path::Path,
+    url: &str,
+    env: &[(&str, &str)],
+    log: Stdio,
+) -> (std::process::Child, u16) {
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -106,7 +116,7 @@ pub async fn serve_with(
                 .then_some(("SECRET_KEY", TEST_KEY)),
         )
         .envs(env.iter().copied())
-        .stderr(Stdio::null())
+        .stderr(log)
         .spawn()
         .unwrap();
     for _ in 0..200 {
