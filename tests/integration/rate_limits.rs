@@ -89,6 +89,39 @@ async fn a_token_gets_its_hour_then_429_with_retry_after() {
 }
 
 #[tokio::test]
+async fn refusals_to_a_valid_token_carry_the_headers_and_count() {
+    let app = TestApp::with(|s| s.api_rate_limit_per_hour = 10).await;
+    let cookie = app.signup("ada").await;
+    let (all, _) = app.create_token_with(&cookie, ALL_SCOPES).await;
+    let (read_only, _) = app.create_token_with(&cookie, "user:read").await;
+    let forbidden = app
+        .api(
+            Method::PATCH,
+            "/api/v1/user",
+            &read_only,
+            Some(r#"{"display_name": "X"}"#),
+        )
+        .await;
+    assert_eq!(forbidden.status, StatusCode::FORBIDDEN);
+    assert_eq!(quota(&forbidden).1, 9);
+    let missing = app
+        .api(Method::GET, "/api/v1/tokens/999999", &all, None)
+        .await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+    assert_eq!(quota(&missing).1, 9);
+    let invalid = app
+        .api(
+            Method::PATCH,
+            "/api/v1/user",
+            &all,
+            Some(r#"{"first_name": 5}"#),
+        )
+        .await;
+    assert_eq!(invalid.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(quota(&invalid), (10, 8, quota(&invalid).2));
+}
+
+#[tokio::test]
 async fn instances_share_one_count() {
     let first = TestApp::with(|s| s.api_rate_limit_per_hour = 4).await;
     let second = first.second_instance().await;
