@@ -19,6 +19,8 @@ mod concurrency;
 mod database;
 #[path = "../integration/remote.rs"]
 mod remote;
+#[path = "../integration/response.rs"]
+mod response;
 #[path = "../integration/sql.rs"]
 mod sql;
 #[path = "../integration/token_fixtures.rs"]

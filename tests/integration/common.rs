@@ -5,15 +5,13 @@
 
 use std::net::SocketAddr;
 
-use account_settings::model::url::encode;
 use account_settings::server::config::Settings;
 use account_settings::server::state::AppState;
 use account_settings::server::{db, router};
 use axum::body::Body;
 use axum::extract::ConnectInfo;
-use axum::http::{header, HeaderMap, Method, Request, StatusCode};
+use axum::http::{header, Method, Request, StatusCode};
 use axum::Router;
-use http_body_util::BodyExt;
 
 /// Every scope, as the token form sends them.
 pub const ALL_SCOPES: &str = "user:read user:write tokens:read tokens:write audit:read";
@@ -23,6 +21,7 @@ use tower::ServiceExt;
 
 pub use super::database::TestDatabase;
 use super::remote::Remote;
+pub use super::response::{app_error, form, image, Response};
 
 pub const ORIGIN: &str = "http://localhost:3000";
 pub const HOST: &str = "localhost:3000";
@@ -40,79 +39,6 @@ pub struct TestApp {
     /// Where the test mail server files what it receives (set by
     /// `TestApp::with_mail`): sign-up then goes by the mailed link.
     pub mail_dir: Option<std::path::PathBuf>,
-}
-
-pub struct Response {
-    pub status: StatusCode,
-    pub headers: HeaderMap,
-    pub body: Vec<u8>,
-}
-
-impl Response {
-    /// Reads a whole response, from the router or from the network.
-    pub async fn read<B>(res: axum::http::Response<B>) -> Self
-    where
-        B: axum::body::HttpBody,
-    {
-        let status = res.status();
-        let headers = res.headers().clone();
-        let body = res
-            .into_body()
-            .collect()
-            .await
-            .map(|b| b.to_bytes().to_vec())
-            .unwrap_or_default();
-        Response {
-            status,
-            headers,
-            body,
-        }
-    }
-
-    pub fn json(&self) -> Value {
-        serde_json::from_slice(&self.body)
-            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.text()))
-    }
-
-    pub fn text(&self) -> String {
-        String::from_utf8_lossy(&self.body).into_owned()
-    }
-
-    /// The `session` cookie this response sets, if any.
-    pub fn session_cookie(&self) -> Option<String> {
-        self.headers
-            .get_all(header::SET_COOKIE)
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .find(|v| v.starts_with("session="))
-            .map(|v| v.split(';').next().unwrap_or_default().to_owned())
-    }
-}
-
-/// A `w`×`h` picture encoded as `format`.
-pub fn image(w: u32, h: u32, format: image::ImageFormat) -> Vec<u8> {
-    let img = image::RgbaImage::from_fn(w, h, |x, y| {
-        image::Rgba([(x % 256) as u8, (y % 256) as u8, 90, 255])
-    });
-    let mut out = std::io::Cursor::new(Vec::new());
-    if format == image::ImageFormat::Jpeg {
-        image::DynamicImage::ImageRgba8(img)
-            .to_rgb8()
-            .write_to(&mut out, format)
-            .expect("encode");
-    } else {
-        img.write_to(&mut out, format).expect("encode");
-    }
-    out.into_inner()
-}
-
-/// Form-encodes key/value pairs.
-pub fn form(pairs: &[(&str, &str)]) -> String {
-    pairs
-        .iter()
-        .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
-        .collect::<Vec<_>>()
-        .join("&")
 }
 
 impl TestApp {
@@ -379,7 +305,6 @@ impl TestApp {
     }
 }
 
-/// The `error` field of a server function's failure.
 /// Takes (reads and removes, as a person reading it would) the one mail in
 /// the test mail server's `dir` to `to` with a link to `path`, and returns
 /// the link's secret.
@@ -407,14 +332,4 @@ pub fn take_link(dir: &std::path::Path, to: &str, path: &str) -> String {
         }
     }
     panic!("no mail to {to} with a {path} link");
-}
-
-pub fn app_error(res: &Response) -> Value {
-    assert!(
-        !res.status.is_success(),
-        "expected a failure, got {}: {}",
-        res.status,
-        res.text()
-    );
-    res.json()
 }

@@ -33,6 +33,7 @@ mod rate_limits;
 mod recovery;
 mod reminders;
 mod remote;
+mod response;
 mod rest;
 mod rotation;
 mod routers;
