@@ -16,6 +16,9 @@ export default defineConfig({
   // click in some runs on a loaded machine, a race not found yet.
   retries: process.env.CI ? 1 : 0,
   reporter: [["list"]],
+  // A Content-Security-Policy violation fails the run, retry or not.
+  globalSetup: "./policy-setup.ts",
+  globalTeardown: "./policy.ts",
   use: {
     baseURL,
     trace: "off",

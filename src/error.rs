@@ -24,11 +24,12 @@ pub enum AppError {
     #[error("{message}")]
     Invalid {
         field: Option<String>,
+        reason: Reason,
         message: String,
     },
     /// The request conflicts with the current state (a limit, a duplicate).
-    #[error("{0}")]
-    Conflict(String),
+    #[error("{message}")]
+    Conflict { reason: Reason, message: String },
     /// Too many attempts; try again after the given number of seconds.
     #[error("Too many attempts. Try again in {0} seconds.")]
     RateLimited(u64),
@@ -39,6 +40,52 @@ pub enum AppError {
     /// as the transport's own text.
     #[error("{}", transport_message(.0))]
     ServerFn(ServerFnErrorErr),
+}
+
+/// Why a request was refused, for code to decide by: the server's status
+/// and the page's reaction depend on this, never on the message, which is
+/// for people (and may be reworded). Sent to the browser with the message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Reason {
+    /// The value breaks its field's rule (length, characters, format, range).
+    Invalid,
+    /// The upload is over its size limit (answered 413).
+    TooLarge,
+    /// The picture is over its pixel limit.
+    TooManyPixels,
+    /// The upload is not a picture that can be read.
+    Unreadable,
+    /// Sign-in refused: which part was wrong is never said.
+    BadCredentials,
+    /// The current password (or a link's password) typed is not the one.
+    WrongPassword,
+    /// Another account has the handle (or keeps it reserved).
+    HandleTaken,
+    /// Another account has the email address.
+    EmailTaken,
+    /// A mailed link already used.
+    LinkUsed,
+    /// A mailed link past its end.
+    LinkExpired,
+    /// A mailed link that is not (or no longer) valid.
+    LinkNotValid,
+    /// At the limit of tokens per user.
+    TokenLimit,
+    /// The token has expired (it cannot be activated or regenerated).
+    TokenExpired,
+    /// The token is deactivated (activate it first).
+    TokenDeactivated,
+    /// The account's email address is not confirmed yet.
+    EmailUnconfirmed,
+    /// No address is waiting to be confirmed.
+    NothingToConfirm,
+    /// The same request was made a moment ago.
+    TooSoon,
+    /// The server sends no mail.
+    NoMail,
+    /// The change would leave no administrator.
+    LastAdmin,
 }
 
 /// What a failed request says to the person: the server could not be
@@ -57,7 +104,32 @@ impl AppError {
     pub fn invalid(field: &str, message: impl Into<String>) -> Self {
         Self::Invalid {
             field: Some(field.to_owned()),
+            reason: Reason::Invalid,
             message: message.into(),
+        }
+    }
+
+    /// A refusal by the current state, for `reason`.
+    pub fn conflict(reason: Reason, message: impl Into<String>) -> Self {
+        Self::Conflict {
+            reason,
+            message: message.into(),
+        }
+    }
+
+    /// The same error, for `reason` (input and conflict errors only).
+    pub fn because(mut self, why: Reason) -> Self {
+        if let Self::Invalid { reason, .. } | Self::Conflict { reason, .. } = &mut self {
+            *reason = why;
+        }
+        self
+    }
+
+    /// Why the request was refused, for input and conflict errors.
+    pub fn reason(&self) -> Option<Reason> {
+        match self {
+            Self::Invalid { reason, .. } | Self::Conflict { reason, .. } => Some(*reason),
+            _ => None,
         }
     }
 
@@ -87,8 +159,12 @@ impl AppError {
             Self::Unauthorized => StatusCode::UNAUTHORIZED,
             Self::Forbidden => StatusCode::FORBIDDEN,
             Self::NotFound(_) => StatusCode::NOT_FOUND,
+            Self::Invalid {
+                reason: Reason::TooLarge,
+                ..
+            } => StatusCode::PAYLOAD_TOO_LARGE,
             Self::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
-            Self::Conflict(_) => StatusCode::CONFLICT,
+            Self::Conflict { .. } => StatusCode::CONFLICT,
             Self::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
             Self::Internal | Self::ServerFn(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }

@@ -49,6 +49,9 @@ printf '\n==> Schemathesis against the API document\n'
 set +e
 bash tools/schemathesis.sh 2>&1 | tee "${TMPDIR:-/tmp}/account-settings-schemathesis.log"
 schemathesis_status=${PIPESTATUS[0]}
+printf '\n==> the API document through a validator and a generated Python client (tools/openapi_client.sh)\n'
+bash tools/openapi_client.sh 2>&1 | tee "${TMPDIR:-/tmp}/account-settings-openapi-client.log"
+openapi_client_status=${PIPESTATUS[0]}
 printf '\n==> a short load run (tools/load.sh)\n'
 LOAD_SKIP_BUILD=1 LOAD_SECONDS="${LOAD_SECONDS:-15}" bash tools/load.sh 2>&1 \
   | tee "${TMPDIR:-/tmp}/account-settings-load.log"
@@ -112,15 +115,18 @@ grep -E '^test result:' "${TMPDIR:-/tmp}/account-settings-cargo-test-balanced.lo
 echo "Schemathesis (two runs):"
 grep -E '^=+ .*(issues found|passed|warning|failure|error).* in [0-9.]+s =+$' \
   "${TMPDIR:-/tmp}/account-settings-schemathesis.log" || true
+echo "OpenAPI document (openapi-spec-validator, generated client):"
+grep -E '^(openapi\.json: |On instance|FAILED: |openapi client:)' \
+  "${TMPDIR:-/tmp}/account-settings-openapi-client.log" || true
 echo "Load run:"
 grep -E '^(throughput|latency|load run|FAILED)' "${TMPDIR:-/tmp}/account-settings-load.log" || true
 # Playwright's own summary lines ("12 passed (30.4s)", and any failed/flaky
 # with the names of those tests and the first line of each error).
-e2e_summary='^ +[0-9]+ (passed|failed|flaky|skipped|did not run)|^ +tests/[^ ]+:[0-9]+:[0-9]+ |^ +Error: '
+e2e_summary='^ +[0-9]+ (passed|failed|flaky|skipped|did not run|errors? was|errors? were)|^ +tests/[^ ]+:[0-9]+:[0-9]+ |^ *Error: '
 echo "Browser, one instance on SQLite:"
 grep -E "$e2e_summary" "${TMPDIR:-/tmp}/account-settings-e2e.log" || true
 echo "Browser, two instances on PostgreSQL behind nginx:"
 grep -E "$e2e_summary" "${TMPDIR:-/tmp}/account-settings-e2e-balanced.log" || true
 [ "$deny_status" -eq 0 ] && [ "$cargo_status" -eq 0 ] && [ "$pg_status" -eq 0 ] && [ "$balanced_status" -eq 0 ] \
-  && [ "$schemathesis_status" -eq 0 ] && [ "$load_status" -eq 0 ] \
+  && [ "$schemathesis_status" -eq 0 ] && [ "$openapi_client_status" -eq 0 ] && [ "$load_status" -eq 0 ] \
   && [ "$e2e_status" -eq 0 ] && [ "$lb_status" -eq 0 ]

@@ -5,6 +5,7 @@ import { test as base, expect, Browser, BrowserContext, Page } from "@playwright
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { POLICY_LOG } from "../policy";
 
 /** Collects every Content-Security-Policy violation the browser reports
  * in `context`'s pages (Chromium logs each to the console). */
@@ -26,16 +27,23 @@ export async function newContext(browser: Browser): Promise<BrowserContext> {
   return context;
 }
 
+
 /** Playwright's `test`, failing any test whose pages (in its own context
  * or in those it opened with `newContext`) break the site's
- * Content-Security-Policy. */
+ * Content-Security-Policy, and recording the violations for the run. */
 export const test = base.extend<{ policyGuard: void }>({
   policyGuard: [
-    async ({ context }, use) => {
+    async ({ context }, use, info) => {
       opened = [];
       const violations = watchPolicy(context);
       await use();
-      expect([...violations, ...opened.flat()], "Content-Security-Policy violations").toEqual([]);
+      const all = [...violations, ...opened.flat()];
+      if (all.length > 0) {
+        fs.mkdirSync(path.dirname(POLICY_LOG), { recursive: true });
+        const title = `${info.titlePath.join(" › ")} (try ${info.retry + 1})`;
+        fs.appendFileSync(POLICY_LOG, all.map((v) => `${title}: ${v}\n`).join(""));
+      }
+      expect(all, "Content-Security-Policy violations").toEqual([]);
     },
     { auto: true },
   ],

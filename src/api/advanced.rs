@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 
-use crate::error::AppError;
+use crate::error::{AppError, Reason};
 use crate::model::account::HandlePreview;
 use crate::model::secret::Password;
 
@@ -29,7 +29,7 @@ pub async fn preview_handle(handle: String) -> Result<HandlePreview, AppError> {
         ));
     }
     if account::handle_reserved_by_other(&state.db, &new, s.user.id).await? {
-        return Err(AppError::invalid("handle", account::HANDLE_HELD));
+        return Err(AppError::invalid("handle", account::HANDLE_HELD).because(Reason::HandleTaken));
     }
     let domain = &state.settings.workspace_domain;
     Ok(HandlePreview {

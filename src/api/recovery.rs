@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 
-use crate::error::AppError;
+use crate::error::{AppError, Reason};
 use crate::model::secret::Password;
 
 /// Whether this server can mail a password-reset link (sign-in offers
@@ -105,8 +105,9 @@ pub async fn cancel_email_change() -> Result<(), AppError> {
     let s = context::require_session().await?;
     let state = context::state()?;
     if !s.user.email_verified {
-        return Err(AppError::Conflict(
-            "Your address is not confirmed yet: confirm it, or change it on this page.".into(),
+        return Err(AppError::conflict(
+            Reason::EmailUnconfirmed,
+            "Your address is not confirmed yet: confirm it, or change it on this page.",
         ));
     }
     links::cancel(&state.db, s.user.id, links::Purpose::VerifyEmail).await?;

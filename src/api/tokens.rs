@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 
-use crate::error::AppError;
+use crate::error::{AppError, Reason};
 use crate::model::rotation::RegeneratedToken;
 use crate::model::secret::Password;
 use crate::model::token::{GeneratedToken, TokenView, TokensPage};
@@ -15,11 +15,14 @@ fn require_confirmed(user: &crate::model::user::CurrentUser) -> Result<(), AppEr
     if user.email_verified {
         Ok(())
     } else {
-        Err(AppError::Conflict(format!(
-            "Confirm your email address first: open the link we sent to {}. \
+        Err(AppError::conflict(
+            Reason::EmailUnconfirmed,
+            format!(
+                "Confirm your email address first: open the link we sent to {}. \
              Profile can send it again.",
-            user.email
-        )))
+                user.email
+            ),
+        ))
     }
 }
 
@@ -47,7 +50,10 @@ pub async fn generate_token() -> Result<GeneratedToken, AppError> {
     require_confirmed(&s.user)?;
     let max = state.settings.policy.max_per_user;
     if tokens::count(&state.db, s.user.id).await? >= i64::from(max) {
-        return Err(AppError::Conflict(crate::model::token::limit_notice(max)));
+        return Err(AppError::conflict(
+            Reason::TokenLimit,
+            crate::model::token::limit_notice(max),
+        ));
     }
     let token = PlainToken::generate(&state.settings.token_prefix);
     tokens::set_pending(&state.db, s.id, &token).await?;

@@ -22,16 +22,9 @@ use components::toast::ToastRegion;
 use leptos::server_fn::ServerFn;
 
 /// The HTML document around the app. Its inline scripts carry this
-/// answer's nonce, which its Content-Security-Policy names.
+/// answer's nonce, which the security layer made before rendering and its
+/// Content-Security-Policy names (`server::headers`).
 pub fn shell(options: LeptosOptions) -> impl IntoView {
-    #[cfg(feature = "ssr")]
-    if let Some(res) = use_context::<leptos_axum::ResponseOptions>() {
-        let nonce = leptos::nonce::use_nonce();
-        let policy = crate::server::headers::content_security_policy(nonce.as_deref());
-        if let Ok(v) = axum::http::HeaderValue::from_str(&policy) {
-            res.insert_header(axum::http::header::CONTENT_SECURITY_POLICY, v);
-        }
-    }
     view! {
         <!DOCTYPE html>
         <html lang="en">

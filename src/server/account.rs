@@ -5,7 +5,7 @@ use super::audit::{self, NewEvent};
 use super::db::{now, Db};
 use super::notify::{Notice, NoticeData};
 use super::users::clash;
-use crate::error::AppError;
+use crate::error::{AppError, Reason};
 use crate::model::notice::Kind;
 use crate::{on_db, on_tx};
 
@@ -48,7 +48,7 @@ pub async fn change_handle(
         .await)?
     .is_some();
     if held_by_other {
-        return Err(AppError::invalid("handle", HANDLE_HELD));
+        return Err(AppError::invalid("handle", HANDLE_HELD).because(Reason::HandleTaken));
     }
     on_tx!(&mut tx, c => sqlx::query("DELETE FROM retired_handles WHERE handle = $1")
         .bind(new)
@@ -108,6 +108,9 @@ pub async fn handle_reserved_by_other(
 /// The message for an action that would leave no administrator.
 pub const LAST_ADMIN: &str =
     "You are the last administrator. Make another user an administrator first.";
+/// The same refusal, said to an administrator about another account.
+pub const LAST_ADMIN_OTHER: &str =
+    "This is the last administrator. Make another user an administrator first.";
 
 /// Deletes an account and everything of it (tokens, sessions, pending tokens,
 /// avatars, audit events cascade) in one transaction, and keeps the handle
@@ -138,7 +141,7 @@ pub async fn delete_account(db: &Db, id: i64) -> Result<(), AppError> {
             .await)?
             .is_some();
         return if exists {
-            Err(AppError::Conflict(LAST_ADMIN.to_owned()))
+            Err(AppError::conflict(Reason::LastAdmin, LAST_ADMIN))
         } else {
             Err(AppError::NotFound("User".into()))
         };

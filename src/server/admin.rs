@@ -3,11 +3,11 @@
 //! administrator: each guard is part of the statement that changes the row,
 //! so two administrators acting at once cannot both pass it.
 
-use super::account::LAST_ADMIN;
+use super::account::LAST_ADMIN_OTHER;
 use super::audit::{self, NewEvent};
 use super::db::{now, Db};
 use super::users::clash;
-use crate::error::AppError;
+use crate::error::{AppError, Reason};
 use crate::model::account::AdminUser;
 use crate::{on_db, on_tx};
 
@@ -94,7 +94,7 @@ pub async fn update(
         Ok(_) => {
             drop(tx);
             get(db, id).await?;
-            Err(AppError::Conflict(LAST_ADMIN.replace("You are", "This is")))
+            Err(AppError::conflict(Reason::LastAdmin, LAST_ADMIN_OTHER))
         }
         Err(e) => {
             drop(tx);
@@ -129,7 +129,7 @@ pub async fn set_disabled(
     if done != 1 {
         drop(tx);
         get(db, id).await?;
-        return Err(AppError::Conflict(LAST_ADMIN.replace("You are", "This is")));
+        return Err(AppError::conflict(Reason::LastAdmin, LAST_ADMIN_OTHER));
     }
     if disabled {
         on_tx!(&mut tx, c => sqlx::query("DELETE FROM sessions WHERE user_id = $1")

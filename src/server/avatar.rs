@@ -22,7 +22,7 @@ use super::client::ClientMeta;
 use super::db::Db;
 use super::state::AppState;
 use super::{session, users};
-use crate::error::AppError;
+use crate::error::{AppError, Reason};
 use crate::model::audit::AuditAction;
 use crate::model::avatar::{self, MAX_BYTES, MAX_SIDE, STORED_SIDE};
 use crate::on_db;
@@ -32,12 +32,20 @@ pub fn dir(data_dir: &Path) -> PathBuf {
     data_dir.join("avatars")
 }
 
+/// The refusal of an upload of `bytes` bytes: over the limit (413).
+fn too_large(bytes: u64) -> AppError {
+    AppError::invalid("avatar", avatar::too_large(bytes)).because(Reason::TooLarge)
+}
+
 /// Checks and converts an upload into the stored PNG. CPU-bound: call it
 /// off the async runtime.
 pub fn process(bytes: &[u8]) -> Result<Vec<u8>, AppError> {
-    let refuse = |m: String| AppError::invalid("avatar", m);
+    let refuse = |m: String| AppError::invalid("avatar", m).because(Reason::Unreadable);
+    let too_many_pixels = |w, h| {
+        AppError::invalid("avatar", avatar::too_many_pixels(w, h)).because(Reason::TooManyPixels)
+    };
     if bytes.len() > MAX_BYTES {
-        return Err(refuse(avatar::too_large(bytes.len() as u64)));
+        return Err(too_large(bytes.len() as u64));
     }
     let reader = || {
         ImageReader::new(Cursor::new(bytes))
@@ -57,7 +65,7 @@ pub fn process(bytes: &[u8]) -> Result<Vec<u8>, AppError> {
         .into_dimensions()
         .map_err(|_| refuse(avatar::DAMAGED.into()))?;
     if w > MAX_SIDE || h > MAX_SIDE {
-        return Err(refuse(avatar::too_many_pixels(w, h)));
+        return Err(too_many_pixels(w, h));
     }
     // No pixels to show (a GIF may declare a screen 43 pixels wide and 0
     // high; found by the fuzzer, it came out 256×1).
@@ -72,7 +80,7 @@ pub fn process(bytes: &[u8]) -> Result<Vec<u8>, AppError> {
     let mut decoder = reader()?;
     decoder.limits(limits);
     let image = decoder.decode().map_err(|e| match e {
-        image::ImageError::Limits(_) => refuse(avatar::too_many_pixels(w, h)),
+        image::ImageError::Limits(_) => too_many_pixels(w, h),
         _ => refuse(avatar::DAMAGED.into()),
     })?;
     if image.width() == 0 || image.height() == 0 {
@@ -165,12 +173,7 @@ pub async fn upload(State(state): State<AppState>, req: axum::extract::Request) 
     match upload_inner(&state, &parts, body).await {
         Ok(path) => Json(Uploaded { avatar: path }).into_response(),
         Err(e) => {
-            let status = match &e {
-                AppError::Invalid { message, .. } if message.contains("the limit is 2 MiB") => {
-                    StatusCode::PAYLOAD_TOO_LARGE
-                }
-                e => e.status(),
-            };
+            let status = e.status();
             refusal(status, e)
         }
     }
@@ -190,11 +193,11 @@ async fn upload_inner(
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
     if let Some(n) = declared.filter(|n| *n > MAX_BYTES as u64) {
-        return Err(AppError::invalid("avatar", avatar::too_large(n)));
+        return Err(too_large(n));
     }
     let bytes: Bytes = axum::body::to_bytes(body, MAX_BYTES)
         .await
-        .map_err(|_| AppError::invalid("avatar", avatar::too_large(MAX_BYTES as u64 + 1)))?;
+        .map_err(|_| too_large(MAX_BYTES as u64 + 1))?;
     if bytes.is_empty() {
         return Err(AppError::invalid("avatar", "Choose an image file first."));
     }

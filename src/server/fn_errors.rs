@@ -6,7 +6,7 @@ use axum::body::Body;
 use axum::http::StatusCode;
 use axum::response::Response;
 
-use crate::error::AppError;
+use crate::error::{AppError, Reason};
 use leptos::server_fn::error::ServerFnErrorErr;
 
 /// Largest error body looked at (errors are a few hundred bytes).
@@ -32,10 +32,12 @@ pub async fn status(res: Response) -> Response {
     let e = match e {
         AppError::ServerFn(ServerFnErrorErr::Args(m)) => AppError::Invalid {
             field: None,
+            reason: Reason::Invalid,
             message: format!("The request's fields could not be read: {m}."),
         },
         AppError::ServerFn(ServerFnErrorErr::MissingArg(m)) => AppError::Invalid {
             field: None,
+            reason: Reason::Invalid,
             message: format!("The request lacks a field: {m}."),
         },
         e => {

@@ -2,23 +2,34 @@
 //! (with the nonce of its inline scripts), the cross-origin isolation of
 //! the window, the browser features the app never uses, and HSTS when the
 //! site is served over https.
+//!
+//! The nonce is made here, before the request reaches anything that
+//! renders, and handed to the page in the request's extensions
+//! (`router::build` provides it to Leptos): the policy names the nonce the
+//! page's scripts carry by construction, whatever order the page is
+//! rendered and sent in.
 
 use axum::extract::State;
 use axum::http::{header, HeaderName, HeaderValue};
 use axum::middleware::Next;
 use axum::response::Response;
+use leptos::nonce::Nonce;
 
 use super::state::AppState;
 
-/// The policy of a page whose inline scripts carry `nonce` (none: the page
-/// may run no inline script at all). Scripts come from this site only (its
+/// The nonce of this request's answer, as the page's scripts carry it
+/// (`None` outside a request that passed [`security`]).
+pub fn nonce_of(parts: &axum::http::request::Parts) -> Option<Nonce> {
+    parts.extensions.get::<Nonce>().cloned()
+}
+
+/// The policy of a page whose inline scripts carry `nonce`. Scripts come from this site only (its
 /// JavaScript and WASM); styles from this site plus `style` attributes
 /// (avatar colours, table labels); pictures also from https (avatar URLs
 /// are shown as given) and from the avatar editor's local preview.
-pub fn content_security_policy(nonce: Option<&str>) -> String {
-    let inline = nonce.map(|n| format!(" 'nonce-{n}'")).unwrap_or_default();
+pub fn content_security_policy(nonce: &str) -> String {
     format!(
-        "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'{inline}; \
+        "default-src 'self'; script-src 'self' 'wasm-unsafe-eval' 'nonce-{nonce}'; \
          style-src 'self' 'unsafe-inline'; img-src 'self' data: blob: https:; \
          connect-src 'self'; object-src 'none'; base-uri 'none'; \
          frame-ancestors 'none'; form-action 'self'"
@@ -34,14 +45,15 @@ const PERMISSIONS: &str = "accelerometer=(), autoplay=(), camera=(), display-cap
 /// same name).
 const HSTS: &str = "max-age=31536000; includeSubDomains";
 
-/// Adds the headers to every answer. A page sets its own policy while it
-/// is rendered (its nonce is known only then); any other HTML answer gets
-/// the policy without inline scripts.
+/// Adds the headers to every answer: an HTML answer's policy names the
+/// nonce made here for its inline scripts.
 pub async fn security(
     State(state): State<AppState>,
-    req: axum::extract::Request,
+    mut req: axum::extract::Request,
     next: Next,
 ) -> Response {
+    let nonce = Nonce::new();
+    req.extensions_mut().insert(nonce.clone());
     let mut res = next.run(req).await;
     let https = state
         .settings
@@ -53,8 +65,8 @@ pub async fn security(
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("text/html"));
-    if html && !h.contains_key(header::CONTENT_SECURITY_POLICY) {
-        if let Ok(v) = HeaderValue::from_str(&content_security_policy(None)) {
+    if html {
+        if let Ok(v) = HeaderValue::from_str(&content_security_policy(&nonce)) {
             h.insert(header::CONTENT_SECURITY_POLICY, v);
         }
     }
@@ -81,11 +93,9 @@ mod tests {
 
     #[test]
     fn the_policy_allows_inline_scripts_only_by_nonce() {
-        let with = content_security_policy(Some("abc"));
+        let with = content_security_policy("abc");
         assert!(with.contains("script-src 'self' 'wasm-unsafe-eval' 'nonce-abc';"));
-        let without = content_security_policy(None);
-        assert!(without.contains("script-src 'self' 'wasm-unsafe-eval';"));
-        for p in [with, without] {
+        for p in [with] {
             let scripts = p
                 .split(';')
                 .find(|d| d.trim().starts_with("script-src"))

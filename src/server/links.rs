@@ -10,7 +10,7 @@ use sha2::{Digest, Sha256};
 use super::db::{Db, Tx};
 use super::notify::{Notice, NoticeData};
 use super::secret_box::{to_hex, SecretBox};
-use crate::error::AppError;
+use crate::error::{AppError, Reason};
 use crate::model::notice::Kind;
 use crate::{on_db, on_tx};
 
@@ -165,13 +165,13 @@ pub(super) fn refused(
     now: i64,
     [not_valid, used, expired]: [&str; 3],
 ) -> AppError {
-    let message = match found {
-        Ok(Some(f)) if f.used_at.is_some() => used,
-        Ok(Some(f)) if f.expires_at <= now => expired,
-        Ok(_) => not_valid,
+    let (reason, message) = match found {
+        Ok(Some(f)) if f.used_at.is_some() => (Reason::LinkUsed, used),
+        Ok(Some(f)) if f.expires_at <= now => (Reason::LinkExpired, expired),
+        Ok(_) => (Reason::LinkNotValid, not_valid),
         Err(e) => return e.into(),
     };
-    AppError::invalid("token", message)
+    AppError::invalid("token", message).because(reason)
 }
 
 /// Why a link does not work, in words for the page.

@@ -6,7 +6,7 @@ use argon2::password_hash::{
 };
 use argon2::{Algorithm, Argon2, Params, Version};
 
-use crate::error::AppError;
+use crate::error::{AppError, Reason};
 
 fn argon2() -> Argon2<'static> {
     // The parameters are constants known to be valid.
@@ -92,10 +92,10 @@ pub async fn verify_current(
     let hash = super::users::password_hash(&state.db, user_id).await?;
     if password.chars().count() > 128 || !verify(password, Some(hash)).await? {
         state.login_limiter.fail(&keys, now).await?;
-        return Err(AppError::invalid(
-            field,
-            "That is not your current password.",
-        ));
+        return Err(
+            AppError::invalid(field, "That is not your current password.")
+                .because(Reason::WrongPassword),
+        );
     }
     Ok(())
 }

@@ -10,7 +10,7 @@ use super::limiter;
 use super::links::{self, Purpose};
 use super::state::AppState;
 use super::{password, users};
-use crate::error::AppError;
+use crate::error::{AppError, Reason};
 use crate::model::audit::AuditAction;
 use crate::model::notice::Kind;
 use crate::model::secret::Password;
@@ -24,9 +24,9 @@ pub const ASKED: &str = "If an account has that email address or handle, a link 
 /// disabled). Limited per source address and per `login`.
 pub async fn request(state: &AppState, login: &str, meta: &ClientMeta) -> Result<(), AppError> {
     if state.mailer.is_none() {
-        return Err(AppError::Conflict(
-            "This server does not send mail, so passwords cannot be reset by mail. Ask an administrator."
-                .into(),
+        return Err(AppError::conflict(
+            Reason::NoMail,
+            "This server does not send mail, so passwords cannot be reset by mail. Ask an administrator.",
         ));
     }
     let at = now();

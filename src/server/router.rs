@@ -6,7 +6,7 @@ use axum::http::{header, HeaderValue};
 use axum::routing::{get, post};
 use axum::{middleware, Router};
 use leptos::config::LeptosOptions;
-use leptos::prelude::provide_context;
+use leptos::prelude::{provide_context, use_context};
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use tower_http::set_header::SetResponseHeaderLayer;
 
@@ -161,8 +161,14 @@ pub fn build(state: AppState) -> Router {
         let state = state.clone();
         move || {
             provide_context(state.clone());
-            // The nonce of this answer's inline scripts (see `headers`).
-            leptos::nonce::provide_nonce();
+            // The nonce the security layer made for this answer, which its
+            // policy names (see `headers`), in place of one of Leptos' own.
+            if let Some(nonce) = use_context::<axum::http::request::Parts>()
+                .as_ref()
+                .and_then(headers::nonce_of)
+            {
+                provide_context(nonce);
+            }
         }
     };
     let shell_options = state.leptos_options.as_ref().clone();

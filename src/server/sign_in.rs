@@ -9,7 +9,7 @@ use super::client::ClientMeta;
 use super::device::{self, Device};
 use super::state::AppState;
 use super::{db, limiter, password, session, users};
-use crate::error::AppError;
+use crate::error::{AppError, Reason};
 use crate::model::audit::AuditAction;
 use crate::model::notice::Kind;
 use crate::model::secret::Password;
@@ -40,7 +40,7 @@ pub async fn sign_in(
     replacing: Option<i64>,
     known: Option<Device>,
 ) -> Result<SignedIn, AppError> {
-    let refused = || AppError::invalid("login", GENERIC);
+    let refused = || AppError::invalid("login", GENERIC).because(Reason::BadCredentials);
     let now = db::now();
     let too_long = login.len() > 254 || password.expose().chars().count() > 128;
     let row = if too_long {

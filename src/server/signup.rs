@@ -22,7 +22,7 @@ use super::notify::{self, Notice, NoticeData};
 use super::state::AppState;
 use super::users::{self, NewAccount};
 use super::{limiter, password};
-use crate::error::AppError;
+use crate::error::{AppError, Reason};
 use crate::model::audit::AuditAction;
 use crate::model::notice::Kind;
 use crate::model::secret::Password;
@@ -143,7 +143,7 @@ async fn refusal(db: &Db, secret: &str, now: i64) -> AppError {
 /// The sign-up the link `secret` finishes, if it still works.
 pub async fn peek(db: &Db, secret: &str, now: i64) -> Result<Pending, AppError> {
     if !links::well_formed(secret) {
-        return Err(AppError::invalid("token", NOT_VALID));
+        return Err(AppError::invalid("token", NOT_VALID).because(Reason::LinkNotValid));
     }
     let found: Option<Pending> = on_db!(db, p => sqlx::query_as(
         "SELECT handle, email, password_hash FROM signup_links
@@ -178,7 +178,7 @@ pub async fn finish(
     let hash = pending.password_hash.clone();
     if !password::verify(password.0, Some(hash)).await? {
         state.login_limiter.fail(&keys, now()).await?;
-        return Err(AppError::invalid("password", WRONG_PASSWORD));
+        return Err(AppError::invalid("password", WRONG_PASSWORD).because(Reason::WrongPassword));
     }
     let at = now();
     let mut tx = audit::begin_accounts(db).await?;
@@ -205,14 +205,20 @@ pub async fn finish(
     };
     let id = match users::insert(&mut tx, &new, at).await {
         Ok(Some(id)) => id,
-        Ok(None) => return Err(AppError::invalid("token", handle_gone(&pending.handle))),
+        Ok(None) => {
+            return Err(AppError::invalid("token", handle_gone(&pending.handle))
+                .because(Reason::HandleTaken))
+        }
         Err(e) => {
             drop(tx);
             return Err(match users::clash(db, e, Some(&pending.handle)).await {
-                AppError::Invalid { field, .. } if field.as_deref() == Some("handle") => {
+                e if e.reason() == Some(Reason::HandleTaken) => {
                     AppError::invalid("token", handle_gone(&pending.handle))
+                        .because(Reason::HandleTaken)
                 }
-                AppError::Invalid { .. } => AppError::invalid("token", EMAIL_GONE),
+                e if e.reason() == Some(Reason::EmailTaken) => {
+                    AppError::invalid("token", EMAIL_GONE).because(Reason::EmailTaken)
+                }
                 other => other,
             });
         }

@@ -10,7 +10,7 @@ use super::links::{self, Purpose};
 use super::notify::{Notice, NoticeData};
 use super::state::AppState;
 use super::users::clash;
-use crate::error::AppError;
+use crate::error::{AppError, Reason};
 use crate::model::audit::AuditAction;
 use crate::model::notice::Kind;
 use crate::{on_db, on_tx};
@@ -39,7 +39,9 @@ pub async fn request(
     .await)?
     .is_some();
     if taken {
-        return Err(AppError::invalid("email", super::users::EMAIL_TAKEN));
+        return Err(
+            AppError::invalid("email", super::users::EMAIL_TAKEN).because(Reason::EmailTaken)
+        );
     }
     let tx = state.db.begin().await?;
     links::send(
@@ -56,14 +58,15 @@ pub async fn request(
 /// Mails the waiting address a new link (the old one stops working).
 pub async fn resend(state: &AppState, user_id: i64, meta: &ClientMeta) -> Result<String, AppError> {
     let Some((email, made)) = links::pending_email(&state.db, user_id).await? else {
-        return Err(AppError::Conflict(
-            "No address is waiting to be confirmed.".into(),
+        return Err(AppError::conflict(
+            Reason::NothingToConfirm,
+            "No address is waiting to be confirmed.",
         ));
     };
     if made > now() - RESEND_AFTER_SECS {
-        return Err(AppError::Conflict(
-            "A link was sent less than a minute ago. Check your inbox (and spam folder) first."
-                .into(),
+        return Err(AppError::conflict(
+            Reason::TooSoon,
+            "A link was sent less than a minute ago. Check your inbox (and spam folder) first.",
         ));
     }
     request(state, user_id, &email, meta).await?;

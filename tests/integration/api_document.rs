@@ -138,3 +138,40 @@ async fn every_operation_lists_the_answers_it_can_give() {
     assert_eq!(res.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
     assert_eq!(res.json()["error"]["code"], "unsupported_media_type");
 }
+
+/// A path parameter is a `{name}` of its path, and the other way round;
+/// the audit log's filters are optional query parameters (a strict
+/// validator refuses the whole document otherwise).
+#[tokio::test]
+async fn every_parameter_is_where_its_path_says() {
+    let app = TestApp::new().await;
+    let doc = document(&app).await;
+    let paths = doc["paths"].as_object().unwrap();
+    for (path, item) in paths {
+        let templated: Vec<&str> = path
+            .split('/')
+            .filter_map(|s| s.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
+            .collect();
+        for (method, op) in item.as_object().unwrap() {
+            let params = op["parameters"].as_array().cloned().unwrap_or_default();
+            let in_path: Vec<&str> = params
+                .iter()
+                .filter(|p| p["in"] == "path")
+                .map(|p| p["name"].as_str().unwrap())
+                .collect();
+            assert_eq!(in_path, templated, "{method} {path}");
+            for p in params.iter().filter(|p| p["in"] == "path") {
+                assert_eq!(p["required"], true, "{method} {path} {}", p["name"]);
+            }
+        }
+    }
+    let audit = doc["paths"]["/api/v1/audit-log"]["get"]["parameters"]
+        .as_array()
+        .unwrap();
+    let names: Vec<&str> = audit.iter().map(|p| p["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["limit", "cursor", "action"]);
+    for p in audit {
+        assert_eq!(p["in"], "query", "{}", p["name"]);
+        assert_ne!(p["required"], true, "{}", p["name"]);
+    }
+}

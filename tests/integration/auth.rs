@@ -5,7 +5,7 @@ use axum::body::Body;
 use axum::http::{header, Method, Request, StatusCode};
 use serde_json::Value;
 
-use crate::common::{app_error, TestApp, HOST, ORIGIN, PASSWORD};
+use crate::common::{app_error, reason, TestApp, HOST, ORIGIN, PASSWORD};
 
 #[tokio::test]
 async fn signup_first_user_is_admin_second_is_not() {
@@ -112,7 +112,7 @@ async fn login_failure_is_generic_and_audited() {
     let a = app_error(&wrong_password);
     let b = app_error(&unknown_user);
     assert_eq!(a, b, "both failures must look the same");
-    assert_eq!(a["Invalid"]["message"], "Invalid email, handle or password");
+    assert_eq!(reason(&wrong_password), "bad_credentials");
     assert!(wrong_password.session_cookie().is_none());
     assert_eq!(app.actions(1).await[0], "sign_in_failed");
 }

@@ -21,7 +21,7 @@ use tower::ServiceExt;
 
 pub use super::database::TestDatabase;
 use super::remote::Remote;
-pub use super::response::{app_error, form, image, Response};
+pub use super::response::{app_error, form, image, reason, Response};
 
 pub const ORIGIN: &str = "http://localhost:3000";
 pub const HOST: &str = "localhost:3000";

@@ -6,6 +6,7 @@
 
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
+use leptos::server_fn::ServerFn;
 
 use crate::common::{Response, TestApp};
 
@@ -139,4 +140,105 @@ async fn every_answer_names_its_request_id_and_keeps_a_proxys() {
         .body(Body::empty())
         .unwrap();
     assert_ne!(header(&app.send(req).await, "x-request-id"), "<script>");
+}
+
+/// Many answers of every page, signed in and out, for every status a page
+/// gives (200, 404, a refusal, a redirect's target), fetched concurrently on
+/// a multi-threaded runtime: each names in its policy exactly the nonce all
+/// its inline scripts carry. (`PAGE_ANSWERS` sets how many; 2,000 by
+/// default.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn every_answer_of_every_page_names_the_nonce_its_scripts_carry() {
+    let app = std::sync::Arc::new(TestApp::new().await);
+    let admin = app.signup("ada").await;
+    let user = app.signup("bob").await;
+    // A sign-in refused without JavaScript: its page shows the refusal.
+    let req = Request::post(<account_settings::api::auth::Login as ServerFn>::PATH)
+        .header(header::HOST, crate::common::HOST)
+        .header(header::ACCEPT, "text/html")
+        .header(header::REFERER, "http://localhost:3000/login")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from("login=ada&password=wrong+password+1"))
+        .unwrap();
+    let refused = app.send(req).await;
+    assert_eq!(refused.status, StatusCode::SEE_OTHER);
+    let refusal = refused
+        .headers
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with("refusal="))
+        .and_then(|v| v.split(';').next())
+        .expect("a refusal cookie")
+        .to_owned();
+    // (path, cookie, status): every page, and what strangers get.
+    let pages: Vec<(&str, Option<String>, StatusCode)> = vec![
+        ("/login", None, StatusCode::OK),
+        ("/login", Some(refusal), StatusCode::OK),
+        ("/signup", None, StatusCode::OK),
+        ("/forgot-password", None, StatusCode::OK),
+        ("/reset-password?token=nonsense", None, StatusCode::OK),
+        ("/confirm-email?token=nonsense", None, StatusCode::OK),
+        ("/signup/finish?token=nonsense", None, StatusCode::OK),
+        ("/no/such/page", None, StatusCode::NOT_FOUND),
+        ("/settings/profile", Some(admin.clone()), StatusCode::OK),
+        ("/settings/tokens", Some(admin.clone()), StatusCode::OK),
+        ("/settings/audit-log", Some(admin.clone()), StatusCode::OK),
+        ("/settings/security", Some(admin.clone()), StatusCode::OK),
+        (
+            "/settings/notifications",
+            Some(admin.clone()),
+            StatusCode::OK,
+        ),
+        ("/settings/advanced", Some(admin.clone()), StatusCode::OK),
+        ("/admin/users", Some(admin.clone()), StatusCode::OK),
+        ("/admin/users", Some(user.clone()), StatusCode::NOT_FOUND),
+        ("/settings/tokens", Some(user.clone()), StatusCode::OK),
+        ("/no/such/page", Some(user.clone()), StatusCode::NOT_FOUND),
+    ];
+    // The redirects' targets are pages of the list above.
+    for (from, cookie) in [
+        ("/settings", Some(&admin)),
+        ("/", Some(&admin)),
+        ("/", None),
+        ("/settings/tokens", None),
+    ] {
+        let res = app.get(from, cookie.map(String::as_str)).await;
+        let to = res
+            .headers
+            .get(header::LOCATION)
+            .and_then(|l| l.to_str().ok())
+            .unwrap_or_else(|| panic!("{from}: no redirect ({})", res.status));
+        assert!(
+            pages
+                .iter()
+                .any(|(p, c, _)| p == &to && c.as_ref() == cookie),
+            "{from} → {to}"
+        );
+    }
+    let answers: usize = std::env::var("PAGE_ANSWERS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(2000);
+    let pages = std::sync::Arc::new(pages);
+    let mut tasks = tokio::task::JoinSet::new();
+    let workers = 8;
+    for w in 0..workers {
+        let (app, pages) = (app.clone(), pages.clone());
+        tasks.spawn(async move {
+            let mut seen = Vec::new();
+            for i in (w..answers).step_by(workers) {
+                let (path, cookie, status) = &pages[i % pages.len()];
+                let res = app.get(path, cookie.as_deref()).await;
+                assert_eq!(res.status, *status, "{path} answer {i}");
+                seen.push(assert_page_policy(&res));
+            }
+            seen
+        });
+    }
+    let mut nonces = std::collections::HashSet::new();
+    while let Some(seen) = tasks.join_next().await {
+        nonces.extend(seen.expect("a worker panicked"));
+    }
+    assert_eq!(nonces.len(), answers, "every answer has a nonce of its own");
 }

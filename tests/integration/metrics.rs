@@ -111,3 +111,45 @@ async fn without_metrics_addr_nothing_is_counted_or_served() {
     let public = on.get("/metrics", None).await;
     assert!(!public.text().contains("http_requests_total"));
 }
+
+#[tokio::test]
+async fn a_stopped_audit_writer_is_counted_logged_once_and_fails_the_health_check() {
+    let log = crate::forgot::Captured::default();
+    let writer = log.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_ansi(false)
+        .with_writer(move || writer.clone())
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+    let app = TestApp::with(|s| s.metrics_addr = Some("127.0.0.1:0".parse().unwrap())).await;
+    let cookie = app.signup("ada").await;
+    let (token, _) = app.create_token_with(&cookie, ALL_SCOPES).await;
+    assert_eq!(app.get("/healthz", None).await.status, StatusCode::OK);
+
+    app.state.audit.stop_writer();
+    for _ in 0..100 {
+        if !app.state.audit.is_alive() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    let health = app.get("/healthz", None).await;
+    assert_eq!(health.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(health.text(), "audit writer stopped");
+    for _ in 0..3 {
+        let res = app.api(Method::GET, "/api/v1/user", &token, None).await;
+        assert_eq!(res.status, StatusCode::OK, "{}", res.text());
+    }
+    let text = scrape(&app).await.text();
+    assert_eq!(
+        sample(&text, "audit_events_dropped_total"),
+        Some(3.0),
+        "{text}"
+    );
+    let said = log.text();
+    assert_eq!(
+        said.matches("the audit writer has stopped").count(),
+        1,
+        "logged once: {said}"
+    );
+}

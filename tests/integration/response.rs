@@ -88,3 +88,14 @@ pub fn app_error(res: &Response) -> Value {
     );
     res.json()
 }
+
+/// Why a server function refused: its error's `reason` (`"token_limit"`,
+/// `"link_used"`, …), what code decides by; the wording is free to change.
+pub fn reason(res: &Response) -> String {
+    let e = app_error(res);
+    ["Invalid", "Conflict"]
+        .iter()
+        .find_map(|v| e[v]["reason"].as_str())
+        .unwrap_or_else(|| panic!("no reason in {e}"))
+        .to_owned()
+}

@@ -114,6 +114,7 @@ enum Answer {
 async fn post(form: &HtmlFormElement) -> Result<Answer, AppError> {
     let failed = |_| AppError::Invalid {
         field: None,
+        reason: crate::error::Reason::Invalid,
         message: crate::error::UNREACHABLE.into(),
     };
     let window = web_sys::window().ok_or(JsValue::NULL).map_err(failed)?;

@@ -96,8 +96,12 @@ enum Msg {
 #[derive(Clone)]
 pub struct AuditLog {
     tx: mpsc::Sender<Msg>,
-    /// Events a failed batch did not write (for `/metrics`).
+    /// Events a failed batch did not write, or that found the writer gone
+    /// (for `/metrics`).
     dropped: Arc<std::sync::atomic::AtomicU64>,
+    /// Whether the writer's end has been logged (once per process).
+    told: Arc<std::sync::atomic::AtomicBool>,
+    writer: tokio::task::AbortHandle,
 }
 
 impl AuditLog {
@@ -111,8 +115,42 @@ impl AuditLog {
     pub fn with_capacity(db: Db, limits: Arc<ApiLimits>, capacity: usize) -> Self {
         let (tx, rx) = mpsc::channel(capacity);
         let dropped = Arc::new(std::sync::atomic::AtomicU64::new(0));
-        tokio::spawn(writer::writer(db, limits, dropped.clone(), rx));
-        Self { tx, dropped }
+        let writer = tokio::spawn(writer::writer(db, limits, dropped.clone(), rx)).abort_handle();
+        Self {
+            tx,
+            dropped,
+            told: Arc::default(),
+            writer,
+        }
+    }
+
+    /// Sends `msg` to the writer; an event that finds the writer gone (it
+    /// panicked, or its task was stopped) is counted as dropped, and the
+    /// writer's end logged once.
+    async fn send(&self, msg: Msg) {
+        if self.tx.send(msg).await.is_err() {
+            self.dropped
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            if !self.told.swap(true, std::sync::atomic::Ordering::Relaxed) {
+                tracing::error!(
+                    "the audit writer has stopped: API request events are not recorded \
+                     (counted in audit_events_dropped_total; /healthz answers 503)"
+                );
+            }
+        }
+    }
+
+    /// Whether the writer is still taking events (`/healthz` says 503 when
+    /// not).
+    pub fn is_alive(&self) -> bool {
+        !self.tx.is_closed()
+    }
+
+    /// Stops the writer as a panic in it would: what the tests use to see
+    /// that its end is counted, logged and reported by `/healthz`.
+    #[doc(hidden)]
+    pub fn stop_writer(&self) {
+        self.writer.abort();
     }
 
     /// Queues the event of a request made with a token; writing it also
@@ -124,7 +162,7 @@ impl AuditLog {
         if event.at == 0 {
             event.at = now();
         }
-        let _ = self.tx.send(Msg::TokenUsed(event)).await;
+        self.send(Msg::TokenUsed(event)).await;
     }
 
     /// Queues the event of a refused API request, waiting for room like
@@ -133,7 +171,7 @@ impl AuditLog {
         if event.at == 0 {
             event.at = now();
         }
-        let _ = self.tx.send(Msg::Event(event)).await;
+        self.send(Msg::Event(event)).await;
     }
 
     /// Messages queued and not yet taken by the writer.
@@ -141,7 +179,8 @@ impl AuditLog {
         self.tx.max_capacity() - self.tx.capacity()
     }
 
-    /// Events a failed batch did not write, since the start.
+    /// Events not written since the start: by a failed batch, or for want
+    /// of a writer.
     pub fn dropped(&self) -> u64 {
         self.dropped.load(std::sync::atomic::Ordering::Relaxed)
     }

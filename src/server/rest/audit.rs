@@ -14,7 +14,9 @@ use crate::model::time::rfc3339;
 use crate::server::audit;
 use crate::server::state::AppState;
 
+/// Optional query parameters (`?limit=&cursor=&action=`), never path ones.
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct AuditParams {
     /// Events per page, 1–200 (default 50).
     #[param(value_type = Option<u32>, minimum = 1, maximum = 200)]

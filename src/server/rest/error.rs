@@ -100,8 +100,12 @@ impl From<AppError> for ApiError {
             AppError::Unauthorized => "invalid_token",
             AppError::Forbidden => "forbidden",
             AppError::NotFound(_) => "not_found",
+            AppError::Invalid {
+                reason: crate::error::Reason::TooLarge,
+                ..
+            } => "payload_too_large",
             AppError::Invalid { .. } => "invalid_request",
-            AppError::Conflict(_) => "conflict",
+            AppError::Conflict { .. } => "conflict",
             AppError::RateLimited(_) => "rate_limited",
             AppError::Internal | AppError::ServerFn(_) => "internal",
         };
@@ -109,6 +113,7 @@ impl From<AppError> for ApiError {
             AppError::Invalid {
                 field: Some(f),
                 message,
+                ..
             } => format!("{f}: {message}"),
             other => other.to_string(),
         };

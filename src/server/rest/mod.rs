@@ -44,7 +44,7 @@ pub fn router(state: AppState) -> Router<AppState> {
 
 /// This document.
 #[utoipa::path(get, path = "/api/v1/openapi.json", tag = "meta",
-    responses((status = 200, description = "The OpenAPI 3 document")))]
+    responses((status = 200, description = "The OpenAPI 3 document", body = Object)))]
 pub async fn openapi_json() -> Json<utoipa::openapi::OpenApi> {
     Json(ApiDoc::openapi())
 }
@@ -52,16 +52,22 @@ pub async fn openapi_json() -> Json<utoipa::openapi::OpenApi> {
 /// 200 whenever the process answers; touches no database (liveness, and the
 /// baseline `make bench` compares the API with).
 #[utoipa::path(get, path = "/livez", tag = "meta",
-    responses((status = 200, description = "The process answers")))]
+    responses((status = 200, description = "The process answers", body = String, content_type = "text/plain")))]
 pub async fn livez() -> &'static str {
     "ok"
 }
 
-/// 200 when the database answers.
+/// 200 when the database answers and API use is being recorded.
 #[utoipa::path(get, path = "/healthz", tag = "meta",
-    responses((status = 200, description = "The database answers"),
-              (status = 503, description = "The database does not answer")))]
+    responses((status = 200, description = "The database answers and the audit writer runs",
+               body = String, content_type = "text/plain"),
+              (status = 503, description = "The database does not answer, or the audit writer has stopped",
+               body = String, content_type = "text/plain")))]
 pub async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
+    // An instance that no longer records API use must not take traffic.
+    if !state.audit.is_alive() {
+        return (StatusCode::SERVICE_UNAVAILABLE, "audit writer stopped");
+    }
     // A load balancer must hear "no" in time, not wait on a dead database.
     let answer = tokio::time::timeout(std::time::Duration::from_secs(1), state.db.ping()).await;
     match answer {

@@ -14,7 +14,7 @@ pub use rotate::{deactivate_idle, forget_retired, revoke_leaked, rotate, Rotated
 use super::audit::{self, NewEvent};
 use super::db::{now, Backend, Db};
 use super::token_secret::PlainToken;
-use crate::error::AppError;
+use crate::error::{AppError, Reason};
 use crate::model::notice::Kind;
 use crate::model::scope::Scopes;
 use crate::model::token::{limit_notice, TokenStatus, TokenView};
@@ -121,7 +121,7 @@ pub async fn insert(
         .fetch_optional(c)
         .await)?;
     let Some(id) = id else {
-        return Err(AppError::Conflict(limit_notice(max)));
+        return Err(AppError::conflict(Reason::TokenLimit, limit_notice(max)));
     };
     let event = event
         .token(id, label(name, prefix, last_four))
@@ -142,8 +142,9 @@ pub async fn set_active(
     let token = get(db, user_id, id).await?;
     let now = now();
     if active && token.status(now) == TokenStatus::Expired {
-        return Err(AppError::Conflict(
-            "This token has expired and cannot be activated again.".into(),
+        return Err(AppError::conflict(
+            Reason::TokenExpired,
+            "This token has expired and cannot be activated again.",
         ));
     }
     let deactivated_at = (!active).then_some(now);

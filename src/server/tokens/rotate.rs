@@ -2,7 +2,7 @@
 //! reported as leaked, or left unused too long.
 
 use super::{get, label};
-use crate::error::AppError;
+use crate::error::{AppError, Reason};
 use crate::model::audit::AuditAction;
 use crate::model::notice::Kind;
 use crate::model::rotation::renewed_expiry;
@@ -64,13 +64,15 @@ pub async fn rotate(
         .await)?
     .ok_or_else(|| AppError::NotFound("Token".into()))?;
     if current.expires_at.is_some_and(|e| e <= now) {
-        return Err(AppError::Conflict(
-            "This token has expired and cannot be regenerated: make a new one.".into(),
+        return Err(AppError::conflict(
+            Reason::TokenExpired,
+            "This token has expired and cannot be regenerated: make a new one.",
         ));
     }
     if current.deactivated {
-        return Err(AppError::Conflict(
-            "This token is deactivated: activate it before regenerating it.".into(),
+        return Err(AppError::conflict(
+            Reason::TokenDeactivated,
+            "This token is deactivated: activate it before regenerating it.",
         ));
     }
     let secret = PlainToken::generate(prefix);

@@ -2,7 +2,7 @@
 
 use super::audit::{self, NewEvent};
 use super::db::{now, Db, Tx};
-use crate::error::AppError;
+use crate::error::{AppError, Reason};
 use crate::model::notice::Kind;
 use crate::{on_db, on_tx};
 
@@ -56,7 +56,10 @@ pub async fn create(
             audit::commit(tx, &events(id)).await?;
             Ok(id)
         }
-        Ok(None) => Err(AppError::invalid("handle", super::account::HANDLE_HELD)),
+        Ok(None) => {
+            Err(AppError::invalid("handle", super::account::HANDLE_HELD)
+                .because(Reason::HandleTaken))
+        }
         Err(e) => {
             drop(tx);
             Err(clash(db, e, Some(handle)).await)
@@ -139,9 +142,9 @@ pub async fn check_handle_free(db: &Db, handle: &str, now: i64) -> Result<(), Ap
     .fetch_one(p)
     .await)?;
     if taken {
-        Err(AppError::invalid("handle", HANDLE_TAKEN))
+        Err(AppError::invalid("handle", HANDLE_TAKEN).because(Reason::HandleTaken))
     } else if held {
-        Err(AppError::invalid("handle", super::account::HANDLE_HELD))
+        Err(AppError::invalid("handle", super::account::HANDLE_HELD).because(Reason::HandleTaken))
     } else {
         Ok(())
     }
@@ -254,8 +257,8 @@ pub(super) async fn clash(db: &Db, e: sqlx::Error, handle: Option<&str>) -> AppE
         }
     };
     match key.as_str() {
-        HANDLE_KEY => AppError::invalid("handle", HANDLE_TAKEN),
-        EMAIL_KEY => AppError::invalid("email", EMAIL_TAKEN),
+        HANDLE_KEY => AppError::invalid("handle", HANDLE_TAKEN).because(Reason::HandleTaken),
+        EMAIL_KEY => AppError::invalid("email", EMAIL_TAKEN).because(Reason::EmailTaken),
         _ => e.into(),
     }
 }
