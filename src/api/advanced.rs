@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 
-use crate::error::{AppError, Reason};
+use crate::error::AppError;
 use crate::model::account::HandlePreview;
 use crate::model::secret::Password;
 
@@ -29,7 +29,8 @@ pub async fn preview_handle(handle: String) -> Result<HandlePreview, AppError> {
         ));
     }
     if account::handle_reserved_by_other(&state.db, &new, s.user.id).await? {
-        return Err(AppError::invalid("handle", account::HANDLE_HELD).because(Reason::HandleTaken));
+        return Err(AppError::invalid("handle", account::HANDLE_HELD)
+            .because(crate::error::Reason::HandleTaken));
     }
     let domain = &state.settings.workspace_domain;
     Ok(HandlePreview {

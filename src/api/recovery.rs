@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 
-use crate::error::{AppError, Reason};
+use crate::error::AppError;
 use crate::model::secret::Password;
 
 /// Whether this server can mail a password-reset link (sign-in offers
@@ -106,7 +106,7 @@ pub async fn cancel_email_change() -> Result<(), AppError> {
     let state = context::state()?;
     if !s.user.email_verified {
         return Err(AppError::conflict(
-            Reason::EmailUnconfirmed,
+            crate::error::Reason::EmailUnconfirmed,
             "Your address is not confirmed yet: confirm it, or change it on this page.",
         ));
     }

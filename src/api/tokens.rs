@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 
-use crate::error::{AppError, Reason};
+use crate::error::AppError;
 use crate::model::rotation::RegeneratedToken;
 use crate::model::secret::Password;
 use crate::model::token::{GeneratedToken, TokenView, TokensPage};
@@ -16,7 +16,7 @@ fn require_confirmed(user: &crate::model::user::CurrentUser) -> Result<(), AppEr
         Ok(())
     } else {
         Err(AppError::conflict(
-            Reason::EmailUnconfirmed,
+            crate::error::Reason::EmailUnconfirmed,
             format!(
                 "Confirm your email address first: open the link we sent to {}. \
              Profile can send it again.",
@@ -51,7 +51,7 @@ pub async fn generate_token() -> Result<GeneratedToken, AppError> {
     let max = state.settings.policy.max_per_user;
     if tokens::count(&state.db, s.user.id).await? >= i64::from(max) {
         return Err(AppError::conflict(
-            Reason::TokenLimit,
+            crate::error::Reason::TokenLimit,
             crate::model::token::limit_notice(max),
         ));
     }
