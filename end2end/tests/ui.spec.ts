@@ -124,8 +124,9 @@ test("a click on an island's control before it is interactive is not lost (slow 
   // Shown means painted: the stylesheet blocks the first paint, so no
   // person can click before it has arrived. (Playwright can: it finds the
   // button's box before the styles move it, and its click can then land
-  // beside the button. That, not the app, is the likely cause of a lost
-  // click in one of 40 on a loaded machine.)
+  // beside the button.) The click is held by an inline script: a page
+  // whose policy did not name that script's nonce lost it, which the
+  // policy guard now reports as such.
   const painted = () =>
     page.waitForFunction(
       () =>
