@@ -4,18 +4,11 @@
 // lacked the nonce left about one such load in ten dead: the inline
 // scripts blocked, the islands never hydrated. E2E_FIRST_LOADS sets the
 // loads per page (default 5; the figure in the README is from 200).
-import { test, expect, hydrated, newContext, signUp, uniqueHandle } from "./helpers";
+import { test, expect, hydrated, newContext, signUp, uniqueHandle, SETTINGS_PAGES } from "./helpers";
 import type { Response } from "@playwright/test";
 
 const LOADS = Number(process.env.E2E_FIRST_LOADS ?? 5);
-const SIGNED_IN = [
-  "/settings/profile",
-  "/settings/tokens",
-  "/settings/audit-log",
-  "/settings/security",
-  "/settings/notifications",
-  "/settings/advanced",
-];
+const SIGNED_IN = SETTINGS_PAGES;
 const SIGNED_OUT = ["/login", "/signup", "/forgot-password"];
 
 /** The header's nonce, and that every inline script of the body has it. */

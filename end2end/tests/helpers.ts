@@ -52,6 +52,16 @@ export { expect };
 
 export const PASSWORD = "correct horse battery staple";
 
+/** Every settings page, in the order of the left-hand menu. */
+export const SETTINGS_PAGES = [
+  "/settings/profile",
+  "/settings/tokens",
+  "/settings/audit-log",
+  "/settings/security",
+  "/settings/notifications",
+  "/settings/advanced",
+];
+
 /** A handle no other test uses. */
 export function uniqueHandle(prefix: string): string {
   return `${prefix}-${Date.now().toString(36)}${Math.floor(Math.random() * 1000)}`;

@@ -1,7 +1,7 @@
 // The interface as a new user meets it: phones, first clicks on a slow
 // link, the keyboard's focus, dialogs and messages.
 import { Page, Browser } from "@playwright/test";
-import { test, expect, focused, hydrated, makeAdmin, saveToken, signIn, signUp, uniqueHandle, watchPolicy } from "./helpers";
+import { test, expect, focused, hydrated, makeAdmin, saveToken, signIn, signUp, uniqueHandle, watchPolicy, SETTINGS_PAGES } from "./helpers";
 
 const PHONE = { width: 390, height: 844 };
 
@@ -63,15 +63,7 @@ test("on a phone every page fits: no sideways scrolling, tables as cards, target
   await expect(row).toContainText("Active");
   const menu = (await row.getByRole("button", { name: /^Token actions/ }).boundingBox())!;
   expect(menu.x + menu.width).toBeLessThanOrEqual(PHONE.width);
-  for (const path of [
-    "/settings/profile",
-    "/settings/tokens",
-    "/settings/audit-log",
-    "/settings/security",
-    "/settings/notifications",
-    "/settings/advanced",
-    "/admin/users",
-  ]) {
+  for (const path of [...SETTINGS_PAGES, "/admin/users"]) {
     await page.goto(path);
     await hydrated(page);
     expect(await phoneProblems(page), path).toEqual([]);
