@@ -33,6 +33,10 @@ pub enum AppError {
     /// Too many attempts; try again after the given number of seconds.
     #[error("Too many attempts. Try again in {0} seconds.")]
     RateLimited(u64),
+    /// The server is too busy to do this now (password hashes queued);
+    /// try again after the given number of seconds.
+    #[error("The server is busy. Try again in a moment.")]
+    Busy(u64),
     /// Something failed on the server; details are in the server log only.
     #[error("Something went wrong on our side. Please try again.")]
     Internal,
@@ -166,6 +170,7 @@ impl AppError {
             Self::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             Self::Conflict { .. } => StatusCode::CONFLICT,
             Self::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
+            Self::Busy(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal | Self::ServerFn(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }

@@ -95,7 +95,7 @@ pub async fn admin_create_user(
 ) -> Result<CreatedUser, AppError> {
     use crate::model::account::parse_role;
     use crate::model::{audit::AuditAction, validate};
-    use crate::server::{admin, password as pw, users};
+    use crate::server::{admin, users};
     use rand::distr::{Alphanumeric, SampleString};
 
     let (s, state) = ssr::require_admin().await?;
@@ -108,7 +108,7 @@ pub async fn admin_create_user(
     let names = validate::names(&first, &last, display.trim())?;
     let is_admin = parse_role(&role)?;
     let initial_password = Alphanumeric.sample_string(&mut rand::rng(), 20);
-    let hash = pw::hash(initial_password.clone()).await?;
+    let hash = state.hasher.hash(initial_password.clone()).await?;
     let role = if is_admin { "administrator" } else { "user" };
     let meta = ssr::meta()?;
     let detail = format!("created as {role}");

@@ -80,46 +80,19 @@ pub async fn signup_open() -> Result<bool, AppError> {
 /// not an account has it.
 #[server]
 pub async fn signup(handle: String, email: String, password: Password) -> Result<(), AppError> {
-    use crate::model::{audit::AuditAction, validate};
-    use crate::server::{audit::NewEvent, context, limiter, password as pw, signup, users};
+    use crate::server::{context, signup};
 
     let state = context::state()?;
-    if !state.settings.allow_signup {
-        return Err(AppError::Forbidden);
-    }
-    // Every attempt counts against its address, before the hash it costs.
     let meta = context::ClientMeta::of(&context::parts()?);
-    let keys = limiter::sign_up_keys(meta.ip.as_deref(), state.settings.signups_per_address);
-    let now = crate::server::db::now();
-    if let Some(retry_after) = state.login_limiter.check(&keys, now).await?.retry_after {
-        return Err(ssr::too_many(retry_after));
+    match signup::sign_up(&state, &handle, &email, password, &meta).await {
+        Ok(signup::SignedUp::Mailed) => {
+            leptos_axum::redirect("/signup/sent");
+            Ok(())
+        }
+        Ok(signup::SignedUp::Created(user_id)) => ssr::start_session(&state, user_id, &meta).await,
+        Err(AppError::RateLimited(s)) => Err(ssr::too_many(s)),
+        Err(e) => Err(e),
     }
-    state.login_limiter.fail(&keys, now).await?;
-    let handle = validate::handle(&handle)?;
-    let email = validate::email(&email)?;
-    pw::check_new(password.expose(), "password")?;
-    if state.mailer.is_some() {
-        return match signup::request(&state, &handle, &email, password, &meta).await {
-            Ok(()) => {
-                leptos_axum::redirect("/signup/sent");
-                Ok(())
-            }
-            Err(AppError::RateLimited(s)) => Err(ssr::too_many(s)),
-            Err(e) => Err(e),
-        };
-    }
-    let hash = pw::hash(password.0).await?;
-    let user_id = users::create(
-        &state.db,
-        &handle,
-        &email,
-        &hash,
-        false,
-        &Default::default(),
-        |id| vec![NewEvent::new(id, AuditAction::SignUp).client(&meta)],
-    )
-    .await?;
-    ssr::start_session(&state, user_id, &meta).await
 }
 
 /// The handle and address a sign-up link is for, while it works.

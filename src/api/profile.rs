@@ -117,7 +117,13 @@ pub async fn save_profile(
     let names = validate::names(&first_name, &last_name, &display_name)?;
     let email = validate::email(&email)?;
     let before = users::profile(&state.db, s.user.id).await?;
-    let email_changed = before.email != email;
+    // The same address in other letters' case is the same address.
+    let email_changed = before.email.to_lowercase() != email.to_lowercase();
+    let email = if email_changed {
+        email
+    } else {
+        before.email.clone()
+    };
     let meta = context::ClientMeta::of(&context::parts()?);
     if email_changed {
         if current_password.is_empty() {
@@ -126,6 +132,7 @@ pub async fn save_profile(
                 "Enter your current password to change your email address.",
             ));
         }
+        verify::count_change(&state, s.user.id).await?;
         pw::verify_current(&state, s.user.id, current_password.0, "current_password").await?;
     }
     let changed = validate::changed_names(

@@ -33,7 +33,7 @@ pub async fn change_password(
             "The new password must differ from the current one.",
         ));
     }
-    let new_hash = pw::hash(new_password.0).await?;
+    let new_hash = state.hasher.hash(new_password.0).await?;
     let event = NewEvent::new(s.user.id, AuditAction::PasswordChanged).client(&meta);
     users::set_password(&state.db, s.user.id, &new_hash, Some(s.id), event).await
 }

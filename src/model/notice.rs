@@ -29,10 +29,13 @@ pub enum Kind {
     FinishSignUp,
     /// Someone tried to sign up with the address an account already has.
     SignUpAttempt,
+    /// Someone signed in to another account tried to make the account's
+    /// address theirs.
+    EmailClaimAttempt,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 13] = [
+    pub const ALL: [Kind; 14] = [
         Kind::TokenExpiring,
         Kind::TokenCreated,
         Kind::TokenDeleted,
@@ -46,6 +49,7 @@ impl Kind {
         Kind::PasswordReset,
         Kind::FinishSignUp,
         Kind::SignUpAttempt,
+        Kind::EmailClaimAttempt,
     ];
 
     /// The kinds a person may stop being mailed about, in the order the
@@ -73,6 +77,7 @@ impl Kind {
             Kind::PasswordReset => "password_reset",
             Kind::FinishSignUp => "finish_sign_up",
             Kind::SignUpAttempt => "sign_up_attempt",
+            Kind::EmailClaimAttempt => "email_claim_attempt",
         }
     }
 
@@ -105,6 +110,7 @@ impl Kind {
             Kind::PasswordReset => "Reset your password",
             Kind::FinishSignUp => "Finish creating your account",
             Kind::SignUpAttempt => "Someone tried to sign up with your address",
+            Kind::EmailClaimAttempt => "Someone tried to add your address to another account",
         }
     }
 }

@@ -111,8 +111,32 @@ pub fn password(input: &str, field: &str) -> Result<(), AppError> {
     Ok(())
 }
 
+/// Whether `c` is an invisible formatting character that can make a name
+/// show as something else: direction overrides, embeddings and isolates
+/// (`\u{202e}` shows what follows backwards), direction marks, zero-width
+/// spaces and joiners of words, the byte-order mark, invisible operators,
+/// the soft hyphen and tag characters. The zero-width joiner and non-joiner
+/// stay allowed: some scripts and emoji need them.
+pub fn is_invisible_format(c: char) -> bool {
+    matches!(
+        c,
+        '\u{00ad}'
+            | '\u{061c}'
+            | '\u{180e}'
+            | '\u{200b}'
+            | '\u{200e}'
+            | '\u{200f}'
+            | '\u{202a}'..='\u{202e}'
+            | '\u{2060}'..='\u{2064}'
+            | '\u{2066}'..='\u{206f}'
+            | '\u{feff}'
+            | '\u{fff9}'..='\u{fffb}'
+            | '\u{e0000}'..='\u{e007f}'
+    )
+}
+
 /// A short free text (names): trimmed, at most `max` characters, no control
-/// characters; empty only when `required` is false.
+/// or invisible formatting characters; empty only when `required` is false.
 pub fn text(input: &str, field: &str, label: &str, required: bool) -> Result<String, AppError> {
     const MAX: usize = 100;
     let t = input.trim();
@@ -126,10 +150,10 @@ pub fn text(input: &str, field: &str, label: &str, required: bool) -> Result<Str
             format!("The {label} has at most {MAX} characters."),
         ));
     }
-    if t.chars().any(char::is_control) {
+    if t.chars().any(|c| c.is_control() || is_invisible_format(c)) {
         return Err(AppError::invalid(
             field,
-            format!("The {label} cannot contain control characters."),
+            format!("The {label} cannot contain control or invisible formatting characters."),
         ));
     }
     Ok(t.to_owned())
@@ -195,6 +219,30 @@ pub fn token_name(input: &str) -> Result<String, AppError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn names_with_invisible_formatting_are_refused() {
+        for bad in [
+            "Ada\u{202e}ecalevol",
+            "\u{2066}Ada\u{2069}",
+            "A\u{200b}da",
+            "Ada\u{feff}",
+            "Ada\u{e0041}",
+            "Ad\u{00ad}a",
+            "Ada\u{200f}",
+        ] {
+            let e = text(bad, "first_name", "first name", true).unwrap_err();
+            assert_eq!(e.field(), Some("first_name"), "{bad:?}");
+        }
+        // Scripts and emoji that need the joiners keep them.
+        for good in [
+            "\u{0645}\u{06cc}\u{200c}\u{062e}\u{0648}\u{0627}\u{0647}\u{0645}",
+            "Ada \u{1f469}\u{200d}\u{1f4bb}",
+            "Zoë Łukasz",
+        ] {
+            assert_eq!(text(good, "first_name", "first name", true).unwrap(), good);
+        }
+    }
 
     #[test]
     fn changed_names_lists_only_what_differs() {

@@ -37,6 +37,37 @@ fn too_large(bytes: u64) -> AppError {
     AppError::invalid("avatar", avatar::too_large(bytes)).because(Reason::TooLarge)
 }
 
+/// The PNG signature every PNG file starts with.
+const PNG_SIGNATURE: &[u8; 8] = b"\x89PNG\r\n\x1a\n";
+
+/// A PNG with only the chunks its pixels need: the critical ones (`IHDR`,
+/// `PLTE`, `IDAT`, `IEND`, named with a capital first letter) and `tRNS`
+/// (transparency). Every other chunk is dropped unread: a colour profile
+/// (`iCCP`) or text (`zTXt`, `iTXt`) is compressed, and a 2 MiB one can
+/// inflate to gigabytes, which no pixel limit bounds. (The stored avatar
+/// keeps none of them anyway.) Anything that is not a well-formed run of
+/// chunks is left as it is, for the decoder to refuse. The other formats'
+/// metadata is not compressed, so the upload's size bounds it.
+pub fn essential_png(bytes: &[u8]) -> Option<Vec<u8>> {
+    let mut rest = bytes.strip_prefix(PNG_SIGNATURE)?;
+    let mut out = Vec::with_capacity(bytes.len());
+    out.extend_from_slice(PNG_SIGNATURE);
+    while rest.len() >= 12 {
+        let length = u32::from_be_bytes(rest[..4].try_into().ok()?) as usize;
+        let kind = &rest[4..8];
+        let whole = length.checked_add(12)?;
+        let chunk = rest.get(..whole)?;
+        if kind[0].is_ascii_uppercase() || kind == b"tRNS" {
+            out.extend_from_slice(chunk);
+        }
+        rest = &rest[whole..];
+        if kind == b"IEND" {
+            return Some(out);
+        }
+    }
+    None
+}
+
 /// Checks and converts an upload into the stored PNG. CPU-bound: call it
 /// off the async runtime.
 pub fn process(bytes: &[u8]) -> Result<Vec<u8>, AppError> {
@@ -47,6 +78,8 @@ pub fn process(bytes: &[u8]) -> Result<Vec<u8>, AppError> {
     if bytes.len() > MAX_BYTES {
         return Err(too_large(bytes.len() as u64));
     }
+    let essential = essential_png(bytes);
+    let bytes = essential.as_deref().unwrap_or(bytes);
     let reader = || {
         ImageReader::new(Cursor::new(bytes))
             .with_guessed_format()
@@ -271,6 +304,60 @@ mod tests {
         let out = process(&png(300, 120)).unwrap();
         let back = image::load_from_memory(&out).unwrap();
         assert_eq!((back.width(), back.height()), (256, 256));
+    }
+
+    /// A chunk of `kind` holding `data`, with its CRC.
+    fn chunk(kind: &[u8; 4], data: &[u8]) -> Vec<u8> {
+        let mut c = (data.len() as u32).to_be_bytes().to_vec();
+        c.extend_from_slice(kind);
+        c.extend_from_slice(data);
+        c.extend_from_slice(&crc32fast::hash(&c[4..]).to_be_bytes());
+        c
+    }
+
+    /// The chunk names of a PNG, in order.
+    fn chunk_names(png: &[u8]) -> Vec<String> {
+        let mut rest = &png[8..];
+        let mut names = Vec::new();
+        while rest.len() >= 12 {
+            let length = u32::from_be_bytes(rest[..4].try_into().unwrap()) as usize;
+            names.push(String::from_utf8_lossy(&rest[4..8]).into_owned());
+            rest = &rest[length + 12..];
+        }
+        names
+    }
+
+    #[test]
+    fn a_png_keeps_only_the_chunks_its_pixels_need() {
+        let plain = png(20, 10);
+        let mut with_extras = plain[..33].to_vec();
+        // A colour profile claiming zlib data (never inflated), text, and
+        // transparency.
+        with_extras.extend(chunk(b"iCCP", b"bomb\0\0\x78\x9c\xff\xff\xff"));
+        with_extras.extend(chunk(b"zTXt", b"Comment\0\0\x78\x9c"));
+        with_extras.extend(chunk(b"tRNS", &[0, 0]));
+        with_extras.extend(&plain[33..]);
+        let kept = essential_png(&with_extras).unwrap();
+        let names = chunk_names(&kept);
+        assert!(
+            !names.iter().any(|n| n == "iCCP" || n == "zTXt"),
+            "{names:?}"
+        );
+        assert!(names.contains(&"tRNS".to_owned()) && names.contains(&"IDAT".to_owned()));
+        assert_eq!(names.first().map(String::as_str), Some("IHDR"));
+        assert_eq!(names.last().map(String::as_str), Some("IEND"));
+        // What is left decodes to the same picture.
+        let a = image::load_from_memory(&kept).unwrap().to_rgba8();
+        let b = image::load_from_memory(&plain).unwrap().to_rgba8();
+        assert_eq!(a, b);
+        // Not a run of chunks (cut short, a length past the end, not a
+        // PNG): left alone for the decoder to refuse.
+        assert_eq!(essential_png(&with_extras[..with_extras.len() - 5]), None);
+        assert_eq!(essential_png(b"GIF89a"), None);
+        let mut huge = plain[..8].to_vec();
+        huge.extend(u32::MAX.to_be_bytes());
+        huge.extend(b"IHDR\0\0\0\0\0\0\0\0");
+        assert_eq!(essential_png(&huge), None);
     }
 
     #[test]

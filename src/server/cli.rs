@@ -257,7 +257,10 @@ async fn create_user(
     let secret = secret.trim_end_matches(['\r', '\n']).to_owned();
     password::check_new(&secret, "password").map_err(|e| format!("password: {e}"))?;
     let pool = open(&config).await?;
-    let hash = password::hash(secret).await.map_err(|e| e.to_string())?;
+    let hash = password::Hasher::new(1, 0)
+        .hash(secret)
+        .await
+        .map_err(|e| e.to_string())?;
     let id = users::create(
         &pool,
         &handle,

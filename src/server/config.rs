@@ -61,6 +61,16 @@ pub struct Config {
     #[arg(long, env = "SIGNUPS_PER_ADDRESS", global = true, default_value_t = 10,
           value_parser = clap::value_parser!(u32).range(1..=100_000))]
     pub signups_per_address: u32,
+    /// Password hashes run at once (each takes 19 MiB and a core for tens
+    /// of milliseconds); 0: one per core.
+    #[arg(long, env = "HASH_WORKERS", global = true, default_value_t = 0,
+          value_parser = clap::value_parser!(u32).range(0..=256))]
+    pub hash_workers: u32,
+    /// Password hashes that may wait for a worker; past them a request is
+    /// answered 503 with `Retry-After`. Default: 8 per worker.
+    #[arg(long, env = "HASH_QUEUE", global = true,
+          value_parser = clap::value_parser!(u32).range(0..=100_000))]
+    pub hash_queue: Option<u32>,
     /// Requests each API token may make in an hour, counted across every
     /// instance (0: no limit).
     #[arg(long, env = "API_RATE_LIMIT_PER_HOUR", global = true, default_value_t = 5000,
@@ -231,6 +241,9 @@ pub struct Settings {
     pub allow_signup: bool,
     /// Sign-up attempts per address in a limiter window.
     pub signups_per_address: u32,
+    /// Password hashes at once, and waiting.
+    pub hash_workers: usize,
+    pub hash_queue: usize,
     /// API requests per token and hour (0: no limit).
     pub api_rate_limit_per_hour: u32,
     /// Where `/metrics` is served (`None`: nothing is counted).
@@ -259,6 +272,14 @@ pub struct Settings {
     pub clock: super::clock::Clock,
 }
 
+/// `HASH_WORKERS`, with 0 meaning one per core.
+fn hash_workers(configured: u32) -> usize {
+    match configured {
+        0 => super::password::Hasher::default_workers(),
+        n => n as usize,
+    }
+}
+
 impl Settings {
     pub fn from_config(c: &Config) -> Self {
         Self {
@@ -276,6 +297,10 @@ impl Settings {
                 .is_some_and(|u| u.starts_with("https://")),
             allow_signup: c.allow_signup,
             signups_per_address: c.signups_per_address,
+            hash_workers: hash_workers(c.hash_workers),
+            hash_queue: c
+                .hash_queue
+                .map_or(8 * hash_workers(c.hash_workers), |q| q as usize),
             api_rate_limit_per_hour: c.api_rate_limit_per_hour,
             metrics_addr: c.metrics_addr,
             workspace_domain: c.workspace_domain.clone(),

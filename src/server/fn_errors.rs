@@ -42,7 +42,7 @@ pub async fn status(res: Response) -> Response {
         },
         e => {
             parts.status = e.status();
-            if let AppError::RateLimited(seconds) = e {
+            if let AppError::RateLimited(seconds) | AppError::Busy(seconds) = e {
                 parts
                     .headers
                     .insert(axum::http::header::RETRY_AFTER, seconds.into());

@@ -1,8 +1,8 @@
-//! Rate limiting of failed sign-ins and of wrong current passwords, counted
-//! so that guessing is slow without handing strangers a way to lock a user
-//! out (OWASP's device-cookie design):
+//! Rate limiting of sign-ins, sign-ups, password resets and wrong current
+//! passwords, counted so that guessing is slow without handing strangers a
+//! way to lock a user out (OWASP's device-cookie design):
 //!
-//! - per account *and source*: 5 failures in 15 minutes from one address
+//! - per account *and source*: 5 attempts in 15 minutes from one address
 //!   (or one browser the account signed in from before, see
 //!   [`super::device`]) and that source waits, with `Retry-After`;
 //! - per address across accounts (20), against spraying one password;
@@ -12,11 +12,16 @@
 //! - a signed-in user's wrong current passwords count for that user only,
 //!   so strangers' failures never hold back a password change.
 //!
-//! Keyed by what was typed (not by whether an account exists), so a limit
-//! reached says nothing about which accounts exist. Counted in the database
-//! (`rate_limits`, keys stored as SHA-256), so failures spread over several
-//! instances count as if they all hit one: a check is one indexed read, a
-//! failure one upsert per key.
+//! An attempt is counted *before* the password hash it costs, in one
+//! statement that also says whether it may go on ([`LoginLimiter::take`]),
+//! so a burst of attempts sent at once gets no more through than one sent
+//! after another. A right password gives its attempt back.
+//!
+//! An account that exists is counted by its id, whichever of its handle or
+//! address was typed; a name no account has is counted as typed (ignoring
+//! case), so the limits work alike for both. Counted in the database
+//! (`rate_limits`, keys stored as SHA-256), so attempts spread over several
+//! instances count as if they all hit one.
 
 use std::time::Duration;
 
@@ -24,7 +29,7 @@ use sha2::{Digest, Sha256};
 
 use super::db::Db;
 use crate::error::AppError;
-use crate::on_db;
+use crate::{on_db, on_tx};
 
 /// Window in which failures are counted, in seconds.
 pub const WINDOW_SECS: i64 = 15 * 60;
@@ -62,9 +67,18 @@ fn key(name: &str, limit: Option<u32>) -> Key {
 /// The keys a sign-in attempt for `login` counts against: the account from
 /// this source first (`device`: the id of a browser the account signed in
 /// from before; otherwise the address), then the account as a whole, then
-/// the address (only for browsers the account does not know).
-pub fn sign_in_keys(login: &str, ip: Option<&str>, device: Option<&str>) -> Vec<Key> {
-    let account = login.trim().to_lowercase();
+/// the address (only for browsers the account does not know). `user_id` is
+/// the account `login` names, when there is one.
+pub fn sign_in_keys(
+    login: &str,
+    user_id: Option<i64>,
+    ip: Option<&str>,
+    device: Option<&str>,
+) -> Vec<Key> {
+    let account = match user_id {
+        Some(id) => format!("user:{id}"),
+        None => format!("login:{}", login.trim().to_lowercase()),
+    };
     let source = match device {
         Some(d) => format!("device:{d}"),
         None => format!("ip:{}", ip.unwrap_or("unknown")),
@@ -88,16 +102,26 @@ pub fn sign_up_keys(ip: Option<&str>, limit: u32) -> Vec<Key> {
     )]
 }
 
-/// Sign-up mails to one address in a window (with a mail server, every
-/// sign-up mails the address it names).
-pub const SIGNUP_MAILS_PER_ADDRESS: u32 = 3;
+/// Sign-up mails to one address from one source in a window (with a mail
+/// server, every sign-up mails the address it names).
+pub const SIGNUP_MAILS_PER_SOURCE: u32 = 3;
+/// Sign-up mails to one address from all sources in a window.
+pub const SIGNUP_MAILS_PER_ADDRESS: u32 = 10;
 
-/// The key of sign-up mails to `email` (as typed, ignoring case).
-pub fn sign_up_mail_keys(email: &str) -> Vec<Key> {
-    vec![key(
-        &format!("signup-mail:{}", email.trim().to_lowercase()),
-        Some(SIGNUP_MAILS_PER_ADDRESS),
-    )]
+/// The keys of sign-up mails to `email` (ignoring case) from `ip`: the
+/// address from this source, and the address from anywhere.
+pub fn sign_up_mail_keys(email: &str, ip: Option<&str>) -> Vec<Key> {
+    let email = email.trim().to_lowercase();
+    vec![
+        key(
+            &format!("signup-mail:{email}|{}", ip.unwrap_or("unknown")),
+            Some(SIGNUP_MAILS_PER_SOURCE),
+        ),
+        key(
+            &format!("signup-mail:{email}"),
+            Some(SIGNUP_MAILS_PER_ADDRESS),
+        ),
+    ]
 }
 
 /// Wrong passwords typed on one sign-up link's page in a window.
@@ -122,23 +146,50 @@ pub fn revoke_keys(ip: Option<&str>) -> Vec<Key> {
     )]
 }
 
-/// Password-reset requests one address may make in a window.
+/// Password-reset requests one address may make in a window (past it:
+/// 429, to that address only).
 pub const RESETS_PER_IP: u32 = 10;
-/// Password-reset requests for one account in a window.
+/// Reset mails one account gets in a window (past it, requests are
+/// answered as always and nothing is sent).
 pub const RESETS_PER_ACCOUNT: u32 = 3;
 
-/// The keys of a password-reset request for `login` from `ip`.
-pub fn reset_keys(login: &str, ip: Option<&str>) -> Vec<Key> {
-    vec![
-        key(
-            &format!("reset-account:{}", login.trim().to_lowercase()),
-            Some(RESETS_PER_ACCOUNT),
-        ),
-        key(
-            &format!("reset-ip:{}", ip.unwrap_or("unknown")),
-            Some(RESETS_PER_IP),
-        ),
-    ]
+/// The key of password-reset requests from `ip`.
+pub fn reset_ip_keys(ip: Option<&str>) -> Vec<Key> {
+    vec![key(
+        &format!("reset-ip:{}", ip.unwrap_or("unknown")),
+        Some(RESETS_PER_IP),
+    )]
+}
+
+/// The key of reset mails to the account `user_id`.
+pub fn reset_account_keys(user_id: i64) -> Vec<Key> {
+    vec![key(
+        &format!("reset-user:{user_id}"),
+        Some(RESETS_PER_ACCOUNT),
+    )]
+}
+
+/// Changes of address (each a mail, or a check of whether an account has
+/// it) one user may ask for in a window.
+pub const EMAIL_CHANGES_PER_USER: u32 = 5;
+/// Confirmation mails one address gets in a window, from every account
+/// (past it, nothing is sent and the answer is the same).
+pub const CONFIRMATIONS_PER_ADDRESS: u32 = 3;
+
+/// The key of address changes asked for by `user_id`.
+pub fn email_change_keys(user_id: i64) -> Vec<Key> {
+    vec![key(
+        &format!("email-change:{user_id}"),
+        Some(EMAIL_CHANGES_PER_USER),
+    )]
+}
+
+/// The key of confirmation mails to `email` (ignoring case).
+pub fn confirmation_keys(email: &str) -> Vec<Key> {
+    vec![key(
+        &format!("confirm-to:{}", email.trim().to_lowercase()),
+        Some(CONFIRMATIONS_PER_ADDRESS),
+    )]
 }
 
 /// The key of a signed-in user's current-password checks.
@@ -151,8 +202,8 @@ pub fn current_password_keys(user_id: i64) -> Vec<Key> {
 pub struct Verdict {
     /// Seconds to wait when a limit is reached.
     pub retry_after: Option<u64>,
-    /// Failures counted against the keys without a limit (the account as a
-    /// whole), in the current window.
+    /// Attempts counted before this one against the keys without a limit
+    /// (the account as a whole), in the current window.
     pub unlimited_failures: u32,
 }
 
@@ -164,7 +215,24 @@ pub fn slow_down(failures: u32) -> Option<Duration> {
     Some(Duration::from_secs(1u64 << over.min(5)).min(Duration::from_secs(30)))
 }
 
-/// Counts failures in the database all instances share.
+/// The statement that counts one attempt against `n` keys: `$1` now, `$2`
+/// the window, `$3…` the keys. Each key's row comes back with its count
+/// after this attempt.
+fn take_statement(n: usize) -> String {
+    let rows: Vec<String> = (0..n).map(|i| format!("(${}, $1, 1)", i + 3)).collect();
+    format!(
+        "INSERT INTO rate_limits (key, window_start, failures) VALUES {}
+         ON CONFLICT (key) DO UPDATE SET
+             failures = CASE WHEN rate_limits.window_start + $2 <= $1 THEN 1
+                             ELSE rate_limits.failures + 1 END,
+             window_start = CASE WHEN rate_limits.window_start + $2 <= $1 THEN $1
+                                 ELSE rate_limits.window_start END
+         RETURNING key, window_start, failures",
+        rows.join(", ")
+    )
+}
+
+/// Counts attempts in the database all instances share.
 #[derive(Debug, Clone)]
 pub struct LoginLimiter {
     db: Db,
@@ -175,60 +243,64 @@ impl LoginLimiter {
         Self { db }
     }
 
-    /// What the keys' counts say: one read for all of them (at most three).
-    pub async fn check(&self, keys: &[Key], now: i64) -> Result<Verdict, AppError> {
-        let Some(first) = keys.first() else {
+    /// Counts an attempt against every key and says whether it may go on,
+    /// before any work it costs. The count is one statement, and each
+    /// attempt decides by the count its own statement returned: however
+    /// many arrive at once, no more than a key's limit go on. An attempt
+    /// a limit refuses is not counted (its transaction is rolled back), so
+    /// a source that waits out its window is let in again, and refusals do
+    /// not spill into the other keys.
+    pub async fn take(&self, keys: &[Key], now: i64) -> Result<Verdict, AppError> {
+        if keys.is_empty() {
             return Ok(Verdict::default());
-        };
-        let at = |i: usize| &keys.get(i).unwrap_or(first).digest;
-        let rows: Vec<(Vec<u8>, i64, i64)> = on_db!(&self.db, p => sqlx::query_as(
-            "SELECT key, window_start, failures FROM rate_limits WHERE key IN ($1, $2, $3)",
-        )
-        .bind(at(0))
-        .bind(at(1))
-        .bind(at(2))
-        .fetch_all(p)
-        .await)?;
+        }
+        // One order for every attempt, so concurrent ones lock their
+        // shared rows in the same order (no deadlock on PostgreSQL).
+        let mut sorted: Vec<&Key> = keys.iter().collect();
+        sorted.sort_by(|a, b| a.digest.cmp(&b.digest));
+        sorted.dedup_by(|a, b| a.digest == b.digest);
+        let sql = take_statement(sorted.len());
+        let mut tx = self.db.begin().await?;
+        let rows: Vec<(Vec<u8>, i64, i64)> = on_tx!(&mut tx, c => {
+            let mut q = sqlx::query_as(&sql).bind(now).bind(WINDOW_SECS);
+            for k in &sorted {
+                q = q.bind(&k.digest);
+            }
+            q.fetch_all(c).await
+        })?;
         let mut verdict = Verdict::default();
-        for (digest, start, failures) in rows {
-            let Some(k) = keys.iter().find(|k| k.digest == digest) else {
+        for (digest, start, count) in rows {
+            let Some(k) = sorted.iter().find(|k| k.digest == digest) else {
                 continue;
             };
-            let ends = start + WINDOW_SECS;
-            if ends <= now {
-                continue;
-            }
             match k.limit {
-                Some(limit) if failures >= i64::from(limit) => {
-                    let wait = (ends - now).max(1) as u64;
+                Some(limit) if count > i64::from(limit) => {
+                    let wait = (start + WINDOW_SECS - now).max(1) as u64;
                     verdict.retry_after = Some(verdict.retry_after.unwrap_or(0).max(wait));
                 }
                 Some(_) => {}
                 None => {
-                    verdict.unlimited_failures = verdict
-                        .unlimited_failures
-                        .max(u32::try_from(failures).unwrap_or(u32::MAX));
+                    let before = u32::try_from(count - 1).unwrap_or(u32::MAX);
+                    verdict.unlimited_failures = verdict.unlimited_failures.max(before);
                 }
             }
+        }
+        if verdict.retry_after.is_some() {
+            drop(tx);
+        } else {
+            tx.commit().await?;
         }
         Ok(verdict)
     }
 
-    /// Counts a failure against every key: a new window when the last one
-    /// has ended. One statement per key, so concurrent failures all count.
-    pub async fn fail(&self, keys: &[Key], now: i64) -> Result<(), AppError> {
+    /// Gives an attempt counted by [`LoginLimiter::take`] back to every key:
+    /// it succeeded, or the server could not try it (too busy).
+    pub async fn give_back(&self, keys: &[Key]) -> Result<(), AppError> {
         for k in keys {
             on_db!(&self.db, p => sqlx::query(
-                "INSERT INTO rate_limits (key, window_start, failures) VALUES ($1, $2, 1)
-                 ON CONFLICT (key) DO UPDATE SET
-                     failures = CASE WHEN rate_limits.window_start + $3 <= $2 THEN 1
-                                     ELSE rate_limits.failures + 1 END,
-                     window_start = CASE WHEN rate_limits.window_start + $3 <= $2 THEN $2
-                                         ELSE rate_limits.window_start END",
+                "UPDATE rate_limits SET failures = failures - 1 WHERE key = $1 AND failures > 0",
             )
             .bind(&k.digest)
-            .bind(now)
-            .bind(WINDOW_SECS)
             .execute(p)
             .await
             .map(|_| ()))?;
@@ -236,18 +308,20 @@ impl LoginLimiter {
         Ok(())
     }
 
-    /// Forgets the failures of the attempt's source (its first key) after
-    /// it got the password right. The account's count across sources stays:
-    /// it is strangers' guessing, not this source's.
+    /// After the password was right: forgets the failures of the attempt's
+    /// source (its first key) and gives the attempt back to the others. The
+    /// account's count across sources keeps its failures: they are
+    /// strangers' guessing, not this source's.
     pub async fn succeed(&self, keys: &[Key]) -> Result<(), AppError> {
-        if let Some(k) = keys.first() {
-            on_db!(&self.db, p => sqlx::query("DELETE FROM rate_limits WHERE key = $1")
-                .bind(&k.digest)
-                .execute(p)
-                .await
-                .map(|_| ()))?;
-        }
-        Ok(())
+        let Some((first, rest)) = keys.split_first() else {
+            return Ok(());
+        };
+        on_db!(&self.db, p => sqlx::query("DELETE FROM rate_limits WHERE key = $1")
+            .bind(&first.digest)
+            .execute(p)
+            .await
+            .map(|_| ()))?;
+        self.give_back(rest).await
     }
 
     /// Removes windows that have ended; returns how many.
@@ -275,72 +349,94 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn a_source_waits_after_its_failures_and_others_do_not() {
+    async fn a_source_waits_after_its_attempts_and_others_do_not() {
         let (l, _dir) = limiter().await;
-        let k = sign_in_keys("Ada", Some("10.0.0.1"), None);
+        let k = sign_in_keys("Ada", None, Some("10.0.0.1"), None);
         for _ in 0..PER_SOURCE {
-            assert_eq!(l.check(&k, 1000).await.unwrap().retry_after, None);
-            l.fail(&k, 1000).await.unwrap();
+            assert_eq!(l.take(&k, 1000).await.unwrap().retry_after, None);
         }
         assert_eq!(
-            l.check(&k, 1000).await.unwrap().retry_after,
+            l.take(&k, 1000).await.unwrap().retry_after,
             Some(WINDOW_SECS as u64)
         );
         assert_eq!(
-            l.check(&k, 1000 + 60).await.unwrap().retry_after,
+            l.take(&k, 1000 + 60).await.unwrap().retry_after,
             Some((WINDOW_SECS - 60) as u64)
         );
         // Same name, other case, same address: the same source.
-        let same = sign_in_keys("ADA ", Some("10.0.0.1"), None);
-        assert!(l.check(&same, 1000).await.unwrap().retry_after.is_some());
-        // Another address, or a browser Ada signed in from: not held back.
-        let other = sign_in_keys("ada", Some("10.0.0.2"), None);
-        let verdict = l.check(&other, 1000).await.unwrap();
+        let same = sign_in_keys("ADA ", None, Some("10.0.0.1"), None);
+        assert!(l.take(&same, 1000).await.unwrap().retry_after.is_some());
+        // Another address, or a browser Ada signed in from: not held back;
+        // the refused attempts were not counted against the account.
+        let other = sign_in_keys("ada", None, Some("10.0.0.2"), None);
+        let verdict = l.take(&other, 1000).await.unwrap();
         assert_eq!(verdict.retry_after, None);
         assert_eq!(verdict.unlimited_failures, PER_SOURCE);
-        let known = sign_in_keys("ada", Some("10.0.0.1"), Some("d1"));
-        assert_eq!(l.check(&known, 1000).await.unwrap().retry_after, None);
-        // The window ends; a failure after it starts a new one.
+        let known = sign_in_keys("ada", None, Some("10.0.0.1"), Some("d1"));
+        assert_eq!(l.take(&known, 1000).await.unwrap().retry_after, None);
+        // The window ends; an attempt after it starts a new one.
         assert_eq!(
-            l.check(&k, 1000 + WINDOW_SECS).await.unwrap(),
-            Verdict::default()
-        );
-        l.fail(&k, 1000 + WINDOW_SECS).await.unwrap();
-        assert_eq!(
-            l.check(&k, 1000 + WINDOW_SECS).await.unwrap().retry_after,
+            l.take(&k, 1000 + WINDOW_SECS).await.unwrap().retry_after,
             None
         );
+    }
+
+    #[tokio::test]
+    async fn an_account_counts_as_one_whichever_name_was_typed() {
+        let (l, _dir) = limiter().await;
+        for _ in 0..PER_SOURCE {
+            l.take(&sign_in_keys("ada", Some(7), Some("10.0.0.1"), None), 5)
+                .await
+                .unwrap();
+        }
+        let by_email = sign_in_keys("ada@example.com", Some(7), Some("10.0.0.1"), None);
+        assert!(l.take(&by_email, 5).await.unwrap().retry_after.is_some());
     }
 
     #[tokio::test]
     async fn ip_limit_spans_accounts() {
         let (l, _dir) = limiter().await;
         for i in 0..PER_IP {
-            l.fail(
-                &sign_in_keys(&format!("user{i}"), Some("10.0.0.9"), None),
-                5,
-            )
-            .await
-            .unwrap();
+            let k = sign_in_keys(&format!("user{i}"), None, Some("10.0.0.9"), None);
+            assert_eq!(l.take(&k, 5).await.unwrap().retry_after, None);
         }
-        let new = sign_in_keys("someone-new", Some("10.0.0.9"), None);
-        assert!(l.check(&new, 6).await.unwrap().retry_after.is_some());
-        let elsewhere = sign_in_keys("someone-new", Some("10.0.0.8"), None);
-        assert_eq!(l.check(&elsewhere, 6).await.unwrap().retry_after, None);
+        let new = sign_in_keys("someone-new", None, Some("10.0.0.9"), None);
+        assert!(l.take(&new, 6).await.unwrap().retry_after.is_some());
+        let elsewhere = sign_in_keys("someone-new", None, Some("10.0.0.8"), None);
+        assert_eq!(l.take(&elsewhere, 6).await.unwrap().retry_after, None);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn attempts_at_once_get_no_more_through_than_the_limit() {
+        let (l, _dir) = limiter().await;
+        let k = sign_in_keys("ada", None, Some("10.0.0.1"), None);
+        let tries = (0..40).map(|_| {
+            let (l, k) = (l.clone(), k.clone());
+            tokio::spawn(async move { l.take(&k, 100).await.unwrap().retry_after })
+        });
+        let mut through = 0;
+        for t in futures::future::join_all(tries).await {
+            if t.unwrap().is_none() {
+                through += 1;
+            }
+        }
+        assert_eq!(through, PER_SOURCE);
     }
 
     #[tokio::test]
-    async fn success_clears_the_source_and_sweep_the_old_windows() {
+    async fn success_clears_the_source_and_gives_the_attempt_back() {
         let (l, _dir) = limiter().await;
-        let k = sign_in_keys("ada", None, None);
+        let k = sign_in_keys("ada", None, None, None);
         for _ in 0..PER_SOURCE - 1 {
-            l.fail(&k, 0).await.unwrap();
+            l.take(&k, 0).await.unwrap();
         }
+        l.take(&k, 0).await.unwrap();
         l.succeed(&k).await.unwrap();
-        l.fail(&k, 0).await.unwrap();
-        let verdict = l.check(&k, 0).await.unwrap();
+        // The source starts again; the account keeps the failures (not the
+        // attempt that succeeded).
+        let verdict = l.take(&k, 0).await.unwrap();
         assert_eq!(verdict.retry_after, None);
-        assert_eq!(verdict.unlimited_failures, PER_SOURCE);
+        assert_eq!(verdict.unlimited_failures, PER_SOURCE - 1);
         assert_eq!(l.sweep(WINDOW_SECS).await.unwrap(), 2);
     }
 
@@ -354,7 +450,7 @@ mod tests {
 
     #[test]
     fn keys_show_nothing_of_what_was_typed() {
-        let k = sign_in_keys("secret-login@example.com", Some("10.1.2.3"), None);
+        let k = sign_in_keys("secret-login@example.com", None, Some("10.1.2.3"), None);
         let shown = format!("{k:?}");
         assert!(!shown.contains("secret-login") && !shown.contains("10.1.2.3"));
     }

@@ -1,8 +1,10 @@
 //! One-time links sent by mail: confirming an email address (24 hours)
 //! and setting a new password (30 minutes). Only the SHA-256 of a link's
 //! secret is stored; the secret travels sealed in the outbox until the mail
-//! is sent. Each link works once, and a new one of the same purpose
-//! replaces the person's earlier one.
+//! is sent. Each link works once. A new address to confirm replaces the
+//! one waiting; a new reset link leaves the earlier ones working (someone
+//! else asking must not break the link the owner is about to open), and
+//! setting the password with one ends them all.
 
 use rand::RngCore;
 use sha2::{Digest, Sha256};
@@ -65,8 +67,8 @@ pub(super) fn hash(secret: &str) -> Vec<u8> {
     Sha256::digest(secret.as_bytes()).to_vec()
 }
 
-/// Makes a link for `user_id` in `tx` (replacing their unused one of the
-/// same purpose) and the notice that mails it: a confirmation to the
+/// Makes a link for `user_id` in `tx` (a confirmation replaces their unused
+/// one; reset links add up) and the notice that mails it: a confirmation to the
 /// address it is for (`email`), a reset to the account's address. `data`
 /// says who asked (its time is the link's).
 pub async fn create(
@@ -87,14 +89,9 @@ pub async fn create(
         Purpose::ResetPassword => None,
     };
     let secret = new_secret();
-    on_tx!(&mut *tx, c => sqlx::query(
-        "DELETE FROM account_links WHERE user_id = $1 AND purpose = $2 AND used_at IS NULL",
-    )
-    .bind(user_id)
-    .bind(purpose.as_str())
-    .execute(c)
-    .await
-    .map(|d| d.rows_affected()))?;
+    if purpose == Purpose::VerifyEmail {
+        drop_unused(tx, user_id, purpose).await?;
+    }
     on_tx!(&mut *tx, c => sqlx::query(
         "INSERT INTO account_links (token_hash, user_id, purpose, email, created_at, expires_at)
          VALUES ($1, $2, $3, $4, $5, $6)",
@@ -247,6 +244,18 @@ pub async fn pending_email(db: &Db, user_id: i64) -> Result<Option<(String, i64)
     .bind(user_id)
     .fetch_optional(p)
     .await)?)
+}
+
+/// Forgets the person's unused links of `purpose` in `tx`.
+pub async fn drop_unused(tx: &mut Tx, user_id: i64, purpose: Purpose) -> Result<u64, AppError> {
+    Ok(on_tx!(&mut *tx, c => sqlx::query(
+        "DELETE FROM account_links WHERE user_id = $1 AND purpose = $2 AND used_at IS NULL",
+    )
+    .bind(user_id)
+    .bind(purpose.as_str())
+    .execute(c)
+    .await
+    .map(|d| d.rows_affected()))?)
 }
 
 /// Forgets the person's unused links of `purpose`; returns how many.

@@ -13,7 +13,10 @@
 //! - `audit_queue_depth` and `audit_events_dropped_total` (events a
 //!   failed batch did not write);
 //! - `db_pool_connections{state}` (`idle`, `in_use`) and
-//!   `db_pool_max_connections`.
+//!   `db_pool_max_connections`;
+//! - `password_hashes{state}` (`running`, `waiting`),
+//!   `password_hash_workers` and `password_hashes_refused_total` (answered
+//!   503 because the queue was full).
 //!
 //! Labels never hold a secret, an address or anything a client typed.
 
@@ -73,6 +76,9 @@ pub struct Metrics {
     audit_dropped: Counter,
     pool: Family<PoolLabels, Gauge>,
     pool_max: Gauge,
+    hashes: Family<PoolLabels, Gauge>,
+    hash_workers: Gauge,
+    hashes_refused: Counter,
 }
 
 impl std::fmt::Debug for Metrics {
@@ -98,6 +104,9 @@ impl Metrics {
         let audit_dropped = Counter::default();
         let pool = Family::<PoolLabels, Gauge>::default();
         let pool_max = Gauge::default();
+        let hashes = Family::<PoolLabels, Gauge>::default();
+        let hash_workers = Gauge::default();
+        let hashes_refused = Counter::default();
         let mut r = Registry::default();
         r.register(
             "http_requests",
@@ -139,6 +148,21 @@ impl Metrics {
             "The most connections the database pool opens",
             pool_max.clone(),
         );
+        r.register(
+            "password_hashes",
+            "Password hashes running and waiting for a worker",
+            hashes.clone(),
+        );
+        r.register(
+            "password_hash_workers",
+            "Password hashes that run at once",
+            hash_workers.clone(),
+        );
+        r.register(
+            "password_hashes_refused",
+            "Password hashes refused (503) because the queue was full",
+            hashes_refused.clone(),
+        );
         Self {
             registry: r,
             requests,
@@ -149,6 +173,9 @@ impl Metrics {
             audit_dropped,
             pool,
             pool_max,
+            hashes,
+            hash_workers,
+            hashes_refused,
         }
     }
 
@@ -176,6 +203,19 @@ impl Metrics {
             .get_or_create(&PoolLabels { state: "in_use" })
             .set(i64::from(size.saturating_sub(idle)));
         self.pool_max.set(i64::from(max));
+        let hashing = state.hasher.usage();
+        let gauge = |n: usize| i64::try_from(n).unwrap_or(i64::MAX);
+        self.hashes
+            .get_or_create(&PoolLabels { state: "running" })
+            .set(gauge(hashing.running));
+        self.hashes
+            .get_or_create(&PoolLabels { state: "waiting" })
+            .set(gauge(hashing.waiting));
+        self.hash_workers.set(gauge(hashing.workers));
+        let counted = self.hashes_refused.get();
+        if hashing.refused > counted {
+            self.hashes_refused.inc_by(hashing.refused - counted);
+        }
         let mut out = String::new();
         if let Err(e) = prometheus_client::encoding::text::encode(&mut out, &self.registry) {
             tracing::error!(error = %e, "metrics not encoded");

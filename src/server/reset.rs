@@ -21,7 +21,10 @@ pub const ASKED: &str = "If an account has that email address or handle, a link 
                          password is on its way to the account's address. It works once, for 30 minutes.";
 
 /// Mails a reset link to the account `login` names, if there is one (not
-/// disabled). Limited per source address and per `login`.
+/// disabled). Limited per source address (429, for that address only) and
+/// per account: past that, asking answers the same and sends nothing, so
+/// strangers asking cannot keep the owner from a link. Earlier links keep
+/// working.
 pub async fn request(state: &AppState, login: &str, meta: &ClientMeta) -> Result<(), AppError> {
     if state.mailer.is_none() {
         return Err(AppError::conflict(
@@ -30,11 +33,10 @@ pub async fn request(state: &AppState, login: &str, meta: &ClientMeta) -> Result
         ));
     }
     let at = now();
-    let keys = limiter::reset_keys(login, meta.ip.as_deref());
-    if let Some(retry_after) = state.login_limiter.check(&keys, at).await?.retry_after {
+    let keys = limiter::reset_ip_keys(meta.ip.as_deref());
+    if let Some(retry_after) = state.login_limiter.take(&keys, at).await?.retry_after {
         return Err(AppError::RateLimited(retry_after));
     }
-    state.login_limiter.fail(&keys, at).await?;
     let login = login.trim();
     if login.is_empty() || login.len() > 254 {
         return Err(AppError::invalid(
@@ -46,6 +48,16 @@ pub async fn request(state: &AppState, login: &str, meta: &ClientMeta) -> Result
         return Ok(());
     };
     if row.disabled {
+        return Ok(());
+    }
+    let per_account = limiter::reset_account_keys(row.id);
+    if state
+        .login_limiter
+        .take(&per_account, at)
+        .await?
+        .retry_after
+        .is_some()
+    {
         return Ok(());
     }
     let tx = state.db.begin().await?;
@@ -72,13 +84,15 @@ pub async fn reset(
     // The link is checked before the (slow) hash, and used after it.
     let link = links::peek(db, Purpose::ResetPassword, secret, now()).await?;
     password::check_new(new_password.expose(), "new_password")?;
-    let hash = password::hash(new_password.0).await?;
+    let hash = state.hasher.hash(new_password.0).await?;
     let at = now();
     let mut tx = audit::begin(db).await?;
     let taken = links::take(db, &mut tx, Purpose::ResetPassword, secret, at).await?;
     if taken.user_id != link.user_id {
         return Err(AppError::invalid("token", links::NOT_VALID));
     }
+    // The other reset links of the account stop working with this one.
+    links::drop_unused(&mut tx, taken.user_id, Purpose::ResetPassword).await?;
     on_tx!(&mut tx, c => sqlx::query(
         "UPDATE users SET password_hash = $1, updated_at = $2 WHERE id = $3",
     )

@@ -65,6 +65,10 @@ pub fn state(db: Db, settings: Settings, site_root: &str) -> Result<AppState, St
             .metrics_addr
             .map(|_| Arc::new(super::metrics::Metrics::new())),
         login_limiter: Arc::new(LoginLimiter::new(db.clone())),
+        hasher: Arc::new(super::password::Hasher::new(
+            settings.hash_workers,
+            settings.hash_queue,
+        )),
         lookups: super::db::Lookups::new(db.clone(), LOOKUP_CONNECTIONS),
         db,
         settings: Arc::new(settings),

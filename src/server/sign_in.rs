@@ -8,7 +8,7 @@ use super::audit::{self, NewEvent};
 use super::client::ClientMeta;
 use super::device::{self, Device};
 use super::state::AppState;
-use super::{db, limiter, password, session, users};
+use super::{db, limiter, session, users};
 use crate::error::{AppError, Reason};
 use crate::model::audit::AuditAction;
 use crate::model::notice::Kind;
@@ -52,15 +52,17 @@ pub async fn sign_in(
     let known = known.filter(|d| row.as_ref().is_some_and(|r| r.id == d.user_id));
     let keys = limiter::sign_in_keys(
         login,
+        row.as_ref().map(|r| r.id),
         meta.ip.as_deref(),
         known.as_ref().map(|d| d.id.as_str()),
     );
-    let verdict = state.login_limiter.check(&keys, now).await?;
+    // Counted before the hash, in one statement: a burst gets no more
+    // guesses through than the limit.
+    let verdict = state.login_limiter.take(&keys, now).await?;
     if let Some(retry_after) = verdict.retry_after {
         return Err(AppError::RateLimited(retry_after));
     }
     if too_long {
-        state.login_limiter.fail(&keys, now).await?;
         return Err(refused());
     }
     // Strangers' guessing at this account slows browsers it does not know,
@@ -71,8 +73,16 @@ pub async fn sign_in(
         }
     }
     // The hash is checked even for an unknown account (against a dummy), so
-    // the time taken tells nothing either.
-    let ok = password::verify(password.0, row.as_ref().map(|r| r.password_hash.clone())).await?;
+    // the time taken tells nothing either. A server too busy to check it
+    // gives the attempt back.
+    let stored = row.as_ref().map(|r| r.password_hash.clone());
+    let ok = match state.hasher.verify(password.0, stored).await {
+        Ok(ok) => ok,
+        Err(e) => {
+            state.login_limiter.give_back(&keys).await?;
+            return Err(e);
+        }
+    };
     match row {
         Some(r) if ok && !r.disabled => {
             state.login_limiter.succeed(&keys).await?;
@@ -104,15 +114,11 @@ pub async fn sign_in(
             })
         }
         Some(r) => {
-            state.login_limiter.fail(&keys, now).await?;
             let event = NewEvent::new(r.id, AuditAction::SignInFailed).client(meta);
             audit::write(&state.db, &[event]).await?;
             Err(refused())
         }
-        None => {
-            state.login_limiter.fail(&keys, now).await?;
-            Err(refused())
-        }
+        None => Err(refused()),
     }
 }
 

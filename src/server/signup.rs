@@ -11,8 +11,10 @@
 //! else made with this address (and their password) cannot become an
 //! account in its owner's name just because the owner opened the mail.
 //! Each link keeps its own handle and password; none replaces another.
-//! Mails to one address are limited per window, as typed, so the limit
-//! says nothing about whether an account has it.
+//! Mails to one address are limited per window, per source and in all
+//! (ignoring case), whether or not an account has it; past a limit the
+//! answer is the same and nothing is sent, so the limit tells nothing
+//! either, and strangers at one address cannot use up the owner's mails.
 
 use super::audit::{self, NewEvent};
 use super::context::ClientMeta;
@@ -26,6 +28,7 @@ use crate::error::{AppError, Reason};
 use crate::model::audit::AuditAction;
 use crate::model::notice::Kind;
 use crate::model::secret::Password;
+use crate::model::validate;
 use crate::{on_db, on_tx};
 
 /// How long a sign-up link works.
@@ -60,9 +63,66 @@ impl std::fmt::Debug for Pending {
     }
 }
 
+/// What a sign-up did.
+#[derive(Debug, PartialEq, Eq)]
+pub enum SignedUp {
+    /// The address was mailed (with a mail server): see [`request`].
+    Mailed,
+    /// The account was made (without one), with this id.
+    Created(i64),
+}
+
+/// Signs up from `/signup`. Every attempt counts against its source
+/// address before anything else (each costs a password hash), in one
+/// statement, so a burst makes no more accounts than the limit.
+pub async fn sign_up(
+    state: &AppState,
+    handle: &str,
+    email: &str,
+    password: Password,
+    meta: &ClientMeta,
+) -> Result<SignedUp, AppError> {
+    if !state.settings.allow_signup {
+        return Err(AppError::Forbidden);
+    }
+    let keys = limiter::sign_up_keys(meta.ip.as_deref(), state.settings.signups_per_address);
+    if let Some(retry_after) = state.login_limiter.take(&keys, now()).await?.retry_after {
+        return Err(AppError::RateLimited(retry_after));
+    }
+    let handle = validate::handle(handle)?;
+    let email = validate::email(email)?;
+    password::check_new(password.expose(), "password")?;
+    let hashed = if state.mailer.is_some() {
+        request(state, &handle, &email, password, meta)
+            .await
+            .map(|()| SignedUp::Mailed)
+    } else {
+        match state.hasher.hash(password.0).await {
+            Ok(hash) => users::create(
+                &state.db,
+                &handle,
+                &email,
+                &hash,
+                false,
+                &Default::default(),
+                |id| vec![NewEvent::new(id, AuditAction::SignUp).client(meta)],
+            )
+            .await
+            .map(SignedUp::Created),
+            Err(e) => Err(e),
+        }
+    };
+    // A server too busy to hash gives the attempt back.
+    if let Err(AppError::Busy(_)) = hashed {
+        state.login_limiter.give_back(&keys).await?;
+    }
+    hashed
+}
+
 /// Takes a sign-up of `handle` (free, checked here), `email` and
 /// `password` (both valid) and mails the address: a link when no account
-/// has it, a word to its owner when one does. Answers the same either way.
+/// has it, a word to its owner when one does. Answers the same either way,
+/// also past the limit of mails to the address, when it sends nothing.
 pub async fn request(
     state: &AppState,
     handle: &str,
@@ -72,15 +132,20 @@ pub async fn request(
 ) -> Result<(), AppError> {
     let db = &state.db;
     users::check_handle_free(db, handle, now()).await?;
-    let keys = limiter::sign_up_mail_keys(email);
-    if let Some(retry_after) = state.login_limiter.check(&keys, now()).await?.retry_after {
-        return Err(AppError::RateLimited(retry_after));
-    }
-    // Hashed whether or not an account has the address, so both answers
-    // take as long.
-    let hash = password::hash(password.0).await?;
+    // Hashed whether or not an account has the address, and whether or not
+    // anything is sent, so every answer takes as long.
+    let hash = state.hasher.hash(password.0).await?;
     let at = now();
-    state.login_limiter.fail(&keys, at).await?;
+    let keys = limiter::sign_up_mail_keys(email, meta.ip.as_deref());
+    if state
+        .login_limiter
+        .take(&keys, at)
+        .await?
+        .retry_after
+        .is_some()
+    {
+        return Ok(());
+    }
     let data = NoticeData {
         at,
         ip: meta.ip.clone(),
@@ -172,12 +237,18 @@ pub async fn finish(
     let db = &state.db;
     let pending = peek(db, secret, now()).await?;
     let keys = limiter::sign_up_finish_keys(secret);
-    if let Some(retry_after) = state.login_limiter.check(&keys, now()).await?.retry_after {
+    if let Some(retry_after) = state.login_limiter.take(&keys, now()).await?.retry_after {
         return Err(AppError::RateLimited(retry_after));
     }
     let hash = pending.password_hash.clone();
-    if !password::verify(password.0, Some(hash)).await? {
-        state.login_limiter.fail(&keys, now()).await?;
+    let right = match state.hasher.verify(password.0, Some(hash)).await {
+        Ok(right) => right,
+        Err(e) => {
+            state.login_limiter.give_back(&keys).await?;
+            return Err(e);
+        }
+    };
+    if !right {
         return Err(AppError::invalid("password", WRONG_PASSWORD).because(Reason::WrongPassword));
     }
     let at = now();

@@ -42,6 +42,8 @@ pub struct Shared {
     pub settings: Arc<Settings>,
     pub audit: AuditLog,
     pub login_limiter: Arc<LoginLimiter>,
+    /// Where every password hash runs, a few at a time.
+    pub hasher: Arc<super::password::Hasher>,
     /// The API's requests per token and hour.
     pub api_limits: Arc<ApiLimits>,
     /// What `/metrics` shows, when `METRICS_ADDR` is set.

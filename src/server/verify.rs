@@ -6,8 +6,9 @@
 use super::audit::{self, NewEvent};
 use super::context::ClientMeta;
 use super::db::now;
+use super::limiter;
 use super::links::{self, Purpose};
-use super::notify::{Notice, NoticeData};
+use super::notify::{self, Notice, NoticeData};
 use super::state::AppState;
 use super::users::clash;
 use crate::error::{AppError, Reason};
@@ -21,38 +22,76 @@ pub const RESEND_AFTER_SECS: i64 = 60;
 /// The refusal of a link opened while signed in to another account.
 pub const OTHER_ACCOUNT: &str = "This link is for another account. Sign out, then open it again.";
 
-/// Mails a confirmation link for `email` to that address; the account's
-/// address changes once it is opened. An address another account has is
-/// refused now rather than at the confirmation.
+/// Counts a change of address `user_id` asks for (429 past the limit):
+/// each one mails, or says whether an account has the address.
+pub async fn count_change(state: &AppState, user_id: i64) -> Result<(), AppError> {
+    let keys = limiter::email_change_keys(user_id);
+    match state.login_limiter.take(&keys, now()).await?.retry_after {
+        Some(retry_after) => Err(AppError::RateLimited(retry_after)),
+        None => Ok(()),
+    }
+}
+
+/// Makes a confirmation link for `email`; the account's address changes
+/// once it is opened. The answer is the same whether or not another
+/// account has the address (ignoring case): then its owner is told
+/// instead, and the link, never mailed, cannot be opened. Past the limit
+/// of mails to the address, nothing is sent either.
 pub async fn request(
     state: &AppState,
     user_id: i64,
     email: &str,
     meta: &ClientMeta,
 ) -> Result<(), AppError> {
-    let taken = on_db!(&state.db, p => sqlx::query_scalar::<_, i64>(
-        "SELECT id FROM users WHERE email = $1 AND id != $2",
+    let at = now();
+    let owner = on_db!(&state.db, p => sqlx::query_scalar::<_, i64>(
+        "SELECT id FROM users WHERE lower(email) = lower($1) AND id != $2",
     )
     .bind(email)
     .bind(user_id)
     .fetch_optional(p)
-    .await)?
-    .is_some();
-    if taken {
-        return Err(
-            AppError::invalid("email", super::users::EMAIL_TAKEN).because(Reason::EmailTaken)
-        );
-    }
-    let tx = state.db.begin().await?;
-    links::send(
-        tx,
+    .await)?;
+    let keys = limiter::confirmation_keys(email);
+    let over = state
+        .login_limiter
+        .take(&keys, at)
+        .await?
+        .retry_after
+        .is_some();
+    let data = NoticeData {
+        at,
+        ip: meta.ip.clone(),
+        agent: meta.user_agent.clone(),
+        ..NoticeData::default()
+    };
+    let mut tx = state.db.begin().await?;
+    let link = links::create(
+        &mut tx,
         &state.secrets,
         user_id,
         Purpose::VerifyEmail,
         Some(email),
-        meta,
+        data.clone(),
     )
-    .await
+    .await?;
+    let notice = match owner {
+        _ if over => None,
+        None => Some(link),
+        Some(owner) => Some(Notice::new(
+            owner,
+            Kind::EmailClaimAttempt,
+            NoticeData {
+                email: Some(email.to_owned()),
+                ..data
+            },
+        )),
+    };
+    if let Some(notice) = notice {
+        notify::queue(&mut tx, &[notice]).await?;
+    }
+    tx.commit().await?;
+    notify::wake();
+    Ok(())
 }
 
 /// Mails the waiting address a new link (the old one stops working).
@@ -69,6 +108,7 @@ pub async fn resend(state: &AppState, user_id: i64, meta: &ClientMeta) -> Result
             "A link was sent less than a minute ago. Check your inbox (and spam folder) first.",
         ));
     }
+    count_change(state, user_id).await?;
     request(state, user_id, &email, meta).await?;
     Ok(email)
 }

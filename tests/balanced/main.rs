@@ -11,6 +11,10 @@
 // The helpers are shared with the integration tests, which use more of them.
 #![allow(dead_code)]
 
+#[path = "../integration/bombs.rs"]
+mod bombs;
+#[path = "../integration/bursts.rs"]
+mod bursts;
 #[path = "../integration/common.rs"]
 mod common;
 #[path = "../integration/concurrency.rs"]
@@ -60,14 +64,27 @@ mod instances {
         two_with_pids().await.0
     }
 
+    /// [`two`] with `signups_per_address` sign-ups allowed per address.
+    pub async fn two_limited(signups_per_address: u32) -> [TestApp; 2] {
+        started(Some(signups_per_address)).await.0
+    }
+
     /// [`two`], and the instances' process ids.
     pub async fn two_with_pids() -> ([TestApp; 2], Vec<u32>) {
+        started(None).await
+    }
+
+    async fn started(signups_per_address: Option<u32>) -> ([TestApp; 2], Vec<u32>) {
         let port = NEXT_PORT.fetch_add(10, Ordering::SeqCst);
         let root = env!("CARGO_MANIFEST_DIR");
         let env_file = tempfile::NamedTempFile::new().expect("temp file");
         let postgres = std::env::var("TEST_POSTGRES_URL")
             .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
-        let child = Command::new("bash")
+        let mut command = Command::new("bash");
+        if let Some(n) = signups_per_address {
+            command.env("SIGNUPS_PER_ADDRESS", n.to_string());
+        }
+        let child = command
             .arg(format!("{root}/tools/balanced.sh"))
             .arg(port.to_string())
             .env("BALANCED_ENV", env_file.path())
@@ -117,6 +134,124 @@ mod instances {
         }
         let second = TestApp::remote(&base, &database_url, servers).await;
         ([first, second], pids)
+    }
+}
+
+/// A burst of sign-ins for names no account has, each from a source of
+/// its own, so that no limit holds any back and each would cost a 19 MiB
+/// password hash: the hash queue keeps the servers' memory bounded (their
+/// peak resident set, read from `/proc` after the burst).
+mod memory {
+    use account_settings::api::auth::Login;
+    use axum::http::StatusCode;
+    use futures::future::join_all;
+
+    /// Sign-ins sent at once.
+    const TRIES: usize = 120;
+    /// What an instance may reach at its peak (without the queue, 120
+    /// hashes at once took 2.4 GB).
+    pub const CEILING_KB: u64 = 256 * 1024;
+
+    /// The peak resident set of process `pid`, in kB.
+    pub fn peak_kb(pid: u32) -> u64 {
+        let status = std::fs::read_to_string(format!("/proc/{pid}/status")).expect("/proc");
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix("VmHWM:"))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+            .expect("VmHWM")
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn a_burst_of_sign_ins_from_many_sources_keeps_memory_bounded() {
+        let ([app, _], pids) = crate::instances::two_with_pids().await;
+        let logins: Vec<(String, String)> = (0..TRIES)
+            .map(|i| {
+                (
+                    format!("nobody-{i}"),
+                    format!("10.9.{}.{}", i / 250, i % 250 + 1),
+                )
+            })
+            .collect();
+        let tries = logins.iter().map(|(login, ip)| async {
+            app.call_from::<Login>(
+                Some(ip),
+                None,
+                &[("login", login), ("password", "a wrong password, guessed")],
+            )
+            .await
+        });
+        let answers = join_all(tries).await;
+        let count = |s: StatusCode| answers.iter().filter(|a| a.status == s).count();
+        let (tried, busy) = (
+            count(StatusCode::UNPROCESSABLE_ENTITY),
+            count(StatusCode::SERVICE_UNAVAILABLE),
+        );
+        assert_eq!(tried + busy, TRIES, "only 422 and 503");
+        for a in answers
+            .iter()
+            .filter(|a| a.status == StatusCode::SERVICE_UNAVAILABLE)
+        {
+            assert!(a.headers.contains_key("retry-after"));
+        }
+        let peaks: Vec<u64> = pids[..2].iter().map(|&p| peak_kb(p)).collect();
+        println!(
+            "{TRIES} sign-ins at once: {tried} hashed, {busy} answered 503; \
+             peak resident set per instance: {} MiB",
+            peaks
+                .iter()
+                .map(|kb| (kb / 1024).to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        for kb in peaks {
+            assert!(kb < CEILING_KB, "an instance peaked at {} MiB", kb / 1024);
+        }
+    }
+}
+
+/// An avatar whose colour profile inflates to about 2 GB (a 2 MiB PNG,
+/// within the upload limit), twice at once: stored as a picture, with the
+/// servers' peak memory under the ceiling.
+mod bomb {
+    use axum::http::StatusCode;
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn two_colour_profile_bombs_at_once_keep_memory_bounded() {
+        use account_settings::model::avatar::MAX_BYTES;
+        let ([app, _], pids) = crate::instances::two_with_pids().await;
+        let cookie = app.signup("ada").await;
+        let bomb = crate::bombs::iccp_bomb(1900);
+        assert!(bomb.len() <= MAX_BYTES, "{} bytes", bomb.len());
+        let (a, b) = tokio::join!(
+            app.upload_avatar(Some(&cookie), bomb.clone()),
+            app.upload_avatar(Some(&cookie), bomb)
+        );
+        assert_eq!(
+            (a.status, b.status),
+            (StatusCode::OK, StatusCode::OK),
+            "{}",
+            a.text()
+        );
+        let peaks: Vec<u64> = pids[..2]
+            .iter()
+            .map(|&p| crate::memory::peak_kb(p))
+            .collect();
+        println!(
+            "two 1,900 MiB colour-profile bombs at once: peak resident set per instance: {} MiB",
+            peaks
+                .iter()
+                .map(|kb| (kb / 1024).to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        for kb in peaks {
+            assert!(
+                kb < crate::memory::CEILING_KB,
+                "an instance peaked at {} MiB",
+                kb / 1024
+            );
+        }
     }
 }
 

@@ -36,6 +36,21 @@ fn png_claiming(w: u32, h: u32) -> Vec<u8> {
     png
 }
 
+#[tokio::test]
+async fn a_png_whose_colour_profile_inflates_to_hundreds_of_megabytes_is_stored_as_a_picture() {
+    use account_settings::model::avatar::MAX_BYTES;
+    let app = TestApp::new().await;
+    let cookie = app.signup("ada").await;
+    let bomb = crate::bombs::iccp_bomb(300);
+    assert!(bomb.len() < MAX_BYTES / 4, "{} bytes", bomb.len());
+    let res = app.upload_avatar(Some(&cookie), bomb).await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text());
+    let url = res.json()["avatar"].as_str().unwrap().to_owned();
+    let stored = app.get(&url, None).await;
+    let back = image::load_from_memory(&stored.body).unwrap();
+    assert_eq!((back.width(), back.height()), (256, 256));
+}
+
 /// The status, reason and message of a refused upload.
 async fn refused(app: &TestApp, cookie: &str, bytes: Vec<u8>) -> (StatusCode, String, String) {
     let res = app.upload_avatar(Some(cookie), bytes).await;

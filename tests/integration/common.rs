@@ -152,6 +152,18 @@ impl TestApp {
 
     /// Calls a server function the way the hydrated page does.
     pub async fn call<F: ServerFn>(&self, cookie: Option<&str>, args: &[(&str, &str)]) -> Response {
+        self.call_from::<F>(None, cookie, args).await
+    }
+
+    /// [`TestApp::call`] from the client at `ip`, as a trusted proxy in
+    /// front says (`X-Forwarded-For`; believed only where the app trusts
+    /// the loopback address: see [`behind_proxy`]).
+    pub async fn call_from<F: ServerFn>(
+        &self,
+        ip: Option<&str>,
+        cookie: Option<&str>,
+        args: &[(&str, &str)],
+    ) -> Response {
         let mut req = Request::builder()
             .method(Method::POST)
             .uri(F::PATH)
@@ -161,6 +173,9 @@ impl TestApp {
             .header(header::USER_AGENT, "integration-test");
         if let Some(c) = cookie {
             req = req.header(header::COOKIE, c);
+        }
+        if let Some(ip) = ip {
+            req = req.header("x-forwarded-for", ip);
         }
         let body = form(args);
         req = req.header(header::CONTENT_LENGTH, body.len());
@@ -308,6 +323,12 @@ impl TestApp {
 /// Takes (reads and removes, as a person reading it would) the one mail in
 /// the test mail server's `dir` to `to` with a link to `path`, and returns
 /// the link's secret.
+/// Settings that believe `X-Forwarded-For` from the loopback address (the
+/// tests' proxy), so that [`TestApp::call_from`] names the client.
+pub fn behind_proxy(s: &mut Settings) {
+    s.trusted_proxies = vec!["127.0.0.1/32".parse().expect("a network")];
+}
+
 pub fn take_link(dir: &std::path::Path, to: &str, path: &str) -> String {
     let marker = format!("{path}?token=");
     let mut files: Vec<_> = std::fs::read_dir(dir)

@@ -107,23 +107,90 @@ async fn forgot_password_answers_alike_and_its_link_ends_every_session_once() {
 }
 
 #[tokio::test]
-async fn asking_for_reset_links_is_limited_per_account() {
+async fn strangers_asking_for_resets_neither_block_the_owner_nor_break_her_link() {
+    use account_settings::server::limiter::RESETS_PER_ACCOUNT;
     let sink = MailSink::start();
-    let app = TestApp::with_mail(&sink, |_| {}).await;
+    let app = TestApp::with_mail(&sink, crate::common::behind_proxy).await;
     app.signup("ada").await;
-    for _ in 0..3 {
-        let res = app
-            .call::<RequestPasswordReset>(None, &[("login", "ada")])
-            .await;
-        assert_eq!(res.status, StatusCode::OK);
-    }
-    let res = app
-        .call::<RequestPasswordReset>(None, &[("login", "ada")])
-        .await;
-    assert_eq!(res.status, StatusCode::TOO_MANY_REQUESTS);
-    assert!(res.headers.contains_key("retry-after"));
     app.deliver().await;
-    assert_eq!(sink.received().len(), 3);
+    let ask = |ip: &'static str, login: &'static str| {
+        let app = &app;
+        async move {
+            app.call_from::<RequestPasswordReset>(Some(ip), None, &[("login", login)])
+                .await
+        }
+    };
+    // Ada asks, and is mailed a link.
+    assert_eq!(ask("198.51.100.7", "ada").await.status, StatusCode::OK);
+    app.deliver().await;
+    let first = link_token(sink.received().last().unwrap(), "/reset-password");
+    // A stranger asks for her, by handle and by address in any spelling:
+    // every answer the same, and past the account's limit nothing is sent.
+    let stranger = "203.0.113.9";
+    for login in ["ada", "ADA@example.com", "ada@EXAMPLE.com", " Ada ", "ada"] {
+        let res = ask(stranger, login).await;
+        assert_eq!(res.status, StatusCode::OK, "{login}: {}", res.text());
+    }
+    // Ada's own request is answered as always, not refused.
+    let mine = ask("198.51.100.7", "ada@example.com").await;
+    assert_eq!(mine.status, StatusCode::OK, "{}", mine.text());
+    assert_eq!(app.deliver().await, RESETS_PER_ACCOUNT as usize - 1);
+    // The link she was mailed first still works, and ends the others.
+    let res = app
+        .call::<ResetPassword>(None, &[("token", &first), ("new_password", NEW_PASSWORD)])
+        .await;
+    assert!(
+        res.status.is_success() || res.status.is_redirection(),
+        "{}",
+        res.text()
+    );
+    assert!(app.signs_in("ada", NEW_PASSWORD).await);
+    let later = sink
+        .received()
+        .iter()
+        .filter(|m| m.subject.ends_with("Reset your password"))
+        .map(|m| link_token(m, "/reset-password"))
+        .filter(|t| *t != first)
+        .collect::<Vec<_>>();
+    assert_eq!(later.len(), RESETS_PER_ACCOUNT as usize - 1);
+    for token in later {
+        let res = app
+            .call::<ResetPassword>(
+                None,
+                &[
+                    ("token", &token),
+                    ("new_password", "yet another long password"),
+                ],
+            )
+            .await;
+        assert!(res.status.is_client_error(), "{}", res.text());
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn sixty_reset_requests_at_once_mail_at_most_the_limit() {
+    use account_settings::server::limiter::{RESETS_PER_ACCOUNT, RESETS_PER_IP};
+    let sink = MailSink::start();
+    let app = TestApp::with_mail(&sink, crate::common::behind_proxy).await;
+    app.signup("ada").await;
+    app.deliver().await;
+    let asks = (0..60).map(|_| {
+        app.call_from::<RequestPasswordReset>(Some("203.0.113.10"), None, &[("login", "ada")])
+    });
+    let answers = futures::future::join_all(asks).await;
+    let ok = answers
+        .iter()
+        .filter(|a| a.status == StatusCode::OK)
+        .count();
+    let refused = answers
+        .iter()
+        .filter(|a| a.status == StatusCode::TOO_MANY_REQUESTS)
+        .count();
+    assert_eq!(
+        (ok, refused),
+        (RESETS_PER_IP as usize, 60 - RESETS_PER_IP as usize)
+    );
+    assert_eq!(app.deliver().await, RESETS_PER_ACCOUNT as usize);
 }
 
 /// Everything the app logs, at every level, while a test runs on this

@@ -11,6 +11,8 @@ mod auth;
 mod authorization;
 mod avatar;
 mod bad_input;
+mod bombs;
+mod bursts;
 mod common;
 mod concurrency;
 mod copy;
@@ -49,12 +51,23 @@ mod token_shapes;
 mod tokens;
 
 /// The two instances the concurrency tests fire at: in this process, each
-/// with its own pool, state and audit queue, on one fresh database.
+/// with its own pool, state and audit queue, on one fresh database; both
+/// believe `X-Forwarded-For` from the loopback address, as the balanced
+/// instances behind nginx do.
 mod instances {
-    use crate::common::TestApp;
+    use crate::common::{behind_proxy, TestApp};
 
     pub async fn two() -> [TestApp; 2] {
-        let first = TestApp::new().await;
+        two_limited(100_000).await
+    }
+
+    /// [`two`] with `signups_per_address` sign-ups allowed per address.
+    pub async fn two_limited(signups_per_address: u32) -> [TestApp; 2] {
+        let first = TestApp::with(|s| {
+            behind_proxy(s);
+            s.signups_per_address = signups_per_address;
+        })
+        .await;
         let second = first.second_instance().await;
         [first, second]
     }

@@ -153,3 +153,65 @@ async fn a_stopped_audit_writer_is_counted_logged_once_and_fails_the_health_chec
         "logged once: {said}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn sign_ins_past_the_hash_queue_are_answered_503_with_retry_after_and_counted() {
+    use account_settings::api::auth::Login;
+    use account_settings::server::password::BUSY_RETRY_SECS;
+    const TRIES: usize = 30;
+    let app = TestApp::with(|s| {
+        crate::common::behind_proxy(s);
+        s.metrics_addr = Some("127.0.0.1:0".parse().unwrap());
+        s.hash_workers = 1;
+        s.hash_queue = 2;
+    })
+    .await;
+    app.signup("ada").await;
+    // Names no account has, each from an address of its own: no limit
+    // holds them back, each costs a hash.
+    let logins: Vec<(String, String)> = (0..TRIES)
+        .map(|i| (format!("nobody-{i}"), format!("203.0.113.{}", i + 1)))
+        .collect();
+    let tries = logins.iter().map(|(login, ip)| async {
+        app.call_from::<Login>(
+            Some(ip),
+            None,
+            &[("login", login), ("password", "a wrong password, guessed")],
+        )
+        .await
+    });
+    let answers = futures::future::join_all(tries).await;
+    let busy: Vec<&Response> = answers
+        .iter()
+        .filter(|a| a.status == StatusCode::SERVICE_UNAVAILABLE)
+        .collect();
+    let tried = answers
+        .iter()
+        .filter(|a| a.status == StatusCode::UNPROCESSABLE_ENTITY)
+        .count();
+    assert_eq!(tried + busy.len(), TRIES, "only 422 and 503");
+    assert!(tried >= 3, "one running and two waiting are tried: {tried}");
+    assert!(!busy.is_empty(), "thirty at once overflow a queue of two");
+    for b in &busy {
+        assert_eq!(
+            b.headers["retry-after"].to_str().unwrap(),
+            BUSY_RETRY_SECS.to_string()
+        );
+        assert_eq!(b.json()["Busy"], BUSY_RETRY_SECS);
+    }
+    let usage = app.state.hasher.usage();
+    assert_eq!((usage.peak, usage.running, usage.waiting), (1, 0, 0));
+    let text = scrape(&app).await.text();
+    assert_eq!(
+        sample(&text, "password_hashes_refused_total"),
+        Some(busy.len() as f64)
+    );
+    assert_eq!(sample(&text, "password_hash_workers"), Some(1.0));
+    // A refused attempt was given back: only the tried ones count (three
+    // keys each: the name from its source, the name, the source), and the
+    // sign-up's one.
+    let counted = app
+        .count("SELECT COALESCE(SUM(failures), 0) FROM rate_limits")
+        .await;
+    assert_eq!(counted, 3 * tried as i64 + 1);
+}

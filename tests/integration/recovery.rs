@@ -157,3 +157,86 @@ async fn without_mail_a_reset_is_refused_and_an_address_changes_at_once() {
         vec![("email_changed".into(), "held".into())]
     );
 }
+
+#[tokio::test]
+async fn another_accounts_address_answers_like_a_free_one_and_its_owner_is_told() {
+    let sink = MailSink::start();
+    let app = TestApp::with_mail(&sink, |_| {}).await;
+    let ada = app.signup("ada").await;
+    app.signup("root1").await;
+    app.deliver().await;
+    let before = sink.received().len();
+    // Root1's address in other letters' case, and a free one: the same
+    // answer.
+    let taken = change_email(&app, &ada, "ROOT1@EXAMPLE.COM").await;
+    let free = change_email(&app, &ada, "free@example.com").await;
+    assert_eq!(taken.status, StatusCode::OK, "{}", taken.text());
+    assert_eq!(free.status, StatusCode::OK, "{}", free.text());
+    let shape = |v: serde_json::Value| (v["email"].clone(), v["pending_email"].is_string());
+    assert_eq!(shape(taken.json()), shape(free.json()));
+    assert_eq!(taken.json()["pending_email"], "ROOT1@EXAMPLE.COM");
+    app.deliver().await;
+    let mut mail = sink.received()[before..].to_vec();
+    mail.sort_by(|a, b| b.to.cmp(&a.to));
+    assert_eq!(mail.len(), 2, "{mail:?}");
+    // Root1 hears of the attempt; nothing reaches her inbox to confirm.
+    assert_eq!(mail[0].to, vec!["root1@example.com"]);
+    assert_eq!(
+        mail[0].subject,
+        "[Account Settings] Someone tried to add your address to another account"
+    );
+    assert!(!mail[0].text.contains("/confirm-email"));
+    assert_eq!(mail[1].to, vec!["free@example.com"]);
+    assert!(mail[1].text.contains("/confirm-email"));
+    let me = app.call::<GetMe>(Some(&ada), &[]).await.json();
+    assert_eq!(me["email"], "ada@example.com");
+    // Her own address in capitals is no change at all.
+    let same = change_email(&app, &ada, "ADA@example.com").await;
+    assert_eq!(same.status, StatusCode::OK, "{}", same.text());
+    assert_eq!(same.json()["email"], "ada@example.com");
+}
+
+#[tokio::test]
+async fn address_changes_and_confirmation_mails_are_limited() {
+    use account_settings::server::limiter::{CONFIRMATIONS_PER_ADDRESS, EMAIL_CHANGES_PER_USER};
+    let sink = MailSink::start();
+    let app = TestApp::with_mail(&sink, |_| {}).await;
+    let ada = app.signup("ada").await;
+    let bob = app.signup("bob").await;
+    let carol = app.signup("carol").await;
+    app.deliver().await;
+    let before = sink.received().len();
+    // Ada, at once, to as many strangers' addresses as she may.
+    let changes = (0..EMAIL_CHANGES_PER_USER + 3).map(|i| {
+        let (app, ada) = (&app, &ada);
+        async move {
+            change_email(app, ada, &format!("stranger{i}@example.net"))
+                .await
+                .status
+        }
+    });
+    let statuses = futures::future::join_all(changes).await;
+    let ok = statuses.iter().filter(|s| **s == StatusCode::OK).count();
+    let refused = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::TOO_MANY_REQUESTS)
+        .count();
+    assert_eq!(
+        (ok, refused),
+        (EMAIL_CHANGES_PER_USER as usize, 3),
+        "{statuses:?}"
+    );
+    assert_eq!(app.deliver().await, EMAIL_CHANGES_PER_USER as usize);
+    // One address from several accounts: mailed a few times, then nothing.
+    for cookie in [&bob, &carol] {
+        for _ in 0..2 {
+            change_email(&app, cookie, "target@example.net").await;
+        }
+    }
+    app.deliver().await;
+    let to_target = sink.received()[before..]
+        .iter()
+        .filter(|m| m.to == vec!["target@example.net"])
+        .count();
+    assert_eq!(to_target, CONFIRMATIONS_PER_ADDRESS as usize);
+}

@@ -337,6 +337,28 @@ async fn reports_are_limited_per_address() {
     );
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn reports_sent_at_once_get_no_more_through_than_the_limit() {
+    let app = TestApp::with(behind_proxy()).await;
+    let limit = account_settings::server::limiter::REVOKES_PER_IP as usize;
+    let tokens: Vec<_> = (0..limit + 20)
+        .map(|_| account_settings::server::token_secret::PlainToken::generate("ast"))
+        .collect();
+    let reports = tokens
+        .iter()
+        .map(|t| async { report(&app, t.expose(), "192.0.2.9").await.0 });
+    let statuses = futures::future::join_all(reports).await;
+    let taken = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::ACCEPTED)
+        .count();
+    let refused = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::TOO_MANY_REQUESTS)
+        .count();
+    assert_eq!((taken, refused), (limit, 20));
+}
+
 #[tokio::test]
 async fn idle_tokens_are_deactivated_with_the_reason() {
     let app = TestApp::new().await;

@@ -146,26 +146,67 @@ async fn an_address_with_an_account_answers_the_same_and_its_owner_is_told() {
     assert!(app.signs_in("ada", PASSWORD).await);
 }
 
+async fn sign_up_from(app: &TestApp, ip: &str, handle: &str, email: &str) -> Response {
+    app.call_from::<Signup>(
+        Some(ip),
+        None,
+        &[("handle", handle), ("email", email), ("password", PASSWORD)],
+    )
+    .await
+}
+
 #[tokio::test]
 async fn mails_to_one_address_are_limited_alike_with_or_without_an_account() {
+    use account_settings::server::limiter::{SIGNUP_MAILS_PER_ADDRESS, SIGNUP_MAILS_PER_SOURCE};
     let sink = MailSink::start();
-    let app = TestApp::with_mail(&sink, |_| {}).await;
+    let app = TestApp::with_mail(&sink, crate::common::behind_proxy).await;
     // Ada's account made without mail, so no mail to her address counts yet.
     let mut plain = app
         .instance_with(&app.database_url(), |s| s.smtp = None)
         .await;
     plain.mail_dir = None;
     plain.signup("ada").await;
-    for (email, handle) in [("ada@example.com", "x"), ("new@example.com", "y")] {
-        for i in 0..3 {
-            let res = sign_up(&app, &format!("{handle}{i}-try"), email).await;
+    let stranger = "203.0.113.1";
+    for (email, handle) in [("ada@example.com", "x"), ("New@Example.com", "y")] {
+        // A stranger's sign-ups with the address: a few are mailed; past
+        // that, the same answer and nothing sent, under any spelling.
+        for i in 0..=SIGNUP_MAILS_PER_SOURCE {
+            let spelled = if i % 2 == 0 {
+                email.to_owned()
+            } else {
+                email.to_uppercase()
+            };
+            let res = sign_up_from(&app, stranger, &format!("{handle}{i}-try"), &spelled).await;
             goes_to(&res, "/signup/sent");
         }
-        let res = sign_up(&app, &format!("{handle}-fourth"), email).await;
-        assert_eq!(res.status, StatusCode::TOO_MANY_REQUESTS, "{email}");
-        assert!(res.headers.contains_key(header::RETRY_AFTER));
+        // The owner, elsewhere, is not held back by them.
+        let res = sign_up_from(&app, "198.51.100.9", &format!("{handle}-owner"), email).await;
+        goes_to(&res, "/signup/sent");
     }
-    assert_eq!(app.deliver().await, 6);
+    let per_address = SIGNUP_MAILS_PER_SOURCE as usize + 1;
+    assert_eq!(app.deliver().await, 2 * per_address);
+    let sent = sink.received();
+    assert_eq!(
+        sent.iter()
+            .filter(|m| m
+                .to
+                .iter()
+                .any(|t| t.eq_ignore_ascii_case("new@example.com")))
+            .count(),
+        per_address
+    );
+    // From many sources, one address gets at most its ceiling in a window.
+    for i in 0..SIGNUP_MAILS_PER_ADDRESS + 2 {
+        let res = sign_up_from(
+            &app,
+            &format!("192.0.2.{}", i + 1),
+            &format!("many-{i}"),
+            "flood@example.com",
+        )
+        .await;
+        goes_to(&res, "/signup/sent");
+    }
+    assert_eq!(app.deliver().await, SIGNUP_MAILS_PER_ADDRESS as usize);
 }
 
 #[tokio::test]

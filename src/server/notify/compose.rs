@@ -65,6 +65,9 @@ pub fn subject(kind: Kind, d: &NoticeData) -> String {
         Kind::PasswordReset => "Reset your password".to_owned(),
         Kind::FinishSignUp => "Finish creating your account".to_owned(),
         Kind::SignUpAttempt => "Someone tried to sign up with your address".to_owned(),
+        Kind::EmailClaimAttempt => {
+            "Someone tried to add your address to another account".to_owned()
+        }
     }
 }
 
@@ -196,6 +199,13 @@ pub fn mail(kind: Kind, d: &NoticeData, base: &str, link: Option<&str>) -> Mail 
             Part::Link("Sign in", format!("{base}/login")),
             Part::Link("Reset your password", format!("{base}/forgot-password")),
             Part::Text("If it was not you, there is nothing to do.".into()),
+        ],
+        Kind::EmailClaimAttempt => vec![
+            Part::Text(format!(
+                "Someone signed in to another account tried to make {} that account's address at {when}{from}. Your account already has this address, so nothing changed and nothing was sent to anyone else.",
+                d.email.as_deref().unwrap_or("this address")
+            )),
+            Part::Text("If it was you, each address can belong to one account only: use another address there. If it was not you, there is nothing to do.".into()),
         ],
     };
     let why = match kind {

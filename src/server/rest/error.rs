@@ -107,6 +107,7 @@ impl From<AppError> for ApiError {
             AppError::Invalid { .. } => "invalid_request",
             AppError::Conflict { .. } => "conflict",
             AppError::RateLimited(_) => "rate_limited",
+            AppError::Busy(_) => "unavailable",
             AppError::Internal | AppError::ServerFn(_) => "internal",
         };
         let message = match &e {
@@ -118,7 +119,7 @@ impl From<AppError> for ApiError {
             other => other.to_string(),
         };
         let retry_after = match e {
-            AppError::RateLimited(secs) => Some(secs),
+            AppError::RateLimited(secs) | AppError::Busy(secs) => Some(secs),
             _ => None,
         };
         Self {
