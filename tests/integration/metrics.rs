@@ -211,7 +211,7 @@ async fn sign_ins_past_the_hash_queue_are_answered_503_with_retry_after_and_coun
     // keys each: the name from its source, the name, the source), and the
     // sign-up's one.
     let counted = app
-        .count("SELECT COALESCE(SUM(failures), 0) FROM rate_limits")
+        .count("SELECT CAST(COALESCE(SUM(failures), 0) AS BIGINT) FROM rate_limits")
         .await;
     assert_eq!(counted, 3 * tried as i64 + 1);
 }
