@@ -44,7 +44,10 @@ async fn main() {
     let state = router::state(pool, settings, "target/site").expect("state");
     let app = router::build(state.clone());
 
-    let hash = password::hash(PASSWORD.to_owned()).await.expect("hash");
+    let hash = password::Hasher::new(1, 0)
+        .hash(PASSWORD.to_owned())
+        .await
+        .expect("hash");
     let names = [String::new(), String::new(), String::new()];
     let user = users::create(
         &state.db,
