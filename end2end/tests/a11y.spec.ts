@@ -16,8 +16,14 @@ import {
   uniqueHandle,
 } from "./helpers";
 
-/** Fails with each serious or critical violation named, and where. */
+/** Fails with each serious or critical violation named, and where. Waits
+ * for finite animations first: a toast fading in measures as low contrast. */
 async function audit(page: Page, what: string) {
+  await page.waitForFunction(() =>
+    document
+      .getAnimations()
+      .every((a) => a.playState !== "running" || a.effect?.getComputedTiming().iterations === Infinity),
+  );
   const results = await new AxeBuilder({ page })
     .withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"])
     .analyze();

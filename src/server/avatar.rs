@@ -37,6 +37,10 @@ fn too_large(bytes: u64) -> AppError {
     AppError::invalid("avatar", avatar::too_large(bytes)).because(Reason::TooLarge)
 }
 
+/// The most the decoder may allocate for one picture: 4096×4096 RGBA is
+/// 64 MiB, with room for the decoder's own buffers.
+pub const DECODER_MAX_ALLOC: u64 = 96 * 1024 * 1024;
+
 /// The PNG signature every PNG file starts with.
 const PNG_SIGNATURE: &[u8; 8] = b"\x89PNG\r\n\x1a\n";
 
@@ -108,8 +112,7 @@ pub fn process(bytes: &[u8]) -> Result<Vec<u8>, AppError> {
     let mut limits = Limits::default();
     limits.max_image_width = Some(MAX_SIDE);
     limits.max_image_height = Some(MAX_SIDE);
-    // 4096×4096 RGBA is 64 MiB; leave room for the decoder's own buffers.
-    limits.max_alloc = Some(96 * 1024 * 1024);
+    limits.max_alloc = Some(DECODER_MAX_ALLOC);
     let mut decoder = reader()?;
     decoder.limits(limits);
     let image = decoder.decode().map_err(|e| match e {

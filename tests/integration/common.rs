@@ -21,6 +21,7 @@ use tower::ServiceExt;
 
 pub use super::database::TestDatabase;
 use super::remote::Remote;
+#[allow(unused_imports)] // the balanced tests use fewer of them
 pub use super::response::{app_error, form, image, reason, Response};
 
 pub const ORIGIN: &str = "http://localhost:3000";
