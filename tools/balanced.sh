@@ -49,7 +49,7 @@ for i in $(seq "${BALANCED_INSTANCES:-2}"); do
   mkdir -p "$work/data$i"
   # The tests sign every user up from one address.
   env DATABASE_URL="$url" SECRET_KEY="$key" DATA_DIR="$work/data$i" \
-      SIGNUPS_PER_ADDRESS="${SIGNUPS_PER_ADDRESS:-1000}" \
+      SIGNUPS_PER_ADDRESS="${SIGNUPS_PER_ADDRESS:-1000}" HASH_WORKERS=2 HASH_QUEUE=16 \
       LEPTOS_SITE_ROOT="$ROOT/target/site" LISTEN_ADDR="127.0.0.1:$p" \
       PUBLIC_URL="http://127.0.0.1:$port" TRUSTED_PROXIES=127.0.0.1 RUST_LOG=warn \
       "$BIN" serve &

@@ -118,7 +118,7 @@ pub async fn save_profile(
     let email = validate::email(&email)?;
     let before = users::profile(&state.db, s.user.id).await?;
     // The same address in other letters' case is the same address.
-    let email_changed = before.email.to_lowercase() != email.to_lowercase();
+    let email_changed = !before.email.eq_ignore_ascii_case(&email);
     let email = if email_changed {
         email
     } else {

@@ -114,22 +114,30 @@ pub fn password(input: &str, field: &str) -> Result<(), AppError> {
 /// Whether `c` is an invisible formatting character that can make a name
 /// show as something else: direction overrides, embeddings and isolates
 /// (`\u{202e}` shows what follows backwards), direction marks, zero-width
-/// spaces and joiners of words, the byte-order mark, invisible operators,
-/// the soft hyphen and tag characters. The zero-width joiner and non-joiner
+/// spaces and joiners of words, line and paragraph separators, the
+/// byte-order mark, invisible operators, the soft hyphen, the combining
+/// grapheme joiner, Hangul and Khmer fillers and tag characters. The zero-width joiner and non-joiner
 /// stay allowed: some scripts and emoji need them.
 pub fn is_invisible_format(c: char) -> bool {
     matches!(
         c,
         '\u{00ad}'
+            | '\u{034f}'
             | '\u{061c}'
+            | '\u{115f}'
+            | '\u{1160}'
+            | '\u{17b4}'
+            | '\u{17b5}'
             | '\u{180e}'
             | '\u{200b}'
             | '\u{200e}'
             | '\u{200f}'
-            | '\u{202a}'..='\u{202e}'
+            | '\u{2028}'..='\u{202e}'
             | '\u{2060}'..='\u{2064}'
             | '\u{2066}'..='\u{206f}'
+            | '\u{3164}'
             | '\u{feff}'
+            | '\u{ffa0}'
             | '\u{fff9}'..='\u{fffb}'
             | '\u{e0000}'..='\u{e007f}'
     )
@@ -230,6 +238,8 @@ mod tests {
             "Ada\u{e0041}",
             "Ad\u{00ad}a",
             "Ada\u{200f}",
+            "\u{3164}",
+            "Ada\u{2028}Lovelace",
         ] {
             let e = text(bad, "first_name", "first name", true).unwrap_err();
             assert_eq!(e.field(), Some("first_name"), "{bad:?}");

@@ -82,15 +82,31 @@ pub fn process(bytes: &[u8]) -> Result<Vec<u8>, AppError> {
     if bytes.len() > MAX_BYTES {
         return Err(too_large(bytes.len() as u64));
     }
-    let essential = essential_png(bytes);
+    // A PNG is read with only the chunks its pixels need; one whose chunks
+    // do not run to its end is damaged (and never reaches a decoder, which
+    // would inflate what it meets on the way).
+    let essential = match essential_png(bytes) {
+        Some(kept) => Some(kept),
+        None if bytes.starts_with(PNG_SIGNATURE) => return Err(refuse(avatar::DAMAGED.into())),
+        None => None,
+    };
     let bytes = essential.as_deref().unwrap_or(bytes);
-    let reader = || {
-        ImageReader::new(Cursor::new(bytes))
+    // Every reader allocates at most the decoder's limit, whatever the
+    // file says; the pixel limits apply once the size has been read.
+    let mut memory_only = Limits::default();
+    memory_only.max_alloc = Some(DECODER_MAX_ALLOC);
+    let mut limits = memory_only.clone();
+    limits.max_image_width = Some(MAX_SIDE);
+    limits.max_image_height = Some(MAX_SIDE);
+    let reader = |limits: &Limits| {
+        let mut r = ImageReader::new(Cursor::new(bytes))
             .with_guessed_format()
-            .map_err(|_| refuse(avatar::NOT_AN_IMAGE.into()))
+            .map_err(|_| refuse(avatar::NOT_AN_IMAGE.into()))?;
+        r.limits(limits.clone());
+        Ok::<_, AppError>(r)
     };
     // The type comes from the content, never from a name or a header.
-    let format = reader()?.format();
+    let format = reader(&memory_only)?.format();
     if !matches!(
         format,
         Some(ImageFormat::Png | ImageFormat::Jpeg | ImageFormat::Gif | ImageFormat::WebP)
@@ -98,7 +114,7 @@ pub fn process(bytes: &[u8]) -> Result<Vec<u8>, AppError> {
         return Err(refuse(avatar::NOT_AN_IMAGE.into()));
     }
     // The header alone says how big the picture claims to be.
-    let (w, h) = reader()?
+    let (w, h) = reader(&memory_only)?
         .into_dimensions()
         .map_err(|_| refuse(avatar::DAMAGED.into()))?;
     if w > MAX_SIDE || h > MAX_SIDE {
@@ -109,13 +125,7 @@ pub fn process(bytes: &[u8]) -> Result<Vec<u8>, AppError> {
     if w == 0 || h == 0 {
         return Err(refuse(avatar::DAMAGED.into()));
     }
-    let mut limits = Limits::default();
-    limits.max_image_width = Some(MAX_SIDE);
-    limits.max_image_height = Some(MAX_SIDE);
-    limits.max_alloc = Some(DECODER_MAX_ALLOC);
-    let mut decoder = reader()?;
-    decoder.limits(limits);
-    let image = decoder.decode().map_err(|e| match e {
+    let image = reader(&limits)?.decode().map_err(|e| match e {
         image::ImageError::Limits(_) => too_many_pixels(w, h),
         _ => refuse(avatar::DAMAGED.into()),
     })?;
@@ -356,6 +366,10 @@ mod tests {
         // Not a run of chunks (cut short, a length past the end, not a
         // PNG): left alone for the decoder to refuse.
         assert_eq!(essential_png(&with_extras[..with_extras.len() - 5]), None);
+        // Such a PNG is refused as damaged, never handed to a decoder that
+        // would inflate its profile on the way to the pixels.
+        let cut = &with_extras[..with_extras.len() - 12];
+        assert_eq!(process(cut).unwrap_err().to_string(), avatar::DAMAGED);
         assert_eq!(essential_png(b"GIF89a"), None);
         let mut huge = plain[..8].to_vec();
         huge.extend(u32::MAX.to_be_bytes());

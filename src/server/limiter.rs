@@ -77,7 +77,7 @@ pub fn sign_in_keys(
 ) -> Vec<Key> {
     let account = match user_id {
         Some(id) => format!("user:{id}"),
-        None => format!("login:{}", login.trim().to_lowercase()),
+        None => format!("login:{}", login.trim().to_ascii_lowercase()),
     };
     let source = match device {
         Some(d) => format!("device:{d}"),
@@ -111,7 +111,7 @@ pub const SIGNUP_MAILS_PER_ADDRESS: u32 = 10;
 /// The keys of sign-up mails to `email` (ignoring case) from `ip`: the
 /// address from this source, and the address from anywhere.
 pub fn sign_up_mail_keys(email: &str, ip: Option<&str>) -> Vec<Key> {
-    let email = email.trim().to_lowercase();
+    let email = email.trim().to_ascii_lowercase();
     vec![
         key(
             &format!("signup-mail:{email}|{}", ip.unwrap_or("unknown")),
@@ -161,6 +161,15 @@ pub fn reset_ip_keys(ip: Option<&str>) -> Vec<Key> {
     )]
 }
 
+/// The key of reset requests for `login` when no account has that name,
+/// counted like an account's so that both answers take the same work.
+pub fn reset_name_keys(login: &str) -> Vec<Key> {
+    vec![key(
+        &format!("reset-name:{}", login.trim().to_ascii_lowercase()),
+        Some(RESETS_PER_ACCOUNT),
+    )]
+}
+
 /// The key of reset mails to the account `user_id`.
 pub fn reset_account_keys(user_id: i64) -> Vec<Key> {
     vec![key(
@@ -187,7 +196,7 @@ pub fn email_change_keys(user_id: i64) -> Vec<Key> {
 /// The key of confirmation mails to `email` (ignoring case).
 pub fn confirmation_keys(email: &str) -> Vec<Key> {
     vec![key(
-        &format!("confirm-to:{}", email.trim().to_lowercase()),
+        &format!("confirm-to:{}", email.trim().to_ascii_lowercase()),
         Some(CONFIRMATIONS_PER_ADDRESS),
     )]
 }
@@ -286,7 +295,7 @@ impl LoginLimiter {
             }
         }
         if verdict.retry_after.is_some() {
-            drop(tx);
+            tx.rollback().await?;
         } else {
             tx.commit().await?;
         }
@@ -326,9 +335,16 @@ impl LoginLimiter {
 
     /// Removes windows that have ended; returns how many.
     pub async fn sweep(&self, now: i64) -> Result<u64, AppError> {
-        Ok(on_db!(&self.db, p => sqlx::query(
+        // On PostgreSQL in key order, skipping rows an attempt holds: the
+        // order [`LoginLimiter::take`] locks them in, so the two never
+        // deadlock.
+        let sql = self.db.pick(
             "DELETE FROM rate_limits WHERE window_start <= $1",
-        )
+            "DELETE FROM rate_limits WHERE key IN (
+                 SELECT key FROM rate_limits WHERE window_start <= $1
+                 ORDER BY key FOR UPDATE SKIP LOCKED)",
+        );
+        Ok(on_db!(&self.db, p => sqlx::query(sql)
         .bind(now - WINDOW_SECS)
         .execute(p)
         .await

@@ -67,10 +67,11 @@ pub(super) fn hash(secret: &str) -> Vec<u8> {
     Sha256::digest(secret.as_bytes()).to_vec()
 }
 
-/// Makes a link for `user_id` in `tx` (a confirmation replaces their unused
-/// one; reset links add up) and the notice that mails it: a confirmation to the
-/// address it is for (`email`), a reset to the account's address. `data`
-/// says who asked (its time is the link's).
+/// Makes a link for `user_id` in `tx` and the notice that mails it: a
+/// confirmation to the address it is for (`email`), a reset to the
+/// account's address. With `replace`, their unused links of `purpose` end
+/// (a new address to confirm replaces the one waiting; reset links add
+/// up). `data` says who asked (its time is the link's).
 pub async fn create(
     tx: &mut Tx,
     keys: &SecretBox,
@@ -78,6 +79,7 @@ pub async fn create(
     purpose: Purpose,
     email: Option<&str>,
     data: NoticeData,
+    replace: bool,
 ) -> Result<Notice, AppError> {
     let now = if data.at == 0 {
         super::db::now()
@@ -89,7 +91,7 @@ pub async fn create(
         Purpose::ResetPassword => None,
     };
     let secret = new_secret();
-    if purpose == Purpose::VerifyEmail {
+    if replace {
         drop_unused(tx, user_id, purpose).await?;
     }
     on_tx!(&mut *tx, c => sqlx::query(
@@ -134,7 +136,8 @@ pub async fn send(
         agent: meta.user_agent.clone(),
         ..NoticeData::default()
     };
-    let notice = create(&mut tx, keys, user_id, purpose, email, data).await?;
+    let replace = purpose == Purpose::VerifyEmail;
+    let notice = create(&mut tx, keys, user_id, purpose, email, data, replace).await?;
     super::notify::queue(&mut tx, &[notice]).await?;
     tx.commit().await?;
     super::notify::wake();

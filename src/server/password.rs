@@ -77,8 +77,8 @@ pub struct HasherUse {
     pub refused: u64,
 }
 
-/// Takes a place in the queue; gives it up when dropped (also when the
-/// request is dropped while waiting).
+/// A place taken in a count (waiting or running); given up when dropped,
+/// also when the request is dropped while waiting or the work panics.
 struct InQueue<'a>(&'a AtomicUsize);
 
 impl Drop for InQueue<'_> {
@@ -144,10 +144,10 @@ impl Hasher {
         tokio::task::spawn_blocking(move || {
             let now = running.fetch_add(1, Ordering::SeqCst) + 1;
             peak.fetch_max(now, Ordering::SeqCst);
-            let out = work();
-            running.fetch_sub(1, Ordering::SeqCst);
-            drop(slot);
-            out
+            // Counted out and the worker freed even if the work panics.
+            let _running = InQueue(&running);
+            let _slot = slot;
+            work()
         })
         .await
         .map_err(AppError::internal)

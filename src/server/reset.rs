@@ -44,20 +44,24 @@ pub async fn request(state: &AppState, login: &str, meta: &ClientMeta) -> Result
             "Enter your email address or handle.",
         ));
     }
-    let Some(row) = users::find_for_login(&state.db, login).await? else {
-        return Ok(());
+    let account = users::find_for_login(&state.db, login)
+        .await?
+        .filter(|r| !r.disabled);
+    // Counted alike whether or not an account has the name.
+    let per_account = match &account {
+        Some(row) => limiter::reset_account_keys(row.id),
+        None => limiter::reset_name_keys(login),
     };
-    if row.disabled {
-        return Ok(());
-    }
-    let per_account = limiter::reset_account_keys(row.id);
-    if state
+    let over = state
         .login_limiter
         .take(&per_account, at)
         .await?
         .retry_after
-        .is_some()
-    {
+        .is_some();
+    let Some(row) = account else {
+        return Ok(());
+    };
+    if over {
         return Ok(());
     }
     let tx = state.db.begin().await?;

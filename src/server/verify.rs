@@ -52,6 +52,7 @@ pub async fn request(
     .fetch_optional(p)
     .await)?;
     let keys = limiter::confirmation_keys(email);
+    // (Counted whether or not an account has the address.)
     let over = state
         .login_limiter
         .take(&keys, at)
@@ -72,6 +73,9 @@ pub async fn request(
         Purpose::VerifyEmail,
         Some(email),
         data.clone(),
+        // Past the limit nothing is mailed: the link mailed before keeps
+        // working.
+        !over,
     )
     .await?;
     let notice = match owner {

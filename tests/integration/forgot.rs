@@ -167,6 +167,39 @@ async fn strangers_asking_for_resets_neither_block_the_owner_nor_break_her_link(
     }
 }
 
+#[tokio::test]
+async fn a_password_change_ends_the_reset_links_mailed_before() {
+    use account_settings::api::security::ChangePassword;
+    let sink = MailSink::start();
+    let app = TestApp::with_mail(&sink, |_| {}).await;
+    let ada = app.signup("ada").await;
+    app.call::<RequestPasswordReset>(None, &[("login", "ada")])
+        .await;
+    app.deliver().await;
+    let token = link_token(sink.received().last().unwrap(), "/reset-password");
+    let res = app
+        .call::<ChangePassword>(
+            Some(&ada),
+            &[
+                ("current_password", PASSWORD),
+                ("new_password", NEW_PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text());
+    let res = app
+        .call::<ResetPassword>(
+            None,
+            &[
+                ("token", &token),
+                ("new_password", "yet another long password"),
+            ],
+        )
+        .await;
+    assert!(res.status.is_client_error(), "{}", res.text());
+    assert!(app.signs_in("ada", NEW_PASSWORD).await);
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn sixty_reset_requests_at_once_mail_at_most_the_limit() {
     use account_settings::server::limiter::{RESETS_PER_ACCOUNT, RESETS_PER_IP};

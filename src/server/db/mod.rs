@@ -191,6 +191,15 @@ impl Tx {
             Tx::Postgres(t) => t.commit().await,
         }
     }
+
+    /// Rolls back now (dropping a transaction leaves it to the pool, which
+    /// holds its locks a moment longer).
+    pub async fn rollback(self) -> Result<(), sqlx::Error> {
+        match self {
+            Tx::Sqlite(t) => t.rollback().await,
+            Tx::Postgres(t) => t.rollback().await,
+        }
+    }
 }
 
 /// Unix seconds now, UTC.

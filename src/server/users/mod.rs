@@ -339,6 +339,8 @@ pub async fn set_password(
     .execute(c)
     .await
     .map(|d| d.rows_affected()))?;
+    // Reset links mailed before stop working with the new password.
+    super::links::drop_unused(&mut tx, id, super::links::Purpose::ResetPassword).await?;
     let event = event
         .detail(format!("Other sessions ended: {ended}"))
         .notify(Kind::PasswordChanged);
