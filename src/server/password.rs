@@ -142,11 +142,12 @@ impl Hasher {
         };
         let (running, peak) = (self.running.clone(), self.peak.clone());
         tokio::task::spawn_blocking(move || {
+            // Both given up even if the work panics, the count first (locals
+            // drop in reverse order), so the next hash never overlaps it.
+            let _slot = slot;
             let now = running.fetch_add(1, Ordering::SeqCst) + 1;
             peak.fetch_max(now, Ordering::SeqCst);
-            // Counted out and the worker freed even if the work panics.
             let _running = InQueue(&running);
-            let _slot = slot;
             work()
         })
         .await
