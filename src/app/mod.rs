@@ -221,6 +221,28 @@ fn Header() -> impl IntoView {
     }
 }
 
+/// The path of the page being rendered, read from the request itself.
+///
+/// Not from the router's location: parts of a page inside `<Suspense>` are
+/// rendered in parallel on several threads, and the location's memos, when
+/// first computed by two of them at once, can be left empty or read after
+/// their owner is gone; that part's render then never ends and the page
+/// never arrives. The request is plain data.
+pub fn request_path() -> String {
+    #[cfg(feature = "ssr")]
+    {
+        use_context::<axum::http::request::Parts>()
+            .map(|parts| parts.uri.path().to_owned())
+            .unwrap_or_default()
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        leptos_router::hooks::use_location()
+            .pathname
+            .get_untracked()
+    }
+}
+
 /// Goes to another page of the site.
 pub fn go_to(path: &str) {
     #[cfg(feature = "hydrate")]
@@ -243,10 +265,7 @@ pub fn reload() {
 /// (none shown on that page itself: opening it reads them).
 #[component]
 fn NoticeCount(unread: i64) -> impl IntoView {
-    let here = leptos_router::hooks::use_location()
-        .pathname
-        .get_untracked()
-        == "/settings/notifications";
+    let here = request_path() == "/settings/notifications";
     let unread = if here { 0 } else { unread };
     let label = match unread {
         0 => "Notifications".to_owned(),

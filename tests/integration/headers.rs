@@ -229,7 +229,14 @@ async fn every_answer_of_every_page_names_the_nonce_its_scripts_carry() {
             let mut seen = Vec::new();
             for i in (w..answers).step_by(workers) {
                 let (path, cookie, status) = &pages[i % pages.len()];
-                let res = app.get(path, cookie.as_deref()).await;
+                // A page waiting for data that never comes would wait for
+                // ever: the limit only tells a stall from an answer.
+                let res = tokio::time::timeout(
+                    std::time::Duration::from_secs(30),
+                    app.get(path, cookie.as_deref()),
+                )
+                .await
+                .unwrap_or_else(|_| panic!("{path} answer {i} stalled"));
                 assert_eq!(res.status, *status, "{path} answer {i}");
                 seen.push(assert_page_policy(&res));
             }

@@ -47,9 +47,11 @@ fn filters_of(q: &AuditQuery) -> String {
 
 #[component]
 pub fn AuditLogSection() -> impl IntoView {
-    let params = use_query_map();
-    let query = Memo::new(move |_| query_of(&params.read()));
-    let page = Resource::new(move || query.get(), get_audit_page);
+    // Read once, as a plain value: the page is rendered by the server with
+    // its parts in parallel, and a memo that two of them compute at once
+    // can be left empty (one part's render then never ends).
+    let query = StoredValue::new(query_of(&use_query_map().read_untracked()));
+    let page = Resource::new(move || query.get_value(), get_audit_page);
     let tokens = expect_context::<TokensData>().list;
 
     view! {
@@ -61,13 +63,13 @@ pub fn AuditLogSection() -> impl IntoView {
                 <div>
                     <label for="filter-action">"Action"</label>
                     <select id="filter-action" name="action">
-                        <option value="" selected=move || query.read().action.is_empty()>"All actions"</option>
+                        <option value="" selected=move || query.read_value().action.is_empty()>"All actions"</option>
                         {AuditAction::ALL
                             .iter()
                             .map(|a| {
                                 let name = a.as_str();
                                 view! {
-                                    <option value=name selected=move || query.read().action == name>
+                                    <option value=name selected=move || query.read_value().action == name>
                                         {a.label()}
                                     </option>
                                 }
@@ -92,7 +94,7 @@ pub fn AuditLogSection() -> impl IntoView {
                                                 view! {
                                                     <option
                                                         value=id.to_string()
-                                                        selected=move || query.read().token_id == Some(id)
+                                                        selected=move || query.read_value().token_id == Some(id)
                                                     >
                                                         {label}
                                                     </option>
@@ -107,29 +109,29 @@ pub fn AuditLogSection() -> impl IntoView {
                 </div>
                 <div>
                     <label for="filter-from">"From"</label>
-                    <input id="filter-from" type="date" name="from" value=move || query.read().from.clone() />
+                    <input id="filter-from" type="date" name="from" value=move || query.read_value().from.clone() />
                 </div>
                 <div>
                     <label for="filter-to">"To"</label>
-                    <input id="filter-to" type="date" name="to" value=move || query.read().to.clone() />
+                    <input id="filter-to" type="date" name="to" value=move || query.read_value().to.clone() />
                 </div>
                 <div class="filter-buttons">
                     <button class="button secondary" type="submit">"Filter"</button>
                     <A href="/settings/audit-log" attr:class="button link">"Clear"</A>
                 </div>
             </form>
-            <ActiveFilters query=query.get_untracked() />
+            <ActiveFilters query=query.get_value() />
             <div class="export">
                 <a
                     class="button secondary"
-                    href=move || format!("/settings/audit-log/export.csv?{}", filters_of(&query.read()))
+                    href=move || format!("/settings/audit-log/export.csv?{}", filters_of(&query.read_value()))
                     download="audit-log.csv"
                 >
                     "Export CSV"
                 </a>
                 <a
                     class="button secondary"
-                    href=move || format!("/settings/audit-log/export.json?{}", filters_of(&query.read()))
+                    href=move || format!("/settings/audit-log/export.json?{}", filters_of(&query.read_value()))
                     download="audit-log.json"
                 >
                     "Export JSON"
@@ -142,7 +144,7 @@ pub fn AuditLogSection() -> impl IntoView {
                     match page.await {
                         Err(e) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
                         Ok(p) => {
-                            let filters = filters_of(&query.get_untracked());
+                            let filters = filters_of(&query.get_value());
                             view! {
                                 <EventTable events=p.events />
                                 <nav class="pager" aria-label="Pages">

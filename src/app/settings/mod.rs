@@ -106,10 +106,7 @@ fn ExpiryBanner(page: TokensPage) -> impl IntoView {
         })
         .collect();
     // No link to the page the banner is on.
-    let here = leptos_router::hooks::use_location()
-        .pathname
-        .get_untracked()
-        == "/settings/tokens";
+    let here = super::request_path() == "/settings/tokens";
     (!soon.is_empty()).then(|| {
         view! {
             <div class="banner" role="status">
