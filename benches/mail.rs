@@ -13,8 +13,10 @@ use std::time::Instant;
 use account_settings::model::notice::Kind;
 use account_settings::model::time::now;
 use account_settings::server::config::Settings;
+use account_settings::server::db;
+use account_settings::server::identity::users;
 use account_settings::server::notify::{self, Notice, NoticeData, SmtpUrl};
-use account_settings::server::{db, router, users};
+use account_settings::server::run::router;
 
 #[tokio::main]
 async fn main() {

@@ -3,7 +3,7 @@
 #![no_main]
 
 use account_settings::model::avatar::STORED_SIDE;
-use account_settings::server::avatar;
+use account_settings::server::http::avatar;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

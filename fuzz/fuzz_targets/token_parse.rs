@@ -2,7 +2,7 @@
 //! accepts has the one shape a token has and survives a second parse.
 #![no_main]
 
-use account_settings::server::token_secret::PlainToken;
+use account_settings::server::kernel::token_secret::PlainToken;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

@@ -11,9 +11,9 @@ mod ssr {
     use crate::error::AppError;
     use crate::model::audit::AuditAction;
     use crate::server::audit::NewEvent;
-    use crate::server::context::{self, ClientMeta};
-    use crate::server::session::Session;
-    use crate::server::state::AppState;
+    use crate::server::auth::session::Session;
+    use crate::server::http::context::{self, ClientMeta};
+    use crate::server::run::state::AppState;
 
     /// The signed-in administrator; anyone else gets "not found".
     pub async fn require_admin() -> Result<(Session, AppState), AppError> {
@@ -59,7 +59,7 @@ pub async fn admin_list_users(
     #[server(default)] search: String,
     #[server(default)] page: i64,
 ) -> Result<AdminUsersPage, AppError> {
-    use crate::server::admin;
+    use crate::server::identity::admin;
     let (s, state) = ssr::require_admin().await?;
     let search: String = search.chars().take(100).collect();
     let page = page.clamp(1, 1_000_000);
@@ -95,7 +95,7 @@ pub async fn admin_create_user(
 ) -> Result<CreatedUser, AppError> {
     use crate::model::account::parse_role;
     use crate::model::{audit::AuditAction, validate};
-    use crate::server::{admin, users};
+    use crate::server::identity::{admin, users};
     use rand::distr::{Alphanumeric, SampleString};
 
     let (s, state) = ssr::require_admin().await?;
@@ -135,7 +135,7 @@ pub async fn admin_update_user(
 ) -> Result<AdminUser, AppError> {
     use crate::model::account::parse_role;
     use crate::model::{audit::AuditAction, validate};
-    use crate::server::admin;
+    use crate::server::identity::admin;
 
     let (s, state) = ssr::require_admin().await?;
     let before = admin::get(&state.db, id).await?;
@@ -176,7 +176,7 @@ pub async fn admin_update_user(
 #[server]
 pub async fn admin_set_disabled(id: i64, disabled: bool) -> Result<AdminUser, AppError> {
     use crate::model::audit::AuditAction;
-    use crate::server::admin;
+    use crate::server::identity::admin;
 
     let (s, state) = ssr::require_admin().await?;
     let before = admin::get(&state.db, id).await?;

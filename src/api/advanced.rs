@@ -11,7 +11,8 @@ use crate::model::secret::Password;
 pub async fn preview_handle(handle: String) -> Result<HandlePreview, AppError> {
     use crate::model::account::{masked_connection, workspace_host};
     use crate::model::validate;
-    use crate::server::{account, context, users};
+    use crate::server::http::context;
+    use crate::server::identity::{account, users};
 
     let s = context::require_session().await?;
     let state = context::state()?;
@@ -47,7 +48,9 @@ pub async fn preview_handle(handle: String) -> Result<HandlePreview, AppError> {
 #[server]
 pub async fn change_handle(handle: String) -> Result<String, AppError> {
     use crate::model::{audit::AuditAction, validate};
-    use crate::server::{account, audit::NewEvent, context};
+    use crate::server::audit::NewEvent;
+    use crate::server::http::context;
+    use crate::server::identity::account;
 
     let s = context::require_session().await?;
     let state = context::state()?;
@@ -62,7 +65,10 @@ pub async fn change_handle(handle: String) -> Result<String, AppError> {
 /// Everything of it goes in one transaction; the browser is signed out.
 #[server]
 pub async fn delete_account(handle: String, current_password: Password) -> Result<(), AppError> {
-    use crate::server::{account, context, password as pw, session};
+    use crate::server::auth::session;
+    use crate::server::http::context;
+    use crate::server::identity::account;
+    use crate::server::kernel::password as pw;
 
     let s = context::require_session().await?;
     let state = context::state()?;

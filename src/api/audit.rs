@@ -9,7 +9,8 @@ use crate::model::audit::{AuditPage, AuditQuery};
 #[server]
 pub async fn get_audit_page(query: AuditQuery) -> Result<AuditPage, AppError> {
     use crate::model::audit::AUDIT_PAGE_SIZE;
-    use crate::server::{audit, context};
+    use crate::server::audit;
+    use crate::server::http::context;
     let state = context::state()?;
     let s = context::require_session().await?;
     state.audit.flush().await;

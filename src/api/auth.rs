@@ -19,11 +19,12 @@ pub(crate) mod ssr {
     /// Signs a new account in (ending the browser's earlier session: one
     /// session each) and goes to its profile.
     pub async fn start_session(
-        state: &crate::server::state::AppState,
+        state: &crate::server::run::state::AppState,
         user_id: i64,
-        meta: &crate::server::context::ClientMeta,
+        meta: &crate::server::http::context::ClientMeta,
     ) -> Result<(), crate::error::AppError> {
-        use crate::server::{context, device, session};
+        use crate::server::auth::{device, session};
+        use crate::server::http::context;
         let cookie = session::start(
             &state.db,
             &state.settings,
@@ -59,7 +60,8 @@ pub(crate) mod ssr {
 /// The signed-in user, if any.
 #[server]
 pub async fn get_me() -> Result<Option<CurrentUser>, AppError> {
-    use crate::server::{context, notify};
+    use crate::server::http::context;
+    use crate::server::notify;
     let Some(s) = context::session().await? else {
         return Ok(None);
     };
@@ -72,7 +74,7 @@ pub async fn get_me() -> Result<Option<CurrentUser>, AppError> {
 /// Whether sign-up is open on this server.
 #[server]
 pub async fn signup_open() -> Result<bool, AppError> {
-    Ok(crate::server::context::state()?.settings.allow_signup)
+    Ok(crate::server::http::context::state()?.settings.allow_signup)
 }
 
 /// Creates an account and signs it in; with a mail server, mails the
@@ -80,7 +82,8 @@ pub async fn signup_open() -> Result<bool, AppError> {
 /// not an account has it.
 #[server]
 pub async fn signup(handle: String, email: String, password: Password) -> Result<(), AppError> {
-    use crate::server::{context, signup};
+    use crate::server::auth::signup;
+    use crate::server::http::context;
 
     let state = context::state()?;
     let meta = context::ClientMeta::of(&context::parts()?);
@@ -98,7 +101,9 @@ pub async fn signup(handle: String, email: String, password: Password) -> Result
 /// The handle and address a sign-up link is for, while it works.
 #[server]
 pub async fn check_signup_link(token: String) -> Result<(String, String), AppError> {
-    use crate::server::{context, db, signup};
+    use crate::server::auth::signup;
+    use crate::server::db;
+    use crate::server::http::context;
     let state = context::state()?;
     let pending = signup::peek(&state.db, token.trim(), db::now()).await?;
     Ok((pending.handle, pending.email))
@@ -108,7 +113,8 @@ pub async fn check_signup_link(token: String) -> Result<(String, String), AppErr
 /// signs the new account in.
 #[server]
 pub async fn finish_signup(token: String, password: Password) -> Result<(), AppError> {
-    use crate::server::{context, signup};
+    use crate::server::auth::signup;
+    use crate::server::http::context;
     let state = context::state()?;
     if !state.settings.allow_signup {
         return Err(AppError::Forbidden);
@@ -125,7 +131,8 @@ pub async fn finish_signup(token: String, password: Password) -> Result<(), AppE
 /// same message, so it never tells which part was wrong.
 #[server]
 pub async fn login(login: String, password: Password) -> Result<(), AppError> {
-    use crate::server::{context, device, sign_in};
+    use crate::server::auth::{device, sign_in};
+    use crate::server::http::context;
 
     let state = context::state()?;
     let parts = context::parts()?;
@@ -150,7 +157,9 @@ pub async fn login(login: String, password: Password) -> Result<(), AppError> {
 #[server]
 pub async fn logout() -> Result<(), AppError> {
     use crate::model::audit::AuditAction;
-    use crate::server::{audit::NewEvent, context, session};
+    use crate::server::audit::NewEvent;
+    use crate::server::auth::session;
+    use crate::server::http::context;
 
     let state = context::state()?;
     if let Some(s) = context::session().await? {

@@ -12,9 +12,9 @@ use crate::model::secret::Password;
 mod ssr {
     use crate::error::AppError;
     use crate::model::account::{masked_connection, DbConnection, ProfileView};
-    use crate::server::db_password;
-    use crate::server::state::AppState;
-    use crate::server::users::{self, Profile};
+    use crate::server::identity::db_password;
+    use crate::server::identity::users::{self, Profile};
+    use crate::server::run::state::AppState;
 
     /// The page's view of `p`, with where its address stands.
     pub async fn view(
@@ -22,7 +22,7 @@ mod ssr {
         p: Profile,
         verified: bool,
     ) -> Result<ProfileView, AppError> {
-        let pending = crate::server::links::pending_email(&state.db, p.id)
+        let pending = crate::server::auth::links::pending_email(&state.db, p.id)
             .await?
             .map(|(email, _)| email);
         Ok(ProfileView {
@@ -48,7 +48,8 @@ mod ssr {
         detail: &str,
     ) -> Result<ProfileView, AppError> {
         use crate::model::audit::AuditAction;
-        use crate::server::{audit::NewEvent, context};
+        use crate::server::audit::NewEvent;
+        use crate::server::http::context;
 
         let s = context::require_session().await?;
         let state = context::state()?;
@@ -86,7 +87,8 @@ mod ssr {
 /// The signed-in user's profile.
 #[server]
 pub async fn get_profile() -> Result<ProfileView, AppError> {
-    use crate::server::{context, users};
+    use crate::server::http::context;
+    use crate::server::identity::users;
     let s = context::require_session().await?;
     let state = context::state()?;
     ssr::view(
@@ -109,8 +111,12 @@ pub async fn save_profile(
     #[server(default)] current_password: Password,
 ) -> Result<ProfileView, AppError> {
     use crate::model::{audit::AuditAction, notice::Kind, validate};
+    use crate::server::audit::NewEvent;
+    use crate::server::auth::verify;
+    use crate::server::http::context;
+    use crate::server::identity::users;
+    use crate::server::kernel::password as pw;
     use crate::server::notify::{Notice, NoticeData};
-    use crate::server::{audit::NewEvent, context, password as pw, users, verify};
 
     let s = context::require_session().await?;
     let state = context::state()?;
@@ -203,7 +209,7 @@ pub async fn save_profile(
 #[server]
 pub async fn set_avatar_url(avatar_url: String) -> Result<ProfileView, AppError> {
     use crate::model::validate;
-    use crate::server::users::AvatarChange;
+    use crate::server::identity::users::AvatarChange;
 
     let Some(url) = validate::avatar_url(&avatar_url)? else {
         return Err(AppError::invalid(
@@ -217,14 +223,14 @@ pub async fn set_avatar_url(avatar_url: String) -> Result<ProfileView, AppError>
 /// Removes the avatar (file or address); initials show instead.
 #[server]
 pub async fn remove_avatar() -> Result<ProfileView, AppError> {
-    use crate::server::users::AvatarChange;
+    use crate::server::identity::users::AvatarChange;
     ssr::change_avatar(AvatarChange::Remove, "Removed the picture").await
 }
 
 /// The workspace database connection string (made on first view).
 #[server]
 pub async fn get_db_connection() -> Result<DbConnection, AppError> {
-    use crate::server::context;
+    use crate::server::http::context;
     let s = context::require_session().await?;
     let state = context::state()?;
     ssr::connection(&state, s.user.id, None).await
@@ -234,7 +240,9 @@ pub async fn get_db_connection() -> Result<DbConnection, AppError> {
 #[server]
 pub async fn rotate_db_password() -> Result<DbConnection, AppError> {
     use crate::model::audit::AuditAction;
-    use crate::server::{audit::NewEvent, context, db_password};
+    use crate::server::audit::NewEvent;
+    use crate::server::http::context;
+    use crate::server::identity::db_password;
 
     let s = context::require_session().await?;
     let state = context::state()?;

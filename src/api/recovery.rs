@@ -10,7 +10,7 @@ use crate::model::secret::Password;
 /// **Forgot password?** only then).
 #[server]
 pub async fn password_reset_open() -> Result<bool, AppError> {
-    Ok(crate::server::context::state()?.mailer.is_some())
+    Ok(crate::server::http::context::state()?.mailer.is_some())
 }
 
 /// Mails a link to choose a new password to the account `login` names (an
@@ -18,7 +18,8 @@ pub async fn password_reset_open() -> Result<bool, AppError> {
 /// is such an account.
 #[server]
 pub async fn request_password_reset(login: String) -> Result<String, AppError> {
-    use crate::server::{context, reset};
+    use crate::server::auth::reset;
+    use crate::server::http::context;
     let state = context::state()?;
     let meta = context::ClientMeta::of(&context::parts()?);
     match reset::request(&state, &login, &meta).await {
@@ -32,7 +33,8 @@ pub async fn request_password_reset(login: String) -> Result<String, AppError> {
 /// browser goes on to sign in.
 #[server]
 pub async fn reset_password(token: String, new_password: Password) -> Result<(), AppError> {
-    use crate::server::{context, reset};
+    use crate::server::auth::reset;
+    use crate::server::http::context;
     let state = context::state()?;
     let meta = context::ClientMeta::of(&context::parts()?);
     reset::reset(&state, token.trim(), new_password, &meta).await?;
@@ -44,7 +46,9 @@ pub async fn reset_password(token: String, new_password: Password) -> Result<(),
 /// asking for a password).
 #[server]
 pub async fn check_reset_link(token: String) -> Result<(), AppError> {
-    use crate::server::{context, db, links};
+    use crate::server::auth::links;
+    use crate::server::db;
+    use crate::server::http::context;
     let state = context::state()?;
     links::peek(
         &state.db,
@@ -59,7 +63,9 @@ pub async fn check_reset_link(token: String) -> Result<(), AppError> {
 /// The address a confirmation link is for, while the link works.
 #[server]
 pub async fn check_email_link(token: String) -> Result<String, AppError> {
-    use crate::server::{context, db, links};
+    use crate::server::auth::links;
+    use crate::server::db;
+    use crate::server::http::context;
     let state = context::state()?;
     let link = links::peek(
         &state.db,
@@ -75,7 +81,8 @@ pub async fn check_email_link(token: String) -> Result<String, AppError> {
 /// Opens a confirmation link: the address becomes the account's.
 #[server]
 pub async fn confirm_email(token: String) -> Result<String, AppError> {
-    use crate::server::{context, verify};
+    use crate::server::auth::verify;
+    use crate::server::http::context;
     let state = context::state()?;
     let meta = context::ClientMeta::of(&context::parts()?);
     let signed_in = context::session().await?.map(|s| s.user.id);
@@ -91,7 +98,8 @@ pub async fn confirm_email(token: String) -> Result<String, AppError> {
 /// Mails the address waiting to be confirmed a new link; returns it.
 #[server]
 pub async fn resend_email_confirmation() -> Result<String, AppError> {
-    use crate::server::{context, verify};
+    use crate::server::auth::verify;
+    use crate::server::http::context;
     let s = context::require_session().await?;
     let state = context::state()?;
     let meta = context::ClientMeta::of(&context::parts()?);
@@ -101,7 +109,8 @@ pub async fn resend_email_confirmation() -> Result<String, AppError> {
 /// Gives up a change of address that was not confirmed.
 #[server]
 pub async fn cancel_email_change() -> Result<(), AppError> {
-    use crate::server::{context, links};
+    use crate::server::auth::links;
+    use crate::server::http::context;
     let s = context::require_session().await?;
     let state = context::state()?;
     if !s.user.email_verified {

@@ -14,7 +14,10 @@ pub async fn change_password(
     new_password: Password,
 ) -> Result<u64, AppError> {
     use crate::model::audit::AuditAction;
-    use crate::server::{audit::NewEvent, context, password as pw, users};
+    use crate::server::audit::NewEvent;
+    use crate::server::http::context;
+    use crate::server::identity::users;
+    use crate::server::kernel::password as pw;
 
     let s = context::require_session().await?;
     let state = context::state()?;
@@ -42,7 +45,8 @@ pub async fn change_password(
 #[server]
 pub async fn list_sessions() -> Result<Vec<SessionView>, AppError> {
     use crate::model::agent;
-    use crate::server::{context, session};
+    use crate::server::auth::session;
+    use crate::server::http::context;
 
     let s = context::require_session().await?;
     let state = context::state()?;
@@ -68,7 +72,9 @@ pub async fn list_sessions() -> Result<Vec<SessionView>, AppError> {
 #[server]
 pub async fn end_session(id: i64) -> Result<(), AppError> {
     use crate::model::audit::AuditAction;
-    use crate::server::{audit::NewEvent, context, session};
+    use crate::server::audit::NewEvent;
+    use crate::server::auth::session;
+    use crate::server::http::context;
 
     let s = context::require_session().await?;
     let state = context::state()?;
@@ -90,7 +96,9 @@ pub async fn end_session(id: i64) -> Result<(), AppError> {
 #[server]
 pub async fn end_other_sessions() -> Result<u64, AppError> {
     use crate::model::audit::AuditAction;
-    use crate::server::{audit::NewEvent, context, session};
+    use crate::server::audit::NewEvent;
+    use crate::server::auth::session;
+    use crate::server::http::context;
 
     let s = context::require_session().await?;
     let state = context::state()?;

@@ -28,7 +28,8 @@ fn require_confirmed(user: &crate::model::user::CurrentUser) -> Result<(), AppEr
 
 #[server]
 pub async fn list_tokens() -> Result<TokensPage, AppError> {
-    use crate::server::{context, db, tokens};
+    use crate::server::http::context;
+    use crate::server::{db, tokens};
     let state = context::state()?;
     let s = context::require_session().await?;
     // Last-used times are written with the audit batch: show current ones.
@@ -44,7 +45,9 @@ pub async fn list_tokens() -> Result<TokensPage, AppError> {
 /// the server remembers only its hash, for this session, until then.
 #[server]
 pub async fn generate_token() -> Result<GeneratedToken, AppError> {
-    use crate::server::{context, token_secret::PlainToken, tokens};
+    use crate::server::http::context;
+    use crate::server::kernel::token_secret::PlainToken;
+    use crate::server::tokens;
     let state = context::state()?;
     let s = context::require_session().await?;
     require_confirmed(&s.user)?;
@@ -74,7 +77,10 @@ pub async fn save_token(
     scopes: String,
 ) -> Result<TokenView, AppError> {
     use crate::model::{audit::AuditAction, scope::Scopes, token::Expiry, validate};
-    use crate::server::{audit::NewEvent, context, db, token_secret::PlainToken, tokens};
+    use crate::server::audit::NewEvent;
+    use crate::server::http::context;
+    use crate::server::kernel::token_secret::PlainToken;
+    use crate::server::{db, tokens};
 
     let state = context::state()?;
     let s = context::require_session().await?;
@@ -122,7 +128,9 @@ pub async fn save_token(
 #[server]
 pub async fn regenerate_token(id: i64, grace: i64) -> Result<RegeneratedToken, AppError> {
     use crate::model::{audit::AuditAction, rotation};
-    use crate::server::{audit::NewEvent, context, tokens};
+    use crate::server::audit::NewEvent;
+    use crate::server::http::context;
+    use crate::server::tokens;
     let state = context::state()?;
     let s = context::require_session().await?;
     let grace = rotation::grace(grace)?;
@@ -140,7 +148,9 @@ pub async fn regenerate_token(id: i64, grace: i64) -> Result<RegeneratedToken, A
 #[server]
 pub async fn set_token_active(id: i64, active: bool) -> Result<TokenView, AppError> {
     use crate::model::audit::AuditAction;
-    use crate::server::{audit::NewEvent, context, tokens};
+    use crate::server::audit::NewEvent;
+    use crate::server::http::context;
+    use crate::server::tokens;
     let state = context::state()?;
     let s = context::require_session().await?;
     let action = if active {
@@ -157,7 +167,9 @@ pub async fn set_token_active(id: i64, active: bool) -> Result<TokenView, AppErr
 #[server]
 pub async fn delete_token(id: i64) -> Result<(), AppError> {
     use crate::model::audit::AuditAction;
-    use crate::server::{audit::NewEvent, context, tokens};
+    use crate::server::audit::NewEvent;
+    use crate::server::http::context;
+    use crate::server::tokens;
     let state = context::state()?;
     let s = context::require_session().await?;
     let meta = context::ClientMeta::of(&context::parts()?);

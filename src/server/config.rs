@@ -226,7 +226,7 @@ fn parse_public_url(s: &str) -> Result<String, String> {
 pub struct TrustedProxies(pub Vec<ipnet::IpNet>);
 
 fn parse_trusted_proxies(s: &str) -> Result<TrustedProxies, String> {
-    super::client::parse_trusted(s).map(TrustedProxies)
+    super::http::client::parse_trusted(s).map(TrustedProxies)
 }
 
 /// What the running server needs to know, derived once from [`Config`].
@@ -269,13 +269,13 @@ pub struct Settings {
     /// The sender of every mail.
     pub mail_from: String,
     /// What sessions take the time from (tests move it forward).
-    pub clock: super::clock::Clock,
+    pub clock: super::kernel::clock::Clock,
 }
 
 /// `HASH_WORKERS`, with 0 meaning one per core.
 fn hash_workers(configured: u32) -> usize {
     match configured {
-        0 => super::password::Hasher::default_workers(),
+        0 => super::kernel::password::Hasher::default_workers(),
         n => n as usize,
     }
 }
@@ -323,7 +323,7 @@ impl Settings {
                     .unwrap_or("localhost");
                 format!("Account Settings <accounts@{host}>")
             }),
-            clock: super::clock::Clock::system(),
+            clock: super::kernel::clock::Clock::system(),
         }
     }
 

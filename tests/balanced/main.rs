@@ -213,9 +213,9 @@ mod memory {
 /// An avatar whose colour profile inflates to about 2 GB (a 2 MiB PNG,
 /// within the upload limit), twice at once: stored as a picture, and
 /// neither server's peak memory grows by more than the decoder's stated
-/// limit ([`account_settings::server::avatar::DECODER_MAX_ALLOC`]).
+/// limit ([`account_settings::server::http::avatar::DECODER_MAX_ALLOC`]).
 mod bomb {
-    use account_settings::server::avatar::DECODER_MAX_ALLOC;
+    use account_settings::server::http::avatar::DECODER_MAX_ALLOC;
     use axum::http::StatusCode;
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

@@ -281,10 +281,12 @@ async fn avatar_files_of_an_older_install_move_into_the_database() {
     ))
     .await;
 
-    let moved =
-        account_settings::server::avatar::import_files(&app.state.db, &app.state.settings.data_dir)
-            .await
-            .unwrap();
+    let moved = account_settings::server::http::avatar::import_files(
+        &app.state.db,
+        &app.state.settings.data_dir,
+    )
+    .await
+    .unwrap();
     assert_eq!(moved, 1);
     assert_eq!(app.avatar_files().await, vec![name.to_owned()]);
     assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 0);

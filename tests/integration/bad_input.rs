@@ -5,7 +5,7 @@ use account_settings::api::tokens::SaveToken;
 use axum::http::{Method, StatusCode};
 
 use account_settings::model::avatar;
-use account_settings::server::router::MAX_BODY;
+use account_settings::server::run::router::MAX_BODY;
 
 use crate::common::{app_error, reason, TestApp, PASSWORD};
 

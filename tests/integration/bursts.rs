@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 
 use account_settings::api::auth::{Login, Signup};
-use account_settings::server::limiter::PER_SOURCE;
+use account_settings::server::auth::limiter::PER_SOURCE;
 use axum::http::{header, StatusCode};
 use futures::future::join_all;
 

@@ -13,7 +13,7 @@ use account_settings::api::tokens::GenerateToken;
 use account_settings::model::audit::{AuditAction, AuditQuery};
 use account_settings::server::audit::{self, page, NewEvent};
 use account_settings::server::db::Db;
-use account_settings::server::{account, users};
+use account_settings::server::identity::{account, users};
 use axum::http::StatusCode;
 use futures::future::join_all;
 
@@ -348,7 +348,7 @@ async fn following_the_audit_log_while_two_instances_write_returns_each_event_on
 
 #[tokio::test]
 async fn failed_sign_ins_on_two_instances_count_as_on_one() {
-    use account_settings::server::limiter::PER_SOURCE;
+    use account_settings::server::auth::limiter::PER_SOURCE;
     let apps = two_instances().await;
     apps[0].signup("ada").await;
     // The failures alternate between the instances, some at once.

@@ -4,7 +4,7 @@
 
 use account_settings::api::advanced::ChangeHandle;
 use account_settings::api::tokens::{DeleteToken, GenerateToken};
-use account_settings::server::copy::copy;
+use account_settings::server::db::copy::copy;
 use axum::http::{Method, StatusCode};
 
 use image::ImageFormat;

@@ -3,7 +3,7 @@
 
 use account_settings::api::auth::GetMe;
 use account_settings::api::recovery::{RequestPasswordReset, ResetPassword};
-use account_settings::server::links;
+use account_settings::server::auth::links;
 use axum::http::{Method, StatusCode};
 
 use crate::common::{TestApp, PASSWORD};
@@ -108,7 +108,7 @@ async fn forgot_password_answers_alike_and_its_link_ends_every_session_once() {
 
 #[tokio::test]
 async fn strangers_asking_for_resets_neither_block_the_owner_nor_break_her_link() {
-    use account_settings::server::limiter::RESETS_PER_ACCOUNT;
+    use account_settings::server::auth::limiter::RESETS_PER_ACCOUNT;
     let sink = MailSink::start();
     let app = TestApp::with_mail(&sink, crate::common::behind_proxy).await;
     app.signup("ada").await;
@@ -202,7 +202,7 @@ async fn a_password_change_ends_the_reset_links_mailed_before() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn sixty_reset_requests_at_once_mail_at_most_the_limit() {
-    use account_settings::server::limiter::{RESETS_PER_ACCOUNT, RESETS_PER_IP};
+    use account_settings::server::auth::limiter::{RESETS_PER_ACCOUNT, RESETS_PER_IP};
     let sink = MailSink::start();
     let app = TestApp::with_mail(&sink, crate::common::behind_proxy).await;
     app.signup("ada").await;

@@ -9,7 +9,7 @@ use crate::common::{app_error, TestApp, HOST, ORIGIN, PASSWORD};
 
 #[tokio::test]
 async fn failed_sign_ins_are_rate_limited_alike_for_unknown_accounts() {
-    use account_settings::server::limiter::PER_SOURCE;
+    use account_settings::server::auth::limiter::PER_SOURCE;
     let app = TestApp::new().await;
     app.signup("ada").await;
     for login in ["ada", "nobody"] {
@@ -78,7 +78,7 @@ async fn behind_a_proxy() -> TestApp {
 
 #[tokio::test]
 async fn strangers_failing_from_elsewhere_do_not_lock_the_user_out() {
-    use account_settings::server::limiter::PER_SOURCE;
+    use account_settings::server::auth::limiter::PER_SOURCE;
     let app = behind_a_proxy().await;
     app.signup("ada").await;
     // Five wrong passwords from one address and five from another.
@@ -104,7 +104,7 @@ async fn strangers_failing_from_elsewhere_do_not_lock_the_user_out() {
 
 #[tokio::test]
 async fn a_browser_that_signed_in_before_is_not_held_back_by_its_address() {
-    use account_settings::server::limiter::{PER_SOURCE, SLOW_AFTER};
+    use account_settings::server::auth::limiter::{PER_SOURCE, SLOW_AFTER};
     let app = behind_a_proxy().await;
     app.signup("ada").await;
     let res = login_from(&app, "198.51.100.7", "", PASSWORD).await;
@@ -149,7 +149,7 @@ async fn a_browser_that_signed_in_before_is_not_held_back_by_its_address() {
 #[tokio::test]
 async fn strangers_failures_never_hold_back_a_signed_in_users_current_password() {
     use account_settings::api::security::ChangePassword;
-    use account_settings::server::limiter::PER_SOURCE;
+    use account_settings::server::auth::limiter::PER_SOURCE;
     let app = TestApp::new().await;
     let cookie = app.signup("ada").await;
     for login in ["ada", "ada@example.com"] {

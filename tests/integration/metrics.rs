@@ -6,7 +6,7 @@ use axum::body::Body;
 use axum::http::{Method, Request, StatusCode};
 use tower::ServiceExt;
 
-use account_settings::server::metrics;
+use account_settings::server::http::metrics;
 
 use crate::common::{Response, TestApp, ALL_SCOPES};
 
@@ -157,7 +157,7 @@ async fn a_stopped_audit_writer_is_counted_logged_once_and_fails_the_health_chec
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn sign_ins_past_the_hash_queue_are_answered_503_with_retry_after_and_counted() {
     use account_settings::api::auth::Login;
-    use account_settings::server::password::BUSY_RETRY_SECS;
+    use account_settings::server::kernel::password::BUSY_RETRY_SECS;
     const TRIES: usize = 40;
     let app = TestApp::with(|s| {
         crate::common::behind_proxy(s);

@@ -6,7 +6,7 @@ use account_settings::api::profile::{GetProfile, SaveProfile};
 use account_settings::api::recovery::{
     CancelEmailChange, CheckEmailLink, ConfirmEmail, RequestPasswordReset,
 };
-use account_settings::server::links;
+use account_settings::server::auth::links;
 use axum::http::StatusCode;
 
 use crate::common::{TestApp, PASSWORD};
@@ -198,7 +198,9 @@ async fn another_accounts_address_answers_like_a_free_one_and_its_owner_is_told(
 
 #[tokio::test]
 async fn address_changes_and_confirmation_mails_are_limited() {
-    use account_settings::server::limiter::{CONFIRMATIONS_PER_ADDRESS, EMAIL_CHANGES_PER_USER};
+    use account_settings::server::auth::limiter::{
+        CONFIRMATIONS_PER_ADDRESS, EMAIL_CHANGES_PER_USER,
+    };
     let sink = MailSink::start();
     let app = TestApp::with_mail(&sink, |_| {}).await;
     let ada = app.signup("ada").await;

@@ -34,7 +34,7 @@ async fn missing_or_malformed_authorization_is_401() {
 #[tokio::test]
 async fn unknown_well_formed_token_is_401() {
     let app = TestApp::new().await;
-    let token = account_settings::server::token_secret::PlainToken::generate("ast");
+    let token = account_settings::server::kernel::token_secret::PlainToken::generate("ast");
     assert_invalid_token(
         &app.api(Method::GET, "/api/v1/user", token.expose(), None)
             .await,
@@ -206,9 +206,9 @@ async fn healthz_answers_503_in_time_when_the_database_hangs() {
         .unwrap();
     let settings = app.state.settings.as_ref().clone();
     let state =
-        account_settings::server::router::state(Db::Postgres(pool), settings, "target/site")
+        account_settings::server::run::router::state(Db::Postgres(pool), settings, "target/site")
             .unwrap();
-    let router = account_settings::server::router::build(state);
+    let router = account_settings::server::run::router::build(state);
     let mut req = Request::builder()
         .uri("/healthz")
         .header(header::HOST, crate::common::HOST)

@@ -270,7 +270,7 @@ async fn reports_answer_alike_whether_or_not_the_token_existed() {
     let app = TestApp::with(behind_proxy()).await;
     let cookie = app.signup("ada").await;
     let (secret, _) = app.create_token_with(&cookie, ALL_SCOPES).await;
-    let unknown = account_settings::server::token_secret::PlainToken::generate("ast");
+    let unknown = account_settings::server::kernel::token_secret::PlainToken::generate("ast");
     let valid = report(&app, &secret, "198.51.100.1").await;
     let again = report(&app, &secret, "198.51.100.1").await;
     let never = report(&app, unknown.expose(), "198.51.100.1").await;
@@ -311,15 +311,15 @@ async fn reports_of_an_old_secret_end_its_grace_only() {
 #[tokio::test]
 async fn reports_are_limited_per_address() {
     let app = TestApp::with(behind_proxy()).await;
-    let limit = account_settings::server::limiter::REVOKES_PER_IP;
+    let limit = account_settings::server::auth::limiter::REVOKES_PER_IP;
     for _ in 0..limit {
-        let unknown = account_settings::server::token_secret::PlainToken::generate("ast");
+        let unknown = account_settings::server::kernel::token_secret::PlainToken::generate("ast");
         assert_eq!(
             report(&app, unknown.expose(), "192.0.2.1").await.0,
             StatusCode::ACCEPTED
         );
     }
-    let unknown = account_settings::server::token_secret::PlainToken::generate("ast");
+    let unknown = account_settings::server::kernel::token_secret::PlainToken::generate("ast");
     let body = serde_json::json!({ "token": unknown.expose() }).to_string();
     let req = Request::post("/api/v1/tokens/revoke")
         .header(header::CONTENT_TYPE, "application/json")
@@ -340,9 +340,9 @@ async fn reports_are_limited_per_address() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn reports_sent_at_once_get_no_more_through_than_the_limit() {
     let app = TestApp::with(behind_proxy()).await;
-    let limit = account_settings::server::limiter::REVOKES_PER_IP as usize;
+    let limit = account_settings::server::auth::limiter::REVOKES_PER_IP as usize;
     let tokens: Vec<_> = (0..limit + 20)
-        .map(|_| account_settings::server::token_secret::PlainToken::generate("ast"))
+        .map(|_| account_settings::server::kernel::token_secret::PlainToken::generate("ast"))
         .collect();
     let reports = tokens
         .iter()

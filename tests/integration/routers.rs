@@ -5,7 +5,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use account_settings::server::router;
+use account_settings::server::run::router;
 
 use crate::common::TestApp;
 

@@ -7,7 +7,7 @@ use axum::body::Body;
 use axum::http::{header, Method, Request, StatusCode};
 
 use account_settings::server::db::Backend;
-use account_settings::server::token_secret::PlainToken;
+use account_settings::server::kernel::token_secret::PlainToken;
 
 use crate::common::{app_error, TestApp, ALL_SCOPES};
 

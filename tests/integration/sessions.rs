@@ -4,7 +4,7 @@
 //! ending theirs in `admin.rs`.
 
 use account_settings::api::auth::Logout;
-use account_settings::server::clock::Clock;
+use account_settings::server::kernel::clock::Clock;
 use serde_json::Value;
 
 use crate::common::{TestApp, PASSWORD};
@@ -108,7 +108,7 @@ async fn a_session_unused_for_the_idle_time_ends_and_use_keeps_it_alive() {
     clock.advance(31 * MINUTE);
     assert_eq!(app.me(&used).await, Value::Null, "31 minutes idle");
     let purged =
-        account_settings::server::session::purge_expired(&app.state.db, &app.state.settings)
+        account_settings::server::auth::session::purge_expired(&app.state.db, &app.state.settings)
             .await
             .unwrap();
     assert_eq!(purged, 2);

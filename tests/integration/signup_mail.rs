@@ -5,7 +5,7 @@
 
 use account_settings::api::auth::{CheckSignupLink, FinishSignup, GetMe, Signup};
 use account_settings::api::profile::GetProfile;
-use account_settings::server::signup;
+use account_settings::server::auth::signup;
 use axum::http::{header, StatusCode};
 
 use crate::common::{reason, take_link, Response, TestApp, PASSWORD};
@@ -157,7 +157,9 @@ async fn sign_up_from(app: &TestApp, ip: &str, handle: &str, email: &str) -> Res
 
 #[tokio::test]
 async fn mails_to_one_address_are_limited_alike_with_or_without_an_account() {
-    use account_settings::server::limiter::{SIGNUP_MAILS_PER_ADDRESS, SIGNUP_MAILS_PER_SOURCE};
+    use account_settings::server::auth::limiter::{
+        SIGNUP_MAILS_PER_ADDRESS, SIGNUP_MAILS_PER_SOURCE,
+    };
     let sink = MailSink::start();
     let app = TestApp::with_mail(&sink, crate::common::behind_proxy).await;
     // Ada's account made without mail, so no mail to her address counts yet.

@@ -212,7 +212,7 @@ async fn postgres_connections_can_require_tls() {
 #[tokio::test]
 async fn a_key_rotation_rolls_out_with_the_previous_key_beside_the_new_one() {
     use account_settings::server::config::parse_secret;
-    use account_settings::server::secret_box::SecretBox;
+    use account_settings::server::kernel::secret_box::SecretBox;
 
     let app = crate::common::TestApp::new().await;
     let ada = app.signup("ada").await;

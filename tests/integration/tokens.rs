@@ -109,7 +109,7 @@ async fn save_without_generate_is_refused() {
     let app = TestApp::new().await;
     let cookie = app.signup("ada").await;
     // A well-formed token the server never generated.
-    let forged = account_settings::server::token_secret::PlainToken::generate("ast");
+    let forged = account_settings::server::kernel::token_secret::PlainToken::generate("ast");
     let res = app
         .call::<SaveToken>(
             Some(&cookie),

@@ -7,6 +7,7 @@
 //! the tokens' last-used times and recent addresses. Readers call [`AuditLog::flush`] first, so a
 //! page always shows what came before it; reading is in [`page`](mod@page).
 
+pub mod export;
 mod page;
 mod writer;
 
@@ -57,7 +58,7 @@ impl NewEvent {
         }
     }
 
-    pub fn client(mut self, meta: &super::context::ClientMeta) -> Self {
+    pub fn client(mut self, meta: &super::http::context::ClientMeta) -> Self {
         self.ip = meta.ip.clone();
         self.user_agent = meta.user_agent.clone();
         self

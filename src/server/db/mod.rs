@@ -13,6 +13,7 @@
 //! transaction is in use, each with its own driver's types.
 
 mod connect;
+pub mod copy;
 mod lookup;
 
 use sqlx::{PgPool, Postgres, Sqlite, SqlitePool, Transaction};
@@ -211,7 +212,7 @@ pub fn now() -> i64 {
 /// broke, if that is what failed. PostgreSQL names it; SQLite does not
 /// report it to its clients, so there the caller passes the keys it
 /// knows and the first that now clashes is named (see
-/// [`super::users::clash`]).
+/// [`super::identity::users::clash`]).
 pub fn unique_constraint(err: &sqlx::Error) -> Option<Option<String>> {
     match err {
         sqlx::Error::Database(d) if d.is_unique_violation() => {

@@ -17,7 +17,7 @@ use super::WAKE;
 use crate::error::AppError;
 use crate::model::notice::Kind;
 use crate::server::db::{Db, Tx};
-use crate::server::secret_box::SecretBox;
+use crate::server::kernel::secret_box::SecretBox;
 use crate::{on_db, on_tx};
 
 /// Seconds to wait before each retry; after the last, the notice fails.
@@ -137,7 +137,7 @@ impl Outbox {
         let data: NoticeData = serde_json::from_str(&c.data)
             .map_err(|_| SendError::permanent("the notice could not be read"))?;
         // A sign-up's link has no account yet: it is sealed for NO_ACCOUNT.
-        let owner = c.user_id.unwrap_or(crate::server::links::NO_ACCOUNT);
+        let owner = c.user_id.unwrap_or(crate::server::auth::links::NO_ACCOUNT);
         let link = match &c.link_sealed {
             Some(sealed) => Some(
                 self.keys

@@ -17,12 +17,12 @@ use crate::model::audit::AuditAction;
 use crate::model::scope::{Scope, Scopes};
 use crate::model::time::rfc3339;
 use crate::server::audit::NewEvent;
-use crate::server::client::ClientMeta;
 use crate::server::db::now;
-use crate::server::state::AppState;
-use crate::server::token_secret::PlainToken;
+use crate::server::http::client::ClientMeta;
+use crate::server::identity::users::Profile;
+use crate::server::kernel::token_secret::PlainToken;
+use crate::server::run::state::AppState;
 use crate::server::tokens;
-use crate::server::users::Profile;
 
 /// The token and user behind an authenticated API request.
 #[derive(Debug, Clone)]

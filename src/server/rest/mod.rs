@@ -18,7 +18,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use utoipa::OpenApi;
 
-use super::state::AppState;
+use super::run::state::AppState;
 pub use doc::ApiDoc;
 use error::ApiError;
 

@@ -13,11 +13,11 @@ use super::json::ApiJson;
 use super::tokens::RevokeRequest;
 use crate::model::audit::AuditAction;
 use crate::server::audit::NewEvent;
-use crate::server::client::ClientMeta;
+use crate::server::auth::limiter;
 use crate::server::db::now;
-use crate::server::limiter;
-use crate::server::state::AppState;
-use crate::server::token_secret::PlainToken;
+use crate::server::http::client::ClientMeta;
+use crate::server::kernel::token_secret::PlainToken;
+use crate::server::run::state::AppState;
 use crate::server::tokens;
 
 /// The one answer.

@@ -13,8 +13,8 @@ use crate::model::scope::Scope;
 use crate::model::time::rfc3339;
 use crate::model::validate;
 use crate::server::audit::NewEvent;
-use crate::server::state::AppState;
-use crate::server::users::{self, Profile};
+use crate::server::identity::users::{self, Profile};
+use crate::server::run::state::AppState;
 
 /// The signed-in user's profile.
 #[derive(Serialize, ToSchema)]

@@ -6,8 +6,8 @@ use crate::error::AppError;
 use crate::model::scope::Scopes;
 use crate::on_lookup;
 use crate::server::db::Lookups;
-use crate::server::token_secret::TokenHash;
-use crate::server::users::Profile;
+use crate::server::identity::users::Profile;
+use crate::server::kernel::token_secret::TokenHash;
 
 /// What the API knows about the token that authenticated a request, and
 /// about its owner (read in the same query, so that `GET /api/v1/user`

@@ -13,7 +13,7 @@ pub use rotate::{deactivate_idle, forget_retired, revoke_leaked, rotate, Rotated
 
 use super::audit::{self, NewEvent};
 use super::db::{now, Backend, Db};
-use super::token_secret::PlainToken;
+use super::kernel::token_secret::PlainToken;
 use crate::error::{AppError, Reason};
 use crate::model::notice::Kind;
 use crate::model::scope::Scopes;

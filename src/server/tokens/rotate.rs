@@ -11,7 +11,7 @@ use crate::model::token::TokenView;
 use crate::server::audit::{self, NewEvent};
 use crate::server::config::Settings;
 use crate::server::db::{now, Db};
-use crate::server::token_secret::PlainToken;
+use crate::server::kernel::token_secret::PlainToken;
 use crate::{on_db, on_tx};
 
 #[derive(sqlx::FromRow)]

@@ -1,0 +1,12 @@
+//! Who is signed in and how they got there: sessions and device cookies,
+//! the limits on guessing, signing in, signing up by mail, confirming an
+//! address, resetting a password, and the one-time links those mail.
+
+pub mod device;
+pub mod limiter;
+pub mod links;
+pub mod reset;
+pub mod session;
+pub mod sign_in;
+pub mod signup;
+pub mod verify;
