@@ -25,7 +25,7 @@ pub fn hydrate() {
     // leaves the hook out (its message formatting costs the download).
     #[cfg(debug_assertions)]
     console_error_panic_hook::set_once();
-    let _ = leptos::server_fn::redirect::set_redirect_hook(app::go_to);
+    let _ = leptos::server_fn::redirect::set_redirect_hook(app::page::go_to);
     app::enhance::start();
     leptos::mount::hydrate_islands();
     app::shared::count_hydrated(0);

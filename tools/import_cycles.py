@@ -3,7 +3,9 @@
 
 A file imports another when one of its paths (in a `use` or in code:
 `crate::…`, `super::…`, `self::…`, or a child module's name) names an item
-of the other file's module. A circle is a set of files each reachable from
+of the other file's module. Paths inside macros (`$crate::…`) count where
+the macro is used, not where it is defined; `crate::some_macro` counts as
+the file that defines it. A circle is a set of files each reachable from
 every other through such imports (a strongly connected component of more
 than one file). Prints each circle and exits 1 when there is one; prints the
 file and import counts and exits 0 otherwise.
@@ -192,7 +194,7 @@ def graph():
         paths = []
         for tree, at in use_trees(text):
             paths.append((tree.split("::"), at))
-        for m in re.finditer(r"(?<![A-Za-z0-9_:])((?:crate|super|self)(?:::" + IDENT + r")+)", text):
+        for m in re.finditer(r"(?<![A-Za-z0-9_:$])((?:crate|super|self)(?:::" + IDENT + r")+)", text):
             paths.append((m.group(1).split("::"), m.start()))
         for m in re.finditer(r"(?<![A-Za-z0-9_:])(" + IDENT + r")::" + IDENT, text):
             if m.group(1) in children:

@@ -12,10 +12,10 @@ use super::components::clipboard::CopyButton;
 use super::components::dialog::{Dialog, DialogFoot, ModalDialog, OpenDialog};
 use super::components::form::{FieldError, FormError};
 use super::components::toast::use_toasts;
-use super::NotFound;
 use crate::api::admin::{
     admin_list_users, AdminCreateUser, AdminRetryMail, AdminSetDisabled, AdminUpdateUser,
 };
+use crate::app::page::NotFound;
 use crate::error::AppError;
 use crate::model::account::{AdminUser, AdminUsersPage, CreatedUser};
 use crate::model::time::format_date;
@@ -236,7 +236,7 @@ fn CreateUser() -> impl IntoView {
                     <p>"Shown only now. Give it to them privately; they can change it under Security."</p>
                     <CopyButton value=Signal::derive(move || Some(pw.clone())) />
                     // The list shows the new user once the page is loaded again.
-                    <button class="button secondary" type="button" on:click=move |_| crate::app::reload()>
+                    <button class="button secondary" type="button" on:click=move |_| crate::app::page::reload()>
                         "Done"
                     </button>
                 </div>

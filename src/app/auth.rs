@@ -4,10 +4,10 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::{Redirect, A};
 
-use super::use_session;
 use crate::api::auth::Login;
 use crate::api::recovery::password_reset_open;
 use crate::app::components::form::Refusal;
+use crate::app::page::use_session;
 use leptos::server_fn::ServerFn;
 
 /// Redirects to the settings when someone already signed in opens the page.

@@ -36,7 +36,7 @@ async fn send(form: HtmlFormElement) {
         let _ = el.remove_attribute("aria-invalid");
     }
     match post(&form).await {
-        Ok(Answer::Redirect(location)) => crate::app::go_to(&location),
+        Ok(Answer::Redirect(location)) => crate::app::page::go_to(&location),
         Ok(Answer::Done(body)) if form.get_attribute("data-done").as_deref() == Some("secret") => {
             set_busy(&form, false);
             if !super::secrets::show(&form, &body) {
@@ -61,7 +61,7 @@ async fn send(form: HtmlFormElement) {
                 flash(&t);
             }
             super::focus::after_reload(back.as_deref());
-            crate::app::reload();
+            crate::app::page::reload();
         }
         Err(e) => {
             set_busy(&form, false);

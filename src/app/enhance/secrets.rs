@@ -108,7 +108,7 @@ pub(super) fn on_close(ev: Event) {
             if super::refresh(ids.clone()).await {
                 super::focus::after_refresh(back.as_deref(), &ids);
             } else {
-                crate::app::reload();
+                crate::app::page::reload();
             }
         });
     }

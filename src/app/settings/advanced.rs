@@ -8,7 +8,8 @@ use crate::api::advanced::{ChangeHandle, DeleteAccount, PreviewHandle};
 use crate::app::components::dialog::{Dialog, DialogFoot, ModalDialog, OpenDialog};
 use crate::app::components::form::FieldError;
 use crate::app::components::toast::{flash, use_toasts};
-use crate::app::{shared, use_session};
+use crate::app::page::use_session;
+use crate::app::shared;
 use leptos::server_fn::ServerFn;
 
 #[component]
@@ -52,7 +53,7 @@ fn HandleForm(handle: String) -> impl IntoView {
         Some(Ok(new)) => {
             confirm.set(false);
             flash(&format!("Your handle is now {new}."));
-            crate::app::reload();
+            crate::app::page::reload();
         }
         Some(Err(e)) => {
             confirm.set(false);

@@ -9,7 +9,7 @@ use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 use leptos_router::params::ParamsMap;
 
-use super::TokensData;
+use super::data::TokensData;
 use crate::api::audit::get_audit_page;
 use crate::model::audit::{AuditAction, AuditEventView, AuditQuery};
 use crate::model::time::format_utc;

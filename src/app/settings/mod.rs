@@ -3,6 +3,7 @@
 
 pub mod advanced;
 pub mod audit_log;
+pub mod data;
 pub mod notifications;
 pub mod profile;
 pub mod security;
@@ -12,17 +13,10 @@ use leptos::prelude::*;
 use leptos_router::components::{Outlet, ParentRoute, Redirect, Route, A};
 use leptos_router::{path, SsrMode};
 
-use super::use_session;
 use crate::api::tokens::list_tokens;
-use crate::error::AppError;
+use crate::app::page::use_session;
 use crate::model::token::TokensPage;
-
-/// The user's tokens, loaded once per page by the server for the banner
-/// and the Audit Log's token filter.
-#[derive(Clone, Copy)]
-pub struct TokensData {
-    pub list: Resource<Result<TokensPage, AppError>>,
-}
+use data::TokensData;
 
 /// The routes under `/settings`.
 #[component(transparent)]
@@ -106,7 +100,7 @@ fn ExpiryBanner(page: TokensPage) -> impl IntoView {
         })
         .collect();
     // No link to the page the banner is on.
-    let here = super::request_path() == "/settings/tokens";
+    let here = crate::app::page::request_path() == "/settings/tokens";
     (!soon.is_empty()).then(|| {
         view! {
             <div class="banner" role="status">

@@ -9,7 +9,7 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{PgPool, SqlitePool};
 
-use super::{Backend, Db};
+use super::pool::{Backend, Db};
 
 /// The URL used when `DATABASE_URL` is not set.
 pub fn default_url(data_dir: &Path) -> String {

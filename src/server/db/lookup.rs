@@ -22,7 +22,7 @@ use std::time::Duration;
 use sqlx::{ConnectOptions, PgConnection, SqliteConnection};
 use tokio::sync::Semaphore;
 
-use super::Db;
+use super::pool::Db;
 use crate::on_db;
 
 /// One connection, of either kind.

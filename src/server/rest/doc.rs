@@ -26,14 +26,21 @@ use super::{audit, revoke, tokens, user};
         tokens::rotate_self,
         revoke::revoke,
         audit::list_audit,
-        super::openapi_json,
-        super::healthz,
-        super::livez,
+        openapi_json,
+        super::meta::healthz,
+        super::meta::livez,
     ),
     components(schemas(error::ErrorBody, error::ErrorDetail)),
     modifiers(&BearerScheme, &RateLimits, &SharedAnswers)
 )]
 pub struct ApiDoc;
+
+/// This document.
+#[utoipa::path(get, path = "/api/v1/openapi.json", tag = "meta",
+    responses((status = 200, description = "The OpenAPI 3 document", body = Object)))]
+pub async fn openapi_json() -> axum::Json<utoipa::openapi::OpenApi> {
+    axum::Json(ApiDoc::openapi())
+}
 
 struct BearerScheme;
 

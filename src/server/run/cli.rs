@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use tracing_subscriber::EnvFilter;
 
+use super::open::{open, read_key_file};
 use crate::model::audit::AuditAction;
 use crate::model::scope::Scopes;
 use crate::model::token::Expiry;
@@ -169,29 +170,6 @@ pub async fn run() -> ExitCode {
             ExitCode::FAILURE
         }
     }
-}
-
-pub(crate) async fn open(config: &Config) -> Result<db::Db, String> {
-    std::fs::create_dir_all(&config.data_dir)
-        .map_err(|e| format!("DATA_DIR: cannot create {}: {e}", config.data_dir.display()))?;
-    let url = config.database_url.as_ref().map_or_else(
-        || db::default_url(&config.data_dir),
-        |u| u.expose().to_owned(),
-    );
-    db::connect(&url).await
-}
-
-/// Reads `SECRET_KEY_FILE` into `secret_key`, when given.
-pub(crate) fn read_key_file(config: &mut Config) -> Result<(), String> {
-    if let Some(path) = &config.secret_key_file {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| format!("SECRET_KEY_FILE: cannot read {}: {e}", path.display()))?;
-        config.secret_key = Some(
-            crate::server::config::parse_secret(text.trim())
-                .map_err(|e| format!("SECRET_KEY_FILE: {e}"))?,
-        );
-    }
-    Ok(())
 }
 
 async fn rotate_key(mut config: Config, new_key_file: &std::path::Path) -> Result<(), String> {

@@ -4,6 +4,7 @@
 
 pub mod cli;
 pub mod housekeeping;
+pub mod open;
 pub mod router;
 pub mod serve;
 pub mod state;

@@ -180,8 +180,8 @@ pub fn build(state: AppState) -> Router {
     let shell_options = state.leptos_options.as_ref().clone();
     let fallback_context = context.clone();
     let app = Router::new()
-        .route("/healthz", get(rest::healthz))
-        .route("/livez", get(rest::livez))
+        .route("/healthz", get(rest::meta::healthz))
+        .route("/livez", get(rest::meta::livez))
         .nest("/api/v1", rest::router(state.clone()))
         .route("/settings/audit-log/export.csv", get(export::csv))
         .route("/settings/audit-log/export.json", get(export::json))

@@ -2,7 +2,7 @@
 //! background work started (mail, scans, housekeeping), and the server run
 //! until SIGTERM or Ctrl-C.
 
-use super::cli::{open, read_key_file};
+use super::open::{open, read_key_file};
 use super::router;
 use crate::server::config::{Config, Settings};
 use crate::server::db;

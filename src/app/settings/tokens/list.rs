@@ -6,11 +6,13 @@ use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 
 use super::dialogs::{details_id, regenerate_id, DetailsDialog, RegenerateDialog, ScopeBadges};
-use super::REFRESHED;
 use crate::api::tokens::{DeleteToken, SetTokenActive};
 use crate::app::components::dialog::{DialogFoot, ModalDialog, OpenDialog};
 use crate::model::time::{format_date, format_utc};
 use crate::model::token::{TokenStatus, TokenView, TokensPage};
+
+/// What the page's forms reload after a change: the list and the banner.
+pub const REFRESHED: &str = "token-list expiry-banner";
 
 /// The saved tokens.
 #[component]

@@ -13,12 +13,9 @@ mod dialogs;
 mod list;
 mod new_token;
 
-use super::TokensData;
+use crate::app::settings::data::TokensData;
 use list::TokenList;
 use new_token::NewToken;
-
-/// What the page's forms reload after a change: the list and the banner.
-pub const REFRESHED: &str = "token-list expiry-banner";
 
 #[component]
 pub fn TokensSection() -> impl IntoView {

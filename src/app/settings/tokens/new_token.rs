@@ -74,7 +74,7 @@ pub(super) fn NewToken(policy: TokenPolicy, count: u32, server_now: i64) -> impl
             // Should the list not reload, it is only stale: the token stays
             // in its field either way.
             leptos::task::spawn_local(async {
-                crate::app::enhance::refresh(super::REFRESHED.into()).await;
+                crate::app::enhance::refresh(super::list::REFRESHED.into()).await;
             });
         }
         _ => {}

@@ -1,0 +1,206 @@
+//! The pool the server shares and its transactions, on either database:
+//! [`Db`], [`Tx`], the row locks, and the macros that run one piece of code
+//! on whichever driver is in use.
+
+use sqlx::{PgPool, Postgres, Sqlite, SqlitePool, Transaction};
+
+/// The database pool the whole server shares. Cheap to clone.
+#[derive(Clone, Debug)]
+pub enum Db {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+/// Which database a [`Db`] talks to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// A transaction on either database; dropped without [`Tx::commit`], it
+/// rolls back.
+pub enum Tx {
+    Sqlite(Transaction<'static, Sqlite>),
+    Postgres(Transaction<'static, Postgres>),
+}
+
+/// Runs `$body` with `$p` bound to the pool, once per database kind (each
+/// arm compiles against its own driver).
+#[macro_export]
+macro_rules! on_db {
+    ($db:expr, $p:ident => $body:expr) => {
+        match $db {
+            $crate::server::db::Db::Sqlite($p) => $body,
+            $crate::server::db::Db::Postgres($p) => $body,
+        }
+    };
+}
+
+/// Runs `$body` with `$c` bound to the transaction's connection.
+#[macro_export]
+macro_rules! on_tx {
+    ($tx:expr, $c:ident => $body:expr) => {
+        match $tx {
+            $crate::server::db::Tx::Sqlite(t) => {
+                let $c = &mut **t;
+                $body
+            }
+            $crate::server::db::Tx::Postgres(t) => {
+                let $c = &mut **t;
+                $body
+            }
+        }
+    };
+}
+
+/// Advisory locks (PostgreSQL) that serialise the few writes whose rule
+/// spans rows no single row lock covers. SQLite has one writer at a time
+/// and needs none of them.
+#[derive(Clone, Copy, Debug)]
+#[repr(i64)]
+pub enum Lock {
+    /// Who is an administrator, which handles are taken or reserved: sign-up,
+    /// user creation, handle changes, account deletion, role and
+    /// disable changes.
+    Accounts = 0x6163_6374,
+    /// Audit ids committed in id order (so paging by id misses nothing).
+    Audit = 0x6175_6474,
+    /// Periodic housekeeping: one instance at a time.
+    Housekeeping = 0x686f_7573,
+}
+
+impl Db {
+    /// The pool's connections: open, idle, and the most it opens.
+    pub fn pool_use(&self) -> (u32, u32, u32) {
+        on_db!(self, p => (
+            p.size(),
+            u32::try_from(p.num_idle()).unwrap_or(u32::MAX),
+            p.options().get_max_connections(),
+        ))
+    }
+
+    pub fn backend(&self) -> Backend {
+        match self {
+            Db::Sqlite(_) => Backend::Sqlite,
+            Db::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    /// The statement for this database: `sqlite` or `postgres`.
+    pub fn pick<'a>(&self, sqlite: &'a str, postgres: &'a str) -> &'a str {
+        match self {
+            Db::Sqlite(_) => sqlite,
+            Db::Postgres(_) => postgres,
+        }
+    }
+
+    pub async fn begin(&self) -> Result<Tx, sqlx::Error> {
+        Ok(match self {
+            Db::Sqlite(p) => Tx::Sqlite(p.begin().await?),
+            Db::Postgres(p) => Tx::Postgres(p.begin().await?),
+        })
+    }
+
+    /// Begins a transaction holding `lock` until it ends (PostgreSQL); on
+    /// SQLite a write transaction (`BEGIN IMMEDIATE`), which already
+    /// excludes every other writer.
+    pub async fn begin_locked(&self, lock: Lock) -> Result<Tx, sqlx::Error> {
+        let mut tx = match self {
+            Db::Sqlite(p) => Tx::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?),
+            Db::Postgres(p) => Tx::Postgres(p.begin().await?),
+        };
+        tx.lock(lock).await?;
+        Ok(tx)
+    }
+
+    /// Takes `lock` if no other instance holds it, for as long as the
+    /// returned transaction lives; `None` when another holds it. On SQLite
+    /// (one process) always taken.
+    pub async fn try_lock(&self, lock: Lock) -> Result<Option<Tx>, sqlx::Error> {
+        let mut tx = self.begin().await?;
+        if let Tx::Postgres(t) = &mut tx {
+            let taken: bool = sqlx::query_scalar("SELECT pg_try_advisory_xact_lock($1)")
+                .bind(lock as i64)
+                .fetch_one(&mut **t)
+                .await?;
+            if !taken {
+                return Ok(None);
+            }
+        }
+        Ok(Some(tx))
+    }
+
+    pub async fn close(&self) {
+        on_db!(self, p => p.close().await)
+    }
+
+    /// Whether the database answers a trivial query.
+    pub async fn ping(&self) -> Result<(), sqlx::Error> {
+        on_db!(self, p => sqlx::query("SELECT 1").execute(p).await.map(|d| d.rows_affected()))?;
+        Ok(())
+    }
+}
+
+impl Tx {
+    pub fn backend(&self) -> Backend {
+        match self {
+            Tx::Sqlite(_) => Backend::Sqlite,
+            Tx::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    /// The statement for this database: `sqlite` or `postgres`.
+    pub fn pick<'a>(&self, sqlite: &'a str, postgres: &'a str) -> &'a str {
+        match self {
+            Tx::Sqlite(_) => sqlite,
+            Tx::Postgres(_) => postgres,
+        }
+    }
+
+    /// Takes `lock` until the transaction ends (PostgreSQL only).
+    pub async fn lock(&mut self, lock: Lock) -> Result<(), sqlx::Error> {
+        if let Tx::Postgres(t) = self {
+            sqlx::query("SELECT pg_advisory_xact_lock($1)")
+                .bind(lock as i64)
+                .execute(&mut **t)
+                .await?;
+        }
+        Ok(())
+    }
+
+    pub async fn commit(self) -> Result<(), sqlx::Error> {
+        match self {
+            Tx::Sqlite(t) => t.commit().await,
+            Tx::Postgres(t) => t.commit().await,
+        }
+    }
+
+    /// Rolls back now (dropping a transaction leaves it to the pool, which
+    /// holds its locks a moment longer).
+    pub async fn rollback(self) -> Result<(), sqlx::Error> {
+        match self {
+            Tx::Sqlite(t) => t.rollback().await,
+            Tx::Postgres(t) => t.rollback().await,
+        }
+    }
+}
+
+/// Unix seconds now, UTC.
+pub fn now() -> i64 {
+    crate::model::time::now()
+}
+
+/// The name of the unique constraint (or unique index) a failed statement
+/// broke, if that is what failed. PostgreSQL names it; SQLite does not
+/// report it to its clients, so there the caller passes the keys it
+/// knows and the first that now clashes is named (see
+/// [`super::identity::users::clash`]).
+pub fn unique_constraint(err: &sqlx::Error) -> Option<Option<String>> {
+    match err {
+        sqlx::Error::Database(d) if d.is_unique_violation() => {
+            Some(d.constraint().map(str::to_owned))
+        }
+        _ => None,
+    }
+}
