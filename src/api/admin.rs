@@ -12,7 +12,7 @@ mod ssr {
     use crate::model::audit::AuditAction;
     use crate::server::audit::NewEvent;
     use crate::server::auth::session::Session;
-    use crate::server::http::context::{self, ClientMeta};
+    use crate::server::run::context::{self, ClientMeta};
     use crate::server::run::state::AppState;
 
     /// The signed-in administrator; anyone else gets "not found".

@@ -11,8 +11,8 @@ use crate::model::secret::Password;
 pub async fn preview_handle(handle: String) -> Result<HandlePreview, AppError> {
     use crate::model::account::{masked_connection, workspace_host};
     use crate::model::validate;
-    use crate::server::http::context;
     use crate::server::identity::{account, users};
+    use crate::server::run::context;
 
     let s = context::require_session().await?;
     let state = context::state()?;
@@ -49,8 +49,8 @@ pub async fn preview_handle(handle: String) -> Result<HandlePreview, AppError> {
 pub async fn change_handle(handle: String) -> Result<String, AppError> {
     use crate::model::{audit::AuditAction, validate};
     use crate::server::audit::NewEvent;
-    use crate::server::http::context;
     use crate::server::identity::account;
+    use crate::server::run::context;
 
     let s = context::require_session().await?;
     let state = context::state()?;
@@ -66,9 +66,8 @@ pub async fn change_handle(handle: String) -> Result<String, AppError> {
 #[server]
 pub async fn delete_account(handle: String, current_password: Password) -> Result<(), AppError> {
     use crate::server::auth::session;
-    use crate::server::http::context;
     use crate::server::identity::account;
-    use crate::server::kernel::password as pw;
+    use crate::server::run::context;
 
     let s = context::require_session().await?;
     let state = context::state()?;
@@ -78,7 +77,13 @@ pub async fn delete_account(handle: String, current_password: Password) -> Resul
             "Type your handle exactly as shown.",
         ));
     }
-    pw::verify_current(&state, s.user.id, current_password.0, "delete_password").await?;
+    crate::server::auth::reauth::verify_current(
+        &state,
+        s.user.id,
+        current_password.0,
+        "delete_password",
+    )
+    .await?;
     // Events still queued for this user must not outlive the deletion.
     state.audit.flush().await;
     // The avatar goes with the account (a row that cascades).

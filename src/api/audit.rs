@@ -10,7 +10,7 @@ use crate::model::audit::{AuditPage, AuditQuery};
 pub async fn get_audit_page(query: AuditQuery) -> Result<AuditPage, AppError> {
     use crate::model::audit::AUDIT_PAGE_SIZE;
     use crate::server::audit;
-    use crate::server::http::context;
+    use crate::server::run::context;
     let state = context::state()?;
     let s = context::require_session().await?;
     state.audit.flush().await;

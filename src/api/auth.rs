@@ -21,10 +21,10 @@ pub(crate) mod ssr {
     pub async fn start_session(
         state: &crate::server::run::state::AppState,
         user_id: i64,
-        meta: &crate::server::http::context::ClientMeta,
+        meta: &crate::server::http::client::ClientMeta,
     ) -> Result<(), crate::error::AppError> {
         use crate::server::auth::{device, session};
-        use crate::server::http::context;
+        use crate::server::run::context;
         let cookie = session::start(
             &state.db,
             &state.settings,
@@ -60,8 +60,8 @@ pub(crate) mod ssr {
 /// The signed-in user, if any.
 #[server]
 pub async fn get_me() -> Result<Option<CurrentUser>, AppError> {
-    use crate::server::http::context;
     use crate::server::notify;
+    use crate::server::run::context;
     let Some(s) = context::session().await? else {
         return Ok(None);
     };
@@ -74,7 +74,7 @@ pub async fn get_me() -> Result<Option<CurrentUser>, AppError> {
 /// Whether sign-up is open on this server.
 #[server]
 pub async fn signup_open() -> Result<bool, AppError> {
-    Ok(crate::server::http::context::state()?.settings.allow_signup)
+    Ok(crate::server::run::context::state()?.settings.allow_signup)
 }
 
 /// Creates an account and signs it in; with a mail server, mails the
@@ -83,7 +83,7 @@ pub async fn signup_open() -> Result<bool, AppError> {
 #[server]
 pub async fn signup(handle: String, email: String, password: Password) -> Result<(), AppError> {
     use crate::server::auth::signup;
-    use crate::server::http::context;
+    use crate::server::run::context;
 
     let state = context::state()?;
     let meta = context::ClientMeta::of(&context::parts()?);
@@ -103,7 +103,7 @@ pub async fn signup(handle: String, email: String, password: Password) -> Result
 pub async fn check_signup_link(token: String) -> Result<(String, String), AppError> {
     use crate::server::auth::signup;
     use crate::server::db;
-    use crate::server::http::context;
+    use crate::server::run::context;
     let state = context::state()?;
     let pending = signup::peek(&state.db, token.trim(), db::now()).await?;
     Ok((pending.handle, pending.email))
@@ -114,7 +114,7 @@ pub async fn check_signup_link(token: String) -> Result<(String, String), AppErr
 #[server]
 pub async fn finish_signup(token: String, password: Password) -> Result<(), AppError> {
     use crate::server::auth::signup;
-    use crate::server::http::context;
+    use crate::server::run::context;
     let state = context::state()?;
     if !state.settings.allow_signup {
         return Err(AppError::Forbidden);
@@ -132,7 +132,7 @@ pub async fn finish_signup(token: String, password: Password) -> Result<(), AppE
 #[server]
 pub async fn login(login: String, password: Password) -> Result<(), AppError> {
     use crate::server::auth::{device, sign_in};
-    use crate::server::http::context;
+    use crate::server::run::context;
 
     let state = context::state()?;
     let parts = context::parts()?;
@@ -159,7 +159,7 @@ pub async fn logout() -> Result<(), AppError> {
     use crate::model::audit::AuditAction;
     use crate::server::audit::NewEvent;
     use crate::server::auth::session;
-    use crate::server::http::context;
+    use crate::server::run::context;
 
     let state = context::state()?;
     if let Some(s) = context::session().await? {

@@ -11,7 +11,7 @@ use crate::model::notice::NotificationsView;
 #[server]
 pub async fn get_notifications() -> Result<NotificationsView, AppError> {
     use crate::model::notice::Kind;
-    use crate::server::http::context;
+    use crate::server::run::context;
     use crate::server::{db, notify};
 
     let s = context::require_session().await?;
@@ -33,8 +33,8 @@ pub async fn get_notifications() -> Result<NotificationsView, AppError> {
 #[server]
 pub async fn set_notification(kind: String, mail: bool) -> Result<(), AppError> {
     use crate::model::notice::Kind;
-    use crate::server::http::context;
     use crate::server::notify;
+    use crate::server::run::context;
 
     let s = context::require_session().await?;
     let state = context::state()?;

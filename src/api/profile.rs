@@ -49,7 +49,7 @@ mod ssr {
     ) -> Result<ProfileView, AppError> {
         use crate::model::audit::AuditAction;
         use crate::server::audit::NewEvent;
-        use crate::server::http::context;
+        use crate::server::run::context;
 
         let s = context::require_session().await?;
         let state = context::state()?;
@@ -87,8 +87,8 @@ mod ssr {
 /// The signed-in user's profile.
 #[server]
 pub async fn get_profile() -> Result<ProfileView, AppError> {
-    use crate::server::http::context;
     use crate::server::identity::users;
+    use crate::server::run::context;
     let s = context::require_session().await?;
     let state = context::state()?;
     ssr::view(
@@ -113,10 +113,9 @@ pub async fn save_profile(
     use crate::model::{audit::AuditAction, notice::Kind, validate};
     use crate::server::audit::NewEvent;
     use crate::server::auth::verify;
-    use crate::server::http::context;
     use crate::server::identity::users;
-    use crate::server::kernel::password as pw;
     use crate::server::notify::{Notice, NoticeData};
+    use crate::server::run::context;
 
     let s = context::require_session().await?;
     let state = context::state()?;
@@ -139,7 +138,13 @@ pub async fn save_profile(
             ));
         }
         verify::count_change(&state, s.user.id).await?;
-        pw::verify_current(&state, s.user.id, current_password.0, "current_password").await?;
+        crate::server::auth::reauth::verify_current(
+            &state,
+            s.user.id,
+            current_password.0,
+            "current_password",
+        )
+        .await?;
     }
     let changed = validate::changed_names(
         [&before.first_name, &before.last_name, &before.display_name],
@@ -230,7 +235,7 @@ pub async fn remove_avatar() -> Result<ProfileView, AppError> {
 /// The workspace database connection string (made on first view).
 #[server]
 pub async fn get_db_connection() -> Result<DbConnection, AppError> {
-    use crate::server::http::context;
+    use crate::server::run::context;
     let s = context::require_session().await?;
     let state = context::state()?;
     ssr::connection(&state, s.user.id, None).await
@@ -241,8 +246,8 @@ pub async fn get_db_connection() -> Result<DbConnection, AppError> {
 pub async fn rotate_db_password() -> Result<DbConnection, AppError> {
     use crate::model::audit::AuditAction;
     use crate::server::audit::NewEvent;
-    use crate::server::http::context;
     use crate::server::identity::db_password;
+    use crate::server::run::context;
 
     let s = context::require_session().await?;
     let state = context::state()?;

@@ -10,7 +10,7 @@ use crate::model::secret::Password;
 /// **Forgot password?** only then).
 #[server]
 pub async fn password_reset_open() -> Result<bool, AppError> {
-    Ok(crate::server::http::context::state()?.mailer.is_some())
+    Ok(crate::server::run::context::state()?.mailer.is_some())
 }
 
 /// Mails a link to choose a new password to the account `login` names (an
@@ -19,7 +19,7 @@ pub async fn password_reset_open() -> Result<bool, AppError> {
 #[server]
 pub async fn request_password_reset(login: String) -> Result<String, AppError> {
     use crate::server::auth::reset;
-    use crate::server::http::context;
+    use crate::server::run::context;
     let state = context::state()?;
     let meta = context::ClientMeta::of(&context::parts()?);
     match reset::request(&state, &login, &meta).await {
@@ -34,7 +34,7 @@ pub async fn request_password_reset(login: String) -> Result<String, AppError> {
 #[server]
 pub async fn reset_password(token: String, new_password: Password) -> Result<(), AppError> {
     use crate::server::auth::reset;
-    use crate::server::http::context;
+    use crate::server::run::context;
     let state = context::state()?;
     let meta = context::ClientMeta::of(&context::parts()?);
     reset::reset(&state, token.trim(), new_password, &meta).await?;
@@ -48,7 +48,7 @@ pub async fn reset_password(token: String, new_password: Password) -> Result<(),
 pub async fn check_reset_link(token: String) -> Result<(), AppError> {
     use crate::server::auth::links;
     use crate::server::db;
-    use crate::server::http::context;
+    use crate::server::run::context;
     let state = context::state()?;
     links::peek(
         &state.db,
@@ -65,7 +65,7 @@ pub async fn check_reset_link(token: String) -> Result<(), AppError> {
 pub async fn check_email_link(token: String) -> Result<String, AppError> {
     use crate::server::auth::links;
     use crate::server::db;
-    use crate::server::http::context;
+    use crate::server::run::context;
     let state = context::state()?;
     let link = links::peek(
         &state.db,
@@ -82,7 +82,7 @@ pub async fn check_email_link(token: String) -> Result<String, AppError> {
 #[server]
 pub async fn confirm_email(token: String) -> Result<String, AppError> {
     use crate::server::auth::verify;
-    use crate::server::http::context;
+    use crate::server::run::context;
     let state = context::state()?;
     let meta = context::ClientMeta::of(&context::parts()?);
     let signed_in = context::session().await?.map(|s| s.user.id);
@@ -99,7 +99,7 @@ pub async fn confirm_email(token: String) -> Result<String, AppError> {
 #[server]
 pub async fn resend_email_confirmation() -> Result<String, AppError> {
     use crate::server::auth::verify;
-    use crate::server::http::context;
+    use crate::server::run::context;
     let s = context::require_session().await?;
     let state = context::state()?;
     let meta = context::ClientMeta::of(&context::parts()?);
@@ -110,7 +110,7 @@ pub async fn resend_email_confirmation() -> Result<String, AppError> {
 #[server]
 pub async fn cancel_email_change() -> Result<(), AppError> {
     use crate::server::auth::links;
-    use crate::server::http::context;
+    use crate::server::run::context;
     let s = context::require_session().await?;
     let state = context::state()?;
     if !s.user.email_verified {

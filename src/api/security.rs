@@ -15,14 +15,14 @@ pub async fn change_password(
 ) -> Result<u64, AppError> {
     use crate::model::audit::AuditAction;
     use crate::server::audit::NewEvent;
-    use crate::server::http::context;
     use crate::server::identity::users;
     use crate::server::kernel::password as pw;
+    use crate::server::run::context;
 
     let s = context::require_session().await?;
     let state = context::state()?;
     let meta = context::ClientMeta::of(&context::parts()?);
-    pw::verify_current(
+    crate::server::auth::reauth::verify_current(
         &state,
         s.user.id,
         current_password.0.clone(),
@@ -46,7 +46,7 @@ pub async fn change_password(
 pub async fn list_sessions() -> Result<Vec<SessionView>, AppError> {
     use crate::model::agent;
     use crate::server::auth::session;
-    use crate::server::http::context;
+    use crate::server::run::context;
 
     let s = context::require_session().await?;
     let state = context::state()?;
@@ -74,7 +74,7 @@ pub async fn end_session(id: i64) -> Result<(), AppError> {
     use crate::model::audit::AuditAction;
     use crate::server::audit::NewEvent;
     use crate::server::auth::session;
-    use crate::server::http::context;
+    use crate::server::run::context;
 
     let s = context::require_session().await?;
     let state = context::state()?;
@@ -98,7 +98,7 @@ pub async fn end_other_sessions() -> Result<u64, AppError> {
     use crate::model::audit::AuditAction;
     use crate::server::audit::NewEvent;
     use crate::server::auth::session;
-    use crate::server::http::context;
+    use crate::server::run::context;
 
     let s = context::require_session().await?;
     let state = context::state()?;

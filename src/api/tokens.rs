@@ -28,7 +28,7 @@ fn require_confirmed(user: &crate::model::user::CurrentUser) -> Result<(), AppEr
 
 #[server]
 pub async fn list_tokens() -> Result<TokensPage, AppError> {
-    use crate::server::http::context;
+    use crate::server::run::context;
     use crate::server::{db, tokens};
     let state = context::state()?;
     let s = context::require_session().await?;
@@ -45,8 +45,8 @@ pub async fn list_tokens() -> Result<TokensPage, AppError> {
 /// the server remembers only its hash, for this session, until then.
 #[server]
 pub async fn generate_token() -> Result<GeneratedToken, AppError> {
-    use crate::server::http::context;
     use crate::server::kernel::token_secret::PlainToken;
+    use crate::server::run::context;
     use crate::server::tokens;
     let state = context::state()?;
     let s = context::require_session().await?;
@@ -78,8 +78,8 @@ pub async fn save_token(
 ) -> Result<TokenView, AppError> {
     use crate::model::{audit::AuditAction, scope::Scopes, token::Expiry, validate};
     use crate::server::audit::NewEvent;
-    use crate::server::http::context;
     use crate::server::kernel::token_secret::PlainToken;
+    use crate::server::run::context;
     use crate::server::{db, tokens};
 
     let state = context::state()?;
@@ -129,7 +129,7 @@ pub async fn save_token(
 pub async fn regenerate_token(id: i64, grace: i64) -> Result<RegeneratedToken, AppError> {
     use crate::model::{audit::AuditAction, rotation};
     use crate::server::audit::NewEvent;
-    use crate::server::http::context;
+    use crate::server::run::context;
     use crate::server::tokens;
     let state = context::state()?;
     let s = context::require_session().await?;
@@ -149,7 +149,7 @@ pub async fn regenerate_token(id: i64, grace: i64) -> Result<RegeneratedToken, A
 pub async fn set_token_active(id: i64, active: bool) -> Result<TokenView, AppError> {
     use crate::model::audit::AuditAction;
     use crate::server::audit::NewEvent;
-    use crate::server::http::context;
+    use crate::server::run::context;
     use crate::server::tokens;
     let state = context::state()?;
     let s = context::require_session().await?;
@@ -168,7 +168,7 @@ pub async fn set_token_active(id: i64, active: bool) -> Result<TokenView, AppErr
 pub async fn delete_token(id: i64) -> Result<(), AppError> {
     use crate::model::audit::AuditAction;
     use crate::server::audit::NewEvent;
-    use crate::server::http::context;
+    use crate::server::run::context;
     use crate::server::tokens;
     let state = context::state()?;
     let s = context::require_session().await?;

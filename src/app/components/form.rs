@@ -37,7 +37,7 @@ pub fn FormError(error: Signal<Option<AppError>>) -> impl IntoView {
 #[component]
 pub fn Refusal(action: &'static str) -> impl IntoView {
     #[cfg(feature = "ssr")]
-    let message = crate::server::http::refusal::for_form(action);
+    let message = crate::server::run::context::refusal_for_form(action);
     #[cfg(not(feature = "ssr"))]
     let message: Option<String> = {
         let _ = action;

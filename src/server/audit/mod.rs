@@ -58,7 +58,7 @@ impl NewEvent {
         }
     }
 
-    pub fn client(mut self, meta: &super::http::context::ClientMeta) -> Self {
+    pub fn client(mut self, meta: &super::http::client::ClientMeta) -> Self {
         self.ip = meta.ip.clone();
         self.user_agent = meta.user_agent.clone();
         self

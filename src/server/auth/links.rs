@@ -129,7 +129,7 @@ pub async fn send(
     user_id: i64,
     purpose: Purpose,
     email: Option<&str>,
-    meta: &crate::server::http::context::ClientMeta,
+    meta: &crate::server::http::client::ClientMeta,
 ) -> Result<(), AppError> {
     let data = NoticeData {
         ip: meta.ip.clone(),

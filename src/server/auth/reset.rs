@@ -12,7 +12,7 @@ use crate::model::secret::Password;
 use crate::on_tx;
 use crate::server::audit::{self, NewEvent};
 use crate::server::db::now;
-use crate::server::http::context::ClientMeta;
+use crate::server::http::client::ClientMeta;
 use crate::server::identity::users;
 use crate::server::kernel::password;
 use crate::server::run::state::AppState;

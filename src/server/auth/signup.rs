@@ -25,7 +25,7 @@ use crate::model::secret::Password;
 use crate::model::validate;
 use crate::server::audit::{self, NewEvent};
 use crate::server::db::{now, Db};
-use crate::server::http::context::ClientMeta;
+use crate::server::http::client::ClientMeta;
 use crate::server::identity::users::{self, NewAccount};
 use crate::server::kernel::password;
 use crate::server::notify::{self, Notice, NoticeData};

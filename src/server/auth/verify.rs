@@ -10,7 +10,7 @@ use crate::model::audit::AuditAction;
 use crate::model::notice::Kind;
 use crate::server::audit::{self, NewEvent};
 use crate::server::db::now;
-use crate::server::http::context::ClientMeta;
+use crate::server::http::client::ClientMeta;
 use crate::server::identity::users::clash;
 use crate::server::notify::{self, Notice, NoticeData};
 use crate::server::run::state::AppState;

@@ -10,7 +10,7 @@ use axum::middleware::Next;
 use axum::response::Response;
 use ipnet::IpNet;
 
-use crate::server::run::state::AppState;
+use crate::server::config::Settings;
 
 /// The client's address, worked out once per request by [`remember`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -84,30 +84,22 @@ fn parse_hop(hop: &str) -> Option<IpAddr> {
 
 /// Middleware: works out the client's address once and leaves it in the
 /// request's extensions for everything after it.
-pub async fn remember(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+pub async fn remember(
+    State(settings): State<std::sync::Arc<Settings>>,
+    mut req: Request,
+    next: Next,
+) -> Response {
     if let Some(ConnectInfo(peer)) = req.extensions().get::<ConnectInfo<SocketAddr>>().copied() {
-        let ip = client_ip(peer.ip(), req.headers(), &state.settings.trusted_proxies);
+        let ip = client_ip(peer.ip(), req.headers(), &settings.trusted_proxies);
         req.extensions_mut().insert(ClientIp(ip));
     }
     next.run(req).await
 }
 
-/// Parses `TRUSTED_PROXIES`: comma-separated addresses or CIDR ranges.
-pub fn parse_trusted(list: &str) -> Result<Vec<IpNet>, String> {
-    list.split(',')
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(|s| {
-            s.parse::<IpNet>()
-                .or_else(|_| s.parse::<IpAddr>().map(IpNet::from))
-                .map_err(|_| format!("{s:?} is not an IP address or CIDR range"))
-        })
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::server::config::parse_trusted;
 
     fn xff(values: &[&str]) -> HeaderMap {
         let mut h = HeaderMap::new();

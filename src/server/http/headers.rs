@@ -15,7 +15,7 @@ use axum::middleware::Next;
 use axum::response::Response;
 use leptos::nonce::Nonce;
 
-use crate::server::run::state::AppState;
+use crate::server::config::Settings;
 
 /// The nonce of this request's answer, as the page's scripts carry it
 /// (`None` outside a request that passed [`security`]).
@@ -48,15 +48,14 @@ const HSTS: &str = "max-age=31536000; includeSubDomains";
 /// Adds the headers to every answer: an HTML answer's policy names the
 /// nonce made here for its inline scripts.
 pub async fn security(
-    State(state): State<AppState>,
+    State(settings): State<std::sync::Arc<Settings>>,
     mut req: axum::extract::Request,
     next: Next,
 ) -> Response {
     let nonce = Nonce::new();
     req.extensions_mut().insert(nonce.clone());
     let mut res = next.run(req).await;
-    let https = state
-        .settings
+    let https = settings
         .public_origin
         .as_deref()
         .is_some_and(|o| o.starts_with("https://"));

@@ -5,7 +5,6 @@
 
 pub mod avatar;
 pub mod client;
-pub mod context;
 pub mod fn_errors;
 pub mod headers;
 pub mod metrics;

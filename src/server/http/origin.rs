@@ -20,12 +20,16 @@ use axum::http::{header, Method, Request, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
-use crate::server::run::state::AppState;
+use crate::server::config::Settings;
 
 /// Refuses (400) a request for the browser-facing site under another host
 /// name, and (403) an unsafe request that comes from another origin.
-pub async fn guard(State(state): State<AppState>, mut req: Request<Body>, next: Next) -> Response {
-    let public_origin = state.settings.public_origin.as_deref();
+pub async fn guard(
+    State(settings): State<std::sync::Arc<Settings>>,
+    mut req: Request<Body>,
+    next: Next,
+) -> Response {
+    let public_origin = settings.public_origin.as_deref();
     let host = req
         .headers()
         .get(header::HOST)

@@ -16,7 +16,14 @@ use serde::{Deserialize, Serialize};
 use crate::error::AppError;
 use crate::server::config::Settings;
 use crate::server::kernel::secret_box::{from_hex, to_hex, SecretBox};
-use crate::server::run::state::AppState;
+
+/// What sealing and reading refusals needs: the settings (cookie name and
+/// flags) and the server key.
+#[derive(Clone)]
+pub struct Keys {
+    pub settings: std::sync::Arc<Settings>,
+    pub secrets: std::sync::Arc<SecretBox>,
+}
 
 /// Sealed as this owner, which no account is (accounts count from 1, the
 /// key check is 0), so no other sealed value opens as a refusal.
@@ -63,21 +70,11 @@ pub fn read(headers: &HeaderMap, settings: &Settings, keys: &SecretBox) -> Optio
     serde_json::from_str(&json).ok()
 }
 
-/// The message to show under the form posting to `action`, when the page
-/// being rendered follows that form's refusal.
-pub fn for_form(action: &str) -> Option<String> {
-    let state = super::context::state().ok()?;
-    let parts = super::context::parts().ok()?;
-    read(&parts.headers, &state.settings, &state.secrets)
-        .filter(|r| r.action == action)
-        .map(|r| r.message)
-}
-
 /// Middleware: a server function's failure answered with a redirect (a
 /// plain form post) gets its refusal sealed in the cookie and a `Location`
 /// without Leptos' `__err` text; a page fetched with the cookie gets it
 /// removed (the page has read it by then).
-pub async fn carry(State(state): State<AppState>, req: Request, next: Next) -> Response {
+pub async fn carry(State(state): State<Keys>, req: Request, next: Next) -> Response {
     let action = req.uri().path().to_owned();
     let carried = req.method() == Method::GET
         && read(req.headers(), &state.settings, &state.secrets).is_some();
@@ -96,7 +93,7 @@ pub async fn carry(State(state): State<AppState>, req: Request, next: Next) -> R
     res
 }
 
-async fn seal_refusal(state: &AppState, action: String, res: Response) -> Response {
+async fn seal_refusal(state: &Keys, action: String, res: Response) -> Response {
     let (mut parts, body) = res.into_parts();
     let bytes = axum::body::to_bytes(body, super::fn_errors::MAX_ERROR_BODY)
         .await

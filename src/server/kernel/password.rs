@@ -14,7 +14,7 @@ use argon2::password_hash::{
 use argon2::{Algorithm, Argon2, Params, Version};
 use tokio::sync::Semaphore;
 
-use crate::error::{AppError, Reason};
+use crate::error::AppError;
 
 /// What a refusal for a full queue tells the client to wait, in seconds.
 pub const BUSY_RETRY_SECS: u64 = 1;
@@ -190,47 +190,6 @@ pub fn check_new(password: &str, field: &str) -> Result<(), AppError> {
             field,
             "This password is one of the most common ones. Choose another.",
         ));
-    }
-    Ok(())
-}
-
-/// Checks the signed-in user's current password before a sensitive change
-/// (email, password, deleting the account). Wrong guesses are limited per
-/// user, so a stolen session cannot be used to guess the password at
-/// leisure; strangers' failed sign-ins never count here.
-pub async fn verify_current(
-    state: &crate::server::run::state::AppState,
-    user_id: i64,
-    password: String,
-    field: &str,
-) -> Result<(), AppError> {
-    if password.is_empty() {
-        return Err(AppError::invalid(field, "Enter your current password."));
-    }
-    let keys = crate::server::auth::limiter::current_password_keys(user_id);
-    let now = crate::server::db::now();
-    if let Some(retry_after) = state.login_limiter.take(&keys, now).await?.retry_after {
-        return Err(AppError::RateLimited(retry_after));
-    }
-    let hash = crate::server::identity::users::password_hash(&state.db, user_id).await?;
-    let right = if password.chars().count() > 128 {
-        false
-    } else {
-        match state.hasher.verify(password, Some(hash)).await {
-            Ok(right) => right,
-            Err(e) => {
-                state.login_limiter.give_back(&keys).await?;
-                return Err(e);
-            }
-        }
-    };
-    if right {
-        state.login_limiter.give_back(&keys).await?;
-    } else {
-        return Err(
-            AppError::invalid(field, "That is not your current password.")
-                .because(Reason::WrongPassword),
-        );
     }
     Ok(())
 }

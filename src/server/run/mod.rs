@@ -3,6 +3,7 @@
 //! housekeeping. Nothing else in the server imports from here.
 
 pub mod cli;
+pub mod context;
 pub mod housekeeping;
 pub mod open;
 pub mod router;

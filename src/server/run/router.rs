@@ -196,13 +196,19 @@ pub fn build(state: AppState) -> Router {
         >(fallback_context, shell))
         .layer(middleware::map_response(fn_errors::status))
         .layer(middleware::from_fn_with_state(
-            state.clone(),
+            refusal::Keys {
+                settings: state.settings.clone(),
+                secrets: state.secrets.clone(),
+            },
             refusal::carry,
         ))
         .layer(middleware::from_fn(limit_body))
         // Avatars have their own, larger limit, checked with a clear message.
         .route("/settings/avatar", post(avatar::upload))
-        .layer(middleware::from_fn_with_state(state.clone(), origin::guard))
+        .layer(middleware::from_fn_with_state(
+            state.settings.clone(),
+            origin::guard,
+        ))
         .layer(middleware::from_fn(no_store))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_CONTENT_TYPE_OPTIONS,
@@ -217,12 +223,12 @@ pub fn build(state: AppState) -> Router {
             HeaderValue::from_static("DENY"),
         ))
         .layer(middleware::from_fn_with_state(
-            state.clone(),
+            state.settings.clone(),
             headers::security,
         ))
         // Every layer and handler sees the client's address.
         .layer(middleware::from_fn_with_state(
-            state.clone(),
+            state.settings.clone(),
             client::remember,
         ));
     let app = match state.metrics.clone() {

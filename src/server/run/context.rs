@@ -3,11 +3,11 @@
 use axum::http::request::Parts;
 use leptos::prelude::use_context;
 
-/// Server functions name it `context::ClientMeta`; it lives in
-/// [`super::client`].
-pub use super::client::ClientMeta;
 use crate::error::AppError;
 use crate::server::auth::session::{self, Session};
+/// Server functions name it `context::ClientMeta`; it lives in
+/// [`super::client`].
+pub use crate::server::http::client::ClientMeta;
 use crate::server::run::state::AppState;
 
 /// The shared state, provided to every server function and page render.
@@ -41,4 +41,14 @@ pub async fn session() -> Result<Option<Session>, AppError> {
 /// The signed-in session, or [`AppError::Unauthorized`].
 pub async fn require_session() -> Result<Session, AppError> {
     session().await?.ok_or(AppError::Unauthorized)
+}
+
+/// The message to show under the form posting to `action`, when the page
+/// being rendered follows that form's refusal.
+pub fn refusal_for_form(action: &str) -> Option<String> {
+    let state = state().ok()?;
+    let parts = parts().ok()?;
+    crate::server::http::refusal::read(&parts.headers, &state.settings, &state.secrets)
+        .filter(|r| r.action == action)
+        .map(|r| r.message)
 }

@@ -1,13 +1,17 @@
 //! Configuration: flags with environment fallbacks and defaults. A bad value
 //! stops start-up with a message that names the setting.
 
-use std::net::SocketAddr;
+pub mod smtp;
+
+use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 
 use clap::{ArgAction, Args};
 
-use super::notify::SmtpUrl;
+use ipnet::IpNet;
+
 use crate::model::token::TokenPolicy;
+use smtp::SmtpUrl;
 
 /// Settings shared by every subcommand.
 #[derive(Debug, Clone, Args)]
@@ -226,7 +230,7 @@ fn parse_public_url(s: &str) -> Result<String, String> {
 pub struct TrustedProxies(pub Vec<ipnet::IpNet>);
 
 fn parse_trusted_proxies(s: &str) -> Result<TrustedProxies, String> {
-    super::http::client::parse_trusted(s).map(TrustedProxies)
+    parse_trusted(s).map(TrustedProxies)
 }
 
 /// What the running server needs to know, derived once from [`Config`].
@@ -379,4 +383,17 @@ mod tests {
         assert!(parse_public_url("x.io").is_err());
         assert!(parse_public_url("https://x.io/app").is_err());
     }
+}
+
+/// Parses `TRUSTED_PROXIES`: comma-separated addresses or CIDR ranges.
+pub fn parse_trusted(list: &str) -> Result<Vec<IpNet>, String> {
+    list.split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|s| {
+            s.parse::<IpNet>()
+                .or_else(|_| s.parse::<IpAddr>().map(IpNet::from))
+                .map_err(|_| format!("{s:?} is not an IP address or CIDR range"))
+        })
+        .collect()
 }
