@@ -15,9 +15,10 @@ use std::time::{Duration, Instant};
 
 use account_settings::model::audit::{AuditAction, AuditQuery};
 use account_settings::model::time::{now, rfc3339};
-use account_settings::server::audit::{self, NewEvent};
+use account_settings::server::audit;
 use account_settings::server::config::Settings;
 use account_settings::server::db;
+use account_settings::server::events::NewEvent;
 use account_settings::server::identity::users;
 use account_settings::server::kernel::password;
 use account_settings::server::run::router;

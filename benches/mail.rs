@@ -14,8 +14,10 @@ use account_settings::model::notice::Kind;
 use account_settings::model::time::now;
 use account_settings::server::config::Settings;
 use account_settings::server::db;
+use account_settings::server::events;
+use account_settings::server::events::{Notice, NoticeData};
 use account_settings::server::identity::users;
-use account_settings::server::notify::{self, Notice, NoticeData, SmtpUrl};
+use account_settings::server::notify::SmtpUrl;
 use account_settings::server::run::router;
 
 #[tokio::main]
@@ -77,7 +79,7 @@ async fn main() {
                 )
             })
             .collect();
-        notify::send(&state.db, &notices).await.expect("queued");
+        events::send(&state.db, &notices).await.expect("queued");
     }
     let queued = queued.elapsed();
 

@@ -10,8 +10,8 @@ use crate::model::account::{AdminUser, AdminUsersPage, CreatedUser};
 mod ssr {
     use crate::error::AppError;
     use crate::model::audit::AuditAction;
-    use crate::server::audit::NewEvent;
     use crate::server::auth::session::Session;
+    use crate::server::events::NewEvent;
     use crate::server::run::context::{self, ClientMeta};
     use crate::server::run::state::AppState;
 

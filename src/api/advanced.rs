@@ -48,7 +48,7 @@ pub async fn preview_handle(handle: String) -> Result<HandlePreview, AppError> {
 #[server]
 pub async fn change_handle(handle: String) -> Result<String, AppError> {
     use crate::model::{audit::AuditAction, validate};
-    use crate::server::audit::NewEvent;
+    use crate::server::events::NewEvent;
     use crate::server::identity::account;
     use crate::server::run::context;
 

@@ -157,8 +157,8 @@ pub async fn login(login: String, password: Password) -> Result<(), AppError> {
 #[server]
 pub async fn logout() -> Result<(), AppError> {
     use crate::model::audit::AuditAction;
-    use crate::server::audit::NewEvent;
     use crate::server::auth::session;
+    use crate::server::events::NewEvent;
     use crate::server::run::context;
 
     let state = context::state()?;

@@ -48,7 +48,7 @@ mod ssr {
         detail: &str,
     ) -> Result<ProfileView, AppError> {
         use crate::model::audit::AuditAction;
-        use crate::server::audit::NewEvent;
+        use crate::server::events::NewEvent;
         use crate::server::run::context;
 
         let s = context::require_session().await?;
@@ -111,10 +111,10 @@ pub async fn save_profile(
     #[server(default)] current_password: Password,
 ) -> Result<ProfileView, AppError> {
     use crate::model::{audit::AuditAction, notice::Kind, validate};
-    use crate::server::audit::NewEvent;
     use crate::server::auth::verify;
+    use crate::server::events::NewEvent;
+    use crate::server::events::{Notice, NoticeData};
     use crate::server::identity::users;
-    use crate::server::notify::{Notice, NoticeData};
     use crate::server::run::context;
 
     let s = context::require_session().await?;
@@ -245,7 +245,7 @@ pub async fn get_db_connection() -> Result<DbConnection, AppError> {
 #[server]
 pub async fn rotate_db_password() -> Result<DbConnection, AppError> {
     use crate::model::audit::AuditAction;
-    use crate::server::audit::NewEvent;
+    use crate::server::events::NewEvent;
     use crate::server::identity::db_password;
     use crate::server::run::context;
 

@@ -14,8 +14,7 @@ pub async fn change_password(
     new_password: Password,
 ) -> Result<u64, AppError> {
     use crate::model::audit::AuditAction;
-    use crate::server::audit::NewEvent;
-    use crate::server::identity::users;
+    use crate::server::events::NewEvent;
     use crate::server::kernel::password as pw;
     use crate::server::run::context;
 
@@ -38,7 +37,8 @@ pub async fn change_password(
     }
     let new_hash = state.hasher.hash(new_password.0).await?;
     let event = NewEvent::new(s.user.id, AuditAction::PasswordChanged).client(&meta);
-    users::set_password(&state.db, s.user.id, &new_hash, Some(s.id), event).await
+    crate::server::auth::password::set_password(&state.db, s.user.id, &new_hash, Some(s.id), event)
+        .await
 }
 
 /// The account's live sessions, this one marked.
@@ -72,8 +72,8 @@ pub async fn list_sessions() -> Result<Vec<SessionView>, AppError> {
 #[server]
 pub async fn end_session(id: i64) -> Result<(), AppError> {
     use crate::model::audit::AuditAction;
-    use crate::server::audit::NewEvent;
     use crate::server::auth::session;
+    use crate::server::events::NewEvent;
     use crate::server::run::context;
 
     let s = context::require_session().await?;
@@ -96,8 +96,8 @@ pub async fn end_session(id: i64) -> Result<(), AppError> {
 #[server]
 pub async fn end_other_sessions() -> Result<u64, AppError> {
     use crate::model::audit::AuditAction;
-    use crate::server::audit::NewEvent;
     use crate::server::auth::session;
+    use crate::server::events::NewEvent;
     use crate::server::run::context;
 
     let s = context::require_session().await?;

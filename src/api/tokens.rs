@@ -77,7 +77,7 @@ pub async fn save_token(
     scopes: String,
 ) -> Result<TokenView, AppError> {
     use crate::model::{audit::AuditAction, scope::Scopes, token::Expiry, validate};
-    use crate::server::audit::NewEvent;
+    use crate::server::events::NewEvent;
     use crate::server::kernel::token_secret::PlainToken;
     use crate::server::run::context;
     use crate::server::{db, tokens};
@@ -128,7 +128,7 @@ pub async fn save_token(
 #[server]
 pub async fn regenerate_token(id: i64, grace: i64) -> Result<RegeneratedToken, AppError> {
     use crate::model::{audit::AuditAction, rotation};
-    use crate::server::audit::NewEvent;
+    use crate::server::events::NewEvent;
     use crate::server::run::context;
     use crate::server::tokens;
     let state = context::state()?;
@@ -148,7 +148,7 @@ pub async fn regenerate_token(id: i64, grace: i64) -> Result<RegeneratedToken, A
 #[server]
 pub async fn set_token_active(id: i64, active: bool) -> Result<TokenView, AppError> {
     use crate::model::audit::AuditAction;
-    use crate::server::audit::NewEvent;
+    use crate::server::events::NewEvent;
     use crate::server::run::context;
     use crate::server::tokens;
     let state = context::state()?;
@@ -167,7 +167,7 @@ pub async fn set_token_active(id: i64, active: bool) -> Result<TokenView, AppErr
 #[server]
 pub async fn delete_token(id: i64) -> Result<(), AppError> {
     use crate::model::audit::AuditAction;
-    use crate::server::audit::NewEvent;
+    use crate::server::events::NewEvent;
     use crate::server::run::context;
     use crate::server::tokens;
     let state = context::state()?;

@@ -3,7 +3,8 @@
 
 use account_settings::model::audit::{AuditAction, AuditQuery};
 use account_settings::model::time::{now, rfc3339};
-use account_settings::server::audit::{self, NewEvent};
+use account_settings::server::audit;
+use account_settings::server::events::NewEvent;
 
 use crate::common::TestApp;
 

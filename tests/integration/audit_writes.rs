@@ -9,7 +9,7 @@ use crate::common::TestApp;
 #[tokio::test]
 async fn events_of_a_deleted_user_do_not_lose_the_batch() {
     use account_settings::model::audit::AuditAction;
-    use account_settings::server::audit::NewEvent;
+    use account_settings::server::events::NewEvent;
     let app = TestApp::new().await;
     app.signup("ada").await;
     app.signup("bob").await;
@@ -32,8 +32,9 @@ async fn events_of_a_deleted_user_do_not_lose_the_batch() {
 #[tokio::test]
 async fn a_full_audit_queue_makes_api_requests_wait_rather_than_pile_up() {
     use account_settings::model::audit::AuditAction;
-    use account_settings::server::audit::{AuditLog, NewEvent};
+    use account_settings::server::audit::AuditLog;
     use account_settings::server::db::Lock;
+    use account_settings::server::events::NewEvent;
     use std::sync::atomic::{AtomicUsize, Ordering};
     use std::sync::Arc;
     let app = TestApp::new().await;

@@ -11,8 +11,10 @@ use account_settings::api::advanced::ChangeHandle;
 use account_settings::api::auth::Signup;
 use account_settings::api::tokens::GenerateToken;
 use account_settings::model::audit::{AuditAction, AuditQuery};
-use account_settings::server::audit::{self, page, NewEvent};
+use account_settings::server::audit::page;
 use account_settings::server::db::Db;
+use account_settings::server::events;
+use account_settings::server::events::NewEvent;
 use account_settings::server::identity::{account, users};
 use axum::http::StatusCode;
 use futures::future::join_all;
@@ -301,7 +303,7 @@ async fn following_the_audit_log_while_two_instances_write_returns_each_event_on
                 }
                 app.state.audit.flush().await;
             } else {
-                audit::write(&app.state.db, &events).await.unwrap();
+                events::write(&app.state.db, &events).await.unwrap();
             }
         }
         writing.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);

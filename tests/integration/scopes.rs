@@ -2,7 +2,7 @@
 
 use account_settings::api::tokens::ListTokens;
 use account_settings::model::audit::AuditAction;
-use account_settings::server::audit::NewEvent;
+use account_settings::server::events::NewEvent;
 use axum::body::Body;
 use axum::http::{header, Method, Request, StatusCode};
 

@@ -8,10 +8,11 @@ use std::sync::Arc;
 
 use tokio::sync::mpsc;
 
-use super::{insert, Msg, NewEvent, BATCH};
+use super::{Msg, BATCH};
 use crate::model::audit::AuditAction;
 use crate::on_tx;
 use crate::server::db::{now, Db, Lock, Tx};
+use crate::server::events::{insert, NewEvent};
 use crate::server::tokens::quota::{window_start, ApiLimits, Counted, Stored};
 use crate::server::tokens::{record_ips, UsedFrom};
 

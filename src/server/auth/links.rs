@@ -12,8 +12,8 @@ use sha2::{Digest, Sha256};
 use crate::error::{AppError, Reason};
 use crate::model::notice::Kind;
 use crate::server::db::{Db, Tx};
+use crate::server::events::{Notice, NoticeData};
 use crate::server::kernel::secret_box::{to_hex, SecretBox};
-use crate::server::notify::{Notice, NoticeData};
 use crate::{on_db, on_tx};
 
 /// What a link is for.
@@ -46,10 +46,6 @@ impl Purpose {
         }
     }
 }
-
-/// The owner a link is sealed for while no account exists (a sign-up's);
-/// no account has this id.
-pub const NO_ACCOUNT: i64 = -2;
 
 pub const NOT_VALID: &str =
     "This link is not valid. Check that you opened all of it, or ask for a new one.";
@@ -138,9 +134,9 @@ pub async fn send(
     };
     let replace = purpose == Purpose::VerifyEmail;
     let notice = create(&mut tx, keys, user_id, purpose, email, data, replace).await?;
-    crate::server::notify::queue(&mut tx, &[notice]).await?;
+    crate::server::events::queue(&mut tx, &[notice]).await?;
     tx.commit().await?;
-    crate::server::notify::wake();
+    crate::server::events::wake();
     Ok(())
 }
 

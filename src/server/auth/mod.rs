@@ -5,6 +5,7 @@
 pub mod device;
 pub mod limiter;
 pub mod links;
+pub mod password;
 pub mod reauth;
 pub mod reset;
 pub mod session;

@@ -10,8 +10,9 @@ use crate::model::audit::AuditAction;
 use crate::model::notice::Kind;
 use crate::model::secret::Password;
 use crate::on_tx;
-use crate::server::audit::{self, NewEvent};
 use crate::server::db::now;
+use crate::server::events;
+use crate::server::events::NewEvent;
 use crate::server::http::client::ClientMeta;
 use crate::server::identity::users;
 use crate::server::kernel::password;
@@ -91,7 +92,7 @@ pub async fn reset(
     password::check_new(new_password.expose(), "new_password")?;
     let hash = state.hasher.hash(new_password.0).await?;
     let at = now();
-    let mut tx = audit::begin(db).await?;
+    let mut tx = events::begin(db).await?;
     let taken = links::take(db, &mut tx, Purpose::ResetPassword, secret, at).await?;
     if taken.user_id != link.user_id {
         return Err(AppError::invalid("token", links::NOT_VALID));
@@ -118,6 +119,6 @@ pub async fn reset(
             "Reset with a link mailed to the account; sessions ended: {ended}"
         ))
         .notify(Kind::PasswordChanged);
-    audit::commit(tx, &[event]).await?;
+    events::commit(tx, &[event]).await?;
     Ok(())
 }

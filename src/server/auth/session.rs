@@ -10,9 +10,10 @@ use sha2::{Digest, Sha256};
 
 use crate::error::AppError;
 use crate::model::user::CurrentUser;
-use crate::server::audit::{self, NewEvent};
 use crate::server::config::Settings;
 use crate::server::db::Db;
+use crate::server::events;
+use crate::server::events::NewEvent;
 use crate::{on_db, on_tx};
 
 /// How often (seconds) `last_seen_at` is written, at most.
@@ -102,7 +103,7 @@ pub async fn start(
     let digest = hash(&secret);
     let now = settings.clock.now();
     let expires = now + settings.session_max_secs;
-    let mut tx = audit::begin(db).await?;
+    let mut tx = events::begin(db).await?;
     on_tx!(&mut tx, c => sqlx::query(
         "INSERT INTO sessions (secret_hash, user_id, created_at, last_seen_at, expires_at, ip, user_agent)
          VALUES ($1, $2, $3, $3, $4, $5, $6)",
@@ -116,7 +117,7 @@ pub async fn start(
     .execute(c)
     .await
     .map(|d| d.rows_affected()))?;
-    audit::commit(tx, events).await?;
+    events::commit(tx, events).await?;
     Ok(cookie(settings, &secret, settings.session_max_secs))
 }
 
@@ -176,13 +177,13 @@ pub async fn current(
 
 /// Ends a session on the server, with `events`.
 pub async fn end(db: &Db, session_id: i64, events: &[NewEvent]) -> Result<(), AppError> {
-    let mut tx = audit::begin(db).await?;
+    let mut tx = events::begin(db).await?;
     on_tx!(&mut tx, c => sqlx::query("DELETE FROM sessions WHERE id = $1")
         .bind(session_id)
         .execute(c)
         .await
         .map(|d| d.rows_affected()))?;
-    audit::commit(tx, events).await?;
+    events::commit(tx, events).await?;
     Ok(())
 }
 
@@ -250,7 +251,7 @@ pub async fn end_own(
     session_id: i64,
     event: NewEvent,
 ) -> Result<bool, AppError> {
-    let mut tx = audit::begin(db).await?;
+    let mut tx = events::begin(db).await?;
     let done = on_tx!(&mut tx, c => sqlx::query("DELETE FROM sessions WHERE id = $1 AND user_id = $2")
         .bind(session_id)
         .bind(user_id)
@@ -260,7 +261,7 @@ pub async fn end_own(
     if done != 1 {
         return Ok(false);
     }
-    audit::commit(tx, &[event.detail(format!("Session {session_id}"))]).await?;
+    events::commit(tx, &[event.detail(format!("Session {session_id}"))]).await?;
     Ok(true)
 }
 
@@ -272,7 +273,7 @@ pub async fn end_others(
     keep: i64,
     event: NewEvent,
 ) -> Result<u64, AppError> {
-    let mut tx = audit::begin(db).await?;
+    let mut tx = events::begin(db).await?;
     let done = on_tx!(&mut tx, c => sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND id != $2")
         .bind(user_id)
         .bind(keep)
@@ -284,6 +285,6 @@ pub async fn end_others(
     } else {
         Vec::new()
     };
-    audit::commit(tx, &events).await?;
+    events::commit(tx, &events).await?;
     Ok(done)
 }

@@ -11,8 +11,9 @@ use crate::model::audit::AuditAction;
 use crate::model::notice::Kind;
 use crate::model::secret::Password;
 use crate::on_db;
-use crate::server::audit::{self, NewEvent};
 use crate::server::db;
+use crate::server::events;
+use crate::server::events::NewEvent;
 use crate::server::http::client::ClientMeta;
 use crate::server::identity::users;
 use crate::server::run::state::AppState;
@@ -117,7 +118,7 @@ pub async fn sign_in(
         }
         Some(r) => {
             let event = NewEvent::new(r.id, AuditAction::SignInFailed).client(meta);
-            audit::write(&state.db, &[event]).await?;
+            events::write(&state.db, &[event]).await?;
             Err(refused())
         }
         None => Err(refused()),

@@ -17,18 +17,20 @@
 //! either, and strangers at one address cannot use up the owner's mails.
 
 use super::limiter;
-use super::links::{self, NO_ACCOUNT};
+use super::links;
 use crate::error::{AppError, Reason};
 use crate::model::audit::AuditAction;
 use crate::model::notice::Kind;
 use crate::model::secret::Password;
 use crate::model::validate;
-use crate::server::audit::{self, NewEvent};
 use crate::server::db::{now, Db};
+use crate::server::events;
+use crate::server::events::NewEvent;
+use crate::server::events::{Notice, NoticeData};
 use crate::server::http::client::ClientMeta;
 use crate::server::identity::users::{self, NewAccount};
 use crate::server::kernel::password;
-use crate::server::notify::{self, Notice, NoticeData};
+use crate::server::kernel::secret_box::NO_ACCOUNT;
 use crate::server::run::state::AppState;
 use crate::{on_db, on_tx};
 
@@ -161,7 +163,7 @@ pub async fn request(
     .fetch_optional(p)
     .await)?;
     if let Some(owner) = owner {
-        return notify::send(db, &[Notice::new(owner, Kind::SignUpAttempt, data)]).await;
+        return events::send(db, &[Notice::new(owner, Kind::SignUpAttempt, data)]).await;
     }
     let secret = links::new_secret();
     let mut tx = db.begin().await?;
@@ -189,9 +191,9 @@ pub async fn request(
         },
         link_sealed: Some(state.secrets.seal(NO_ACCOUNT, &secret)?),
     };
-    notify::queue(&mut tx, &[notice]).await?;
+    events::queue(&mut tx, &[notice]).await?;
     tx.commit().await?;
-    notify::wake();
+    events::wake();
     Ok(())
 }
 
@@ -253,7 +255,7 @@ pub async fn finish(
         return Err(AppError::invalid("password", WRONG_PASSWORD).because(Reason::WrongPassword));
     }
     let at = now();
-    let mut tx = audit::begin_accounts(db).await?;
+    let mut tx = events::begin_accounts(db).await?;
     let used = on_tx!(&mut tx, c => sqlx::query(
         "UPDATE signup_links SET used_at = $1
          WHERE token_hash = $2 AND used_at IS NULL AND expires_at > $1",
@@ -306,7 +308,7 @@ pub async fn finish(
     let event = NewEvent::new(id, AuditAction::SignUp)
         .client(meta)
         .detail("Address confirmed by the link mailed to it");
-    audit::commit(tx, &[event]).await?;
+    events::commit(tx, &[event]).await?;
     Ok(id)
 }
 

@@ -8,11 +8,12 @@ use super::links::{self, Purpose};
 use crate::error::{AppError, Reason};
 use crate::model::audit::AuditAction;
 use crate::model::notice::Kind;
-use crate::server::audit::{self, NewEvent};
 use crate::server::db::now;
+use crate::server::events;
+use crate::server::events::NewEvent;
+use crate::server::events::{Notice, NoticeData};
 use crate::server::http::client::ClientMeta;
 use crate::server::identity::users::clash;
-use crate::server::notify::{self, Notice, NoticeData};
 use crate::server::run::state::AppState;
 use crate::{on_db, on_tx};
 
@@ -91,10 +92,10 @@ pub async fn request(
         )),
     };
     if let Some(notice) = notice {
-        notify::queue(&mut tx, &[notice]).await?;
+        events::queue(&mut tx, &[notice]).await?;
     }
     tx.commit().await?;
-    notify::wake();
+    events::wake();
     Ok(())
 }
 
@@ -129,7 +130,7 @@ pub async fn confirm(
 ) -> Result<String, AppError> {
     let at = now();
     let db = &state.db;
-    let mut tx = audit::begin(db).await?;
+    let mut tx = events::begin(db).await?;
     let link = links::take(db, &mut tx, Purpose::VerifyEmail, secret, at).await?;
     if signed_in.is_some_and(|id| id != link.user_id) {
         return Err(AppError::invalid("token", OTHER_ACCOUNT));
@@ -179,6 +180,6 @@ pub async fn confirm(
             link_sealed: None,
         });
     }
-    audit::commit_with(tx, &events, notices).await?;
+    events::commit_with(tx, &events, notices).await?;
     Ok(new)
 }

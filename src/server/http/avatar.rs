@@ -22,9 +22,9 @@ use crate::error::{AppError, Reason};
 use crate::model::audit::AuditAction;
 use crate::model::avatar::{self, MAX_BYTES, MAX_SIDE, STORED_SIDE};
 use crate::on_db;
-use crate::server::audit::NewEvent;
 use crate::server::auth::session;
 use crate::server::db::Db;
+use crate::server::events::NewEvent;
 use crate::server::identity::users;
 use crate::server::run::state::AppState;
 

@@ -4,9 +4,10 @@
 use super::users::clash;
 use crate::error::{AppError, Reason};
 use crate::model::notice::Kind;
-use crate::server::audit::{self, NewEvent};
 use crate::server::db::{now, Db};
-use crate::server::notify::{Notice, NoticeData};
+use crate::server::events;
+use crate::server::events::NewEvent;
+use crate::server::events::{Notice, NoticeData};
 use crate::{on_db, on_tx};
 
 /// The refusal for a handle someone gave up recently.
@@ -28,7 +29,7 @@ pub async fn change_handle(
     let now = now();
     // The accounts lock (SQLite: the write lock, taken at once) keeps a
     // sign-up from taking either handle while this moves them.
-    let mut tx = audit::begin_accounts(db).await?;
+    let mut tx = events::begin_accounts(db).await?;
     let old: String = on_tx!(&mut tx, c => sqlx::query_scalar(
         "UPDATE users SET updated_at = $1 WHERE id = $2 RETURNING handle",
     )
@@ -81,7 +82,7 @@ pub async fn change_handle(
     .execute(c)
     .await
     .map(|d| d.rows_affected()))?;
-    audit::commit(tx, &[event.detail(format!("{old} → {new}"))]).await?;
+    events::commit(tx, &[event.detail(format!("{old} → {new}"))]).await?;
     Ok(old)
 }
 
@@ -121,7 +122,7 @@ pub async fn delete_account(db: &Db, id: i64) -> Result<(), AppError> {
     // once cannot both see the other as the one left. The audit lock too:
     // the account's events and tokens go with it, and the queue's writer
     // (which holds that lock) may be writing to them.
-    let mut tx = audit::begin_accounts(db).await?;
+    let mut tx = events::begin_accounts(db).await?;
     let gone: Option<(String, String)> = on_tx!(&mut tx, c => sqlx::query_as(
         "DELETE FROM users
          WHERE id = $1
@@ -171,6 +172,6 @@ pub async fn delete_account(db: &Db, id: i64) -> Result<(), AppError> {
         },
         link_sealed: None,
     };
-    audit::commit_with(tx, &[], vec![notice]).await?;
+    events::commit_with(tx, &[], vec![notice]).await?;
     Ok(())
 }

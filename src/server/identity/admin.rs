@@ -7,8 +7,9 @@ use super::account::LAST_ADMIN_OTHER;
 use super::users::clash;
 use crate::error::{AppError, Reason};
 use crate::model::account::AdminUser;
-use crate::server::audit::{self, NewEvent};
 use crate::server::db::{now, Db};
+use crate::server::events;
+use crate::server::events::NewEvent;
 use crate::{on_db, on_tx};
 
 /// The columns of an [`AdminUser`].
@@ -71,7 +72,7 @@ pub async fn update(
     let now = now();
     // Under the accounts lock, two administrators demoting each other at
     // once cannot both see the other as the one left.
-    let mut tx = audit::begin_accounts(db).await?;
+    let mut tx = events::begin_accounts(db).await?;
     let done = on_tx!(&mut tx, c => sqlx::query(
         "UPDATE users SET first_name = $1, last_name = $2, display_name = $3, email = $4,
                           is_admin = $5, updated_at = $6
@@ -90,7 +91,7 @@ pub async fn update(
     .await
     .map(|d| d.rows_affected()));
     match done {
-        Ok(1) => Ok(audit::commit(tx, events).await?),
+        Ok(1) => Ok(events::commit(tx, events).await?),
         Ok(_) => {
             drop(tx);
             get(db, id).await?;
@@ -113,7 +114,7 @@ pub async fn set_disabled(
     events: &[NewEvent],
 ) -> Result<(), AppError> {
     let now = now();
-    let mut tx = audit::begin_accounts(db).await?;
+    let mut tx = events::begin_accounts(db).await?;
     let done = on_tx!(&mut tx, c => sqlx::query(
         "UPDATE users SET disabled = $1, updated_at = $2
          WHERE id = $3
@@ -138,7 +139,7 @@ pub async fn set_disabled(
             .await
             .map(|d| d.rows_affected()))?;
     }
-    audit::commit(tx, events).await?;
+    events::commit(tx, events).await?;
     Ok(())
 }
 

@@ -4,8 +4,9 @@
 use crate::error::AppError;
 use crate::on_db;
 use crate::on_tx;
-use crate::server::audit::{self, NewEvent};
 use crate::server::db::{now, Db};
+use crate::server::events;
+use crate::server::events::NewEvent;
 
 /// Where an avatar picture is: the uploaded file (under `origin` when given,
 /// else as a path) or the https address; `None` for initials.
@@ -46,7 +47,7 @@ pub async fn set_avatar(
         AvatarChange::Remove => (None, None),
     };
     let now = now();
-    let mut tx = audit::begin(db).await?;
+    let mut tx = events::begin(db).await?;
     // Write first (see change_handle), then read what is replaced.
     let old: Option<String> = on_tx!(&mut tx, c => sqlx::query_scalar(
         "UPDATE users SET updated_at = $1 WHERE id = $2 RETURNING avatar_file",
@@ -85,7 +86,7 @@ pub async fn set_avatar(
             .await
             .map(|_| ()))?;
     }
-    audit::commit(tx, &[event]).await?;
+    events::commit(tx, &[event]).await?;
     Ok(())
 }
 

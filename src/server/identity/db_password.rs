@@ -6,8 +6,9 @@
 use rand::distr::{Alphanumeric, SampleString};
 
 use crate::error::AppError;
-use crate::server::audit::{self, NewEvent};
 use crate::server::db::{Db, Tx};
+use crate::server::events;
+use crate::server::events::NewEvent;
 use crate::server::kernel::secret_box::SecretBox;
 use crate::{on_db, on_tx};
 
@@ -42,12 +43,12 @@ pub async fn rotate(
     event: NewEvent,
 ) -> Result<String, AppError> {
     let password = generate();
-    let mut tx = audit::begin(db).await?;
+    let mut tx = events::begin(db).await?;
     let done = store(&mut tx, keys, user_id, &password, false).await?;
     if done == 0 {
         return Err(AppError::Unauthorized);
     }
-    audit::commit(tx, &[event]).await?;
+    events::commit(tx, &[event]).await?;
     Ok(password)
 }
 

@@ -1,9 +1,9 @@
 //! Accounts in the database.
 
 use crate::error::{AppError, Reason};
-use crate::model::notice::Kind;
-use crate::server::audit::{self, NewEvent};
 use crate::server::db::{now, Db, Tx};
+use crate::server::events;
+use crate::server::events::NewEvent;
 use crate::{on_db, on_tx};
 
 pub use super::avatar::{avatar_location, avatar_png, set_avatar, AvatarChange};
@@ -42,7 +42,7 @@ pub async fn create(
     // own): "no user yet" decides the first administrator, and a handle
     // given up recently is refused, with no other sign-up, rename or
     // deletion in between.
-    let mut tx = audit::begin_accounts(db).await?;
+    let mut tx = events::begin_accounts(db).await?;
     let new = NewAccount {
         handle,
         email,
@@ -52,7 +52,7 @@ pub async fn create(
     };
     match insert(&mut tx, &new, now).await {
         Ok(Some(id)) => {
-            audit::commit(tx, &events(id)).await?;
+            events::commit(tx, &events(id)).await?;
             Ok(id)
         }
         Ok(None) => {
@@ -211,7 +211,7 @@ pub async fn update_names(
     event: NewEvent,
 ) -> Result<(), AppError> {
     let now = now();
-    let mut tx = audit::begin(db).await?;
+    let mut tx = events::begin(db).await?;
     on_tx!(&mut tx, c => sqlx::query(
         "UPDATE users SET first_name = COALESCE($1, first_name), last_name = COALESCE($2, last_name),
                           display_name = COALESCE($3, display_name), updated_at = $4
@@ -225,7 +225,7 @@ pub async fn update_names(
     .execute(c)
     .await
     .map(|d| d.rows_affected()))?;
-    audit::commit(tx, &[event]).await?;
+    events::commit(tx, &[event]).await?;
     Ok(())
 }
 
@@ -273,10 +273,10 @@ pub async fn save_profile(
     [first, last, display]: &[String; 3],
     email: &str,
     events: &[NewEvent],
-    notices: Vec<crate::server::notify::Notice>,
+    notices: Vec<crate::server::events::Notice>,
 ) -> Result<(), AppError> {
     let now = now();
-    let mut tx = audit::begin(db).await?;
+    let mut tx = events::begin(db).await?;
     let done = on_tx!(&mut tx, c => sqlx::query(
         "UPDATE users SET first_name = $1, last_name = $2, display_name = $3, email = $4,
                           updated_at = $5
@@ -292,7 +292,7 @@ pub async fn save_profile(
     .await
     .map(|d| d.rows_affected()));
     match done {
-        Ok(_) => Ok(audit::commit_with(tx, events, notices).await?),
+        Ok(_) => Ok(events::commit_with(tx, events, notices).await?),
         Err(e) => {
             drop(tx);
             Err(clash(db, e, None).await)
@@ -307,47 +307,4 @@ pub async fn password_hash(db: &Db, id: i64) -> Result<String, AppError> {
         .fetch_optional(p)
         .await)?
     .ok_or(AppError::Unauthorized)
-}
-
-/// Sets a new password hash and ends every session of the account except
-/// `keep`, in one transaction with `event` (to which it adds how many
-/// sessions ended). Returns that number.
-pub async fn set_password(
-    db: &Db,
-    id: i64,
-    hash: &str,
-    keep: Option<i64>,
-    event: NewEvent,
-) -> Result<u64, AppError> {
-    let now = now();
-    let mut tx = audit::begin(db).await?;
-    on_tx!(&mut tx, c => sqlx::query(
-        "UPDATE users SET password_hash = $1, updated_at = $2 WHERE id = $3",
-    )
-    .bind(hash)
-    .bind(now)
-    .bind(id)
-    .execute(c)
-    .await
-    .map(|d| d.rows_affected()))?;
-    let ended = on_tx!(&mut tx, c => sqlx::query(
-        "DELETE FROM sessions WHERE user_id = $1 AND id IS DISTINCT FROM $2",
-    )
-    .bind(id)
-    .bind(keep)
-    .execute(c)
-    .await
-    .map(|d| d.rows_affected()))?;
-    // Reset links mailed before stop working with the new password.
-    crate::server::auth::links::drop_unused(
-        &mut tx,
-        id,
-        crate::server::auth::links::Purpose::ResetPassword,
-    )
-    .await?;
-    let event = event
-        .detail(format!("Other sessions ended: {ended}"))
-        .notify(Kind::PasswordChanged);
-    audit::commit(tx, &[event]).await?;
-    Ok(ended)
 }

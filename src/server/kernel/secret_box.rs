@@ -19,6 +19,10 @@ use crate::on_db;
 use crate::on_tx;
 use crate::server::db::{Db, Lock};
 
+/// The owner a link is sealed for while no account exists (a sign-up's);
+/// no account has this id.
+pub const NO_ACCOUNT: i64 = -2;
+
 const NONCE: usize = 24;
 const KEY_FILE: &str = "secret.key";
 /// What the key check seals (as owner 0, which no account has).

@@ -2,47 +2,13 @@
 //! and its mail, in plain text and HTML, with absolute links. A mail names
 //! a token by its name and last four characters only.
 
-use serde::{Deserialize, Serialize};
-
 use super::mailer::Mail;
 use crate::model::notice::Kind;
 use crate::model::time::format_utc;
+use crate::server::events::NoticeData;
 
 /// The product's name, at the start of every subject and in every footer.
 pub const PRODUCT: &str = "Account Settings";
-
-/// What a notice is about, stored with it as JSON. Never a secret.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct NoticeData {
-    /// When it happened.
-    pub at: i64,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub token_id: Option<i64>,
-    /// `CI deploy (ast_…c17R)`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub token: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub expires_at: Option<i64>,
-    /// Expiry reminders: 1 seven days before, 2 one day before, 3 expired.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub stage: Option<u8>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ip: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub agent: Option<String>,
-    /// A few words on why (a deactivation's reason).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub detail: Option<String>,
-    /// The address concerned (a new address to confirm or just changed to).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub email: Option<String>,
-    /// Minutes a mailed link stays valid.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub valid_minutes: Option<i64>,
-    /// The handle a sign-up asked for.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub handle: Option<String>,
-}
 
 /// The one line that says what happened.
 pub fn subject(kind: Kind, d: &NoticeData) -> String {

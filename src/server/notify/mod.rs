@@ -17,109 +17,13 @@ pub mod mailer;
 pub mod outbox;
 pub mod scan;
 
-use tokio::sync::Notify;
-
-pub use compose::NoticeData;
 pub use mailer::{Mail, Mailer, SmtpUrl};
 
-use super::audit::NewEvent;
-use super::db::{Db, Tx};
+use super::db::Db;
 use crate::error::AppError;
 use crate::model::notice::{Delivery, Kind, NoticeView};
-use crate::{on_db, on_tx};
-
-/// One notice to write.
-#[derive(Debug, Clone)]
-pub struct Notice {
-    /// `None` once the account is gone (its deletion's notice).
-    pub user_id: Option<i64>,
-    pub kind: Kind,
-    /// Where to mail it; the account's address when `None`.
-    pub to: Option<String>,
-    pub data: NoticeData,
-    /// A one-time link's secret, sealed with the server key for `user_id`.
-    pub link_sealed: Option<Vec<u8>>,
-}
-
-impl Notice {
-    pub fn new(user_id: i64, kind: Kind, data: NoticeData) -> Self {
-        Self {
-            user_id: Some(user_id),
-            kind,
-            to: None,
-            data,
-            link_sealed: None,
-        }
-    }
-
-    /// The notice an audit event asks for, if any.
-    pub fn of_event(e: &NewEvent) -> Option<Self> {
-        let kind = e.notice?;
-        Some(Self::new(
-            e.user_id,
-            kind,
-            NoticeData {
-                at: e.at,
-                token_id: e.token_id,
-                token: e.token_label.clone(),
-                ip: e.ip.clone(),
-                agent: e.user_agent.clone(),
-                detail: e.detail.clone(),
-                ..NoticeData::default()
-            },
-        ))
-    }
-}
-
-/// Wakes the mail worker; called after a commit that queued a notice.
-static WAKE: Notify = Notify::const_new();
-
-pub fn wake() {
-    WAKE.notify_waiters();
-    WAKE.notify_one();
-}
-
-/// Writes `notices` in `tx`. A kind the person turned off is written as
-/// [`Delivery::Off`] (listed, never mailed).
-pub async fn queue(tx: &mut Tx, notices: &[Notice]) -> Result<(), sqlx::Error> {
-    for n in notices {
-        let mut data = n.data.clone();
-        if data.at == 0 {
-            data.at = super::db::now();
-        }
-        let at = data.at;
-        let data = serde_json::to_string(&data).unwrap_or_else(|_| "{}".to_owned());
-        let bit = n.kind.bit().unwrap_or(0);
-        on_tx!(&mut *tx, c => sqlx::query(
-            "INSERT INTO notices (user_id, kind, to_addr, data, link_sealed, state, next_attempt_at, created_at)
-             SELECT $1, $2, COALESCE($3, u.email), $4, $5,
-                    CASE WHEN (u.mail_off & $6) != 0 THEN 'off' ELSE 'queued' END, $7, $7
-             FROM users u WHERE u.id = $1
-             UNION ALL
-             SELECT NULL, $2, $3, $4, $5, 'queued', $7, $7 WHERE $1 IS NULL AND $3 IS NOT NULL",
-        )
-        .bind(n.user_id)
-        .bind(n.kind.as_str())
-        .bind(n.to.as_deref())
-        .bind(&data)
-        .bind(n.link_sealed.as_deref())
-        .bind(bit)
-        .bind(at)
-        .execute(c)
-        .await
-        .map(|d| d.rows_affected()))?;
-    }
-    Ok(())
-}
-
-/// Queues `notices` in a transaction of their own and wakes the worker.
-pub async fn send(db: &Db, notices: &[Notice]) -> Result<(), AppError> {
-    let mut tx = db.begin().await?;
-    queue(&mut tx, notices).await?;
-    tx.commit().await?;
-    wake();
-    Ok(())
-}
+use crate::on_db;
+use crate::server::events::NoticeData;
 
 #[derive(sqlx::FromRow)]
 struct ListRow {

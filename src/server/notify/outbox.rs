@@ -11,12 +11,13 @@ use std::time::Duration;
 
 use futures::StreamExt;
 
-use super::compose::{self, NoticeData};
+use super::compose;
 use super::mailer::{Mailer, SendError};
-use super::WAKE;
 use crate::error::AppError;
 use crate::model::notice::Kind;
 use crate::server::db::{Db, Tx};
+use crate::server::events::NoticeData;
+use crate::server::events::WAKE;
 use crate::server::kernel::secret_box::SecretBox;
 use crate::{on_db, on_tx};
 
@@ -137,7 +138,9 @@ impl Outbox {
         let data: NoticeData = serde_json::from_str(&c.data)
             .map_err(|_| SendError::permanent("the notice could not be read"))?;
         // A sign-up's link has no account yet: it is sealed for NO_ACCOUNT.
-        let owner = c.user_id.unwrap_or(crate::server::auth::links::NO_ACCOUNT);
+        let owner = c
+            .user_id
+            .unwrap_or(crate::server::kernel::secret_box::NO_ACCOUNT);
         let link = match &c.link_sealed {
             Some(sealed) => Some(
                 self.keys
@@ -240,6 +243,6 @@ pub async fn retry_failed(db: &Db, now: i64) -> Result<u64, AppError> {
     .execute(p)
     .await
     .map(|d| d.rows_affected()))?;
-    super::wake();
+    crate::server::events::wake();
     Ok(n)
 }

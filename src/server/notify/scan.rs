@@ -8,12 +8,12 @@
 
 use std::time::Duration;
 
-use super::{queue, wake, Notice, NoticeData};
 use crate::error::AppError;
 use crate::model::notice::Kind;
 use crate::on_tx;
-use crate::server::audit;
 use crate::server::db::Db;
+use crate::server::events;
+use crate::server::events::{queue, wake, Notice, NoticeData};
 use crate::server::tokens::label;
 
 const DAY: i64 = 86_400;
@@ -61,7 +61,7 @@ fn stage(expires_at: i64, now: i64) -> i64 {
 /// regenerated is skipped: a token made with 3 days left gets only the
 /// 1-day and expiry mails. Returns how many were queued.
 pub async fn expiring(db: &Db, now: i64) -> Result<usize, AppError> {
-    let mut tx = audit::begin(db).await?;
+    let mut tx = events::begin(db).await?;
     let due: Vec<Expiring> = on_tx!(&mut tx, c => sqlx::query_as(
         "SELECT id, user_id, name, prefix, last_four, expires_at,
                 COALESCE(rotated_at, created_at) AS born, reminded
@@ -129,7 +129,7 @@ struct Seen {
 /// its recent ones (not on its very first use), at most one a day per
 /// token. Returns how many were queued.
 pub async fn new_addresses(db: &Db, now: i64) -> Result<usize, AppError> {
-    let mut tx = audit::begin(db).await?;
+    let mut tx = events::begin(db).await?;
     let seen: Vec<Seen> = on_tx!(&mut tx, c => sqlx::query_as(
         "SELECT i.token_id, i.ip, i.first_seen_at, t.user_id, t.name, t.prefix, t.last_four,
                 t.new_ip_noticed_at AS noticed_at,

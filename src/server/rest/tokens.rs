@@ -15,8 +15,8 @@ use crate::model::rotation;
 use crate::model::scope::Scope;
 use crate::model::time::rfc3339;
 use crate::model::token::{RecentIp, TokenStatus, TokenView};
-use crate::server::audit::NewEvent;
 use crate::server::db::now;
+use crate::server::events::NewEvent;
 use crate::server::run::state::AppState;
 use crate::server::tokens;
 

@@ -12,7 +12,7 @@ use crate::model::audit::AuditAction;
 use crate::model::scope::Scope;
 use crate::model::time::rfc3339;
 use crate::model::validate;
-use crate::server::audit::NewEvent;
+use crate::server::events::NewEvent;
 use crate::server::identity::users::{self, Profile};
 use crate::server::run::state::AppState;
 

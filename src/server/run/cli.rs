@@ -13,10 +13,11 @@ use crate::model::scope::Scopes;
 use crate::model::token::Expiry;
 use crate::model::validate;
 use crate::server::config::{Config, Settings};
+use crate::server::events;
 use crate::server::identity::users;
 use crate::server::kernel::password;
 use crate::server::kernel::token_secret::PlainToken;
-use crate::server::{audit, db, tokens};
+use crate::server::{db, tokens};
 
 #[derive(Parser)]
 #[command(
@@ -249,7 +250,7 @@ async fn create_user(
         admin,
         &Default::default(),
         |id| {
-            vec![audit::NewEvent::new(id, AuditAction::SignUp)
+            vec![events::NewEvent::new(id, AuditAction::SignUp)
                 .detail("Created from the command line")]
         },
     )
@@ -293,7 +294,7 @@ async fn issue_token(
             scopes,
         },
         settings.policy.max_per_user,
-        audit::NewEvent::new(user_id, AuditAction::TokenCreated)
+        events::NewEvent::new(user_id, AuditAction::TokenCreated)
             .detail("Issued from the command line"),
     )
     .await

@@ -11,13 +11,14 @@ pub use ips::{record_ips, UsedFrom};
 pub use lookup::{find_by_hash, TokenOwner};
 pub use rotate::{deactivate_idle, forget_retired, revoke_leaked, rotate, Rotated};
 
-use super::audit::{self, NewEvent};
 use super::db::{now, Backend, Db};
 use super::kernel::token_secret::PlainToken;
 use crate::error::{AppError, Reason};
 use crate::model::notice::Kind;
 use crate::model::scope::Scopes;
 use crate::model::token::{limit_notice, TokenStatus, TokenView};
+use crate::server::events;
+use crate::server::events::NewEvent;
 use crate::{on_db, on_tx};
 
 /// The columns of a [`TokenView`].
@@ -87,7 +88,7 @@ pub async fn insert(
     let last_four = token.last_four();
     let now = now();
     let limit = i64::from(max);
-    let mut tx = audit::begin(db).await?;
+    let mut tx = events::begin(db).await?;
     if tx.backend() == Backend::Postgres {
         on_tx!(&mut tx, c => sqlx::query("SELECT 1 FROM users WHERE id = $1 FOR UPDATE")
             .bind(user_id)
@@ -126,7 +127,7 @@ pub async fn insert(
     let event = event
         .token(id, label(name, prefix, last_four))
         .notify(Kind::TokenCreated);
-    audit::commit(tx, &[event]).await?;
+    events::commit(tx, &[event]).await?;
     Ok(id)
 }
 
@@ -148,7 +149,7 @@ pub async fn set_active(
         ));
     }
     let deactivated_at = (!active).then_some(now);
-    let mut tx = audit::begin(db).await?;
+    let mut tx = events::begin(db).await?;
     let done = on_tx!(&mut tx, c => sqlx::query("UPDATE api_tokens SET deactivated_at = $1 WHERE user_id = $2 AND id = $3")
         .bind(deactivated_at)
         .bind(user_id)
@@ -160,7 +161,7 @@ pub async fn set_active(
         return Err(AppError::NotFound("Token".into()));
     }
     let event = event.token(id, label(&token.name, &token.prefix, &token.last_four));
-    audit::commit(tx, &[event]).await?;
+    events::commit(tx, &[event]).await?;
     get(db, user_id, id).await
 }
 
@@ -173,7 +174,7 @@ pub async fn delete(
     event: NewEvent,
 ) -> Result<TokenView, AppError> {
     let token = get(db, user_id, id).await?;
-    let mut tx = audit::begin(db).await?;
+    let mut tx = events::begin(db).await?;
     let done = on_tx!(&mut tx, c => sqlx::query("DELETE FROM api_tokens WHERE user_id = $1 AND id = $2")
         .bind(user_id)
         .bind(id)
@@ -186,7 +187,7 @@ pub async fn delete(
     let event = event
         .token(id, label(&token.name, &token.prefix, &token.last_four))
         .notify(Kind::TokenDeleted);
-    audit::commit(tx, &[event]).await?;
+    events::commit(tx, &[event]).await?;
     Ok(token)
 }
 

@@ -8,9 +8,10 @@ use crate::model::notice::Kind;
 use crate::model::rotation::renewed_expiry;
 use crate::model::time::rfc3339;
 use crate::model::token::TokenView;
-use crate::server::audit::{self, NewEvent};
 use crate::server::config::Settings;
 use crate::server::db::{now, Db};
+use crate::server::events;
+use crate::server::events::NewEvent;
 use crate::server::kernel::token_secret::PlainToken;
 use crate::{on_db, on_tx};
 
@@ -48,7 +49,7 @@ pub async fn rotate(
 ) -> Result<Rotated, AppError> {
     let (prefix, policy) = (&settings.token_prefix, &settings.policy);
     let now = now();
-    let mut tx = audit::begin(db).await?;
+    let mut tx = events::begin(db).await?;
     let sql = tx.pick(
         "SELECT name, prefix, last_four, created_at, rotated_at, expires_at,
                 deactivated_at IS NOT NULL AS deactivated
@@ -112,7 +113,7 @@ pub async fn rotate(
     let event = event
         .token(id, label(&current.name, &current.prefix, new_four))
         .detail(detail);
-    audit::commit(tx, &[event]).await?;
+    events::commit(tx, &[event]).await?;
     Ok(Rotated {
         secret,
         token: get(db, user_id, id).await?,
@@ -137,7 +138,7 @@ struct Revoked {
 pub async fn revoke_leaked(db: &Db, token: &PlainToken, event: NewEvent) -> Result<bool, AppError> {
     let now = now();
     let hash = token.hash();
-    let mut tx = audit::begin(db).await?;
+    let mut tx = events::begin(db).await?;
     let current: Option<Revoked> = on_tx!(&mut tx, c => sqlx::query_as(
         "UPDATE api_tokens SET deactivated_at = $1
          WHERE token_hash = $2 AND deactivated_at IS NULL AND (expires_at IS NULL OR expires_at > $1)
@@ -184,7 +185,7 @@ pub async fn revoke_leaked(db: &Db, token: &PlainToken, event: NewEvent) -> Resu
     } else {
         event
     };
-    audit::commit(tx, &[event]).await?;
+    events::commit(tx, &[event]).await?;
     Ok(true)
 }
 
@@ -193,7 +194,7 @@ pub async fn revoke_leaked(db: &Db, token: &PlainToken, event: NewEvent) -> Resu
 /// why; `now` is the clock (the tests move it). Returns how many.
 pub async fn deactivate_idle(db: &Db, days: u32, now: i64) -> Result<usize, AppError> {
     let cutoff = now - i64::from(days) * 86_400;
-    let mut tx = audit::begin(db).await?;
+    let mut tx = events::begin(db).await?;
     let idle: Vec<Revoked> = on_tx!(&mut tx, c => sqlx::query_as(
         "UPDATE api_tokens SET deactivated_at = $1
          WHERE deactivated_at IS NULL AND (expires_at IS NULL OR expires_at > $1)
@@ -215,7 +216,7 @@ pub async fn deactivate_idle(db: &Db, days: u32, now: i64) -> Result<usize, AppE
             e
         })
         .collect();
-    audit::commit(tx, &events).await?;
+    events::commit(tx, &events).await?;
     Ok(events.len())
 }
 
