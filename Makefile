@@ -21,5 +21,5 @@ bench-audit: ## the audit log at 1,000,000 events: page read times, export memor
 	bash -c 'source tools/env.sh && CARGO_TARGET_DIR="$$CARGO_TARGET_DIR-benches" cargo bench --features ssr --bench audit'
 bench-mail: ## 10,000 queued notices mailed to a local SMTP server: the drain rate
 	bash -c 'source tools/env.sh && CARGO_TARGET_DIR="$$CARGO_TARGET_DIR-benches" cargo bench --features ssr --bench mail'
-lint:  ## formatting and clippy for both targets
+lint:  ## formatting, clippy for both targets, no import circle in src/
 	bash tools/lint.sh

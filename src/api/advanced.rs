@@ -30,8 +30,10 @@ pub async fn preview_handle(handle: String) -> Result<HandlePreview, AppError> {
         ));
     }
     if account::handle_reserved_by_other(&state.db, &new, s.user.id).await? {
-        return Err(AppError::invalid("handle", account::HANDLE_HELD)
-            .because(crate::error::Reason::HandleTaken));
+        return Err(
+            AppError::invalid("handle", crate::server::identity::users::HANDLE_HELD)
+                .because(crate::error::Reason::HandleTaken),
+        );
     }
     let domain = &state.settings.workspace_domain;
     Ok(HandlePreview {

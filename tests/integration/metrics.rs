@@ -6,7 +6,7 @@ use axum::body::Body;
 use axum::http::{Method, Request, StatusCode};
 use tower::ServiceExt;
 
-use account_settings::server::http::metrics;
+use account_settings::server::run::metrics;
 
 use crate::common::{Response, TestApp, ALL_SCOPES};
 

@@ -7,7 +7,7 @@
 use wasm_bindgen::JsCast;
 use web_sys::{Element, Event, HtmlElement};
 
-use super::{closest, target};
+use super::dom::{closest, target};
 use crate::app::components::toast::session_storage;
 
 /// Where focus goes on the next page load (a change that reloads the page).

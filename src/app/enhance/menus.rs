@@ -4,7 +4,7 @@
 use wasm_bindgen::JsCast;
 use web_sys::{Element, Event, HtmlElement, KeyboardEvent};
 
-use super::{all, closest, focus, target};
+use super::dom::{all, closest, focus, target};
 
 fn dialog(id: &str) -> Option<web_sys::HtmlDialogElement> {
     web_sys::window()?

@@ -39,15 +39,20 @@
 
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::JsFuture;
-use web_sys::{Element, Event, HtmlElement};
+use web_sys::Event;
 
 use crate::app::components::toast::show_flash;
 
+mod dom;
+mod fields;
 mod focus;
 mod forms;
 mod menus;
+mod reload;
 mod secrets;
+
+use reload::count_down;
+pub use reload::refresh;
 
 /// Listens on the document for everything above; called once per page load.
 pub fn start() {
@@ -67,7 +72,7 @@ pub fn start() {
     show_flash();
     focus::restore();
     if let Some(root) = doc.document_element() {
-        forms::init(&root);
+        fields::init(&root);
     }
     count_down();
     gloo_timers::callback::Interval::new(30_000, count_down).forget();
@@ -90,110 +95,9 @@ fn open_from_hash(doc: &web_sys::Document) {
     }
 }
 
-/// Brings every `[data-countdown="<unix time>"]` up to date: "Expires in
-/// 3 days", then "Expired" (lower case with `data-lower`).
-fn count_down() {
-    let Some(root) = web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| d.document_element())
-    else {
-        return;
-    };
-    let now = crate::model::time::now();
-    for el in all(&root, "[data-countdown]") {
-        let Some(at) = el
-            .get_attribute("data-countdown")
-            .and_then(|v| v.parse::<i64>().ok())
-        else {
-            continue;
-        };
-        let text = if at > now {
-            format!("Expires in {}", crate::model::time::span(at - now))
-        } else {
-            "Expired".to_owned()
-        };
-        let text = if el.has_attribute("data-lower") {
-            text.to_ascii_lowercase()
-        } else {
-            text
-        };
-        el.set_text_content(Some(&text));
-    }
-    for el in all(&root, "[data-expires-status]") {
-        let at = el
-            .get_attribute("data-expires-status")
-            .and_then(|v| v.parse::<i64>().ok());
-        if at.is_some_and(|at| at <= now) {
-            el.set_class_name("badge badge-expired");
-            el.set_text_content(Some("Expired"));
-        }
-    }
-}
-
-/// Loads this page again in the background and puts the fresh contents of
-/// the elements with these ids (space-separated) in place of the old.
-/// `false` when the page could not be loaded.
-pub async fn refresh(ids: String) -> bool {
-    let Some(fresh) = this_page_again().await else {
-        return false;
-    };
-    let Some(doc) = web_sys::window().and_then(|w| w.document()) else {
-        return false;
-    };
-    for id in ids.split_whitespace() {
-        if let (Some(old), Some(new)) = (doc.get_element_by_id(id), fresh.get_element_by_id(id)) {
-            old.set_inner_html(&new.inner_html());
-            forms::init(&old);
-        }
-    }
-    count_down();
-    true
-}
-
-async fn this_page_again() -> Option<web_sys::Document> {
-    let window = web_sys::window()?;
-    let href = window.location().href().ok()?;
-    let res: web_sys::Response = JsFuture::from(window.fetch_with_str(&href))
-        .await
-        .ok()?
-        .dyn_into()
-        .ok()?;
-    if !res.ok() {
-        return None;
-    }
-    let html = JsFuture::from(res.text().ok()?).await.ok()?.as_string()?;
-    web_sys::DomParser::new()
-        .ok()?
-        .parse_from_string(&html, web_sys::SupportedType::TextHtml)
-        .ok()
-}
-
 fn listen(doc: &web_sys::Document, name: &str, f: fn(Event), capture: bool) {
     let cb = Closure::<dyn Fn(Event)>::new(f);
     let _ =
         doc.add_event_listener_with_callback_and_bool(name, cb.as_ref().unchecked_ref(), capture);
     cb.forget();
-}
-
-fn target(ev: &Event) -> Option<Element> {
-    ev.target().and_then(|t| t.dyn_into::<Element>().ok())
-}
-
-fn closest(el: &Element, selector: &str) -> Option<Element> {
-    el.closest(selector).ok().flatten()
-}
-
-fn all(root: &Element, selector: &str) -> Vec<Element> {
-    let Ok(list) = root.query_selector_all(selector) else {
-        return Vec::new();
-    };
-    (0..list.length())
-        .filter_map(|i| list.item(i).and_then(|n| n.dyn_into::<Element>().ok()))
-        .collect()
-}
-
-fn focus(el: Option<&Element>) {
-    if let Some(el) = el.and_then(|e| e.dyn_ref::<HtmlElement>()) {
-        let _ = el.focus();
-    }
 }

@@ -5,7 +5,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{Element, Event, HtmlFormElement, HtmlInputElement};
 
-use super::{closest, focus, target};
+use super::dom::{closest, focus, target};
 use crate::app::components::toast::Toasts;
 use crate::model::time::format_utc;
 
@@ -105,7 +105,7 @@ pub(super) fn on_close(ev: Event) {
         let _ = dialog.remove_attribute("data-refresh-on-close");
         let back = dialog.get_attribute("data-opener");
         wasm_bindgen_futures::spawn_local(async move {
-            if super::refresh(ids.clone()).await {
+            if super::reload::refresh(ids.clone()).await {
                 super::focus::after_refresh(back.as_deref(), &ids);
             } else {
                 crate::app::page::reload();

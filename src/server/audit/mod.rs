@@ -21,19 +21,10 @@ use super::tokens::quota::ApiLimits;
 use crate::error::AppError;
 use crate::on_db;
 use crate::server::events::NewEvent;
+use writer::Msg;
 
 /// Queue length before API requests wait for the writer.
 const QUEUE: usize = 65_536;
-/// Most messages written in one transaction.
-const BATCH: usize = 2_000;
-
-enum Msg {
-    /// A refused API request.
-    Event(NewEvent),
-    /// An API request: its event, and its token's last use.
-    TokenUsed(NewEvent),
-    Flush(oneshot::Sender<()>),
-}
 
 /// The queue of API-request events. Cheap to clone. (Account events are not
 /// queued: they are written with their change, see [`begin`] and

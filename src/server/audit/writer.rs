@@ -6,15 +6,25 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, oneshot};
 
-use super::{Msg, BATCH};
 use crate::model::audit::AuditAction;
 use crate::on_tx;
 use crate::server::db::{now, Db, Lock, Tx};
 use crate::server::events::{insert, NewEvent};
 use crate::server::tokens::quota::{window_start, ApiLimits, Counted, Stored};
 use crate::server::tokens::{record_ips, UsedFrom};
+
+pub(super) enum Msg {
+    /// A refused API request.
+    Event(NewEvent),
+    /// An API request: its event, and its token's last use.
+    TokenUsed(NewEvent),
+    Flush(oneshot::Sender<()>),
+}
+
+/// Most messages written in one transaction.
+pub(super) const BATCH: usize = 2_000;
 
 /// How long the writer lets a small batch grow before writing it: fewer,
 /// larger transactions under load, at the cost of this much delay (readers

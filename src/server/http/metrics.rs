@@ -24,9 +24,8 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use axum::extract::{MatchedPath, Request, State};
-use axum::http::{header, HeaderValue};
 use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
@@ -34,7 +33,18 @@ use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::Histogram;
 use prometheus_client::registry::Registry;
 
-use crate::server::run::state::AppState;
+use crate::server::kernel::password::HasherUse;
+
+/// What `/metrics` reports besides its counters, read at each scrape.
+pub struct Gauges {
+    /// API events waiting for the audit writer.
+    pub audit_queued: usize,
+    /// API events the writer could not write, since start.
+    pub audit_dropped: u64,
+    /// The database pool: connections open, idle, and the most allowed.
+    pub pool: (u32, u32, u32),
+    pub hashing: HasherUse,
+}
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct RequestLabels {
@@ -186,16 +196,16 @@ impl Metrics {
             .inc();
     }
 
-    /// The text of `/metrics`, with the gauges read now from `state`.
-    pub fn render(&self, state: &AppState) -> String {
+    /// The text of `/metrics`, with the gauges read just now.
+    pub fn render(&self, now: &Gauges) -> String {
         self.audit_queue
-            .set(i64::try_from(state.audit.queued()).unwrap_or(i64::MAX));
+            .set(i64::try_from(now.audit_queued).unwrap_or(i64::MAX));
         let written = self.audit_dropped.get();
-        let dropped = state.audit.dropped();
+        let dropped = now.audit_dropped;
         if dropped > written {
             self.audit_dropped.inc_by(dropped - written);
         }
-        let (size, idle, max) = state.db.pool_use();
+        let (size, idle, max) = now.pool;
         self.pool
             .get_or_create(&PoolLabels { state: "idle" })
             .set(i64::from(idle));
@@ -203,7 +213,7 @@ impl Metrics {
             .get_or_create(&PoolLabels { state: "in_use" })
             .set(i64::from(size.saturating_sub(idle)));
         self.pool_max.set(i64::from(max));
-        let hashing = state.hasher.usage();
+        let hashing = &now.hashing;
         let gauge = |n: usize| i64::try_from(n).unwrap_or(i64::MAX);
         self.hashes
             .get_or_create(&PoolLabels { state: "running" })
@@ -252,24 +262,5 @@ pub async fn track(State(metrics): State<Arc<Metrics>>, req: Request, next: Next
             status,
         })
         .inc();
-    res
-}
-
-/// The router of `METRICS_ADDR`: `GET /metrics`, nothing else.
-pub fn router(state: AppState) -> axum::Router {
-    axum::Router::new()
-        .route("/metrics", axum::routing::get(serve))
-        .with_state(state)
-}
-
-async fn serve(State(state): State<AppState>) -> Response {
-    let Some(metrics) = state.metrics.as_ref() else {
-        return axum::http::StatusCode::NOT_FOUND.into_response();
-    };
-    let mut res = metrics.render(&state).into_response();
-    res.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8"),
-    );
     res
 }

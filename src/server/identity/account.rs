@@ -1,7 +1,7 @@
 //! The handle and the account as a whole (SPEC §7): renaming, the
 //! reservation of handles given up, and deleting the account.
 
-use super::users::clash;
+use super::users::{clash, HANDLE_HELD};
 use crate::error::{AppError, Reason};
 use crate::model::notice::Kind;
 use crate::server::db::{now, Db};
@@ -9,10 +9,6 @@ use crate::server::events;
 use crate::server::events::NewEvent;
 use crate::server::events::{Notice, NoticeData};
 use crate::{on_db, on_tx};
-
-/// The refusal for a handle someone gave up recently.
-pub const HANDLE_HELD: &str =
-    "That handle was in use recently and is still reserved. Choose another.";
 
 /// How long a handle given up by a rename stays reserved.
 pub const HANDLE_RESERVED_SECS: i64 = 30 * 86_400;

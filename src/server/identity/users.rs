@@ -8,6 +8,10 @@ use crate::{on_db, on_tx};
 
 pub use super::avatar::{avatar_location, avatar_png, set_avatar, AvatarChange};
 
+/// The refusal for a handle someone gave up recently.
+pub const HANDLE_HELD: &str =
+    "That handle was in use recently and is still reserved. Choose another.";
+
 /// What sign-in needs to know about an account.
 pub struct LoginRow {
     pub id: i64,
@@ -55,10 +59,7 @@ pub async fn create(
             events::commit(tx, &events(id)).await?;
             Ok(id)
         }
-        Ok(None) => {
-            Err(AppError::invalid("handle", super::account::HANDLE_HELD)
-                .because(Reason::HandleTaken))
-        }
+        Ok(None) => Err(AppError::invalid("handle", HANDLE_HELD).because(Reason::HandleTaken)),
         Err(e) => {
             drop(tx);
             Err(clash(db, e, Some(handle)).await)
@@ -143,7 +144,7 @@ pub async fn check_handle_free(db: &Db, handle: &str, now: i64) -> Result<(), Ap
     if taken {
         Err(AppError::invalid("handle", HANDLE_TAKEN).because(Reason::HandleTaken))
     } else if held {
-        Err(AppError::invalid("handle", super::account::HANDLE_HELD).because(Reason::HandleTaken))
+        Err(AppError::invalid("handle", HANDLE_HELD).because(Reason::HandleTaken))
     } else {
         Ok(())
     }

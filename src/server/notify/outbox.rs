@@ -12,7 +12,7 @@ use std::time::Duration;
 use futures::StreamExt;
 
 use super::compose;
-use super::mailer::{Mailer, SendError};
+use super::mailer::{Mailer, SendError, PARALLEL};
 use crate::error::AppError;
 use crate::model::notice::Kind;
 use crate::server::db::{Db, Tx};
@@ -27,11 +27,6 @@ pub const BACKOFF: [i64; 6] = [60, 5 * 60, 30 * 60, 3600, 3 * 3600, 6 * 3600];
 const CLAIM: i64 = 100;
 /// How long a claim holds (a send that takes longer may be repeated).
 const CLAIM_SECS: i64 = 300;
-/// Mails in flight at once, each on a connection of its own. A mail took
-/// one connection ~50 ms on loopback (lettre writes a message's end apart
-/// from its body, which can wait out the receiver's delayed
-/// acknowledgement): throughput comes from connections side by side.
-pub const PARALLEL: usize = 16;
 /// How often each instance looks for due mail without being woken (mail
 /// queued by another instance, retries coming due).
 const POLL: Duration = Duration::from_secs(5);

@@ -5,6 +5,7 @@
 pub mod cli;
 pub mod context;
 pub mod housekeeping;
+pub mod metrics;
 pub mod open;
 pub mod router;
 pub mod serve;

@@ -54,7 +54,7 @@ pub async fn serve(mut config: Config) -> Result<(), String> {
             .await
             .map_err(|e| format!("METRICS_ADDR: cannot listen on {addr}: {e}"))?;
         tracing::info!(%addr, "metrics on http://{addr}/metrics");
-        let metrics = crate::server::http::metrics::router(state.clone());
+        let metrics = super::metrics::router(state.clone());
         tokio::spawn(async move {
             if let Err(e) = axum::serve(listener, metrics).await {
                 tracing::error!(error = %e, "the metrics listener stopped");

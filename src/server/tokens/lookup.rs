@@ -1,7 +1,7 @@
 //! The check every API request goes through: a token's hash to the token
 //! and its owner, in one indexed read.
 
-use super::label;
+use super::store::label;
 use crate::error::AppError;
 use crate::model::scope::Scopes;
 use crate::on_lookup;

@@ -1,7 +1,7 @@
 //! A token's secret replaced (regenerate, with a grace for the old one),
 //! reported as leaked, or left unused too long.
 
-use super::{get, label};
+use super::store::{get, label};
 use crate::error::{AppError, Reason};
 use crate::model::audit::AuditAction;
 use crate::model::notice::Kind;
