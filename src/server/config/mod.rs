@@ -356,6 +356,19 @@ impl Settings {
     }
 }
 
+/// Parses `TRUSTED_PROXIES`: comma-separated addresses or CIDR ranges.
+pub fn parse_trusted(list: &str) -> Result<Vec<IpNet>, String> {
+    list.split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|s| {
+            s.parse::<IpNet>()
+                .or_else(|_| s.parse::<IpAddr>().map(IpNet::from))
+                .map_err(|_| format!("{s:?} is not an IP address or CIDR range"))
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -383,17 +396,4 @@ mod tests {
         assert!(parse_public_url("x.io").is_err());
         assert!(parse_public_url("https://x.io/app").is_err());
     }
-}
-
-/// Parses `TRUSTED_PROXIES`: comma-separated addresses or CIDR ranges.
-pub fn parse_trusted(list: &str) -> Result<Vec<IpNet>, String> {
-    list.split(',')
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(|s| {
-            s.parse::<IpNet>()
-                .or_else(|_| s.parse::<IpAddr>().map(IpNet::from))
-                .map_err(|_| format!("{s:?} is not an IP address or CIDR range"))
-        })
-        .collect()
 }
