@@ -8,7 +8,6 @@ use crate::model::rotation::RegeneratedToken;
 use crate::model::secret::Password;
 use crate::model::token::{GeneratedToken, TokenView, TokensPage};
 
-/// The user's tokens and the operator's policy.
 /// An account whose address is not confirmed yet makes no tokens.
 #[cfg(feature = "ssr")]
 fn require_confirmed(user: &crate::model::user::CurrentUser) -> Result<(), AppError> {
@@ -26,6 +25,7 @@ fn require_confirmed(user: &crate::model::user::CurrentUser) -> Result<(), AppEr
     }
 }
 
+/// The user's tokens and the operator's policy.
 #[server]
 pub async fn list_tokens() -> Result<TokensPage, AppError> {
     use crate::server::run::context;

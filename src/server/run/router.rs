@@ -35,11 +35,11 @@ pub fn leptos_options(site_root: &str) -> LeptosOptions {
         .build()
 }
 
-/// The state for a database and settings: loads (or creates) the server
-/// key and starts the audit writer. Fails with a message naming the setting.
 /// Connections kept for the API's token check (besides the pool).
 const LOOKUP_CONNECTIONS: usize = 4;
 
+/// The state for a database and settings: loads (or creates) the server
+/// key and starts the audit writer. Fails with a message naming the setting.
 pub fn state(db: Db, settings: Settings, site_root: &str) -> Result<AppState, String> {
     let mut secrets = SecretBox::load_or_create(
         &settings.data_dir,

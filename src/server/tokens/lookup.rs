@@ -132,29 +132,30 @@ pub async fn find_by_hash(
 }
 
 impl OwnerRow {
-    /// The row as rusqlite reads it, columns in the order of the queries.
+    /// The row as rusqlite reads it: by column name, as sqlx does, so the
+    /// queries may list their columns in any order.
     fn read(r: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
         Ok(Self {
-            id: r.get(0)?,
-            name: r.get(1)?,
-            prefix: r.get(2)?,
-            last_four: r.get(3)?,
-            expires_at: r.get(4)?,
-            deactivated: r.get(5)?,
-            scopes: r.get(6)?,
-            retired_until: r.get(7)?,
-            user_id: r.get(8)?,
-            user_disabled: r.get(9)?,
-            handle: r.get(10)?,
-            email: r.get(11)?,
-            first_name: r.get(12)?,
-            last_name: r.get(13)?,
-            display_name: r.get(14)?,
-            avatar_url: r.get(15)?,
-            avatar_file: r.get(16)?,
-            created_at: r.get(17)?,
-            rate_window: r.get(18)?,
-            rate_used: r.get(19)?,
+            id: r.get("id")?,
+            name: r.get("name")?,
+            prefix: r.get("prefix")?,
+            last_four: r.get("last_four")?,
+            expires_at: r.get("expires_at")?,
+            deactivated: r.get("deactivated")?,
+            scopes: r.get("scopes")?,
+            retired_until: r.get("retired_until")?,
+            user_id: r.get("user_id")?,
+            user_disabled: r.get("user_disabled")?,
+            handle: r.get("handle")?,
+            email: r.get("email")?,
+            first_name: r.get("first_name")?,
+            last_name: r.get("last_name")?,
+            display_name: r.get("display_name")?,
+            avatar_url: r.get("avatar_url")?,
+            avatar_file: r.get("avatar_file")?,
+            created_at: r.get("created_at")?,
+            rate_window: r.get("rate_window")?,
+            rate_used: r.get("rate_used")?,
         })
     }
 }
