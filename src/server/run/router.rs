@@ -203,7 +203,12 @@ pub fn build(state: AppState) -> Router {
             refusal::carry,
         ))
         .layer(middleware::from_fn(limit_body))
-        // Avatars have their own, larger limit, checked with a clear message.
+        // The avatar upload is outside the three layers above, on purpose:
+        // its body may be larger than MAX_BODY (it reads up to its own limit
+        // and says so), it is fetched by the page's script, never posted as
+        // a form (so there is no refusal to carry), and it answers its own
+        // status with an `AppError` body (what fn_errors gives server
+        // functions). The origin check and everything outside it apply.
         .route("/settings/avatar", post(avatar::upload))
         .layer(middleware::from_fn_with_state(
             state.settings.clone(),
