@@ -1,11 +1,14 @@
 //! The audit log: recording and reading.
 //!
 //! An account event is written in the transaction of the change it
-//! describes ([`begin`] … [`commit`]), so the two commit together. API
+//! describes ([`events::begin`] … [`events::commit`]), so the two commit together. API
 //! requests are many: their events are queued ([`AuditLog`]) and one writer
 //! task writes whatever has gathered in a single transaction, together with
 //! the tokens' last-used times and recent addresses. Readers call [`AuditLog::flush`] first, so a
-//! page always shows what came before it; reading is in [`page`](mod@page).
+//! page always shows what came before it; reading is in `page`.
+//!
+//! [`events::begin`]: crate::server::events::begin
+//! [`events::commit`]: crate::server::events::commit
 
 pub mod export;
 mod page;
@@ -27,8 +30,8 @@ use writer::Msg;
 const QUEUE: usize = 65_536;
 
 /// The queue of API-request events. Cheap to clone. (Account events are not
-/// queued: they are written with their change, see [`begin`] and
-/// [`commit`].)
+/// queued: they are written with their change, see
+/// [`crate::server::events::begin`] and [`crate::server::events::commit`].)
 #[derive(Clone)]
 pub struct AuditLog {
     tx: mpsc::Sender<Msg>,

@@ -9,7 +9,7 @@
 //!   never with `= 1`;
 //! - where the two differ (ids, locks), [`Db::backend`] picks the text.
 //!
-//! [`on_db!`] and [`on_tx!`] run the same code against whichever pool or
+//! [`on_db!`](crate::on_db) and [`on_tx!`](crate::on_tx) run the same code against whichever pool or
 //! transaction is in use, each with its own driver's types.
 
 mod connect;

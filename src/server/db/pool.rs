@@ -195,7 +195,7 @@ pub fn now() -> i64 {
 /// broke, if that is what failed. PostgreSQL names it; SQLite does not
 /// report it to its clients, so there the caller passes the keys it
 /// knows and the first that now clashes is named (see
-/// [`super::identity::users::clash`]).
+/// [`crate::server::identity::users::clash`]).
 pub fn unique_constraint(err: &sqlx::Error) -> Option<Option<String>> {
     match err {
         sqlx::Error::Database(d) if d.is_unique_violation() => {

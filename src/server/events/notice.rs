@@ -95,7 +95,7 @@ pub fn wake() {
 }
 
 /// Writes `notices` in `tx`. A kind the person turned off is written as
-/// [`Delivery::Off`] (listed, never mailed).
+/// [`Delivery::Off`](crate::model::notice::Delivery::Off) (listed, never mailed).
 pub async fn queue(tx: &mut Tx, notices: &[Notice]) -> Result<(), sqlx::Error> {
     for n in notices {
         let mut data = n.data.clone();

@@ -4,13 +4,14 @@
 //! periodic scans ([`scan`]).
 //!
 //! Most notices ride on an audit event ([`NewEvent::notify`]): the event's
-//! token, address and browser become the notice's, and [`audit::commit`]
+//! token, address and browser become the notice's, and [`events::commit`]
 //! writes both. Notices to another address than the account's (the old one
 //! after a change, the one a deleted account had) or with a one-time link
-//! are queued with [`queue`] in the same transaction.
+//! are queued with [`events::queue`] in the same transaction.
 //!
-//! [`NewEvent::notify`]: super::audit::NewEvent::notify
-//! [`audit::commit`]: super::audit::commit
+//! [`NewEvent::notify`]: crate::server::events::NewEvent::notify
+//! [`events::commit`]: crate::server::events::commit
+//! [`events::queue`]: crate::server::events::queue
 
 pub mod compose;
 pub mod mailer;

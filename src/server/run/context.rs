@@ -6,7 +6,7 @@ use leptos::prelude::use_context;
 use crate::error::AppError;
 use crate::server::auth::session::{self, Session};
 /// Server functions name it `context::ClientMeta`; it lives in
-/// [`super::client`].
+/// [`crate::server::http::client`].
 pub use crate::server::http::client::ClientMeta;
 use crate::server::run::state::AppState;
 
