@@ -114,14 +114,19 @@ pub async fn save_profile(
     use crate::server::auth::verify;
     use crate::server::events::NewEvent;
     use crate::server::events::{Notice, NoticeData};
+    use crate::server::identity::profile::NameChange;
     use crate::server::identity::users;
     use crate::server::run::context;
 
     let s = context::require_session().await?;
     let state = context::state()?;
-    let names = validate::names(&first_name, &last_name, &display_name)?;
-    let email = validate::email(&email)?;
     let before = users::profile(&state.db, s.user.id).await?;
+    let stored = [&before.first_name, &before.last_name, &before.display_name].map(String::as_str);
+    let change = NameChange::of(
+        stored,
+        [&first_name, &last_name, &display_name].map(|n| Some(n.as_str())),
+    )?;
+    let email = validate::email(&email)?;
     // The same address in other letters' case is the same address.
     let email_changed = !before.email.eq_ignore_ascii_case(&email);
     let email = if email_changed {
@@ -146,21 +151,14 @@ pub async fn save_profile(
         )
         .await?;
     }
-    let changed = validate::changed_names(
-        [&before.first_name, &before.last_name, &before.display_name],
-        names.each_ref().map(String::as_str),
-    );
+    let names = change.after(stored);
     let verified = s.user.email_verified;
-    if changed.is_empty() && !email_changed {
+    if change.is_empty() && !email_changed {
         return ssr::view(&state, before, verified).await;
     }
     let mut events = Vec::new();
-    if !changed.is_empty() {
-        events.push(
-            NewEvent::new(s.user.id, AuditAction::ProfileUpdated)
-                .client(&meta)
-                .detail(format!("Changed {}", changed.join(", "))),
-        );
+    if let Some(event) = change.event(s.user.id, "") {
+        events.push(event.client(&meta));
     }
     if email_changed && state.mailer.is_some() {
         // The names now; the address once its link is opened.

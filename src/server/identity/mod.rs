@@ -6,4 +6,5 @@ pub mod account;
 pub mod admin;
 pub mod avatar;
 pub mod db_password;
+pub mod profile;
 pub mod users;

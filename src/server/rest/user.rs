@@ -13,6 +13,7 @@ use crate::model::scope::Scope;
 use crate::model::time::rfc3339;
 use crate::model::validate;
 use crate::server::events::NewEvent;
+use crate::server::identity::profile::NameChange;
 use crate::server::identity::users::{self, Profile};
 use crate::server::run::state::AppState;
 
@@ -115,36 +116,21 @@ pub async fn patch_user(
     let p = users::profile(&state.db, caller.user_id).await?;
     // Only the names given are written (see `users::update_names`); the
     // audit names those that differ from what was there.
-    let mut names: [Option<String>; 3] = Default::default();
-    let given = [&patch.first_name, &patch.last_name, &patch.display_name];
-    let before = [&p.first_name, &p.last_name, &p.display_name];
-    for ((slot, new), ((field, label), old)) in names
-        .iter_mut()
-        .zip(given)
-        .zip(validate::NAMES.iter().zip(before))
-    {
-        if let Some(new) = new {
-            let value = validate::text(new, field, label, true)?;
-            if *old != value {
-                *slot = Some(value);
-            }
-        }
-    }
-    let after = [0, 1, 2].map(|i| names[i].as_deref().unwrap_or(before[i].as_str()));
-    let changed = validate::changed_names(before.map(String::as_str), after);
+    let names = NameChange::of(
+        [&p.first_name, &p.last_name, &p.display_name].map(String::as_str),
+        [&patch.first_name, &patch.last_name, &patch.display_name].map(Option::as_deref),
+    )?;
     // Check everything before changing anything.
     let avatar = match &patch.avatar_url {
         Some(url) => Some(validate::avatar_url(url)?),
         None => None,
     };
-    let touched = !changed.is_empty() || avatar.is_some();
-    if !changed.is_empty() {
-        let event = NewEvent::new(p.id, AuditAction::ProfileUpdated)
-            .detail(format!("Changed {} (through the API)", changed.join(", ")));
+    let touched = !names.is_empty() || avatar.is_some();
+    if let Some(event) = names.event(p.id, " (through the API)") {
         users::update_names(
             &state.db,
             p.id,
-            names.each_ref().map(Option::as_deref),
+            names.new.each_ref().map(Option::as_deref),
             event,
         )
         .await?;
