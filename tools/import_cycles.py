@@ -11,6 +11,12 @@ than one file). Prints each circle and exits 1 when there is one; prints the
 file and import counts and exits 0 otherwise.
 
     python3 tools/import_cycles.py [--edges FILE]   # --edges: who imports FILE, and what it imports
+    python3 tools/import_cycles.py --up             # imports that point up the server's order
+
+The server's folders have an order (ORDER below, as src/server/mod.rs
+states it): a folder should import only those after it. Circles fail the
+check; imports up the order are counted and listed with --up, until none is
+left.
 """
 
 import os
@@ -249,8 +255,30 @@ def circles(nodes, edges):
     return out
 
 
+ORDER = ["run", "rest", "http", "auth", "audit", "tokens", "identity", "notify",
+         "events", "db", "kernel", "config"]
+
+
+def upward(known, edges):
+    """(file, file imported, first path) for each import up the order."""
+    def folder(m):
+        return m[2] if len(m) >= 3 and m[1] == "server" and m[2] in ORDER else None
+    out = []
+    for m, targets in sorted(edges.items()):
+        f = folder(m)
+        for t, uses in sorted(targets.items()):
+            g = folder(t)
+            if f and g and f != g and ORDER.index(g) < ORDER.index(f):
+                out.append((known[m], known[t], uses[0][0]))
+    return out
+
+
 def main():
     known, edges = graph()
+    if sys.argv[1:] == ["--up"]:
+        for a, b, path in upward(known, edges):
+            print(f"{a} → {b}: {path}")
+        return 0
     if len(sys.argv) == 3 and sys.argv[1] == "--edges":
         wanted = sys.argv[2]
         for mod, path in sorted(known.items()):
@@ -270,7 +298,9 @@ def main():
     if found:
         print(f"{len(found)} circle(s) among {len(known)} files")
         return 1
-    print(f"no import circle among {len(known)} files ({count} imports between them)")
+    up = len(upward(known, edges))
+    print(f"no import circle among {len(known)} files ({count} imports between them; "
+          f"{up} point up the server's order, listed by --up)")
     return 0
 
 

@@ -21,7 +21,7 @@ pub(crate) mod ssr {
     pub async fn start_session(
         state: &crate::server::run::state::AppState,
         user_id: i64,
-        meta: &crate::server::http::client::ClientMeta,
+        meta: &crate::server::kernel::client::ClientMeta,
     ) -> Result<(), crate::error::AppError> {
         use crate::server::auth::{device, session};
         use crate::server::run::context;

@@ -125,7 +125,7 @@ pub async fn send(
     user_id: i64,
     purpose: Purpose,
     email: Option<&str>,
-    meta: &crate::server::http::client::ClientMeta,
+    meta: &crate::server::kernel::client::ClientMeta,
 ) -> Result<(), AppError> {
     let data = NoticeData {
         ip: meta.ip.clone(),

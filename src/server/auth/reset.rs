@@ -13,8 +13,8 @@ use crate::on_tx;
 use crate::server::db::now;
 use crate::server::events;
 use crate::server::events::NewEvent;
-use crate::server::http::client::ClientMeta;
 use crate::server::identity::users;
+use crate::server::kernel::client::ClientMeta;
 use crate::server::kernel::password;
 use crate::server::run::state::AppState;
 

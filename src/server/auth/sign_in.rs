@@ -14,8 +14,8 @@ use crate::on_db;
 use crate::server::db;
 use crate::server::events;
 use crate::server::events::NewEvent;
-use crate::server::http::client::ClientMeta;
 use crate::server::identity::users;
+use crate::server::kernel::client::ClientMeta;
 use crate::server::run::state::AppState;
 
 /// How long an address the account signed in from stays familiar.

@@ -12,8 +12,8 @@ use crate::server::db::now;
 use crate::server::events;
 use crate::server::events::NewEvent;
 use crate::server::events::{Notice, NoticeData};
-use crate::server::http::client::ClientMeta;
 use crate::server::identity::users::clash;
+use crate::server::kernel::client::ClientMeta;
 use crate::server::run::state::AppState;
 use crate::{on_db, on_tx};
 

@@ -35,7 +35,7 @@ impl NewEvent {
         }
     }
 
-    pub fn client(mut self, meta: &crate::server::http::client::ClientMeta) -> Self {
+    pub fn client(mut self, meta: &crate::server::kernel::client::ClientMeta) -> Self {
         self.ip = meta.ip.clone();
         self.user_agent = meta.user_agent.clone();
         self

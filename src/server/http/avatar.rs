@@ -17,7 +17,6 @@ use axum::Json;
 use image::{ImageFormat, ImageReader, Limits};
 use rand::RngCore;
 
-use super::client::ClientMeta;
 use crate::error::{AppError, Reason};
 use crate::model::audit::AuditAction;
 use crate::model::avatar::{self, MAX_BYTES, MAX_SIDE, STORED_SIDE};
@@ -26,6 +25,7 @@ use crate::server::auth::session;
 use crate::server::db::Db;
 use crate::server::events::NewEvent;
 use crate::server::identity::users;
+use crate::server::kernel::client::ClientMeta;
 use crate::server::run::state::AppState;
 
 /// The folder where an older version stored avatars as files.

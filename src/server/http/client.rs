@@ -5,45 +5,14 @@
 use std::net::{IpAddr, SocketAddr};
 
 use axum::extract::{ConnectInfo, Request, State};
-use axum::http::{header, HeaderMap};
+use axum::http::HeaderMap;
 use axum::middleware::Next;
 use axum::response::Response;
 use ipnet::IpNet;
 
+use crate::server::kernel::client::ClientIp;
+
 use crate::server::config::Settings;
-
-/// The client's address, worked out once per request by [`remember`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ClientIp(pub IpAddr);
-
-/// Where a request came from, as the audit log and the sessions list show it.
-#[derive(Debug, Clone, Default)]
-pub struct ClientMeta {
-    pub ip: Option<String>,
-    pub user_agent: Option<String>,
-}
-
-impl ClientMeta {
-    pub fn of(parts: &axum::http::request::Parts) -> Self {
-        Self::from_request(&parts.headers, &parts.extensions)
-    }
-
-    pub fn from_request(headers: &HeaderMap, ext: &axum::http::Extensions) -> Self {
-        let ip = ext
-            .get::<ClientIp>()
-            .map(|ClientIp(ip)| *ip)
-            .or_else(|| {
-                ext.get::<ConnectInfo<SocketAddr>>()
-                    .map(|ConnectInfo(addr)| addr.ip())
-            })
-            .map(|ip| ip.to_canonical().to_string());
-        let user_agent = headers
-            .get(header::USER_AGENT)
-            .and_then(|v| v.to_str().ok())
-            .map(|ua| ua.chars().take(512).collect());
-        Self { ip, user_agent }
-    }
-}
 
 /// The client's address: the peer's, unless the peer is a trusted proxy;
 /// then the right-most `X-Forwarded-For` address that is not one (each

@@ -2,6 +2,7 @@
 //! the clock, the server key's secret box, API token secrets and password
 //! hashing.
 
+pub mod client;
 pub mod clock;
 pub mod password;
 pub mod secret_box;

@@ -15,7 +15,7 @@ use crate::model::audit::AuditAction;
 use crate::server::auth::limiter;
 use crate::server::db::now;
 use crate::server::events::NewEvent;
-use crate::server::http::client::ClientMeta;
+use crate::server::kernel::client::ClientMeta;
 use crate::server::kernel::token_secret::PlainToken;
 use crate::server::run::state::AppState;
 use crate::server::tokens;

@@ -7,7 +7,7 @@ use crate::error::AppError;
 use crate::server::auth::session::{self, Session};
 /// Server functions name it `context::ClientMeta`; it lives in
 /// [`crate::server::http::client`].
-pub use crate::server::http::client::ClientMeta;
+pub use crate::server::kernel::client::ClientMeta;
 use crate::server::run::state::AppState;
 
 /// The shared state, provided to every server function and page render.
