@@ -80,7 +80,7 @@ pub async fn delete_account(handle: String, current_password: Password) -> Resul
         ));
     }
     crate::server::auth::reauth::verify_current(
-        &state,
+        &state.auth(),
         s.user.id,
         current_password.0,
         "delete_password",

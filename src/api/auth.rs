@@ -87,7 +87,7 @@ pub async fn signup(handle: String, email: String, password: Password) -> Result
 
     let state = context::state()?;
     let meta = context::ClientMeta::of(&context::parts()?);
-    match signup::sign_up(&state, &handle, &email, password, &meta).await {
+    match signup::sign_up(&state.auth(), &handle, &email, password, &meta).await {
         Ok(signup::SignedUp::Mailed) => {
             leptos_axum::redirect("/signup/sent");
             Ok(())
@@ -120,7 +120,7 @@ pub async fn finish_signup(token: String, password: Password) -> Result<(), AppE
         return Err(AppError::Forbidden);
     }
     let meta = context::ClientMeta::of(&context::parts()?);
-    match signup::finish(&state, token.trim(), password, &meta).await {
+    match signup::finish(&state.auth(), token.trim(), password, &meta).await {
         Ok(user_id) => ssr::start_session(&state, user_id, &meta).await,
         Err(AppError::RateLimited(s)) => Err(ssr::too_many(s)),
         Err(e) => Err(e),
@@ -139,7 +139,7 @@ pub async fn login(login: String, password: Password) -> Result<(), AppError> {
     let meta = context::ClientMeta::of(&parts);
     let known = device::read(&parts.headers, &state.settings, &state.secrets);
     let replacing = context::session().await?.map(|s| s.id);
-    match sign_in::sign_in(&state, &login, password, &meta, replacing, known).await {
+    match sign_in::sign_in(&state.auth(), &login, password, &meta, replacing, known).await {
         Ok(signed_in) => {
             ssr::set_cookie(signed_in.session);
             if let Some(device) = signed_in.device {

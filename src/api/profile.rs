@@ -142,9 +142,9 @@ pub async fn save_profile(
                 "Enter your current password to change your email address.",
             ));
         }
-        verify::count_change(&state, s.user.id).await?;
+        verify::count_change(&state.auth(), s.user.id).await?;
         crate::server::auth::reauth::verify_current(
-            &state,
+            &state.auth(),
             s.user.id,
             current_password.0,
             "current_password",
@@ -162,7 +162,7 @@ pub async fn save_profile(
     }
     if email_changed && state.mailer.is_some() {
         // The names now; the address once its link is opened.
-        verify::request(&state, s.user.id, &email, &meta).await?;
+        verify::request(&state.auth(), s.user.id, &email, &meta).await?;
         if !events.is_empty() {
             users::save_profile(
                 &state.db,

@@ -22,7 +22,7 @@ pub async fn request_password_reset(login: String) -> Result<String, AppError> {
     use crate::server::run::context;
     let state = context::state()?;
     let meta = context::ClientMeta::of(&context::parts()?);
-    match reset::request(&state, &login, &meta).await {
+    match reset::request(&state.auth(), &login, &meta).await {
         Ok(()) => Ok(reset::ASKED.to_owned()),
         Err(AppError::RateLimited(s)) => Err(super::auth::ssr::too_many(s)),
         Err(e) => Err(e),
@@ -37,7 +37,7 @@ pub async fn reset_password(token: String, new_password: Password) -> Result<(),
     use crate::server::run::context;
     let state = context::state()?;
     let meta = context::ClientMeta::of(&context::parts()?);
-    reset::reset(&state, token.trim(), new_password, &meta).await?;
+    reset::reset(&state.auth(), token.trim(), new_password, &meta).await?;
     leptos_axum::redirect("/login?reset=done");
     Ok(())
 }
@@ -86,7 +86,7 @@ pub async fn confirm_email(token: String) -> Result<String, AppError> {
     let state = context::state()?;
     let meta = context::ClientMeta::of(&context::parts()?);
     let signed_in = context::session().await?.map(|s| s.user.id);
-    let email = verify::confirm(&state, token.trim(), signed_in, &meta).await?;
+    let email = verify::confirm(&state.auth(), token.trim(), signed_in, &meta).await?;
     leptos_axum::redirect(if signed_in.is_some() {
         "/settings/profile?confirmed=1"
     } else {
@@ -103,7 +103,7 @@ pub async fn resend_email_confirmation() -> Result<String, AppError> {
     let s = context::require_session().await?;
     let state = context::state()?;
     let meta = context::ClientMeta::of(&context::parts()?);
-    verify::resend(&state, s.user.id, &meta).await
+    verify::resend(&state.auth(), s.user.id, &meta).await
 }
 
 /// Gives up a change of address that was not confirmed.

@@ -22,7 +22,7 @@ pub async fn change_password(
     let state = context::state()?;
     let meta = context::ClientMeta::of(&context::parts()?);
     crate::server::auth::reauth::verify_current(
-        &state,
+        &state.auth(),
         s.user.id,
         current_password.0.clone(),
         "current_password",

@@ -1,7 +1,7 @@
 //! Everything that only runs on the server, one folder per idea. Imports
 //! point down this order; `tools/import_cycles.py` (run by `make lint`)
 //! refuses any circle and lists with `--up` the imports that still point up
-//! (handlers and flows that take the whole `run::state::AppState`):
+//! (handlers that take the whole `run::state::AppState`):
 //!
 //! `run` (composition: state, router, command line) › `rest` (the API) ›
 //! `http` (plumbing shared by every route) › `auth` (sessions, limits,

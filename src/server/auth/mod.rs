@@ -2,6 +2,7 @@
 //! the limits on guessing, signing in, signing up by mail, confirming an
 //! address, resetting a password, and the one-time links those mail.
 
+pub mod deps;
 pub mod device;
 pub mod limiter;
 pub mod links;

@@ -8,7 +8,7 @@ use crate::error::{AppError, Reason};
 /// user, so a stolen session cannot be used to guess the password at
 /// leisure; strangers' failed sign-ins never count here.
 pub async fn verify_current(
-    state: &crate::server::run::state::AppState,
+    state: &super::deps::Deps<'_>,
     user_id: i64,
     password: String,
     field: &str,

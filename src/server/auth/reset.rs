@@ -3,6 +3,7 @@
 //! answers the same whether or not the account exists, and is limited per
 //! address and per account.
 
+use super::deps::Deps;
 use super::limiter;
 use super::links::{self, Purpose};
 use crate::error::{AppError, Reason};
@@ -16,7 +17,6 @@ use crate::server::events::NewEvent;
 use crate::server::identity::users;
 use crate::server::kernel::client::ClientMeta;
 use crate::server::kernel::password;
-use crate::server::run::state::AppState;
 
 /// What asking always answers.
 pub const ASKED: &str = "If an account has that email address or handle, a link to choose a new \
@@ -27,7 +27,7 @@ pub const ASKED: &str = "If an account has that email address or handle, a link 
 /// per account: past that, asking answers the same and sends nothing, so
 /// strangers asking cannot keep the owner from a link. Earlier links keep
 /// working.
-pub async fn request(state: &AppState, login: &str, meta: &ClientMeta) -> Result<(), AppError> {
+pub async fn request(state: &Deps<'_>, login: &str, meta: &ClientMeta) -> Result<(), AppError> {
     if state.mailer.is_none() {
         return Err(AppError::conflict(
             Reason::NoMail,
@@ -81,7 +81,7 @@ pub async fn request(state: &AppState, login: &str, meta: &ClientMeta) -> Result
 /// Sets a new password with a mailed link: the link is used, every session
 /// of the account ends, and the change is in the audit log and mailed.
 pub async fn reset(
-    state: &AppState,
+    state: &Deps<'_>,
     secret: &str,
     new_password: Password,
     meta: &ClientMeta,

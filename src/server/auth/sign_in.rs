@@ -4,6 +4,7 @@
 
 use axum::http::HeaderValue;
 
+use super::deps::Deps;
 use super::device::{self, Device};
 use super::{limiter, session};
 use crate::error::{AppError, Reason};
@@ -16,7 +17,6 @@ use crate::server::events;
 use crate::server::events::NewEvent;
 use crate::server::identity::users;
 use crate::server::kernel::client::ClientMeta;
-use crate::server::run::state::AppState;
 
 /// How long an address the account signed in from stays familiar.
 const NEW_SIGN_IN_SECS: i64 = 90 * 86_400;
@@ -36,7 +36,7 @@ pub struct SignedIn {
 /// reached is [`AppError::RateLimited`], anything else wrong the
 /// [`GENERIC`] refusal.
 pub async fn sign_in(
-    state: &AppState,
+    state: &Deps<'_>,
     login: &str,
     password: Password,
     meta: &ClientMeta,

@@ -16,6 +16,7 @@
 //! answer is the same and nothing is sent, so the limit tells nothing
 //! either, and strangers at one address cannot use up the owner's mails.
 
+use super::deps::Deps;
 use super::limiter;
 use super::links;
 use crate::error::{AppError, Reason};
@@ -31,7 +32,6 @@ use crate::server::identity::users::{self, NewAccount};
 use crate::server::kernel::client::ClientMeta;
 use crate::server::kernel::password;
 use crate::server::kernel::secret_box::NO_ACCOUNT;
-use crate::server::run::state::AppState;
 use crate::{on_db, on_tx};
 
 /// How long a sign-up link works.
@@ -79,7 +79,7 @@ pub enum SignedUp {
 /// address before anything else (each costs a password hash), in one
 /// statement, so a burst makes no more accounts than the limit.
 pub async fn sign_up(
-    state: &AppState,
+    state: &Deps<'_>,
     handle: &str,
     email: &str,
     password: Password,
@@ -127,7 +127,7 @@ pub async fn sign_up(
 /// has it, a word to its owner when one does. Answers the same either way,
 /// also past the limit of mails to the address, when it sends nothing.
 pub async fn request(
-    state: &AppState,
+    state: &Deps<'_>,
     handle: &str,
     email: &str,
     password: Password,
@@ -232,7 +232,7 @@ pub async fn peek(db: &Db, secret: &str, now: i64) -> Result<Pending, AppError> 
 /// an administrator), the link used, and other links to the address
 /// dropped. Returns the new account's id.
 pub async fn finish(
-    state: &AppState,
+    state: &Deps<'_>,
     secret: &str,
     password: Password,
     meta: &ClientMeta,

@@ -3,6 +3,7 @@
 //! the old one. (A new account's first address is confirmed before the
 //! account exists: see `server::signup`.)
 
+use super::deps::Deps;
 use super::limiter;
 use super::links::{self, Purpose};
 use crate::error::{AppError, Reason};
@@ -14,7 +15,6 @@ use crate::server::events::NewEvent;
 use crate::server::events::{Notice, NoticeData};
 use crate::server::identity::users::clash;
 use crate::server::kernel::client::ClientMeta;
-use crate::server::run::state::AppState;
 use crate::{on_db, on_tx};
 
 /// How soon another confirmation mail may be asked for.
@@ -25,7 +25,7 @@ pub const OTHER_ACCOUNT: &str = "This link is for another account. Sign out, the
 
 /// Counts a change of address `user_id` asks for (429 past the limit):
 /// each one mails, or says whether an account has the address.
-pub async fn count_change(state: &AppState, user_id: i64) -> Result<(), AppError> {
+pub async fn count_change(state: &Deps<'_>, user_id: i64) -> Result<(), AppError> {
     let keys = limiter::email_change_keys(user_id);
     match state.login_limiter.take(&keys, now()).await?.retry_after {
         Some(retry_after) => Err(AppError::RateLimited(retry_after)),
@@ -39,7 +39,7 @@ pub async fn count_change(state: &AppState, user_id: i64) -> Result<(), AppError
 /// instead, and the link, never mailed, cannot be opened. Past the limit
 /// of mails to the address, nothing is sent either.
 pub async fn request(
-    state: &AppState,
+    state: &Deps<'_>,
     user_id: i64,
     email: &str,
     meta: &ClientMeta,
@@ -100,7 +100,7 @@ pub async fn request(
 }
 
 /// Mails the waiting address a new link (the old one stops working).
-pub async fn resend(state: &AppState, user_id: i64, meta: &ClientMeta) -> Result<String, AppError> {
+pub async fn resend(state: &Deps<'_>, user_id: i64, meta: &ClientMeta) -> Result<String, AppError> {
     let Some((email, made)) = links::pending_email(&state.db, user_id).await? else {
         return Err(AppError::conflict(
             Reason::NothingToConfirm,
@@ -123,7 +123,7 @@ pub async fn resend(state: &AppState, user_id: i64, meta: &ClientMeta) -> Result
 /// and the previous address is told. `signed_in` is the browser's account,
 /// if any: a link of another account is refused without being used.
 pub async fn confirm(
-    state: &AppState,
+    state: &Deps<'_>,
     secret: &str,
     signed_in: Option<i64>,
     meta: &ClientMeta,

@@ -55,6 +55,18 @@ pub struct Shared {
 }
 
 impl Shared {
+    /// What the account flows (`auth/`) use.
+    pub fn auth(&self) -> crate::server::auth::deps::Deps<'_> {
+        crate::server::auth::deps::Deps {
+            db: &self.db,
+            settings: &self.settings,
+            secrets: &self.secrets,
+            login_limiter: &self.login_limiter,
+            hasher: &self.hasher,
+            mailer: self.mailer.as_ref(),
+        }
+    }
+
     /// The mail worker's view of the state.
     pub fn outbox(&self) -> Outbox {
         Outbox {
