@@ -13,7 +13,7 @@ mod ssr {
     use crate::server::auth::session::Session;
     use crate::server::events::NewEvent;
     use crate::server::run::context::{self, ClientMeta};
-    use crate::server::run::state::AppState;
+    use crate::server::state::AppState;
 
     /// The signed-in administrator; anyone else gets "not found".
     pub async fn require_admin() -> Result<(Session, AppState), AppError> {

@@ -19,7 +19,7 @@ pub(crate) mod ssr {
     /// Signs a new account in (ending the browser's earlier session: one
     /// session each) and goes to its profile.
     pub async fn start_session(
-        state: &crate::server::run::state::AppState,
+        state: &crate::server::state::AppState,
         user_id: i64,
         meta: &crate::server::kernel::client::ClientMeta,
     ) -> Result<(), crate::error::AppError> {

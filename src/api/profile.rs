@@ -14,7 +14,7 @@ mod ssr {
     use crate::model::account::{masked_connection, DbConnection, ProfileView};
     use crate::server::identity::db_password;
     use crate::server::identity::users::{self, Profile};
-    use crate::server::run::state::AppState;
+    use crate::server::state::AppState;
 
     /// The page's view of `p`, with where its address stands.
     pub async fn view(

@@ -251,6 +251,15 @@ impl Expiry {
     }
 }
 
+/// `name (ast_…k3Qz)`, or just the mask: how the audit log names a token.
+pub fn label(name: &str, prefix: &str, last_four: &str) -> String {
+    if name.is_empty() {
+        format!("{prefix}_…{last_four}")
+    } else {
+        format!("{name} ({prefix}_…{last_four})")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,15 +1,15 @@
 //! Everything that only runs on the server, one folder per idea. Imports
-//! point down this order; `tools/import_cycles.py` (run by `make lint`)
-//! refuses any circle and lists with `--up` the imports that still point up
-//! (handlers that take the whole `run::state::AppState`):
+//! point down this order, never up it; `tools/import_cycles.py` (run by
+//! `make lint`) refuses a circle or an import up the order:
 //!
-//! `run` (composition: state, router, command line) › `rest` (the API) ›
-//! `http` (plumbing shared by every route) › `auth` (sessions, limits,
-//! sign-in and -up, mailed links) › `audit` (the log's queue, pages and
-//! exports) › `tokens` › `identity` (accounts) › `notify` (mail, outbox
-//! worker, scans) › `events` (what a change writes with itself: its events
-//! and notices) › `db` › `kernel` (clock, secret box, token secrets,
-//! password hashing) › `config`.
+//! `run` (composition: router, command line, serve) › `rest` (the API) ›
+//! `http` (plumbing shared by every route, the export and avatar routes) ›
+//! `state` (what every handler shares) › `auth` (sessions, limits, sign-in
+//! and -up, mailed links) › `audit` (the log's queue and pages) › `tokens` ›
+//! `identity` (accounts) › `notify` (mail, outbox worker, scans) › `events`
+//! (what a change writes with itself: its events and notices) › `config` ›
+//! `kernel` (clock, client, secret box, token secrets, password hashing) ›
+//! `db`.
 
 pub mod audit;
 pub mod auth;
@@ -22,4 +22,5 @@ pub mod kernel;
 pub mod notify;
 pub mod rest;
 pub mod run;
+pub mod state;
 pub mod tokens;

@@ -8,7 +8,7 @@ use std::net::SocketAddr;
 use account_settings::server::config::Settings;
 use account_settings::server::db;
 use account_settings::server::run::router;
-use account_settings::server::run::state::AppState;
+use account_settings::server::state::AppState;
 use axum::body::Body;
 use axum::extract::ConnectInfo;
 use axum::http::{header, Method, Request, StatusCode};

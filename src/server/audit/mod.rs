@@ -10,7 +10,6 @@
 //! [`events::begin`]: crate::server::events::begin
 //! [`events::commit`]: crate::server::events::commit
 
-pub mod export;
 mod page;
 mod writer;
 

@@ -21,7 +21,7 @@ pub async fn verify_current(
     if let Some(retry_after) = state.login_limiter.take(&keys, now).await?.retry_after {
         return Err(AppError::RateLimited(retry_after));
     }
-    let hash = crate::server::identity::users::password_hash(&state.db, user_id).await?;
+    let hash = crate::server::identity::users::password_hash(state.db, user_id).await?;
     let right = if password.chars().count() > 128 {
         false
     } else {

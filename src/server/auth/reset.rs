@@ -46,7 +46,7 @@ pub async fn request(state: &Deps<'_>, login: &str, meta: &ClientMeta) -> Result
             "Enter your email address or handle.",
         ));
     }
-    let account = users::find_for_login(&state.db, login)
+    let account = users::find_for_login(state.db, login)
         .await?
         .filter(|r| !r.disabled);
     // Counted alike whether or not an account has the name.
@@ -69,7 +69,7 @@ pub async fn request(state: &Deps<'_>, login: &str, meta: &ClientMeta) -> Result
     let tx = state.db.begin().await?;
     links::send(
         tx,
-        &state.secrets,
+        state.secrets,
         row.id,
         Purpose::ResetPassword,
         None,

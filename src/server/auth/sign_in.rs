@@ -49,7 +49,7 @@ pub async fn sign_in(
     let row = if too_long {
         None
     } else {
-        users::find_for_login(&state.db, login).await?
+        users::find_for_login(state.db, login).await?
     };
     // The browser counts as itself only for the account it signed in to.
     let known = known.filter(|d| row.as_ref().is_some_and(|r| r.id == d.user_id));
@@ -90,20 +90,20 @@ pub async fn sign_in(
         Some(r) if ok && !r.disabled => {
             state.login_limiter.succeed(&keys).await?;
             if let Some(old) = replacing {
-                session::end(&state.db, old, &[]).await?;
+                session::end(state.db, old, &[]).await?;
             }
             // A browser the account does not know, from an address it has
             // not signed in from lately: the owner hears of it.
             let mut event = NewEvent::new(r.id, AuditAction::SignIn).client(meta);
             if known.is_none()
-                && !signed_in_from(&state.db, r.id, meta.ip.as_deref(), now - NEW_SIGN_IN_SECS)
+                && !signed_in_from(state.db, r.id, meta.ip.as_deref(), now - NEW_SIGN_IN_SECS)
                     .await?
             {
                 event = event.notify(Kind::NewSignIn);
             }
             let session = session::start(
-                &state.db,
-                &state.settings,
+                state.db,
+                state.settings,
                 r.id,
                 meta.ip.as_deref(),
                 meta.user_agent.as_deref(),
@@ -113,12 +113,12 @@ pub async fn sign_in(
             let device = known.unwrap_or_else(|| device::new(r.id));
             Ok(SignedIn {
                 session,
-                device: device::cookie(&device, &state.settings, &state.secrets),
+                device: device::cookie(&device, state.settings, state.secrets),
             })
         }
         Some(r) => {
             let event = NewEvent::new(r.id, AuditAction::SignInFailed).client(meta);
-            events::write(&state.db, &[event]).await?;
+            events::write(state.db, &[event]).await?;
             Err(refused())
         }
         None => Err(refused()),

@@ -102,7 +102,7 @@ pub async fn sign_up(
     } else {
         match state.hasher.hash(password.0).await {
             Ok(hash) => users::create(
-                &state.db,
+                state.db,
                 &handle,
                 &email,
                 &hash,

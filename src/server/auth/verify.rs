@@ -69,7 +69,7 @@ pub async fn request(
     let mut tx = state.db.begin().await?;
     let link = links::create(
         &mut tx,
-        &state.secrets,
+        state.secrets,
         user_id,
         Purpose::VerifyEmail,
         Some(email),
@@ -101,7 +101,7 @@ pub async fn request(
 
 /// Mails the waiting address a new link (the old one stops working).
 pub async fn resend(state: &Deps<'_>, user_id: i64, meta: &ClientMeta) -> Result<String, AppError> {
-    let Some((email, made)) = links::pending_email(&state.db, user_id).await? else {
+    let Some((email, made)) = links::pending_email(state.db, user_id).await? else {
         return Err(AppError::conflict(
             Reason::NothingToConfirm,
             "No address is waiting to be confirmed.",

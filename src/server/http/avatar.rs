@@ -26,7 +26,7 @@ use crate::server::db::Db;
 use crate::server::events::NewEvent;
 use crate::server::identity::users;
 use crate::server::kernel::client::ClientMeta;
-use crate::server::run::state::AppState;
+use crate::server::state::AppState;
 
 /// The folder where an older version stored avatars as files.
 pub fn dir(data_dir: &Path) -> PathBuf {

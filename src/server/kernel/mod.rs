@@ -1,9 +1,10 @@
-//! Leaves every other folder may use, which use nothing of the server:
-//! the clock, the server key's secret box, API token secrets and password
-//! hashing.
+//! What flows of every folder share and nothing of theirs: the clock, the
+//! client's address and browser, the metrics counters, the server key's
+//! secret box, API token secrets and password hashing. Only `db` is below.
 
 pub mod client;
 pub mod clock;
+pub mod metrics;
 pub mod password;
 pub mod secret_box;
 pub mod token_secret;

@@ -10,11 +10,11 @@ use std::time::Duration;
 
 use crate::error::AppError;
 use crate::model::notice::Kind;
+use crate::model::token::label;
 use crate::on_tx;
 use crate::server::db::Db;
 use crate::server::events;
 use crate::server::events::{queue, wake, Notice, NoticeData};
-use crate::server::tokens::label;
 
 const DAY: i64 = 86_400;
 /// When each reminder is due, before expiry: stage 1, 2 and 3.

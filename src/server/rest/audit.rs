@@ -12,7 +12,7 @@ use crate::model::audit::{AuditEventView, AuditQuery};
 use crate::model::scope::Scope;
 use crate::model::time::rfc3339;
 use crate::server::audit;
-use crate::server::run::state::AppState;
+use crate::server::state::AppState;
 
 /// Optional query parameters (`?limit=&cursor=&action=`), never path ones.
 #[derive(Deserialize, IntoParams)]

@@ -21,7 +21,7 @@ use crate::server::events::NewEvent;
 use crate::server::identity::users::Profile;
 use crate::server::kernel::client::ClientMeta;
 use crate::server::kernel::token_secret::PlainToken;
-use crate::server::run::state::AppState;
+use crate::server::state::AppState;
 use crate::server::tokens;
 
 /// The token and user behind an authenticated API request.

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use super::error::ApiError;
 use super::json::ApiJson;
 use crate::server::identity::db_password;
-use crate::server::run::state::AppState;
+use crate::server::state::AppState;
 
 /// What the proxy presents: the handle (the database user name) and the
 /// password the client sent.

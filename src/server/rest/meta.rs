@@ -6,7 +6,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 
-use crate::server::run::state::AppState;
+use crate::server::state::AppState;
 
 /// 200 whenever the process answers; touches no database (liveness, and the
 /// baseline `make bench` compares the API with).

@@ -15,7 +15,7 @@ use axum::middleware;
 use axum::routing::{get, post};
 use axum::Router;
 
-use super::run::state::AppState;
+use super::state::AppState;
 pub use doc::ApiDoc;
 use error::ApiError;
 

@@ -17,7 +17,7 @@ use crate::server::db::now;
 use crate::server::events::NewEvent;
 use crate::server::kernel::client::ClientMeta;
 use crate::server::kernel::token_secret::PlainToken;
-use crate::server::run::state::AppState;
+use crate::server::state::AppState;
 use crate::server::tokens;
 
 /// The one answer.

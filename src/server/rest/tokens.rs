@@ -17,7 +17,7 @@ use crate::model::time::rfc3339;
 use crate::model::token::{RecentIp, TokenStatus, TokenView};
 use crate::server::db::now;
 use crate::server::events::NewEvent;
-use crate::server::run::state::AppState;
+use crate::server::state::AppState;
 use crate::server::tokens;
 
 /// A token, without its secret.

@@ -15,7 +15,7 @@ use crate::model::validate;
 use crate::server::events::NewEvent;
 use crate::server::identity::profile::NameChange;
 use crate::server::identity::users::{self, Profile};
-use crate::server::run::state::AppState;
+use crate::server::state::AppState;
 
 /// The signed-in user's profile.
 #[derive(Serialize, ToSchema)]

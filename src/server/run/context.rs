@@ -8,7 +8,7 @@ use crate::server::auth::session::{self, Session};
 /// Server functions name it `context::ClientMeta`; it lives in
 /// [`crate::server::http::client`].
 pub use crate::server::kernel::client::ClientMeta;
-use crate::server::run::state::AppState;
+use crate::server::state::AppState;
 
 /// The shared state, provided to every server function and page render.
 pub fn state() -> Result<AppState, AppError> {

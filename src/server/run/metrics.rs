@@ -5,8 +5,8 @@ use axum::extract::State;
 use axum::http::{header, HeaderValue};
 use axum::response::{IntoResponse, Response};
 
-use super::state::AppState;
-use crate::server::http::metrics::Gauges;
+use crate::server::kernel::metrics::Gauges;
+use crate::server::state::AppState;
 
 /// The router of `METRICS_ADDR`: `GET /metrics`, nothing else.
 pub fn router(state: AppState) -> axum::Router {

@@ -1,6 +1,7 @@
-//! The composition root: the shared state, the router that puts every
-//! route and layer together, the command line, `serve` and the periodic
-//! housekeeping. Nothing else in the server imports from here.
+//! The composition root: the router that puts every route and layer
+//! together, the command line, `serve`, the `/metrics` server, the periodic
+//! housekeeping and what a server function knows of its request. Nothing
+//! else in the server imports from here.
 
 pub mod cli;
 pub mod context;
@@ -9,4 +10,3 @@ pub mod metrics;
 pub mod open;
 pub mod router;
 pub mod serve;
-pub mod state;

@@ -10,18 +10,17 @@ use leptos::prelude::{provide_context, use_context};
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use tower_http::set_header::SetResponseHeaderLayer;
 
-use super::state::{AppState, Shared};
 use crate::app::{shell, App};
-use crate::server::audit::export;
 use crate::server::audit::AuditLog;
 use crate::server::auth::limiter::LoginLimiter;
 use crate::server::config::Settings;
 use crate::server::db::Db;
-use crate::server::http::{
-    avatar, client, fn_errors, headers, metrics, origin, refusal, request_id,
-};
+use crate::server::http::audit_export as export;
+use crate::server::http::{avatar, client, fn_errors, headers, origin, refusal, request_id};
+use crate::server::kernel::metrics;
 use crate::server::kernel::secret_box::SecretBox;
 use crate::server::rest;
+use crate::server::state::{AppState, Shared};
 
 /// Largest request body accepted anywhere.
 pub const MAX_BODY: usize = 1024 * 1024;
@@ -65,7 +64,7 @@ pub fn state(db: Db, settings: Settings, site_root: &str) -> Result<AppState, St
         api_limits,
         metrics: settings
             .metrics_addr
-            .map(|_| Arc::new(crate::server::http::metrics::Metrics::new())),
+            .map(|_| Arc::new(crate::server::kernel::metrics::Metrics::new())),
         login_limiter: Arc::new(LoginLimiter::new(db.clone())),
         hasher: Arc::new(crate::server::kernel::password::Hasher::new(
             settings.hash_workers,

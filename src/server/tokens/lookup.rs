@@ -1,9 +1,9 @@
 //! The check every API request goes through: a token's hash to the token
 //! and its owner, in one indexed read.
 
-use super::store::label;
 use crate::error::AppError;
 use crate::model::scope::Scopes;
+use crate::model::token::label;
 use crate::on_lookup;
 use crate::server::db::Lookups;
 use crate::server::identity::users::Profile;

@@ -13,5 +13,5 @@ pub use lookup::{find_by_hash, TokenOwner};
 pub use rotate::{deactivate_idle, forget_retired, revoke_leaked, rotate, Rotated};
 
 pub use store::{
-    count, delete, get, insert, label, list, set_active, set_pending, take_pending, NewToken,
+    count, delete, get, insert, list, set_active, set_pending, take_pending, NewToken,
 };

@@ -1,12 +1,13 @@
 //! A token's secret replaced (regenerate, with a grace for the old one),
 //! reported as leaked, or left unused too long.
 
-use super::store::{get, label};
+use super::store::get;
 use crate::error::{AppError, Reason};
 use crate::model::audit::AuditAction;
 use crate::model::notice::Kind;
 use crate::model::rotation::renewed_expiry;
 use crate::model::time::rfc3339;
+use crate::model::token::label;
 use crate::model::token::TokenView;
 use crate::server::config::Settings;
 use crate::server::db::{now, Db};

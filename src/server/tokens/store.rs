@@ -4,7 +4,7 @@
 use crate::error::{AppError, Reason};
 use crate::model::notice::Kind;
 use crate::model::scope::Scopes;
-use crate::model::token::{limit_notice, TokenStatus, TokenView};
+use crate::model::token::{label, limit_notice, TokenStatus, TokenView};
 use crate::server::db::{now, Backend, Db};
 use crate::server::events;
 use crate::server::events::NewEvent;
@@ -179,15 +179,6 @@ pub async fn delete(
         .notify(Kind::TokenDeleted);
     events::commit(tx, &[event]).await?;
     Ok(token)
-}
-
-/// `name (ast_…k3Qz)`, or just the mask: how the audit log names a token.
-pub fn label(name: &str, prefix: &str, last_four: &str) -> String {
-    if name.is_empty() {
-        format!("{prefix}_…{last_four}")
-    } else {
-        format!("{name} ({prefix}_…{last_four})")
-    }
 }
 
 /// Remembers a generated token for the session until it is saved.

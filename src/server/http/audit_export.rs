@@ -14,7 +14,7 @@ use crate::model::audit::{AuditEventView, AuditQuery};
 use crate::model::time::rfc3339;
 use crate::server::audit;
 use crate::server::auth::session;
-use crate::server::run::state::AppState;
+use crate::server::state::AppState;
 
 /// Rows read from the database per step of the stream.
 const CHUNK: i64 = 500;

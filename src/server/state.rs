@@ -47,7 +47,7 @@ pub struct Shared {
     /// The API's requests per token and hour.
     pub api_limits: Arc<ApiLimits>,
     /// What `/metrics` shows, when `METRICS_ADDR` is set.
-    pub metrics: Option<Arc<crate::server::http::metrics::Metrics>>,
+    pub metrics: Option<Arc<crate::server::kernel::metrics::Metrics>>,
     /// The server key that seals the database passwords.
     pub secrets: Arc<SecretBox>,
     /// The mail server, when one is configured.
