@@ -6,7 +6,7 @@ use std::net::{IpAddr, SocketAddr};
 use axum::extract::ConnectInfo;
 use axum::http::{header, HeaderMap};
 
-/// The client's address, worked out once per request by [`remember`].
+/// The client's address, worked out once per request by [`remember`](crate::server::http::client::remember).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ClientIp(pub IpAddr);
 
