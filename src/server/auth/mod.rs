@@ -4,6 +4,7 @@
 
 pub mod deps;
 pub mod device;
+pub mod limit_keys;
 pub mod limiter;
 pub mod links;
 pub mod password;
