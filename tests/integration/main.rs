@@ -40,6 +40,7 @@ mod rest;
 mod rotation;
 mod routers;
 mod scopes;
+mod secrets_in_logs;
 mod security;
 mod sessions;
 mod shutdown;

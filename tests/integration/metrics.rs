@@ -114,7 +114,7 @@ async fn without_metrics_addr_nothing_is_counted_or_served() {
 
 #[tokio::test]
 async fn a_stopped_audit_writer_is_counted_logged_once_and_fails_the_health_check() {
-    let log = crate::forgot::Captured::default();
+    let log = crate::secrets_in_logs::Captured::default();
     let writer = log.clone();
     let subscriber = tracing_subscriber::fmt()
         .with_ansi(false)
