@@ -60,8 +60,7 @@ pub fn Avatar(face: AvatarFace, #[prop(optional)] large: bool) -> impl IntoView 
 pub fn request_path() -> String {
     #[cfg(feature = "ssr")]
     {
-        use_context::<axum::http::request::Parts>()
-            .map(|parts| parts.uri.path().to_owned())
+        with_context(|parts: &axum::http::request::Parts| parts.uri.path().to_owned())
             .unwrap_or_default()
     }
     #[cfg(not(feature = "ssr"))]

@@ -6,7 +6,7 @@ use leptos::prelude::use_context;
 use crate::error::AppError;
 use crate::server::auth::session::{self, Session};
 /// Server functions name it `context::ClientMeta`; it lives in
-/// [`crate::server::http::client`].
+/// [`crate::server::kernel::client`].
 pub use crate::server::kernel::client::ClientMeta;
 use crate::server::state::AppState;
 
