@@ -79,9 +79,9 @@ pub async fn admin_list_users(
 /// Queues every mail that could not be delivered again; returns how many.
 #[server]
 pub async fn admin_retry_mail() -> Result<u64, AppError> {
-    use crate::server::{db, notify::outbox};
+    use crate::server::notify::outbox;
     let (_, state) = ssr::require_admin().await?;
-    outbox::retry_failed(&state.db, db::now()).await
+    outbox::retry_failed(&state.db, state.db.now()).await
 }
 
 /// Creates a user with a one-time initial password, returned once.

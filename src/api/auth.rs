@@ -102,10 +102,10 @@ pub async fn signup(handle: String, email: String, password: Password) -> Result
 #[server]
 pub async fn check_signup_link(token: String) -> Result<(String, String), AppError> {
     use crate::server::auth::signup;
-    use crate::server::db;
+
     use crate::server::run::context;
     let state = context::state()?;
-    let pending = signup::peek(&state.db, token.trim(), db::now()).await?;
+    let pending = signup::peek(&state.db, token.trim(), state.db.now()).await?;
     Ok((pending.handle, pending.email))
 }
 

@@ -11,14 +11,14 @@ use crate::model::notice::NotificationsView;
 #[server]
 pub async fn get_notifications() -> Result<NotificationsView, AppError> {
     use crate::model::notice::Kind;
+    use crate::server::notify;
     use crate::server::run::context;
-    use crate::server::{db, notify};
 
     let s = context::require_session().await?;
     let state = context::state()?;
     let off = notify::mail_off(&state.db, s.user.id).await?;
     let notices = notify::list(&state.db, s.user.id).await?;
-    notify::mark_read(&state.db, s.user.id, db::now()).await?;
+    notify::mark_read(&state.db, s.user.id, state.db.now()).await?;
     Ok(NotificationsView {
         switches: Kind::OPTIONAL
             .into_iter()

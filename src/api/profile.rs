@@ -110,101 +110,19 @@ pub async fn save_profile(
     email: String,
     #[server(default)] current_password: Password,
 ) -> Result<ProfileView, AppError> {
-    use crate::model::{audit::AuditAction, notice::Kind, validate};
-    use crate::server::auth::verify;
-    use crate::server::events::NewEvent;
-    use crate::server::events::{Notice, NoticeData};
-    use crate::server::identity::profile::NameChange;
-    use crate::server::identity::users;
+    use crate::server::auth::profile::{self, ProfileForm};
     use crate::server::run::context;
 
     let s = context::require_session().await?;
     let state = context::state()?;
-    let before = users::profile(&state.db, s.user.id).await?;
-    let stored = [&before.first_name, &before.last_name, &before.display_name].map(String::as_str);
-    let change = NameChange::of(
-        stored,
-        [&first_name, &last_name, &display_name].map(|n| Some(n.as_str())),
-    )?;
-    let email = validate::email(&email)?;
-    // The same address in other letters' case is the same address.
-    let email_changed = !before.email.eq_ignore_ascii_case(&email);
-    let email = if email_changed {
-        email
-    } else {
-        before.email.clone()
-    };
     let meta = context::ClientMeta::of(&context::parts()?);
-    if email_changed {
-        if current_password.is_empty() {
-            return Err(AppError::invalid(
-                "current_password",
-                "Enter your current password to change your email address.",
-            ));
-        }
-        verify::count_change(&state.auth(), s.user.id).await?;
-        crate::server::auth::reauth::verify_current(
-            &state.auth(),
-            s.user.id,
-            current_password.0,
-            "current_password",
-        )
-        .await?;
-    }
-    let names = change.after(stored);
-    let verified = s.user.email_verified;
-    if change.is_empty() && !email_changed {
-        return ssr::view(&state, before, verified).await;
-    }
-    let mut events = Vec::new();
-    if let Some(event) = change.event(s.user.id, "") {
-        events.push(event.client(&meta));
-    }
-    if email_changed && state.mailer.is_some() {
-        // The names now; the address once its link is opened.
-        verify::request(&state.auth(), s.user.id, &email, &meta).await?;
-        if !events.is_empty() {
-            users::save_profile(
-                &state.db,
-                s.user.id,
-                &names,
-                &before.email,
-                &events,
-                Vec::new(),
-            )
-            .await?;
-        }
-    } else {
-        // Nothing can be mailed: the address changes at once, and the old
-        // one is told (held in the list).
-        let mut notices = Vec::new();
-        if email_changed {
-            events.push(
-                NewEvent::new(s.user.id, AuditAction::EmailChanged)
-                    .client(&meta)
-                    .detail(format!("{} → {}", before.email, email)),
-            );
-            notices.push(Notice {
-                user_id: Some(s.user.id),
-                kind: Kind::EmailChanged,
-                to: Some(before.email.clone()),
-                data: NoticeData {
-                    email: Some(email.clone()),
-                    ip: meta.ip.clone(),
-                    agent: meta.user_agent.clone(),
-                    ..NoticeData::default()
-                },
-                link_sealed: None,
-            });
-        }
-        users::save_profile(&state.db, s.user.id, &names, &email, &events, notices).await?;
-    }
-    ssr::view(
-        &state,
-        users::profile(&state.db, s.user.id).await?,
-        verified,
-    )
-    .await
+    let form = ProfileForm {
+        names: [&first_name, &last_name, &display_name].map(String::as_str),
+        email: &email,
+        current_password: current_password.0,
+    };
+    let p = profile::save(&state.auth(), s.user.id, form, &meta).await?;
+    ssr::view(&state, p, s.user.email_verified).await
 }
 
 /// Uses an https address as the avatar (never fetched by the server); an

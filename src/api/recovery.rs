@@ -47,14 +47,14 @@ pub async fn reset_password(token: String, new_password: Password) -> Result<(),
 #[server]
 pub async fn check_reset_link(token: String) -> Result<(), AppError> {
     use crate::server::auth::links;
-    use crate::server::db;
+
     use crate::server::run::context;
     let state = context::state()?;
     links::peek(
         &state.db,
         links::Purpose::ResetPassword,
         token.trim(),
-        db::now(),
+        state.db.now(),
     )
     .await?;
     Ok(())
@@ -64,14 +64,14 @@ pub async fn check_reset_link(token: String) -> Result<(), AppError> {
 #[server]
 pub async fn check_email_link(token: String) -> Result<String, AppError> {
     use crate::server::auth::links;
-    use crate::server::db;
+
     use crate::server::run::context;
     let state = context::state()?;
     let link = links::peek(
         &state.db,
         links::Purpose::VerifyEmail,
         token.trim(),
-        db::now(),
+        state.db.now(),
     )
     .await?;
     link.email

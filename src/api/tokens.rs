@@ -29,7 +29,7 @@ fn require_confirmed(user: &crate::model::user::CurrentUser) -> Result<(), AppEr
 #[server]
 pub async fn list_tokens() -> Result<TokensPage, AppError> {
     use crate::server::run::context;
-    use crate::server::{db, tokens};
+    use crate::server::tokens;
     let state = context::state()?;
     let s = context::require_session().await?;
     // Last-used times are written with the audit batch: show current ones.
@@ -37,7 +37,7 @@ pub async fn list_tokens() -> Result<TokensPage, AppError> {
     Ok(TokensPage {
         tokens: tokens::list(&state.db, s.user.id).await?,
         policy: state.settings.policy,
-        now: db::now(),
+        now: state.db.now(),
     })
 }
 
@@ -80,7 +80,7 @@ pub async fn save_token(
     use crate::server::events::NewEvent;
     use crate::server::kernel::token_secret::PlainToken;
     use crate::server::run::context;
-    use crate::server::{db, tokens};
+    use crate::server::tokens;
 
     let state = context::state()?;
     let s = context::require_session().await?;
@@ -88,7 +88,7 @@ pub async fn save_token(
     let name = validate::token_name(&name)?;
     let scopes = Scopes::parse(scopes.split_whitespace())?;
     let expires_at =
-        Expiry::parse(&expiry, &expires_on)?.resolve(db::now(), &state.settings.policy)?;
+        Expiry::parse(&expiry, &expires_on)?.resolve(state.db.now(), &state.settings.policy)?;
     let generate_first = || AppError::invalid("secret", "Press Generate to create a token first.");
     let token = PlainToken::parse(secret.expose().trim(), &state.settings.token_prefix)
         .ok_or_else(generate_first)?;

@@ -8,8 +8,8 @@
 //! and -up, mailed links) › `audit` (the log's queue and pages) › `tokens` ›
 //! `identity` (accounts) › `notify` (mail, outbox worker, scans) › `events`
 //! (what a change writes with itself: its events and notices) › `config` ›
-//! `kernel` (clock, client, secret box, token secrets, password hashing) ›
-//! `db`.
+//! `kernel` (client, secret box, token secrets, password hashing) ›
+//! `db` (the pool, and the one clock it carries).
 
 pub mod audit;
 pub mod auth;

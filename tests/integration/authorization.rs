@@ -12,7 +12,7 @@ use account_settings::api::{
     admin::*, advanced::*, audit::*, auth::*, notifications::*, profile::*, recovery::*,
     security::*, tokens::*,
 };
-use account_settings::server::kernel::clock::Clock;
+use account_settings::server::db::Clock;
 use axum::http::{Method, StatusCode};
 use leptos::server_fn::axum::server_fn_paths;
 use leptos::server_fn::ServerFn;

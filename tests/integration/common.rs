@@ -105,12 +105,12 @@ impl TestApp {
 
     /// The URL of this app's database.
     pub fn database_url(&self) -> String {
-        match &self.state.db {
-            db::Db::Sqlite(_) => format!(
+        match &self.state.db.pool {
+            db::Pool::Sqlite(_) => format!(
                 "sqlite://{}/test.db",
                 self.state.settings.data_dir.display()
             ),
-            db::Db::Postgres(_) => self
+            db::Pool::Postgres(_) => self
                 ._database
                 .as_ref()
                 .expect("the first instance owns the database")

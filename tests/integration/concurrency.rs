@@ -12,7 +12,7 @@ use account_settings::api::auth::Signup;
 use account_settings::api::tokens::GenerateToken;
 use account_settings::model::audit::{AuditAction, AuditQuery};
 use account_settings::server::audit::page;
-use account_settings::server::db::Db;
+use account_settings::server::db::Pool;
 use account_settings::server::events;
 use account_settings::server::events::NewEvent;
 use account_settings::server::identity::{account, users};
@@ -35,7 +35,7 @@ async fn two_instances() -> [TestApp; 2] {
 /// Opens enough connections in both pools that the requests that follow
 /// need not wait for one (so they really run at once).
 async fn warm_up(apps: &[TestApp; 2]) {
-    if matches!(apps[0].state.db, Db::Postgres(_)) {
+    if matches!(apps[0].state.db.pool, Pool::Postgres(_)) {
         join_all((0..24).map(|i| pick(apps, i).exec("SELECT pg_sleep(0.05)"))).await;
     }
 }

@@ -15,7 +15,7 @@ use std::time::Duration;
 use account_settings::api::auth::{GetMe, Login};
 use account_settings::api::tokens::{DeleteToken, GenerateToken, SaveToken};
 use account_settings::on_db;
-use account_settings::server::db::Db;
+use account_settings::server::db::{Db, Pool};
 use leptos::server_fn::ServerFn;
 use rand::Rng;
 use serde_json::Value;
@@ -202,8 +202,8 @@ async fn read_api(port: u16, token: Arc<String>, told: Arc<Told>) {
 /// contrib) checks every B-tree index of the schema against its table.
 /// Either fails the test on any fault; the text says what was checked.
 async fn check_integrity(db: &Db) -> String {
-    match db {
-        Db::Sqlite(p) => {
+    match &db.pool {
+        Pool::Sqlite(p) => {
             let check: String = sqlx::query_scalar("PRAGMA integrity_check")
                 .fetch_one(p)
                 .await
@@ -211,7 +211,7 @@ async fn check_integrity(db: &Db) -> String {
             assert_eq!(check, "ok");
             "integrity_check ok".to_owned()
         }
-        Db::Postgres(p) => {
+        Pool::Postgres(p) => {
             sqlx::query("CREATE EXTENSION IF NOT EXISTS amcheck")
                 .execute(p)
                 .await

@@ -13,6 +13,7 @@ mod avatar;
 mod bad_input;
 mod bombs;
 mod bursts;
+mod clock;
 mod common;
 mod concurrency;
 mod copy;

@@ -206,7 +206,7 @@ async fn healthz_answers_503_in_time_when_the_database_hangs() {
         .unwrap();
     let settings = app.state.settings.as_ref().clone();
     let state =
-        account_settings::server::run::router::state(Db::Postgres(pool), settings, "target/site")
+        account_settings::server::run::router::state(Db::postgres(pool), settings, "target/site")
             .unwrap();
     let router = account_settings::server::run::router::build(state);
     let mut req = Request::builder()

@@ -2,8 +2,8 @@
 //! leaked-token report, and idle deactivation.
 
 use account_settings::api::tokens::{RegenerateToken, SetTokenActive};
+use account_settings::model::time::now;
 use account_settings::model::time::rfc3339;
-use account_settings::server::db::now;
 use account_settings::server::tokens;
 use axum::body::Body;
 use axum::http::{header, Method, Request, StatusCode};

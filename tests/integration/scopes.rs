@@ -136,7 +136,7 @@ async fn tokens_made_before_scopes_have_every_scope() {
         Backend::Sqlite => format!("X'{hex}'"),
         Backend::Postgres => format!("decode('{hex}', 'hex')"),
     };
-    let now = account_settings::server::db::now();
+    let now = account_settings::model::time::now();
     app.exec(&format!(
         "INSERT INTO api_tokens (user_id, name, token_hash, prefix, last_four, created_at, expires_at)
          VALUES ({ada}, '', {hash}, 'ast', '{}', {now}, {})",

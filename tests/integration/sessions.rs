@@ -4,7 +4,7 @@
 //! ending theirs in `admin.rs`.
 
 use account_settings::api::auth::Logout;
-use account_settings::server::kernel::clock::Clock;
+use account_settings::server::db::Clock;
 use serde_json::Value;
 
 use crate::common::{TestApp, PASSWORD};

@@ -6,7 +6,8 @@ use std::io::Write;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use account_settings::server::db::{now, Lock};
+use account_settings::model::time::now;
+use account_settings::server::db::Lock;
 use account_settings::{on_db, on_tx};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 

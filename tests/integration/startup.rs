@@ -4,7 +4,7 @@
 
 use std::process::{Command, Output};
 
-use account_settings::server::db::Db;
+use account_settings::server::db::Pool;
 
 use crate::database::{on_postgres, TestDatabase};
 use crate::shutdown::{serve, serve_with, BIN, TEST_KEY};
@@ -197,7 +197,7 @@ async fn postgres_connections_can_require_tls() {
     let db = account_settings::server::db::connect(&format!("{}?sslmode=require", database.url))
         .await
         .expect("the test server offers TLS (tools/postgres.sh turns it on)");
-    let Db::Postgres(p) = &db else {
+    let Pool::Postgres(p) = &db.pool else {
         unreachable!("a postgres:// URL")
     };
     let encrypted: bool =

@@ -158,3 +158,43 @@ pub fn DialogFoot(
         </div>
     }
 }
+
+/// The end of a [`Dialog`]: **Cancel**, which closes it through `open`,
+/// and the button that does what the dialog asks, held while `pending`.
+/// Without `on_confirm` that button submits the form around it.
+#[component]
+pub fn DialogButtons(
+    open: RwSignal<bool>,
+    /// `button primary` or `button danger`.
+    #[prop(into)]
+    class: String,
+    #[prop(into)] label: String,
+    #[prop(into)] pending: Signal<bool>,
+    #[prop(optional)] on_confirm: Option<Callback<()>>,
+) -> impl IntoView {
+    let kind = if on_confirm.is_some() {
+        "button"
+    } else {
+        "submit"
+    };
+    view! {
+        <div class="dialog-actions">
+            <button class="button secondary" type="button" on:click=move |_| open.set(false)>
+                "Cancel"
+            </button>
+            <button
+                class=class
+                type=kind
+                disabled=move || pending.get()
+                aria-busy=move || pending.get().to_string()
+                on:click=move |_| {
+                    if let Some(confirm) = on_confirm {
+                        confirm.run(());
+                    }
+                }
+            >
+                {label}
+            </button>
+        </div>
+    }
+}

@@ -18,7 +18,7 @@ use std::sync::Arc;
 use tokio::sync::{mpsc, oneshot};
 
 pub use self::page::{date_range, page, Page};
-use super::db::{now, Db};
+use super::db::{Clock, Db};
 use super::tokens::quota::ApiLimits;
 use crate::error::AppError;
 use crate::on_db;
@@ -33,6 +33,8 @@ const QUEUE: usize = 65_536;
 /// [`crate::server::events::begin`] and [`crate::server::events::commit`].)
 #[derive(Clone)]
 pub struct AuditLog {
+    /// The time of an event queued without one.
+    clock: Clock,
     tx: mpsc::Sender<Msg>,
     /// Events a failed batch did not write, or that found the writer gone
     /// (for `/metrics`).
@@ -53,8 +55,10 @@ impl AuditLog {
     pub fn with_capacity(db: Db, limits: Arc<ApiLimits>, capacity: usize) -> Self {
         let (tx, rx) = mpsc::channel(capacity);
         let dropped = Arc::new(std::sync::atomic::AtomicU64::new(0));
+        let clock = db.clock().clone();
         let writer = tokio::spawn(writer::writer(db, limits, dropped.clone(), rx)).abort_handle();
         Self {
+            clock,
             tx,
             dropped,
             told: Arc::default(),
@@ -98,7 +102,7 @@ impl AuditLog {
     /// writes, and no event is lost or left to a task of its own.
     pub async fn record_token_use(&self, mut event: NewEvent) {
         if event.at == 0 {
-            event.at = now();
+            event.at = self.clock.now();
         }
         self.send(Msg::TokenUsed(event)).await;
     }
@@ -107,7 +111,7 @@ impl AuditLog {
     /// [`AuditLog::record_token_use`].
     pub async fn record_api(&self, mut event: NewEvent) {
         if event.at == 0 {
-            event.at = now();
+            event.at = self.clock.now();
         }
         self.send(Msg::Event(event)).await;
     }
@@ -134,7 +138,7 @@ impl AuditLog {
 
 /// Deletes events older than the retention period; returns how many.
 pub async fn purge_older_than(db: &Db, days: u32) -> Result<u64, AppError> {
-    let cutoff = now() - i64::from(days) * 86_400;
+    let cutoff = db.now() - i64::from(days) * 86_400;
     let done = on_db!(db, p => sqlx::query("DELETE FROM audit_events WHERE created_at < $1")
         .bind(cutoff)
         .execute(p)

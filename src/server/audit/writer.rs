@@ -10,7 +10,7 @@ use tokio::sync::{mpsc, oneshot};
 
 use crate::model::audit::AuditAction;
 use crate::on_tx;
-use crate::server::db::{now, Db, Lock, Tx};
+use crate::server::db::{Db, Lock, Tx};
 use crate::server::events::{insert, NewEvent};
 use crate::server::tokens::quota::{window_start, ApiLimits, Counted, Stored};
 use crate::server::tokens::{record_ips, UsedFrom};
@@ -90,7 +90,7 @@ pub(super) async fn writer(
                 written: rows.get(&token_id).copied(),
             })
             .collect();
-        limits.settle(&counted, now());
+        limits.settle(&counted, db.now());
         for done in waiting {
             let _ = done.send(());
         }

@@ -77,11 +77,7 @@ pub async fn create(
     data: NoticeData,
     replace: bool,
 ) -> Result<Notice, AppError> {
-    let now = if data.at == 0 {
-        crate::server::db::now()
-    } else {
-        data.at
-    };
+    let now = if data.at == 0 { tx.now() } else { data.at };
     let to = match purpose {
         Purpose::VerifyEmail => email,
         Purpose::ResetPassword => None,

@@ -8,6 +8,7 @@ pub mod limit_keys;
 pub mod limiter;
 pub mod links;
 pub mod password;
+pub mod profile;
 pub mod reauth;
 pub mod reset;
 pub mod session;

@@ -4,7 +4,7 @@
 use crate::error::AppError;
 use crate::model::notice::Kind;
 use crate::on_tx;
-use crate::server::db::{now, Db};
+use crate::server::db::Db;
 use crate::server::events::{self, NewEvent};
 
 /// Sets a new password hash and ends every session of the account except
@@ -17,7 +17,7 @@ pub async fn set_password(
     keep: Option<i64>,
     event: NewEvent,
 ) -> Result<u64, AppError> {
-    let now = now();
+    let now = db.now();
     let mut tx = events::begin(db).await?;
     on_tx!(&mut tx, c => sqlx::query(
         "UPDATE users SET password_hash = $1, updated_at = $2 WHERE id = $3",

@@ -11,7 +11,7 @@ use crate::model::audit::AuditAction;
 use crate::model::notice::Kind;
 use crate::model::secret::Password;
 use crate::on_tx;
-use crate::server::db::now;
+
 use crate::server::events;
 use crate::server::events::NewEvent;
 use crate::server::identity::users;
@@ -34,7 +34,7 @@ pub async fn request(state: &Deps<'_>, login: &str, meta: &ClientMeta) -> Result
             "This server does not send mail, so passwords cannot be reset by mail. Ask an administrator.",
         ));
     }
-    let at = now();
+    let at = state.db.now();
     let keys = limiter::reset_ip_keys(meta.ip.as_deref());
     if let Some(retry_after) = state.login_limiter.take(&keys, at).await?.retry_after {
         return Err(AppError::RateLimited(retry_after));
@@ -88,10 +88,10 @@ pub async fn reset(
 ) -> Result<(), AppError> {
     let db = &state.db;
     // The link is checked before the (slow) hash, and used after it.
-    let link = links::peek(db, Purpose::ResetPassword, secret, now()).await?;
+    let link = links::peek(db, Purpose::ResetPassword, secret, state.db.now()).await?;
     password::check_new(new_password.expose(), "new_password")?;
     let hash = state.hasher.hash(new_password.0).await?;
-    let at = now();
+    let at = state.db.now();
     let mut tx = events::begin(db).await?;
     let taken = links::take(db, &mut tx, Purpose::ResetPassword, secret, at).await?;
     if taken.user_id != link.user_id {

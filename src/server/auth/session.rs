@@ -101,7 +101,7 @@ pub async fn start(
 ) -> Result<HeaderValue, AppError> {
     let secret = Alphanumeric.sample_string(&mut rand::rng(), 43);
     let digest = hash(&secret);
-    let now = settings.clock.now();
+    let now = db.now();
     let expires = now + settings.session_max_secs;
     let mut tx = events::begin(db).await?;
     on_tx!(&mut tx, c => sqlx::query(
@@ -132,7 +132,7 @@ pub async fn current(
         return Ok(None);
     };
     let digest = hash(&secret);
-    let now = settings.clock.now();
+    let now = db.now();
     let idle_since = now - settings.session_idle_secs;
     let row: Option<SessionUserRow> = on_db!(db, p => sqlx::query_as(
         "SELECT s.id, s.last_seen_at, u.id AS user_id, u.handle, u.email, u.display_name,
@@ -189,7 +189,7 @@ pub async fn end(db: &Db, session_id: i64, events: &[NewEvent]) -> Result<(), Ap
 
 /// Removes sessions that can no longer be used.
 pub async fn purge_expired(db: &Db, settings: &Settings) -> Result<u64, AppError> {
-    let now = settings.clock.now();
+    let now = db.now();
     let idle_since = now - settings.session_idle_secs;
     let done = on_db!(db, p => sqlx::query(
         "DELETE FROM sessions WHERE expires_at <= $1 OR last_seen_at <= $2",
@@ -229,7 +229,7 @@ pub struct SessionRow {
 
 /// The user's live sessions, most recently used first.
 pub async fn list(db: &Db, settings: &Settings, user_id: i64) -> Result<Vec<SessionRow>, AppError> {
-    let now = settings.clock.now();
+    let now = db.now();
     let idle_since = now - settings.session_idle_secs;
     Ok(on_db!(db, p => sqlx::query_as(
         "SELECT id, created_at, last_seen_at, ip, user_agent FROM sessions

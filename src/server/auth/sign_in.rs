@@ -44,7 +44,7 @@ pub async fn sign_in(
     known: Option<Device>,
 ) -> Result<SignedIn, AppError> {
     let refused = || AppError::invalid("login", GENERIC).because(Reason::BadCredentials);
-    let now = db::now();
+    let now = state.db.now();
     let too_long = login.len() > 254 || password.expose().chars().count() > 128;
     let row = if too_long {
         None

@@ -24,7 +24,7 @@ use crate::model::audit::AuditAction;
 use crate::model::notice::Kind;
 use crate::model::secret::Password;
 use crate::model::validate;
-use crate::server::db::{now, Db};
+use crate::server::db::Db;
 use crate::server::events;
 use crate::server::events::NewEvent;
 use crate::server::events::{Notice, NoticeData};
@@ -89,7 +89,12 @@ pub async fn sign_up(
         return Err(AppError::Forbidden);
     }
     let keys = limiter::sign_up_keys(meta.ip.as_deref(), state.settings.signups_per_address);
-    if let Some(retry_after) = state.login_limiter.take(&keys, now()).await?.retry_after {
+    if let Some(retry_after) = state
+        .login_limiter
+        .take(&keys, state.db.now())
+        .await?
+        .retry_after
+    {
         return Err(AppError::RateLimited(retry_after));
     }
     let handle = validate::handle(handle)?;
@@ -134,11 +139,11 @@ pub async fn request(
     meta: &ClientMeta,
 ) -> Result<(), AppError> {
     let db = &state.db;
-    users::check_handle_free(db, handle, now()).await?;
+    users::check_handle_free(db, handle, state.db.now()).await?;
     // Hashed whether or not an account has the address, and whether or not
     // anything is sent, so every answer takes as long.
     let hash = state.hasher.hash(password.0).await?;
-    let at = now();
+    let at = state.db.now();
     let keys = limiter::sign_up_mail_keys(email, meta.ip.as_deref());
     if state
         .login_limiter
@@ -238,9 +243,14 @@ pub async fn finish(
     meta: &ClientMeta,
 ) -> Result<i64, AppError> {
     let db = &state.db;
-    let pending = peek(db, secret, now()).await?;
+    let pending = peek(db, secret, state.db.now()).await?;
     let keys = limiter::sign_up_finish_keys(secret);
-    if let Some(retry_after) = state.login_limiter.take(&keys, now()).await?.retry_after {
+    if let Some(retry_after) = state
+        .login_limiter
+        .take(&keys, state.db.now())
+        .await?
+        .retry_after
+    {
         return Err(AppError::RateLimited(retry_after));
     }
     let hash = pending.password_hash.clone();
@@ -254,7 +264,7 @@ pub async fn finish(
     if !right {
         return Err(AppError::invalid("password", WRONG_PASSWORD).because(Reason::WrongPassword));
     }
-    let at = now();
+    let at = state.db.now();
     let mut tx = events::begin_accounts(db).await?;
     let used = on_tx!(&mut tx, c => sqlx::query(
         "UPDATE signup_links SET used_at = $1

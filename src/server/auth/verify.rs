@@ -9,7 +9,7 @@ use super::links::{self, Purpose};
 use crate::error::{AppError, Reason};
 use crate::model::audit::AuditAction;
 use crate::model::notice::Kind;
-use crate::server::db::now;
+
 use crate::server::events;
 use crate::server::events::NewEvent;
 use crate::server::events::{Notice, NoticeData};
@@ -27,7 +27,12 @@ pub const OTHER_ACCOUNT: &str = "This link is for another account. Sign out, the
 /// each one mails, or says whether an account has the address.
 pub async fn count_change(state: &Deps<'_>, user_id: i64) -> Result<(), AppError> {
     let keys = limiter::email_change_keys(user_id);
-    match state.login_limiter.take(&keys, now()).await?.retry_after {
+    match state
+        .login_limiter
+        .take(&keys, state.db.now())
+        .await?
+        .retry_after
+    {
         Some(retry_after) => Err(AppError::RateLimited(retry_after)),
         None => Ok(()),
     }
@@ -44,7 +49,7 @@ pub async fn request(
     email: &str,
     meta: &ClientMeta,
 ) -> Result<(), AppError> {
-    let at = now();
+    let at = state.db.now();
     let owner = on_db!(&state.db, p => sqlx::query_scalar::<_, i64>(
         "SELECT id FROM users WHERE lower(email) = lower($1) AND id != $2",
     )
@@ -107,7 +112,7 @@ pub async fn resend(state: &Deps<'_>, user_id: i64, meta: &ClientMeta) -> Result
             "No address is waiting to be confirmed.",
         ));
     };
-    if made > now() - RESEND_AFTER_SECS {
+    if made > state.db.now() - RESEND_AFTER_SECS {
         return Err(AppError::conflict(
             Reason::TooSoon,
             "A link was sent less than a minute ago. Check your inbox (and spam folder) first.",
@@ -128,7 +133,7 @@ pub async fn confirm(
     signed_in: Option<i64>,
     meta: &ClientMeta,
 ) -> Result<String, AppError> {
-    let at = now();
+    let at = state.db.now();
     let db = &state.db;
     let mut tx = events::begin(db).await?;
     let link = links::take(db, &mut tx, Purpose::VerifyEmail, secret, at).await?;

@@ -272,8 +272,9 @@ pub struct Settings {
     pub smtp: Option<SmtpUrl>,
     /// The sender of every mail.
     pub mail_from: String,
-    /// What sessions take the time from (tests move it forward).
-    pub clock: super::kernel::clock::Clock,
+    /// The clock the server runs on, put into its [`Db`](super::db::Db)
+    /// (tests move it forward).
+    pub clock: super::db::Clock,
 }
 
 /// `HASH_WORKERS`, with 0 meaning one per core.
@@ -327,7 +328,7 @@ impl Settings {
                     .unwrap_or("localhost");
                 format!("Account Settings <accounts@{host}>")
             }),
-            clock: super::kernel::clock::Clock::system(),
+            clock: super::db::Clock::system(),
         }
     }
 

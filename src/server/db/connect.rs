@@ -9,7 +9,7 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{PgPool, SqlitePool};
 
-use super::pool::{Backend, Db};
+use super::pool::{Backend, Db, Pool};
 
 /// The URL used when `DATABASE_URL` is not set.
 pub fn default_url(data_dir: &Path) -> String {
@@ -44,9 +44,9 @@ pub fn redact_url(url: &str) -> String {
 /// `sqlite://…` or `postgres://…` / `postgresql://…`.
 pub async fn connect(url: &str) -> Result<Db, String> {
     let db = if url.starts_with("sqlite:") {
-        Db::Sqlite(open_sqlite(url).await?)
+        Db::sqlite(open_sqlite(url).await?)
     } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-        Db::Postgres(open_postgres(url).await?)
+        Db::postgres(open_postgres(url).await?)
     } else {
         return Err(format!(
             "DATABASE_URL: expected sqlite://… or postgres://…, got {}",
@@ -208,9 +208,9 @@ pub async fn migrate(db: &Db) -> Result<(), String> {
     use sqlx::migrate::MigrateError;
     let mut tries = 0;
     loop {
-        let done = match db {
-            Db::Sqlite(p) => sqlx::migrate!("./migrations/sqlite").run(p).await,
-            Db::Postgres(p) => sqlx::migrate!("./migrations/postgres").run(p).await,
+        let done = match &db.pool {
+            Pool::Sqlite(p) => sqlx::migrate!("./migrations/sqlite").run(p).await,
+            Pool::Postgres(p) => sqlx::migrate!("./migrations/postgres").run(p).await,
         };
         match done {
             Ok(()) => return Ok(()),

@@ -22,7 +22,7 @@ use std::time::Duration;
 use sqlx::{ConnectOptions, PgConnection, SqliteConnection};
 use tokio::sync::Semaphore;
 
-use super::pool::Db;
+use super::pool::{Db, Pool};
 use crate::on_db;
 
 /// One connection, of either kind.
@@ -101,8 +101,8 @@ impl Lookups {
     pub fn new(db: Db, size: usize) -> Self {
         // A file, not a database in memory (which only sqlx's connections
         // share).
-        let in_place = match &db {
-            Db::Sqlite(p) => {
+        let in_place = match &db.pool {
+            Pool::Sqlite(p) => {
                 let options = p.connect_options();
                 let path = options.get_filename();
                 let file = !path.as_os_str().is_empty()
@@ -113,7 +113,7 @@ impl Lookups {
                     idle: Mutex::new(Vec::new()),
                 })
             }
-            Db::Postgres(_) => None,
+            Pool::Postgres(_) => None,
         };
         Self {
             db,
@@ -175,14 +175,14 @@ impl Lookups {
     }
 
     async fn open(&self) -> Result<LookupConn, sqlx::Error> {
-        let opened = match &self.db {
-            Db::Sqlite(p) => {
+        let opened = match &self.db.pool {
+            Pool::Sqlite(p) => {
                 let options = p.connect_options();
                 tokio::time::timeout(CONNECT_TIMEOUT, options.connect())
                     .await
                     .map(|c| c.map(LookupConn::Sqlite))
             }
-            Db::Postgres(p) => {
+            Pool::Postgres(p) => {
                 let options = p.connect_options();
                 tokio::time::timeout(CONNECT_TIMEOUT, options.connect())
                     .await

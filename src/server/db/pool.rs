@@ -2,11 +2,20 @@
 //! [`Db`], [`Tx`], the row locks, and the macros that run one piece of code
 //! on whichever driver is in use.
 
+use super::clock::Clock;
 use sqlx::{PgPool, Postgres, Sqlite, SqlitePool, Transaction};
 
-/// The database pool the whole server shares. Cheap to clone.
+/// The database pool the whole server shares, and the clock every time
+/// it writes is read from. Cheap to clone.
 #[derive(Clone, Debug)]
-pub enum Db {
+pub struct Db {
+    pub pool: Pool,
+    clock: Clock,
+}
+
+/// The pool of one database or the other.
+#[derive(Clone, Debug)]
+pub enum Pool {
     Sqlite(SqlitePool),
     Postgres(PgPool),
 }
@@ -18,9 +27,15 @@ pub enum Backend {
     Postgres,
 }
 
-/// A transaction on either database; dropped without [`Tx::commit`], it
-/// rolls back.
-pub enum Tx {
+/// A transaction on either database, with its pool's clock; dropped
+/// without [`Tx::commit`], it rolls back.
+pub struct Tx {
+    pub conn: TxConn,
+    clock: Clock,
+}
+
+/// The transaction of one database or the other.
+pub enum TxConn {
     Sqlite(Transaction<'static, Sqlite>),
     Postgres(Transaction<'static, Postgres>),
 }
@@ -30,9 +45,9 @@ pub enum Tx {
 #[macro_export]
 macro_rules! on_db {
     ($db:expr, $p:ident => $body:expr) => {
-        match $db {
-            $crate::server::db::Db::Sqlite($p) => $body,
-            $crate::server::db::Db::Postgres($p) => $body,
+        match &($db).pool {
+            $crate::server::db::Pool::Sqlite($p) => $body,
+            $crate::server::db::Pool::Postgres($p) => $body,
         }
     };
 }
@@ -41,12 +56,12 @@ macro_rules! on_db {
 #[macro_export]
 macro_rules! on_tx {
     ($tx:expr, $c:ident => $body:expr) => {
-        match $tx {
-            $crate::server::db::Tx::Sqlite(t) => {
+        match &mut ($tx).conn {
+            $crate::server::db::TxConn::Sqlite(t) => {
                 let $c = &mut **t;
                 $body
             }
-            $crate::server::db::Tx::Postgres(t) => {
+            $crate::server::db::TxConn::Postgres(t) => {
                 let $c = &mut **t;
                 $body
             }
@@ -71,6 +86,37 @@ pub enum Lock {
 }
 
 impl Db {
+    /// `pool`, on the system's clock.
+    pub fn new(pool: Pool) -> Self {
+        Self {
+            pool,
+            clock: Clock::system(),
+        }
+    }
+
+    pub fn sqlite(pool: SqlitePool) -> Self {
+        Self::new(Pool::Sqlite(pool))
+    }
+
+    pub fn postgres(pool: PgPool) -> Self {
+        Self::new(Pool::Postgres(pool))
+    }
+
+    /// The same pool on `clock` (a test's, which it moves forward).
+    pub fn with_clock(self, clock: Clock) -> Self {
+        Self { clock, ..self }
+    }
+
+    /// Unix seconds now, by this pool's clock: the one time source of the
+    /// server (sessions, links, limits, reminders, every row's times).
+    pub fn now(&self) -> i64 {
+        self.clock.now()
+    }
+
+    pub fn clock(&self) -> &Clock {
+        &self.clock
+    }
+
     /// The pool's connections: open, idle, and the most it opens.
     pub fn pool_use(&self) -> (u32, u32, u32) {
         on_db!(self, p => (
@@ -81,35 +127,42 @@ impl Db {
     }
 
     pub fn backend(&self) -> Backend {
-        match self {
-            Db::Sqlite(_) => Backend::Sqlite,
-            Db::Postgres(_) => Backend::Postgres,
+        match self.pool {
+            Pool::Sqlite(_) => Backend::Sqlite,
+            Pool::Postgres(_) => Backend::Postgres,
         }
     }
 
     /// The statement for this database: `sqlite` or `postgres`.
     pub fn pick<'a>(&self, sqlite: &'a str, postgres: &'a str) -> &'a str {
-        match self {
-            Db::Sqlite(_) => sqlite,
-            Db::Postgres(_) => postgres,
+        match self.pool {
+            Pool::Sqlite(_) => sqlite,
+            Pool::Postgres(_) => postgres,
+        }
+    }
+
+    fn tx(&self, conn: TxConn) -> Tx {
+        Tx {
+            conn,
+            clock: self.clock.clone(),
         }
     }
 
     pub async fn begin(&self) -> Result<Tx, sqlx::Error> {
-        Ok(match self {
-            Db::Sqlite(p) => Tx::Sqlite(p.begin().await?),
-            Db::Postgres(p) => Tx::Postgres(p.begin().await?),
-        })
+        Ok(self.tx(match &self.pool {
+            Pool::Sqlite(p) => TxConn::Sqlite(p.begin().await?),
+            Pool::Postgres(p) => TxConn::Postgres(p.begin().await?),
+        }))
     }
 
     /// Begins a transaction holding `lock` until it ends (PostgreSQL); on
     /// SQLite a write transaction (`BEGIN IMMEDIATE`), which already
     /// excludes every other writer.
     pub async fn begin_locked(&self, lock: Lock) -> Result<Tx, sqlx::Error> {
-        let mut tx = match self {
-            Db::Sqlite(p) => Tx::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?),
-            Db::Postgres(p) => Tx::Postgres(p.begin().await?),
-        };
+        let mut tx = self.tx(match &self.pool {
+            Pool::Sqlite(p) => TxConn::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?),
+            Pool::Postgres(p) => TxConn::Postgres(p.begin().await?),
+        });
         tx.lock(lock).await?;
         Ok(tx)
     }
@@ -119,7 +172,7 @@ impl Db {
     /// (one process) always taken.
     pub async fn try_lock(&self, lock: Lock) -> Result<Option<Tx>, sqlx::Error> {
         let mut tx = self.begin().await?;
-        if let Tx::Postgres(t) = &mut tx {
+        if let TxConn::Postgres(t) = &mut tx.conn {
             let taken: bool = sqlx::query_scalar("SELECT pg_try_advisory_xact_lock($1)")
                 .bind(lock as i64)
                 .fetch_one(&mut **t)
@@ -144,23 +197,28 @@ impl Db {
 
 impl Tx {
     pub fn backend(&self) -> Backend {
-        match self {
-            Tx::Sqlite(_) => Backend::Sqlite,
-            Tx::Postgres(_) => Backend::Postgres,
+        match self.conn {
+            TxConn::Sqlite(_) => Backend::Sqlite,
+            TxConn::Postgres(_) => Backend::Postgres,
         }
+    }
+
+    /// Unix seconds now, by the pool's clock ([`Db::now`]).
+    pub fn now(&self) -> i64 {
+        self.clock.now()
     }
 
     /// The statement for this database: `sqlite` or `postgres`.
     pub fn pick<'a>(&self, sqlite: &'a str, postgres: &'a str) -> &'a str {
-        match self {
-            Tx::Sqlite(_) => sqlite,
-            Tx::Postgres(_) => postgres,
+        match self.conn {
+            TxConn::Sqlite(_) => sqlite,
+            TxConn::Postgres(_) => postgres,
         }
     }
 
     /// Takes `lock` until the transaction ends (PostgreSQL only).
     pub async fn lock(&mut self, lock: Lock) -> Result<(), sqlx::Error> {
-        if let Tx::Postgres(t) = self {
+        if let TxConn::Postgres(t) = &mut self.conn {
             sqlx::query("SELECT pg_advisory_xact_lock($1)")
                 .bind(lock as i64)
                 .execute(&mut **t)
@@ -170,25 +228,20 @@ impl Tx {
     }
 
     pub async fn commit(self) -> Result<(), sqlx::Error> {
-        match self {
-            Tx::Sqlite(t) => t.commit().await,
-            Tx::Postgres(t) => t.commit().await,
+        match self.conn {
+            TxConn::Sqlite(t) => t.commit().await,
+            TxConn::Postgres(t) => t.commit().await,
         }
     }
 
     /// Rolls back now (dropping a transaction leaves it to the pool, which
     /// holds its locks a moment longer).
     pub async fn rollback(self) -> Result<(), sqlx::Error> {
-        match self {
-            Tx::Sqlite(t) => t.rollback().await,
-            Tx::Postgres(t) => t.rollback().await,
+        match self.conn {
+            TxConn::Sqlite(t) => t.rollback().await,
+            TxConn::Postgres(t) => t.rollback().await,
         }
     }
-}
-
-/// Unix seconds now, UTC.
-pub fn now() -> i64 {
-    crate::model::time::now()
 }
 
 /// The name of the unique constraint (or unique index) a failed statement

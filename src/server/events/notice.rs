@@ -100,7 +100,7 @@ pub async fn queue(tx: &mut Tx, notices: &[Notice]) -> Result<(), sqlx::Error> {
     for n in notices {
         let mut data = n.data.clone();
         if data.at == 0 {
-            data.at = crate::server::db::now();
+            data.at = tx.now();
         }
         let at = data.at;
         let data = serde_json::to_string(&data).unwrap_or_else(|_| "{}".to_owned());

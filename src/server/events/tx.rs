@@ -3,7 +3,7 @@
 
 use super::event::NewEvent;
 use super::notice::Notice;
-use crate::server::db::{now, Db, Lock, Tx};
+use crate::server::db::{Db, Lock, Tx};
 
 /// Begins the transaction of an account change, whose events [`commit`]
 /// writes with it: no change without its record, no record without its
@@ -36,7 +36,7 @@ pub async fn commit_with(
     events: &[NewEvent],
     mut notices: Vec<Notice>,
 ) -> Result<(), sqlx::Error> {
-    let at = now();
+    let at = tx.now();
     let events: Vec<NewEvent> = events
         .iter()
         .cloned()

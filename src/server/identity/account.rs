@@ -4,7 +4,7 @@
 use super::users::{clash, HANDLE_HELD};
 use crate::error::{AppError, Reason};
 use crate::model::notice::Kind;
-use crate::server::db::{now, Db};
+use crate::server::db::Db;
 use crate::server::events;
 use crate::server::events::NewEvent;
 use crate::server::events::{Notice, NoticeData};
@@ -22,7 +22,7 @@ pub async fn change_handle(
     new: &str,
     event: NewEvent,
 ) -> Result<String, AppError> {
-    let now = now();
+    let now = db.now();
     // The accounts lock (SQLite: the write lock, taken at once) keeps a
     // sign-up from taking either handle while this moves them.
     let mut tx = events::begin_accounts(db).await?;
@@ -92,7 +92,7 @@ pub async fn handle_reserved_by_other(
     handle: &str,
     user_id: i64,
 ) -> Result<bool, AppError> {
-    let now = now();
+    let now = db.now();
     Ok(on_db!(db, p => sqlx::query_scalar::<_, i64>(HELD_BY_OTHER)
         .bind(handle)
         .bind(now)
@@ -113,7 +113,7 @@ pub const LAST_ADMIN_OTHER: &str =
 /// avatars, audit events cascade) in one transaction, and keeps the handle
 /// reserved. The last enabled administrator cannot be deleted.
 pub async fn delete_account(db: &Db, id: i64) -> Result<(), AppError> {
-    let now = now();
+    let now = db.now();
     // Under the accounts lock, two administrators deleting themselves at
     // once cannot both see the other as the one left. The audit lock too:
     // the account's events and tokens go with it, and the queue's writer

@@ -7,7 +7,7 @@ use super::account::LAST_ADMIN_OTHER;
 use super::users::clash;
 use crate::error::{AppError, Reason};
 use crate::model::account::AdminUser;
-use crate::server::db::{now, Db};
+use crate::server::db::Db;
 use crate::server::events;
 use crate::server::events::NewEvent;
 use crate::{on_db, on_tx};
@@ -69,7 +69,7 @@ pub async fn update(
     is_admin: bool,
     events: &[NewEvent],
 ) -> Result<(), AppError> {
-    let now = now();
+    let now = db.now();
     // Under the accounts lock, two administrators demoting each other at
     // once cannot both see the other as the one left.
     let mut tx = events::begin_accounts(db).await?;
@@ -113,7 +113,7 @@ pub async fn set_disabled(
     disabled: bool,
     events: &[NewEvent],
 ) -> Result<(), AppError> {
-    let now = now();
+    let now = db.now();
     let mut tx = events::begin_accounts(db).await?;
     let done = on_tx!(&mut tx, c => sqlx::query(
         "UPDATE users SET disabled = $1, updated_at = $2

@@ -4,7 +4,7 @@
 use crate::error::AppError;
 use crate::on_db;
 use crate::on_tx;
-use crate::server::db::{now, Db};
+use crate::server::db::Db;
 use crate::server::events;
 use crate::server::events::NewEvent;
 
@@ -46,7 +46,7 @@ pub async fn set_avatar(
         AvatarChange::Upload { name, .. } => (None, Some(*name)),
         AvatarChange::Remove => (None, None),
     };
-    let now = now();
+    let now = db.now();
     let mut tx = events::begin(db).await?;
     // Write first (see change_handle), then read what is replaced.
     let old: Option<String> = on_tx!(&mut tx, c => sqlx::query_scalar(

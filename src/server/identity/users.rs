@@ -1,7 +1,7 @@
 //! Accounts in the database.
 
 use crate::error::{AppError, Reason};
-use crate::server::db::{now, Db, Tx};
+use crate::server::db::{Db, Tx};
 use crate::server::events;
 use crate::server::events::NewEvent;
 use crate::{on_db, on_tx};
@@ -41,7 +41,7 @@ pub async fn create(
     [first, last, display]: &[String; 3],
     events: impl FnOnce(i64) -> Vec<NewEvent>,
 ) -> Result<i64, AppError> {
-    let now = now();
+    let now = db.now();
     // Under the accounts lock (PostgreSQL; SQLite's single writer on its
     // own): "no user yet" decides the first administrator, and a handle
     // given up recently is refused, with no other sign-up, rename or
@@ -211,7 +211,7 @@ pub async fn update_names(
     [first, last, display]: [Option<&str>; 3],
     event: NewEvent,
 ) -> Result<(), AppError> {
-    let now = now();
+    let now = db.now();
     let mut tx = events::begin(db).await?;
     on_tx!(&mut tx, c => sqlx::query(
         "UPDATE users SET first_name = COALESCE($1, first_name), last_name = COALESCE($2, last_name),
@@ -276,7 +276,7 @@ pub async fn save_profile(
     events: &[NewEvent],
     notices: Vec<crate::server::events::Notice>,
 ) -> Result<(), AppError> {
-    let now = now();
+    let now = db.now();
     let mut tx = events::begin(db).await?;
     let done = on_tx!(&mut tx, c => sqlx::query(
         "UPDATE users SET first_name = $1, last_name = $2, display_name = $3, email = $4,

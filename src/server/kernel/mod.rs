@@ -1,9 +1,8 @@
-//! What flows of every folder share and nothing of theirs: the clock, the
+//! What flows of every folder share and nothing of theirs: the
 //! client's address and browser, the metrics counters, the server key's
 //! secret box, API token secrets and password hashing. Only `db` is below.
 
 pub mod client;
-pub mod clock;
 pub mod metrics;
 pub mod password;
 pub mod secret_box;

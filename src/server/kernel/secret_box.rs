@@ -128,7 +128,7 @@ impl SecretBox {
              ON CONFLICT (name) DO NOTHING",
         )
         .bind(&sealed)
-        .bind(crate::model::time::now())
+        .bind(db.now())
         .bind(self.id())
         .execute(p)
         .await

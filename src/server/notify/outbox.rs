@@ -58,7 +58,7 @@ impl Outbox {
         loop {
             let woken = WAKE.notified();
             loop {
-                match self.deliver_due(crate::server::db::now()).await {
+                match self.deliver_due(self.db.now()).await {
                     Ok(0) => break,
                     Ok(_) => continue,
                     Err(e) => {

@@ -12,7 +12,7 @@ use crate::error::AppError;
 use crate::model::notice::Kind;
 use crate::model::token::label;
 use crate::on_tx;
-use crate::server::db::Db;
+use crate::server::db::{Db, Tx};
 use crate::server::events;
 use crate::server::events::{queue, wake, Notice, NoticeData};
 
@@ -25,7 +25,7 @@ pub async fn run(db: Db) {
     let mut tick = tokio::time::interval(Duration::from_secs(60));
     loop {
         tick.tick().await;
-        let now = crate::server::db::now();
+        let now = db.now();
         if let Err(e) = expiring(&db, now).await {
             tracing::warn!(error = %e, "expiry reminders not checked");
         }
@@ -103,12 +103,7 @@ pub async fn expiring(db: &Db, now: i64) -> Result<usize, AppError> {
             },
         ));
     }
-    queue(&mut tx, &notices).await?;
-    tx.commit().await?;
-    if !notices.is_empty() {
-        wake();
-    }
-    Ok(notices.len())
+    queue_and_commit(tx, &notices).await
 }
 
 #[derive(sqlx::FromRow)]
@@ -177,7 +172,13 @@ pub async fn new_addresses(db: &Db, now: i64) -> Result<usize, AppError> {
             },
         ));
     }
-    queue(&mut tx, &notices).await?;
+    queue_and_commit(tx, &notices).await
+}
+
+/// Writes what a scan found in its transaction, commits, and wakes the
+/// mail worker when there is something to send; returns how many.
+async fn queue_and_commit(mut tx: Tx, notices: &[Notice]) -> Result<usize, AppError> {
+    queue(&mut tx, notices).await?;
     tx.commit().await?;
     if !notices.is_empty() {
         wake();

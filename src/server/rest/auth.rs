@@ -16,7 +16,7 @@ use super::error::ApiError;
 use crate::model::audit::AuditAction;
 use crate::model::scope::{Scope, Scopes};
 use crate::model::time::rfc3339;
-use crate::server::db::now;
+
 use crate::server::events::NewEvent;
 use crate::server::identity::users::Profile;
 use crate::server::kernel::client::ClientMeta;
@@ -78,7 +78,7 @@ pub async fn require_token(
     mut req: Request<Body>,
     next: Next,
 ) -> Response {
-    let started = now();
+    let started = state.db.now();
     let meta = ClientMeta::from_request(req.headers(), req.extensions());
     let method = req.method().to_string();
     // Nested routers see a shortened URI; the audit log wants the real one.
@@ -207,7 +207,7 @@ async fn authenticate(
     if owner.user_disabled {
         return Err(invalid().into());
     }
-    if owner.expires_at.is_some_and(|e| e <= now()) {
+    if owner.expires_at.is_some_and(|e| e <= state.db.now()) {
         return Err(Rejected {
             error: ApiError::unauthorized("token_expired", "The access token has expired."),
             owner: Some((owner, AuditAction::TokenRejectedExpired)),
@@ -219,7 +219,10 @@ async fn authenticate(
             owner: Some((owner, AuditAction::TokenRejectedDeactivated)),
         });
     }
-    if owner.retired_until.is_some_and(|until| until <= now()) {
+    if owner
+        .retired_until
+        .is_some_and(|until| until <= state.db.now())
+    {
         return Err(Rejected {
             error: ApiError::unauthorized(
                 "token_rotated",

@@ -13,7 +13,7 @@ use super::json::ApiJson;
 use super::tokens::RevokeRequest;
 use crate::model::audit::AuditAction;
 use crate::server::auth::limiter;
-use crate::server::db::now;
+
 use crate::server::events::NewEvent;
 use crate::server::kernel::client::ClientMeta;
 use crate::server::kernel::token_secret::PlainToken;
@@ -53,7 +53,7 @@ pub async fn revoke(
         return Ok(accepted);
     };
     let keys = limiter::revoke_keys(meta.ip.as_deref());
-    let now = now();
+    let now = state.db.now();
     if let Some(retry_after) = state.login_limiter.take(&keys, now).await?.retry_after {
         return Err(crate::error::AppError::RateLimited(retry_after).into());
     }

@@ -15,7 +15,7 @@ use crate::model::rotation;
 use crate::model::scope::Scope;
 use crate::model::time::rfc3339;
 use crate::model::token::{RecentIp, TokenStatus, TokenView};
-use crate::server::db::now;
+
 use crate::server::events::NewEvent;
 use crate::server::state::AppState;
 use crate::server::tokens;
@@ -125,7 +125,7 @@ pub async fn list_tokens(
     State(state): State<AppState>,
     Authorized(caller): Authorized<{ Scope::TokensRead as usize }>,
 ) -> Result<Json<Vec<TokenBody>>, ApiError> {
-    let now = now();
+    let now = state.db.now();
     state.audit.flush().await;
     let list = tokens::list(&state.db, caller.user_id).await?;
     Ok(Json(list.iter().map(|t| TokenBody::new(t, now)).collect()))
@@ -149,7 +149,7 @@ pub async fn get_token(
     let t = tokens::get(&state.db, caller.user_id, id).await?;
     Ok(Json(TokenDetailBody {
         recent_ips: t.recent_ips.iter().map(Into::into).collect(),
-        token: TokenBody::new(&t, now()),
+        token: TokenBody::new(&t, state.db.now()),
     }))
 }
 
@@ -229,7 +229,7 @@ async fn rotate(
         Json(RotatedBody {
             token: r.secret.expose().to_owned(),
             old_secret_valid_until: r.old_valid_until.map(rfc3339),
-            details: TokenBody::new(&r.token, now()),
+            details: TokenBody::new(&r.token, state.db.now()),
         }),
     ))
 }

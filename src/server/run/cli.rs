@@ -280,7 +280,7 @@ async fn issue_token(
         .map_err(|e| e.to_string())?
         .ok_or_else(|| format!("--handle: no user {handle}"))?;
     let expires_at = Expiry::Days(days)
-        .resolve(db::now(), &settings.policy)
+        .resolve(pool.now(), &settings.policy)
         .map_err(|e| format!("--expires-days: {e}"))?;
     let token = PlainToken::generate(&settings.token_prefix);
     tokens::insert(

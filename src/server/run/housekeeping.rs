@@ -25,23 +25,23 @@ pub async fn run(pool: db::Db, settings: Settings) {
             tracing::debug!(sessions = n, "purged ended sessions");
         }
         let limits = crate::server::auth::limiter::LoginLimiter::new(pool.clone());
-        if let Ok(n) = limits.sweep(db::now()).await {
+        if let Ok(n) = limits.sweep(pool.now()).await {
             tracing::debug!(windows = n, "purged ended rate-limit windows");
         }
         if let Ok(n) = audit::purge_older_than(&pool, settings.audit_retention_days).await {
             tracing::debug!(events = n, "purged old audit events");
         }
-        if let Ok(n) = notify::purge(&pool, db::now()).await {
+        if let Ok(n) = notify::purge(&pool, pool.now()).await {
             tracing::debug!(notices = n, "purged old notices");
         }
-        if let Ok(n) = signup::purge(&pool, db::now()).await {
+        if let Ok(n) = signup::purge(&pool, pool.now()).await {
             tracing::debug!(links = n, "purged dead sign-up links");
         }
-        if let Ok(n) = tokens::forget_retired(&pool, db::now()).await {
+        if let Ok(n) = tokens::forget_retired(&pool, pool.now()).await {
             tracing::debug!(secrets = n, "forgot long-replaced token secrets");
         }
         if let Some(days) = settings.token_idle_revoke_days {
-            match tokens::deactivate_idle(&pool, days, db::now()).await {
+            match tokens::deactivate_idle(&pool, days, pool.now()).await {
                 Ok(0) => {}
                 Ok(n) => tracing::info!(tokens = n, days, "deactivated tokens unused for too long"),
                 Err(e) => tracing::warn!(error = %e, "idle tokens not deactivated"),

@@ -40,6 +40,7 @@ const LOOKUP_CONNECTIONS: usize = 4;
 /// The state for a database and settings: loads (or creates) the server
 /// key and starts the audit writer. Fails with a message naming the setting.
 pub fn state(db: Db, settings: Settings, site_root: &str) -> Result<AppState, String> {
+    let db = db.with_clock(settings.clock.clone());
     let mut secrets = SecretBox::load_or_create(
         &settings.data_dir,
         settings.secret_key.as_ref().map(|s| s.expose()),

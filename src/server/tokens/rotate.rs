@@ -10,7 +10,7 @@ use crate::model::time::rfc3339;
 use crate::model::token::label;
 use crate::model::token::TokenView;
 use crate::server::config::Settings;
-use crate::server::db::{now, Db};
+use crate::server::db::Db;
 use crate::server::events;
 use crate::server::events::NewEvent;
 use crate::server::kernel::token_secret::PlainToken;
@@ -49,7 +49,7 @@ pub async fn rotate(
     event: NewEvent,
 ) -> Result<Rotated, AppError> {
     let (prefix, policy) = (&settings.token_prefix, &settings.policy);
-    let now = now();
+    let now = db.now();
     let mut tx = events::begin(db).await?;
     let sql = tx.pick(
         "SELECT name, prefix, last_four, created_at, rotated_at, expires_at,
@@ -137,7 +137,7 @@ struct Revoked {
 /// grace stops working. Anything else changes nothing. Whether something was
 /// revoked is returned for the tests; the API answers the same either way.
 pub async fn revoke_leaked(db: &Db, token: &PlainToken, event: NewEvent) -> Result<bool, AppError> {
-    let now = now();
+    let now = db.now();
     let hash = token.hash();
     let mut tx = events::begin(db).await?;
     let current: Option<Revoked> = on_tx!(&mut tx, c => sqlx::query_as(

@@ -5,7 +5,7 @@ use crate::error::{AppError, Reason};
 use crate::model::notice::Kind;
 use crate::model::scope::Scopes;
 use crate::model::token::{label, limit_notice, TokenStatus, TokenView};
-use crate::server::db::{now, Backend, Db};
+use crate::server::db::{Backend, Db};
 use crate::server::events;
 use crate::server::events::NewEvent;
 use crate::server::kernel::token_secret::PlainToken;
@@ -76,7 +76,7 @@ pub async fn insert(
     } = new;
     let hash = token.hash().0.to_vec();
     let last_four = token.last_four();
-    let now = now();
+    let now = db.now();
     let limit = i64::from(max);
     let mut tx = events::begin(db).await?;
     if tx.backend() == Backend::Postgres {
@@ -131,7 +131,7 @@ pub async fn set_active(
     event: NewEvent,
 ) -> Result<TokenView, AppError> {
     let token = get(db, user_id, id).await?;
-    let now = now();
+    let now = db.now();
     if active && token.status(now) == TokenStatus::Expired {
         return Err(AppError::conflict(
             Reason::TokenExpired,
@@ -184,7 +184,7 @@ pub async fn delete(
 /// Remembers a generated token for the session until it is saved.
 pub async fn set_pending(db: &Db, session_id: i64, token: &PlainToken) -> Result<(), AppError> {
     let hash = token.hash().0.to_vec();
-    let now = now();
+    let now = db.now();
     on_db!(db, p => sqlx::query(
         "INSERT INTO pending_tokens (session_id, token_hash, created_at) VALUES ($1, $2, $3)
          ON CONFLICT (session_id) DO UPDATE SET token_hash = excluded.token_hash, created_at = excluded.created_at",
@@ -202,7 +202,7 @@ pub async fn set_pending(db: &Db, session_id: i64, token: &PlainToken) -> Result
 /// within the last day). Each generated token can be saved once.
 pub async fn take_pending(db: &Db, session_id: i64, token: &PlainToken) -> Result<bool, AppError> {
     let hash = token.hash().0.to_vec();
-    let since = now() - 86_400;
+    let since = db.now() - 86_400;
     let done = on_db!(db, p => sqlx::query(
         "DELETE FROM pending_tokens WHERE session_id = $1 AND token_hash = $2 AND created_at > $3",
     )

@@ -10,7 +10,7 @@ use futures::TryStreamExt;
 use sqlx::{Postgres, QueryBuilder, Row};
 
 use crate::on_db;
-use crate::server::db::{self, Db};
+use crate::server::db::{self, Db, Pool};
 
 mod tables;
 
@@ -60,7 +60,7 @@ pub async fn copy(from_url: &str, to_url: &str) -> Result<Copied, String> {
     let to = db::connect(to_url)
         .await
         .map_err(|e| e.replacen("DATABASE_URL", "--to", 1))?;
-    let Db::Postgres(target) = &to else {
+    let Pool::Postgres(target) = &to.pool else {
         return Err("--to: expected a PostgreSQL database".into());
     };
     for (table, _, _) in TABLES {
@@ -162,7 +162,7 @@ pub async fn copy(from_url: &str, to_url: &str) -> Result<Copied, String> {
 async fn high_water(from: &Db, table: &'static str) -> Result<i64, String> {
     let fail = |e: sqlx::Error| format!("--from: reading the {table} ids: {e}");
     let mut high = 0;
-    if let Db::Sqlite(p) = from {
+    if let Pool::Sqlite(p) = &from.pool {
         let seq: Option<i64> = sqlx::query_scalar("SELECT seq FROM id_high_water WHERE name = $1")
             .bind(table)
             .fetch_optional(p)

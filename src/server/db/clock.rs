@@ -1,5 +1,6 @@
-//! The server's clock for sessions: the system's, or one that tests move
-//! forward to reach a timeout without waiting for it.
+//! The server's one clock, carried by [`super::Db`]: the system's, or one
+//! that a test moves forward to reach a session timeout, a link's expiry,
+//! a limit's window or a reminder's day without waiting for it.
 
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
@@ -29,7 +30,7 @@ impl Clock {
             .offset
             .as_ref()
             .map_or(0, |o| o.load(Ordering::Relaxed));
-        crate::server::db::now() + skew
+        crate::model::time::now() + skew
     }
 
     /// Moves an adjustable clock `secs` forward.
@@ -54,6 +55,6 @@ mod tests {
         assert!(clock.now() - before < 3_660);
         let system = Clock::system();
         system.advance(3_600);
-        assert!(system.now() - crate::server::db::now() < 60);
+        assert!(system.now() - crate::model::time::now() < 60);
     }
 }
