@@ -88,6 +88,39 @@ $upstreams  }
       proxy_set_header X-Forwarded-Proto \$scheme;
     }
   }
+  # A service of the platform (port + 5) behind forward auth: nginx asks
+  # /auth/verify about each request and passes who the token belongs to on
+  # to the service (here: nginx itself on port + 6, which echoes them).
+  server {
+    listen 127.0.0.1:$((port + 5));
+    location / {
+      auth_request /_verify;
+      auth_request_set \$auth_user_id \$upstream_http_x_auth_user_id;
+      auth_request_set \$auth_handle \$upstream_http_x_auth_handle;
+      auth_request_set \$auth_scopes \$upstream_http_x_auth_scopes;
+      proxy_set_header X-Auth-User-Id \$auth_user_id;
+      proxy_set_header X-Auth-Handle \$auth_handle;
+      proxy_set_header X-Auth-Scopes \$auth_scopes;
+      proxy_pass http://127.0.0.1:$((port + 6));
+    }
+    location = /_verify {
+      internal;
+      proxy_pass http://app/auth/verify;
+      proxy_pass_request_body off;
+      proxy_set_header Content-Length "";
+      proxy_set_header Host \$http_host;
+      proxy_set_header X-Original-Method \$request_method;
+      proxy_set_header X-Original-URI \$request_uri;
+      proxy_set_header X-Forwarded-For \$proxy_add_x_forwarded_for;
+    }
+  }
+  server {
+    listen 127.0.0.1:$((port + 6));
+    location / {
+      default_type text/plain;
+      return 200 "user=\$http_x_auth_user_id handle=\$http_x_auth_handle scopes=\$http_x_auth_scopes\\n";
+    }
+  }
 }
 EOF
 "$NGINX" -c "$work/nginx.conf" -p "$work" &

@@ -254,7 +254,7 @@ def circles(nodes, edges):
     return out
 
 
-ORDER = ["run", "rest", "http", "state", "auth", "audit", "tokens", "identity",
+ORDER = ["run", "platform", "rest", "http", "state", "auth", "audit", "tokens", "identity",
          "notify", "events", "config", "kernel", "db"]
 
 

@@ -138,7 +138,7 @@ test("a 7-day token shows its expiry warning and the audit log shows the API cal
   const csv = await page.request.get(csvHref!);
   expect(csv.status()).toBe(200);
   const lines = (await csv.text()).trim().split("\n");
-  expect(lines[0]).toBe("id,created_at,action,token,method,path,status,ip,user_agent,detail");
+  expect(lines[0]).toBe("id,created_at,action,token,method,host,path,status,ip,user_agent,detail");
   expect(lines.length).toBe(2);
   expect(lines[1]).toContain("token_created");
 });

@@ -142,6 +142,10 @@ pub struct AuditEventView {
     pub action: String,
     pub token: Option<String>,
     pub method: Option<String>,
+    /// Where a platform request went (checked at `/auth/verify`); `None`
+    /// for this app's own API.
+    #[serde(default)]
+    pub host: Option<String>,
     pub path: Option<String>,
     pub status: Option<i64>,
     pub ip: Option<String>,
@@ -155,6 +159,15 @@ impl AuditEventView {
         AuditAction::from_name(&self.action)
             .map(|a| a.label().to_owned())
             .unwrap_or_else(|| self.action.clone())
+    }
+
+    /// The request as the log shows it: `GET /api/v1/user`, or with the
+    /// host of a platform request, `GET api.example.com/v1/things`.
+    pub fn request(&self) -> Option<String> {
+        match (&self.method, &self.path) {
+            (Some(m), Some(p)) => Some(format!("{m} {}{p}", self.host.as_deref().unwrap_or(""))),
+            _ => None,
+        }
     }
 }
 

@@ -2,7 +2,8 @@
 //! point down this order, never up it; `tools/import_cycles.py` (run by
 //! `make lint`) refuses a circle or an import up the order:
 //!
-//! `run` (composition: router, command line, serve) › `rest` (the API) ›
+//! `run` (composition: router, command line, serve) › `platform` (what the
+//! platform's services call: forward auth) › `rest` (the API) ›
 //! `http` (plumbing shared by every route, the export and avatar routes) ›
 //! `state` (what every handler shares) › `auth` (sessions, limits, sign-in
 //! and -up, mailed links) › `audit` (the log's queue and pages) › `tokens` ›
@@ -20,6 +21,7 @@ pub mod http;
 pub mod identity;
 pub mod kernel;
 pub mod notify;
+pub mod platform;
 pub mod rest;
 pub mod run;
 pub mod state;

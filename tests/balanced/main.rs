@@ -61,7 +61,7 @@ mod instances {
     /// Two clients of one balancer in front of two fresh instances: both
     /// reach both instances, turn by turn.
     pub async fn two() -> [TestApp; 2] {
-        two_with_pids().await.0
+        started(None).await.0
     }
 
     /// [`two`] with `signups_per_address` sign-ups allowed per address.
@@ -71,10 +71,18 @@ mod instances {
 
     /// [`two`], and the instances' process ids.
     pub async fn two_with_pids() -> ([TestApp; 2], Vec<u32>) {
-        started(None).await
+        let (apps, pids, _) = started(None).await;
+        (apps, pids)
     }
 
-    async fn started(signups_per_address: Option<u32>) -> ([TestApp; 2], Vec<u32>) {
+    /// [`two`], and a client of the platform's service that nginx guards
+    /// with forward auth (`/auth/verify` of the two instances).
+    pub async fn two_and_platform() -> ([TestApp; 2], TestApp) {
+        let (apps, _, platform) = started(None).await;
+        (apps, platform)
+    }
+
+    async fn started(signups_per_address: Option<u32>) -> ([TestApp; 2], Vec<u32>, TestApp) {
         let port = NEXT_PORT.fetch_add(10, Ordering::SeqCst);
         let root = env!("CARGO_MANIFEST_DIR");
         let env_file = tempfile::NamedTempFile::new().expect("temp file");
@@ -132,8 +140,10 @@ mod instances {
             }
             waited().await;
         }
+        let platform = format!("http://127.0.0.1:{}", port + 5);
+        let platform = TestApp::remote(&platform, &database_url, servers.clone()).await;
         let second = TestApp::remote(&base, &database_url, servers).await;
-        ([first, second], pids)
+        ([first, second], pids, platform)
     }
 }
 
@@ -361,5 +371,104 @@ mod sigkill {
             let last = acked[f].load(Ordering::SeqCst);
             assert_eq!(stored[f], format!("n{last}"), "{field}");
         }
+    }
+}
+
+/// Forward auth through a real nginx (`auth_request`) to the two
+/// instances: the service behind it sees who the token belongs to; no
+/// token, a deleted one, or one deactivated on the other instance is
+/// refused at the very next request.
+mod forward {
+    use account_settings::api::tokens::{DeleteToken, SetTokenActive};
+    use axum::body::Body;
+    use axum::http::{header, Request, StatusCode};
+
+    use crate::common::{Response, TestApp};
+
+    async fn things(platform: &TestApp, token: Option<&str>) -> Response {
+        let mut req = Request::get("/v1/things?page=2");
+        if let Some(t) = token {
+            req = req.header(header::AUTHORIZATION, format!("Bearer {t}"));
+        }
+        platform.send(req.body(Body::empty()).unwrap()).await
+    }
+
+    #[tokio::test]
+    async fn nginx_auth_request_lets_the_owner_through_and_stops_a_revoked_token_at_once() {
+        let ([a, b], platform) = crate::instances::two_and_platform().await;
+        let ada = a.signup("ada").await;
+        let (token, saved) = a.create_token(&ada, "gateway", "30").await;
+        let id = saved["id"].as_i64().unwrap().to_string();
+        let user_id: i64 = a.scalar("SELECT id FROM users WHERE handle = 'ada'").await;
+
+        assert_eq!(
+            things(&platform, None).await.status,
+            StatusCode::UNAUTHORIZED
+        );
+        let res = things(&platform, Some(&token)).await;
+        assert_eq!(res.status, StatusCode::OK, "{}", res.text());
+        let text = res.text();
+        assert!(
+            text.starts_with(&format!("user={user_id} handle=ada scopes=")),
+            "{text}"
+        );
+        assert!(text.contains("user:read"), "{text}");
+
+        // Round-robin: the next requests reach the other instance too.
+        for _ in 0..4 {
+            assert_eq!(things(&platform, Some(&token)).await.status, StatusCode::OK);
+        }
+        let res = b
+            .call::<SetTokenActive>(Some(&ada), &[("id", &id), ("active", "false")])
+            .await;
+        assert_eq!(res.status, StatusCode::OK, "{}", res.text());
+        for _ in 0..4 {
+            assert_eq!(
+                things(&platform, Some(&token)).await.status,
+                StatusCode::UNAUTHORIZED
+            );
+        }
+        b.call::<SetTokenActive>(Some(&ada), &[("id", &id), ("active", "true")])
+            .await;
+        assert_eq!(things(&platform, Some(&token)).await.status, StatusCode::OK);
+        let res = a.call::<DeleteToken>(Some(&ada), &[("id", &id)]).await;
+        assert_eq!(res.status, StatusCode::OK, "{}", res.text());
+        for _ in 0..4 {
+            assert_eq!(
+                things(&platform, Some(&token)).await.status,
+                StatusCode::UNAUTHORIZED
+            );
+        }
+
+        // Each check is in Ada's log with the service's host and path.
+        // (Written by each instance's audit writer within moments.)
+        let mut hosts: Vec<String> = Vec::new();
+        for _ in 0..50 {
+            hosts = a
+                .scalars(&format!(
+                    "SELECT host || ' ' || method || ' ' || path FROM audit_events
+                     WHERE user_id = {user_id} AND action = 'api_request' AND host IS NOT NULL"
+                ))
+                .await;
+            if hosts.len() >= 6 {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        assert_eq!(hosts.len(), 6, "{hosts:?}");
+        let port = platform_port(&hosts[0]);
+        assert!(
+            hosts
+                .iter()
+                .all(|h| h == &format!("127.0.0.1:{port} GET /v1/things")),
+            "{hosts:?}"
+        );
+    }
+
+    fn platform_port(row: &str) -> &str {
+        row.split(' ')
+            .next()
+            .and_then(|h| h.rsplit(':').next())
+            .unwrap_or_default()
     }
 }

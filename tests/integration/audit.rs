@@ -153,7 +153,7 @@ async fn csv_and_json_exports_hold_the_filtered_events() {
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(
         lines[0],
-        "id,created_at,action,token,method,path,status,ip,user_agent,detail"
+        "id,created_at,action,token,method,host,path,status,ip,user_agent,detail"
     );
     assert_eq!(lines.len(), 4, "{text}");
     assert!(lines[1..]
@@ -223,7 +223,7 @@ async fn the_csv_export_holds_no_cell_a_spreadsheet_would_run() {
             "{cell:?} would run as a formula"
         );
     }
-    let agents: Vec<&str> = rows.iter().map(|r| &r[8]).collect();
+    let agents: Vec<&str> = rows.iter().map(|r| &r[9]).collect();
     assert!(agents.contains(&format!("'{trap}").as_str()), "{agents:?}");
     assert!(agents.contains(&"'-2+3"), "{agents:?}");
     assert!(rows.iter().any(|r| r[3].starts_with("'@SUM(1+1)")));

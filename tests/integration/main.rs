@@ -21,6 +21,7 @@ mod crash;
 mod csrf;
 mod database;
 mod forgot;
+mod forward_auth;
 mod headers;
 mod injection;
 mod kill;

@@ -226,10 +226,7 @@ fn EventTable(events: Vec<AuditEventView>) -> impl IntoView {
     let rows = events
         .into_iter()
         .map(|e| {
-            let request = match (&e.method, &e.path) {
-                (Some(m), Some(p)) => format!("{m} {p}"),
-                _ => String::new(),
-            };
+            let request = e.request().unwrap_or_default();
             view! {
                 <tr>
                     <td class="nowrap">{format_utc(e.created_at)}</td>

@@ -70,7 +70,7 @@ pub async fn page(db: &Db, user_id: i64, q: &AuditQuery, limit: i64) -> Result<P
     let (from, to) = date_range(q)?;
     let (lo, hi) = id_range(db, from, to).await?;
     let mut sql = Filtered::new(
-        "SELECT id, created_at, action, token_label AS token, method, path, status, ip,
+        "SELECT id, created_at, action, token_label AS token, method, host, path, status, ip,
                 user_agent, detail
          FROM audit_events WHERE user_id = ",
     );

@@ -195,8 +195,8 @@ async fn write_guarded(
         let action = e.action.map(AuditAction::as_str).unwrap_or("unknown");
         on_tx!(&mut tx, c => sqlx::query(
             "INSERT INTO audit_events
-               (user_id, created_at, action, token_id, token_label, method, path, status, ip, user_agent, detail)
-             SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11
+               (user_id, created_at, action, token_id, token_label, method, host, path, status, ip, user_agent, detail)
+             SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12
              WHERE EXISTS (SELECT 1 FROM users WHERE id = $1)",
         )
         .bind(e.user_id)
@@ -205,6 +205,7 @@ async fn write_guarded(
         .bind(e.token_id)
         .bind(e.token_label.as_deref())
         .bind(e.method.as_deref())
+        .bind(e.host.as_deref())
         .bind(e.path.as_deref())
         .bind(e.status)
         .bind(e.ip.as_deref())

@@ -15,6 +15,9 @@ pub struct NewEvent {
     pub token_id: Option<i64>,
     pub token_label: Option<String>,
     pub method: Option<String>,
+    /// The host a platform request went to (`/auth/verify`); empty for
+    /// this app's own API.
+    pub host: Option<String>,
     pub path: Option<String>,
     pub status: Option<i64>,
     pub ip: Option<String>,
@@ -60,7 +63,7 @@ impl NewEvent {
     }
 }
 
-/// Rows per multi-row INSERT (11 values each, well under SQLite's limit).
+/// Rows per multi-row INSERT (12 values each, well under SQLite's limit).
 const ROWS_PER_INSERT: usize = 400;
 
 /// A few multi-row INSERTs of `events` in `tx`.
@@ -71,7 +74,7 @@ pub async fn insert(tx: &mut Tx, events: &[NewEvent]) -> Result<(), sqlx::Error>
             // value is a bound parameter.
             let mut insert = sqlx::QueryBuilder::new(
                 "INSERT INTO audit_events
-                   (user_id, created_at, action, token_id, token_label, method, path, status, ip, user_agent, detail) ",
+                   (user_id, created_at, action, token_id, token_label, method, host, path, status, ip, user_agent, detail) ",
             );
             insert.push_values(chunk, |mut row, e| {
                 row.push_bind(e.user_id)
@@ -80,6 +83,7 @@ pub async fn insert(tx: &mut Tx, events: &[NewEvent]) -> Result<(), sqlx::Error>
                     .push_bind(e.token_id)
                     .push_bind(e.token_label.as_deref())
                     .push_bind(e.method.as_deref())
+                    .push_bind(e.host.as_deref())
                     .push_bind(e.path.as_deref())
                     .push_bind(e.status)
                     .push_bind(e.ip.as_deref())

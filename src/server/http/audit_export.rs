@@ -112,12 +112,13 @@ async fn export(
 }
 
 /// The columns, in order, of both formats.
-const COLUMNS: [&str; 10] = [
+const COLUMNS: [&str; 11] = [
     "id",
     "created_at",
     "action",
     "token",
     "method",
+    "host",
     "path",
     "status",
     "ip",
@@ -156,6 +157,7 @@ fn render(events: &[AuditEventView], format: Format, first: bool, last: bool) ->
                     &inert(&e.action),
                     &text(&e.token),
                     &text(&e.method),
+                    &text(&e.host),
                     &text(&e.path),
                     &status,
                     &text(&e.ip),
@@ -180,6 +182,7 @@ fn render(events: &[AuditEventView], format: Format, first: bool, last: bool) ->
                     "action": e.action,
                     "token": e.token,
                     "method": e.method,
+                    "host": e.host,
                     "path": e.path,
                     "status": e.status,
                     "ip": e.ip,

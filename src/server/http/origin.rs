@@ -71,11 +71,13 @@ pub async fn guard(
 }
 
 /// Whether a path belongs to what browsers use (pages, server functions,
-/// exports, avatars). The token-authenticated API, the health checks and
-/// the database proxy's endpoint are reached under internal names too, and
-/// nothing a browser holds authenticates them.
+/// exports, avatars). The token-authenticated API, forward auth, the
+/// health checks and the database proxy's endpoint are reached under
+/// internal names too, and nothing a browser holds authenticates them.
 fn browser_facing(path: &str) -> bool {
     !(path.starts_with("/api/v1/")
+        || path == "/auth/verify"
+        || path.starts_with("/auth/verify/")
         || path == "/livez"
         || path == "/healthz"
         || path.starts_with("/internal/"))

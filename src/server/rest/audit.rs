@@ -70,6 +70,9 @@ pub struct AuditEventBody {
     /// Token name and prefix…last4, never the secret.
     pub token: Option<String>,
     pub method: Option<String>,
+    /// The host of a platform request checked at `/auth/verify`; `null`
+    /// for this app's own API.
+    pub host: Option<String>,
     pub path: Option<String>,
     pub status: Option<i64>,
     pub ip: Option<String>,
@@ -85,6 +88,7 @@ impl From<AuditEventView> for AuditEventBody {
             action: e.action,
             token: e.token,
             method: e.method,
+            host: e.host,
             path: e.path,
             status: e.status,
             ip: e.ip,

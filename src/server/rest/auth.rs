@@ -23,6 +23,7 @@ use crate::server::kernel::client::ClientMeta;
 use crate::server::kernel::token_secret::PlainToken;
 use crate::server::state::AppState;
 use crate::server::tokens;
+use crate::server::tokens::quota::Quota;
 
 /// The token and user behind an authenticated API request.
 #[derive(Debug, Clone)]
@@ -72,22 +73,102 @@ impl<const SCOPE: usize, S: Send + Sync> axum::extract::FromRequestParts<S> for 
     }
 }
 
-/// Middleware: authenticates, runs the handler, records the request.
-pub async fn require_token(
-    State(state): State<AppState>,
-    mut req: Request<Body>,
-    next: Next,
-) -> Response {
-    let started = state.db.now();
-    let meta = ClientMeta::from_request(req.headers(), req.extensions());
-    let method = req.method().to_string();
-    // Nested routers see a shortened URI; the audit log wants the real one.
-    let path = req
-        .extensions()
-        .get::<axum::extract::OriginalUri>()
-        .map_or_else(|| req.uri().path().to_owned(), |u| u.path().to_owned());
+/// The request a token is checked for, as its audit event names it: this
+/// app's own API request, or the platform request a proxy asks about
+/// (`/auth/verify`).
+pub struct Seen {
+    pub meta: ClientMeta,
+    pub method: String,
+    /// The platform's host; `None` for this app's own API.
+    pub host: Option<String>,
+    pub path: String,
+    pub at: i64,
+}
 
-    let owner = match authenticate(&state, req.headers()).await {
+impl Seen {
+    /// The audit event of `action` by `token` of `user_id`, answered
+    /// with `status`.
+    fn event(
+        &self,
+        user_id: i64,
+        action: AuditAction,
+        token: (i64, String),
+        status: u16,
+    ) -> NewEvent {
+        let mut e = NewEvent::new(user_id, action)
+            .client(&self.meta)
+            .token(token.0, token.1);
+        e.method = Some(self.method.clone());
+        e.host = self.host.clone();
+        e.path = Some(self.path.clone());
+        e.status = Some(i64::from(status));
+        e.at = self.at;
+        e
+    }
+}
+
+/// A token that passed the check, its owner, and its rate-limit standing.
+pub struct Passed {
+    pub user: std::sync::Arc<Profile>,
+    pub token_id: i64,
+    /// How the audit log names the token.
+    pub label: String,
+    pub scopes: Scopes,
+    /// When the secret used stops working: the token's expiry, or sooner
+    /// the end of a replaced secret's grace.
+    pub stops: Option<i64>,
+    pub quota: Option<Quota>,
+}
+
+impl Passed {
+    fn new(owner: tokens::TokenOwner, quota: Option<Quota>) -> Self {
+        Self {
+            stops: match (owner.expires_at, owner.retired_until) {
+                (Some(e), Some(r)) => Some(e.min(r)),
+                (e, r) => e.or(r),
+            },
+            user: std::sync::Arc::new(owner.user),
+            token_id: owner.token_id,
+            label: owner.label,
+            scopes: owner.scopes,
+            quota,
+        }
+    }
+
+    /// Writes the token's expiry and rate-limit headers on an answer.
+    pub fn write_headers(&self, headers: &mut axum::http::HeaderMap) {
+        if let Some(expires) = self.stops {
+            if let Ok(v) = HeaderValue::from_str(&rfc3339(expires)) {
+                headers.insert("token-expires-at", v);
+            }
+        }
+        if let Some(quota) = &self.quota {
+            quota.write(headers);
+        }
+    }
+
+    /// Queues the audit event of the request, answered with `status`
+    /// (which also marks the token used).
+    pub async fn record(self, state: &AppState, seen: &Seen, status: u16) {
+        let event = seen.event(
+            self.user.id,
+            AuditAction::ApiRequest,
+            (self.token_id, self.label),
+            status,
+        );
+        state.audit.record_token_use(event).await;
+    }
+}
+
+/// Checks the bearer token in `headers` for `seen`, and takes one request
+/// of its rate limit: the token and its standing, or the refusal to
+/// answer (recorded in the owner's audit log when the token was real).
+pub async fn check(
+    state: &AppState,
+    headers: &axum::http::HeaderMap,
+    seen: &Seen,
+) -> Result<Passed, Response> {
+    let owner = match authenticate(state, headers).await {
         Ok(owner) => owner,
         Err(Rejected { error, owner }) => {
             if let Some(m) = &state.metrics {
@@ -99,72 +180,73 @@ pub async fn require_token(
                 });
             }
             if let Some((owner, action)) = owner {
-                let mut e = NewEvent::new(owner.user.id, action)
-                    .client(&meta)
-                    .token(owner.token_id, owner.label);
-                e.method = Some(method);
-                e.path = Some(path);
-                e.status = Some(i64::from(error.status.as_u16()));
-                state.audit.record_api(e).await;
+                let token = (owner.token_id, owner.label);
+                let event = seen.event(owner.user.id, action, token, error.status.as_u16());
+                state.audit.record_api(event).await;
             }
-            return error.into_response();
+            return Err(error.into_response());
         }
     };
-
-    let user_id = owner.user.id;
-    let audit = |status: u16| {
-        let mut e = NewEvent::new(user_id, AuditAction::ApiRequest)
-            .client(&meta)
-            .token(owner.token_id, owner.label.clone());
-        e.method = Some(method.clone());
-        e.path = Some(path.clone());
-        e.status = Some(i64::from(status));
-        e.at = started;
-        e
-    };
-    let quota = state.api_limits.take(owner.token_id, owner.rate, started);
+    let quota = state.api_limits.take(owner.token_id, owner.rate, seen.at);
     if let Some(m) = &state.metrics {
         m.token_checked(match quota {
             Some(Err(_)) => "rate_limited",
             _ => "ok",
         });
     }
-    let quota = match quota {
+    match quota {
         Some(Err(quota)) => {
             let error = ApiError::rate_limited(quota);
-            state.audit.record_api(audit(error.status.as_u16())).await;
+            let token = (owner.token_id, owner.label.clone());
+            let event = seen.event(
+                owner.user.id,
+                AuditAction::ApiRequest,
+                token,
+                error.status.as_u16(),
+            );
+            state.audit.record_api(event).await;
             let mut res = error.into_response();
             quota.write(res.headers_mut());
-            return res;
+            Err(res)
         }
-        Some(Ok(quota)) => Some(quota),
-        None => None,
+        quota => Ok(Passed::new(
+            owner,
+            quota.map(|q| q.unwrap_or_else(|refused| refused)),
+        )),
+    }
+}
+
+/// Middleware: authenticates, runs the handler, records the request.
+pub async fn require_token(
+    State(state): State<AppState>,
+    mut req: Request<Body>,
+    next: Next,
+) -> Response {
+    let seen = Seen {
+        at: state.db.now(),
+        meta: ClientMeta::from_request(req.headers(), req.extensions()),
+        method: req.method().to_string(),
+        host: None,
+        // Nested routers see a shortened URI; the audit log wants the real one.
+        path: req
+            .extensions()
+            .get::<axum::extract::OriginalUri>()
+            .map_or_else(|| req.uri().path().to_owned(), |u| u.path().to_owned()),
+    };
+    let passed = match check(&state, req.headers(), &seen).await {
+        Ok(passed) => passed,
+        Err(refused) => return refused,
     };
     req.extensions_mut().insert(ApiCaller {
-        user_id,
-        token_id: owner.token_id,
-        scopes: owner.scopes,
-        user: std::sync::Arc::new(owner.user),
+        user_id: passed.user.id,
+        token_id: passed.token_id,
+        scopes: passed.scopes,
+        user: passed.user.clone(),
     });
     let mut res = next.run(req).await;
-
-    // A replaced secret in its grace stops working before the token does.
-    let stops = match (owner.expires_at, owner.retired_until) {
-        (Some(e), Some(r)) => Some(e.min(r)),
-        (e, r) => e.or(r),
-    };
-    if let Some(expires) = stops {
-        if let Ok(v) = HeaderValue::from_str(&rfc3339(expires)) {
-            res.headers_mut().insert("token-expires-at", v);
-        }
-    }
-    if let Some(quota) = quota {
-        quota.write(res.headers_mut());
-    }
-    state
-        .audit
-        .record_token_use(audit(res.status().as_u16()))
-        .await;
+    passed.write_headers(res.headers_mut());
+    let status = res.status().as_u16();
+    passed.record(&state, &seen, status).await;
     res
 }
 

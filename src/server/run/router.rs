@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use axum::http::{header, HeaderValue};
-use axum::routing::{get, post};
+use axum::routing::{any, get, post};
 use axum::{middleware, Router};
 use leptos::config::LeptosOptions;
 use leptos::prelude::{provide_context, use_context};
@@ -19,6 +19,7 @@ use crate::server::http::audit_export as export;
 use crate::server::http::{avatar, client, fn_errors, headers, origin, refusal, request_id};
 use crate::server::kernel::metrics;
 use crate::server::kernel::secret_box::SecretBox;
+use crate::server::platform::verify;
 use crate::server::rest;
 use crate::server::state::{AppState, Shared};
 
@@ -187,6 +188,11 @@ pub fn build(state: AppState) -> Router {
         .route("/settings/audit-log/export.json", get(export::json))
         .route("/avatars/{name}", get(avatar::serve))
         .route("/internal/db-auth", post(rest::db_auth::db_auth))
+        .route(verify::PATH, any(verify::verify))
+        .route(
+            &format!("{}/{{*original}}", verify::PATH),
+            any(verify::verify),
+        )
         .leptos_routes_with_context(&state, routes, context, move || {
             shell(shell_options.clone())
         })

@@ -118,6 +118,7 @@ pub(super) const TABLES: &[Table] = &[
             ("token_id", Int),
             ("token_label", Text),
             ("method", Text),
+            ("host", Text),
             ("path", Text),
             ("status", Int),
             ("ip", Text),
