@@ -2,9 +2,11 @@
 # Load test: release servers, fresh databases, wrk on loopback. For each of
 # SQLite (one instance), PostgreSQL (one instance) and PostgreSQL behind
 # nginx (one instance, then two): rounds of GET /livez (no database),
-# GET /healthz and token-authenticated GET /api/v1/user (audit included),
+# GET /healthz, token-authenticated GET /api/v1/user and GET /auth/verify
+# (audit included), and a bare axum handler (tools/bare-axum, built here),
 # the ratios taken within each round (targets: user/healthz >= 0.6 on
-# SQLite and >= 0.5 on PostgreSQL, user/livez >= 0.3). Then the signed-in
+# SQLite and >= 0.5 on PostgreSQL, user/livez >= 0.3; SPEC §13: verify and
+# user >= 0.5 of bare axum on SQLite, >= 0.35 on PostgreSQL). Then the signed-in
 # Tokens page and the gzipped size of what each page load downloads.
 # BENCH_SKIP_BUILD=1 measures what is built; BENCH_ROUNDS, BENCH_SECONDS,
 # BENCH_CONNECTIONS change the load; BENCH_ONLY=sqlite skips PostgreSQL,
@@ -22,6 +24,10 @@ if ! command -v wrk >/dev/null 2>&1; then
   $SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q wrk
 fi
 [ -n "${BENCH_SKIP_BUILD:-}" ] || cargo leptos build --release --split
+# The bare handler, from the same lock file's axum and tokio (no network).
+CARGO_TARGET_DIR="$CARGO_TARGET_DIR-bare" cargo build --release --locked \
+  --manifest-path tools/bare-axum/Cargo.toml
+BARE="$CARGO_TARGET_DIR-bare/release/bare-axum"
 
 DURATION="${BENCH_SECONDS:-8}"
 # Rounds of livez-healthz-user: the ratios are taken within each round, so a
@@ -38,6 +44,9 @@ cleanup() {
 }
 trap cleanup EXIT
 export LEPTOS_SITE_ROOT="$ROOT/target/site" RUST_LOG=warn
+bare_base="http://127.0.0.1:$((port + 90))"
+"$BARE" "127.0.0.1:$((port + 90))" &
+pids+=($!)
 PASSWORD="bench password 12345678"
 
 up() { for _ in $(seq 100); do curl -fs "$1/healthz" >/dev/null 2>&1 && return 0; sleep 0.2; done; return 1; }
@@ -53,10 +62,11 @@ errors() { awk '/Non-2xx|Socket errors/ { print "  " FILENAME ": " $0 }' "$data/
 median() { echo "$1" | tr ' ' '\n' | grep . | sort -n |
   awk '{ a[NR] = $1 } END { printf "median %.2f, lowest %.2f", a[int((NR + 1) / 2)], a[1] }'; }
 
-# bench LABEL BASE TOKEN: rounds of /livez, /healthz, /api/v1/user.
+# bench LABEL BASE TOKEN: rounds of /livez, /healthz, /api/v1/user,
+# /auth/verify (as nginx's auth_request asks) and the bare handler.
 summary=""
 bench() {
-  local label="$1" base="$2" tok="$3" key ratios_h="" ratios_l="" out=""
+  local label="$1" base="$2" tok="$3" key ratios_h="" ratios_l="" ratios_bu="" ratios_bv="" out=""
   key="$(echo "$label" | tr -c 'a-zA-Z0-9' '_')"
   echo "== $label: warming up…"
   wrk -t2 -c"$CONNECTIONS" -d4s "$base/healthz" >/dev/null
@@ -66,18 +76,27 @@ bench() {
     run "$key-livez$r" "$base/livez"
     run "$key-healthz$r" "$base/healthz"
     run "$key-user$r" -H "Authorization: Bearer $tok" "$base/api/v1/user"
+    run "$key-verify$r" -H "Authorization: Bearer $tok" -H "X-Original-Method: GET" \
+      -H "X-Original-URI: /v1/things" "$base/auth/verify"
+    run "$key-bare$r" "$bare_base/"
   done
   for r in $(seq "$ROUNDS"); do
-    local l h u rh rl
+    local l h u v b rh rl bu bv
     l=$(rps "$key-livez$r"); h=$(rps "$key-healthz$r"); u=$(rps "$key-user$r")
+    v=$(rps "$key-verify$r"); b=$(rps "$key-bare$r")
     rh=$(awk -v h="$h" -v u="$u" 'BEGIN { printf "%.2f", u / h }')
     rl=$(awk -v l="$l" -v u="$u" 'BEGIN { printf "%.2f", u / l }')
-    ratios_h="$ratios_h $rh"; ratios_l="$ratios_l $rl"
+    bu=$(awk -v b="$b" -v u="$u" 'BEGIN { printf "%.2f", u / b }')
+    bv=$(awk -v b="$b" -v v="$v" 'BEGIN { printf "%.2f", v / b }')
+    ratios_h="$ratios_h $rh"; ratios_l="$ratios_l $rl"; ratios_bu="$ratios_bu $bu"; ratios_bv="$ratios_bv $bv"
     out+="$(printf '  round %d  /livez %9s   /healthz %9s (p99 %6s)   /api/v1/user %9s req/s (p99 %6s)   user/healthz %s   user/livez %s' \
       "$r" "$l" "$h" "$(p99 "$key-healthz$r")" "$u" "$(p99 "$key-user$r")" "$rh" "$rl")"$'\n'
-    out+="$(errors "$key-livez$r"; errors "$key-healthz$r"; errors "$key-user$r")"
+    out+="$(printf '           /auth/verify %9s req/s (p99 %6s)   bare axum %9s req/s   user/bare %s   verify/bare %s' \
+      "$v" "$(p99 "$key-verify$r")" "$b" "$bu" "$bv")"$'\n'
+    out+="$(errors "$key-livez$r"; errors "$key-healthz$r"; errors "$key-user$r"; errors "$key-verify$r"; errors "$key-bare$r")"
   done
   summary+="$label"$'\n'"$out"$'\n'"  user/healthz: $(median "$ratios_h")   user/livez: $(median "$ratios_l")"$'\n'
+  summary+="  user/bare: $(median "$ratios_bu")   verify/bare: $(median "$ratios_bv")"$'\n'
 }
 
 # SQLite, one instance.
@@ -142,6 +161,7 @@ echo
 echo "== results ($ROUNDS rounds, ${DURATION}s per load, $CONNECTIONS connections, 2 wrk threads, loopback, $(nproc) cores shared by everything) =="
 printf '%s' "$summary"
 echo "targets: user/healthz >= 0.60 (SQLite), >= 0.50 (PostgreSQL); user/livez >= 0.30"
+echo "         user/bare and verify/bare >= 0.50 (SQLite), >= 0.35 (PostgreSQL) (SPEC §13)"
 printf 'GET /settings/tokens (signed in, 1 connection, SQLite)   %s req/s   p50 %s (status %s; target p50 < 2ms)\n' \
   "$(rps page)" "$(p50 page)" "$page_ok"
 errors page

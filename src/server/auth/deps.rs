@@ -3,6 +3,8 @@
 
 use std::sync::Arc;
 
+use crate::error::AppError;
+
 use super::limiter::LoginLimiter;
 use crate::server::config::Settings;
 use crate::server::db::Db;
@@ -20,4 +22,20 @@ pub struct Deps<'a> {
     pub hasher: &'a Hasher,
     /// The mail server, when one is configured.
     pub mailer: Option<&'a Arc<Mailer>>,
+}
+
+impl Deps<'_> {
+    /// Takes one attempt under every limit in `keys`, now: refused (429
+    /// with the wait) when any is spent.
+    pub async fn limit(&self, keys: &[super::limiter::Key]) -> Result<(), AppError> {
+        match self
+            .login_limiter
+            .take(keys, self.db.now())
+            .await?
+            .retry_after
+        {
+            Some(retry_after) => Err(AppError::RateLimited(retry_after)),
+            None => Ok(()),
+        }
+    }
 }

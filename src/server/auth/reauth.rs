@@ -17,10 +17,7 @@ pub async fn verify_current(
         return Err(AppError::invalid(field, "Enter your current password."));
     }
     let keys = crate::server::auth::limiter::current_password_keys(user_id);
-    let now = state.db.now();
-    if let Some(retry_after) = state.login_limiter.take(&keys, now).await?.retry_after {
-        return Err(AppError::RateLimited(retry_after));
-    }
+    state.limit(&keys).await?;
     let hash = crate::server::identity::users::password_hash(state.db, user_id).await?;
     let right = if password.chars().count() > 128 {
         false

@@ -36,9 +36,7 @@ pub async fn request(state: &Deps<'_>, login: &str, meta: &ClientMeta) -> Result
     }
     let at = state.db.now();
     let keys = limiter::reset_ip_keys(meta.ip.as_deref());
-    if let Some(retry_after) = state.login_limiter.take(&keys, at).await?.retry_after {
-        return Err(AppError::RateLimited(retry_after));
-    }
+    state.limit(&keys).await?;
     let login = login.trim();
     if login.is_empty() || login.len() > 254 {
         return Err(AppError::invalid(

@@ -89,14 +89,7 @@ pub async fn sign_up(
         return Err(AppError::Forbidden);
     }
     let keys = limiter::sign_up_keys(meta.ip.as_deref(), state.settings.signups_per_address);
-    if let Some(retry_after) = state
-        .login_limiter
-        .take(&keys, state.db.now())
-        .await?
-        .retry_after
-    {
-        return Err(AppError::RateLimited(retry_after));
-    }
+    state.limit(&keys).await?;
     let handle = validate::handle(handle)?;
     let email = validate::email(email)?;
     password::check_new(password.expose(), "password")?;
@@ -245,14 +238,7 @@ pub async fn finish(
     let db = &state.db;
     let pending = peek(db, secret, state.db.now()).await?;
     let keys = limiter::sign_up_finish_keys(secret);
-    if let Some(retry_after) = state
-        .login_limiter
-        .take(&keys, state.db.now())
-        .await?
-        .retry_after
-    {
-        return Err(AppError::RateLimited(retry_after));
-    }
+    state.limit(&keys).await?;
     let hash = pending.password_hash.clone();
     let right = match state.hasher.verify(password.0, Some(hash)).await {
         Ok(right) => right,

@@ -27,15 +27,7 @@ pub const OTHER_ACCOUNT: &str = "This link is for another account. Sign out, the
 /// each one mails, or says whether an account has the address.
 pub async fn count_change(state: &Deps<'_>, user_id: i64) -> Result<(), AppError> {
     let keys = limiter::email_change_keys(user_id);
-    match state
-        .login_limiter
-        .take(&keys, state.db.now())
-        .await?
-        .retry_after
-    {
-        Some(retry_after) => Err(AppError::RateLimited(retry_after)),
-        None => Ok(()),
-    }
+    state.limit(&keys).await
 }
 
 /// Makes a confirmation link for `email`; the account's address changes
