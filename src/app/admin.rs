@@ -9,7 +9,7 @@ use leptos_router::components::Redirect;
 use leptos_router::hooks::use_query_map;
 
 use super::components::clipboard::CopyButton;
-use super::components::dialog::{Dialog, DialogButtons, DialogFoot, ModalDialog, OpenDialog};
+use super::components::dialog::{Dialog, DialogFoot, ModalDialog, OpenDialog};
 use super::components::form::{FieldError, FormError};
 use super::components::toast::use_toasts;
 use crate::api::admin::{
@@ -320,7 +320,19 @@ fn CreateUserForm(
                 </div>
             </div>
             <FormError error />
-            <DialogButtons open=creating class="button primary" label="Create" pending=create.pending() />
+            <div class="dialog-actions">
+                <button class="button secondary" type="button" on:click=move |_| creating.set(false)>
+                    "Cancel"
+                </button>
+                <button
+                    class="button primary"
+                    type="submit"
+                    disabled=move || create.pending().get()
+                    aria-busy=move || create.pending().get().to_string()
+                >
+                    "Create"
+                </button>
+            </div>
         </form>
     }
 }

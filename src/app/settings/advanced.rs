@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::api::advanced::{ChangeHandle, DeleteAccount, PreviewHandle};
-use crate::app::components::dialog::{Dialog, DialogButtons, DialogFoot, ModalDialog, OpenDialog};
+use crate::app::components::dialog::{Dialog, DialogFoot, ModalDialog, OpenDialog};
 use crate::app::components::form::FieldError;
 use crate::app::components::toast::{flash, use_toasts};
 use crate::app::page::use_session;
@@ -120,15 +120,22 @@ fn HandleForm(handle: String) -> impl IntoView {
                                     p.reserved_days,
                                 )}
                             </p>
-                            <DialogButtons
-                                open=confirm
-                                class="button primary"
-                                label="Change handle"
-                                pending=change.pending()
-                                on_confirm=Callback::new(move |()| {
-                                    change.dispatch(ChangeHandle { handle: new.clone() });
-                                })
-                            />
+                            <div class="dialog-actions">
+                                <button class="button secondary" type="button" on:click=move |_| confirm.set(false)>
+                                    "Cancel"
+                                </button>
+                                <button
+                                    class="button primary"
+                                    type="button"
+                                    disabled=move || change.pending().get()
+                                    aria-busy=move || change.pending().get().to_string()
+                                    on:click=move |_| {
+                                        change.dispatch(ChangeHandle { handle: new.clone() });
+                                    }
+                                >
+                                    "Change handle"
+                                </button>
+                            </div>
                         }
                     })
             }}

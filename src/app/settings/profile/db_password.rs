@@ -5,7 +5,7 @@ use leptos::prelude::*;
 
 use crate::api::profile::{get_db_connection, RotateDbPassword};
 use crate::app::components::clipboard::CopyButton;
-use crate::app::components::dialog::{Dialog, DialogButtons};
+use crate::app::components::dialog::Dialog;
 use crate::app::components::toast::use_toasts;
 use crate::error::AppError;
 use crate::model::account::DbConnection;
@@ -99,15 +99,22 @@ pub(super) fn DbPasswordCard() -> impl IntoView {
             <p>
                 "A new password is made at once and the current one stops working: connections and tools using it must be updated."
             </p>
-            <DialogButtons
-                open=confirm
-                class="button danger"
-                label="Confirm"
-                pending=rotate.pending()
-                on_confirm=Callback::new(move |()| {
-                    rotate.dispatch(RotateDbPassword {});
-                })
-            />
+            <div class="dialog-actions">
+                <button class="button secondary" type="button" on:click=move |_| confirm.set(false)>
+                    "Cancel"
+                </button>
+                <button
+                    class="button danger"
+                    type="button"
+                    disabled=move || rotate.pending().get()
+                    aria-busy=move || rotate.pending().get().to_string()
+                    on:click=move |_| {
+                        rotate.dispatch(RotateDbPassword {});
+                    }
+                >
+                    "Confirm"
+                </button>
+            </div>
         </Dialog>
     }
 }
