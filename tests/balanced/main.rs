@@ -413,6 +413,18 @@ mod forward {
             "{text}"
         );
         assert!(text.contains("user:read"), "{text}");
+        // A client's own identity headers never reach the service.
+        let req = Request::get("/v1/things")
+            .header(header::AUTHORIZATION, format!("Bearer {token}"))
+            .header("x-auth-user-id", "999999")
+            .header("x-auth-handle", "root")
+            .body(Body::empty())
+            .unwrap();
+        let text = platform.send(req).await.text();
+        assert!(
+            text.starts_with(&format!("user={user_id} handle=ada ")),
+            "{text}"
+        );
 
         // Round-robin: the next requests reach the other instance too.
         for _ in 0..4 {
@@ -450,12 +462,12 @@ mod forward {
                      WHERE user_id = {user_id} AND action = 'api_request' AND host IS NOT NULL"
                 ))
                 .await;
-            if hosts.len() >= 6 {
+            if hosts.len() >= 7 {
                 break;
             }
             tokio::time::sleep(std::time::Duration::from_millis(100)).await;
         }
-        assert_eq!(hosts.len(), 6, "{hosts:?}");
+        assert_eq!(hosts.len(), 7, "{hosts:?}");
         let port = platform_port(&hosts[0]);
         assert!(
             hosts

@@ -65,11 +65,13 @@ fn identify(passed: &Passed, headers: &mut HeaderMap) {
         ("x-auth-scopes", scopes),
     ];
     for (name, value) in pairs {
-        // Handles and addresses are checked ASCII when saved; a value a
-        // header cannot carry is left out rather than sent mangled.
-        if let Ok(v) = HeaderValue::from_str(&value) {
-            headers.insert(HeaderName::from_static(name), v);
-        }
+        // Always all five, so that a proxy copying them replaces whatever
+        // the client sent under those names. An address beyond ASCII goes
+        // as its UTF-8 bytes; a value no header can carry (none passes the
+        // checks on saving) goes empty rather than left out.
+        let v = HeaderValue::from_bytes(value.as_bytes())
+            .unwrap_or_else(|_| HeaderValue::from_static(""));
+        headers.insert(HeaderName::from_static(name), v);
     }
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
 }
