@@ -7,7 +7,7 @@ run:   ## set up (first time), build and serve on http://127.0.0.1:3000
 	bash tools/run.sh
 test:  ## every test: cargo test, then Playwright against the release server
 	bash tools/test.sh
-bench: ## load test /healthz and /api/v1/user, print throughputs and WASM size
+bench: ## load test /healthz, /api/v1/user, /auth/verify beside bare axum; revocation across instances; WASM size
 	bash tools/bench.sh
 load:  ## mixed traffic at 64 connections for 60 s: throughput, p50/p99, statuses, memory
 	bash tools/load.sh
