@@ -168,7 +168,7 @@ pub async fn check(
     headers: &axum::http::HeaderMap,
     seen: &Seen,
 ) -> Result<Passed, Response> {
-    let owner = match authenticate(state, headers).await {
+    let owner = match authenticate(state, headers, seen.at).await {
         Ok(owner) => owner,
         Err(Rejected { error, owner }) => {
             if let Some(m) = &state.metrics {
@@ -265,6 +265,7 @@ impl From<ApiError> for Rejected {
 async fn authenticate(
     state: &AppState,
     headers: &axum::http::HeaderMap,
+    now: i64,
 ) -> Result<tokens::TokenOwner, Rejected> {
     let invalid = || {
         ApiError::unauthorized(
@@ -289,7 +290,7 @@ async fn authenticate(
     if owner.user_disabled {
         return Err(invalid().into());
     }
-    if owner.expires_at.is_some_and(|e| e <= state.db.now()) {
+    if owner.expires_at.is_some_and(|e| e <= now) {
         return Err(Rejected {
             error: ApiError::unauthorized("token_expired", "The access token has expired."),
             owner: Some((owner, AuditAction::TokenRejectedExpired)),
@@ -301,10 +302,7 @@ async fn authenticate(
             owner: Some((owner, AuditAction::TokenRejectedDeactivated)),
         });
     }
-    if owner
-        .retired_until
-        .is_some_and(|until| until <= state.db.now())
-    {
+    if owner.retired_until.is_some_and(|until| until <= now) {
         return Err(Rejected {
             error: ApiError::unauthorized(
                 "token_rotated",

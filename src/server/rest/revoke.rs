@@ -53,10 +53,7 @@ pub async fn revoke(
         return Ok(accepted);
     };
     let keys = limiter::revoke_keys(meta.ip.as_deref());
-    let now = state.db.now();
-    if let Some(retry_after) = state.login_limiter.take(&keys, now).await?.retry_after {
-        return Err(crate::error::AppError::RateLimited(retry_after).into());
-    }
+    state.auth().limit(&keys).await?;
     // The owner is filled in by `revoke_leaked`; the address is the reporter's.
     let event = NewEvent::new(0, AuditAction::TokenRevokedLeaked).client(&meta);
     tokens::revoke_leaked(&state.db, &token, event).await?;
