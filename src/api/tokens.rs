@@ -37,6 +37,7 @@ pub async fn list_tokens() -> Result<TokensPage, AppError> {
     Ok(TokensPage {
         tokens: tokens::list(&state.db, s.user.id).await?,
         policy: state.settings.policy,
+        platform: state.settings.platform.scopes.clone(),
         now: state.db.now(),
     })
 }
@@ -76,7 +77,7 @@ pub async fn save_token(
     expires_on: String,
     scopes: String,
 ) -> Result<TokenView, AppError> {
-    use crate::model::{audit::AuditAction, scope::Scopes, token::Expiry, validate};
+    use crate::model::{audit::AuditAction, token::Expiry, validate};
     use crate::server::events::NewEvent;
     use crate::server::kernel::token_secret::PlainToken;
     use crate::server::run::context;
@@ -86,7 +87,7 @@ pub async fn save_token(
     let s = context::require_session().await?;
     require_confirmed(&s.user)?;
     let name = validate::token_name(&name)?;
-    let scopes = Scopes::parse(scopes.split_whitespace())?;
+    let (scopes, platform_scopes) = state.settings.platform.split_scopes(&scopes)?;
     let expires_at =
         Expiry::parse(&expiry, &expires_on)?.resolve(state.db.now(), &state.settings.policy)?;
     let generate_first = || AppError::invalid("secret", "Press Generate to create a token first.");
@@ -106,6 +107,7 @@ pub async fn save_token(
             prefix,
             expires_at,
             scopes,
+            platform_scopes: &platform_scopes,
         },
         state.settings.policy.max_per_user,
         NewEvent::new(s.user.id, AuditAction::TokenCreated).client(&meta),

@@ -131,6 +131,7 @@ mod tests {
                 last_used_at: None,
                 last_used_ip: None,
                 scopes: crate::model::scope::Scopes::READ,
+                platform_scopes: String::new(),
                 rotated_at: None,
                 recent_ips: Vec::new(),
             },

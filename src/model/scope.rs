@@ -58,6 +58,14 @@ impl Scope {
     }
 }
 
+/// A scope the operator's platform defines (`PLATFORM_CONFIG`), offered
+/// in the token form beside the built-in ones.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlatformScope {
+    pub name: String,
+    pub description: String,
+}
+
 /// A set of scopes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Scopes(i64);

@@ -79,6 +79,9 @@ pub struct TokenView {
     pub last_used_ip: Option<String>,
     #[cfg_attr(feature = "ssr", sqlx(try_from = "i64"))]
     pub scopes: Scopes,
+    /// The operator's scopes (`PLATFORM_CONFIG`) it carries, space-separated.
+    #[serde(default)]
+    pub platform_scopes: String,
     /// When its secret was last regenerated.
     pub rotated_at: Option<i64>,
     /// The last few distinct addresses it was used from, latest first.
@@ -98,6 +101,13 @@ pub struct RecentIp {
 pub const RECENT_IPS: usize = 5;
 
 impl TokenView {
+    /// Every scope it carries: the built-in ones, then the operator's.
+    pub fn scope_names(&self) -> Vec<&str> {
+        let mut names = self.scopes.names();
+        names.extend(self.platform_scopes.split(' ').filter(|s| !s.is_empty()));
+        names
+    }
+
     /// `ast_…k3Qz`: how a saved token is shown.
     pub fn masked(&self) -> String {
         format!("{}_…{}", self.prefix, self.last_four)
@@ -134,6 +144,9 @@ impl TokenView {
 pub struct TokensPage {
     pub tokens: Vec<TokenView>,
     pub policy: TokenPolicy,
+    /// The operator's scopes, offered in the form.
+    #[serde(default)]
+    pub platform: Vec<crate::model::scope::PlatformScope>,
     /// The server's clock when the list was read.
     pub now: i64,
 }
@@ -278,6 +291,7 @@ mod tests {
             last_used_at: None,
             last_used_ip: None,
             scopes: Scopes::READ,
+            platform_scopes: String::new(),
             rotated_at: None,
             recent_ips: Vec::new(),
         }

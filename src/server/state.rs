@@ -39,6 +39,8 @@ pub struct Shared {
     pub db: Db,
     /// Connections of their own for the API's token check.
     pub lookups: Lookups,
+    /// The token check's answers (see [`crate::server::tokens::cache`]).
+    pub token_cache: crate::server::tokens::cache::TokenCache,
     pub settings: Arc<Settings>,
     pub audit: AuditLog,
     pub login_limiter: Arc<LoginLimiter>,

@@ -37,12 +37,17 @@ impl TestApp {
             .unwrap_or_else(|e| panic!("{sql}: {e}"))
     }
 
-    /// Runs a statement; returns the rows it changed.
+    /// Runs a statement; returns the rows it changed. The instance's token
+    /// cache forgets what it knew, as after a change of its own (another
+    /// process's change reaches it by notification, a few milliseconds
+    /// later: `token_cache.rs` tests that path).
     pub async fn exec(&self, sql: &str) -> u64 {
-        on_db!(&self.state.db, p => sqlx::query(sql)
+        let changed = on_db!(&self.state.db, p => sqlx::query(sql)
             .execute(p)
             .await
             .map(|d| d.rows_affected()))
-        .unwrap_or_else(|e| panic!("{sql}: {e}"))
+        .unwrap_or_else(|e| panic!("{sql}: {e}"));
+        self.state.db.changes().bump();
+        changed
     }
 }

@@ -363,3 +363,26 @@ async fn instances_starting_together_on_an_empty_database_migrate_it_once() {
         p.close().await;
     }
 }
+
+#[test]
+fn a_bad_platform_file_stops_start_up_naming_its_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("platform.toml");
+    std::fs::write(
+        &file,
+        "[[scope]]\nname = \"things:read\"\ndescription = \"Read things\"\n\n[[rule]]\npath = \"/v1/things\"\nscope = \"thing:read\"\n",
+    )
+    .unwrap();
+    let err = refused(dir.path(), &[("PLATFORM_CONFIG", file.to_str().unwrap())]);
+    assert!(err.contains("platform.toml: line 7"), "{err}");
+    assert!(err.contains("\"thing:read\""), "{err}");
+    let missing = dir.path().join("absent.toml");
+    let err = refused(
+        dir.path(),
+        &[("PLATFORM_CONFIG", missing.to_str().unwrap())],
+    );
+    assert!(
+        err.contains("cannot read") && err.contains("absent.toml"),
+        "{err}"
+    );
+}

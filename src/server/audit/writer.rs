@@ -178,7 +178,7 @@ async fn finish(
 ) -> Result<Written, sqlx::Error> {
     let rows = update_last_used(&mut tx, used).await?;
     record_ips(&mut tx, from).await?;
-    tx.commit().await?;
+    tx.commit_usage().await?;
     Ok(rows)
 }
 

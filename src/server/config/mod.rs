@@ -1,6 +1,7 @@
 //! Configuration: flags with environment fallbacks and defaults. A bad value
 //! stops start-up with a message that names the setting.
 
+pub mod platform;
 pub mod smtp;
 
 use std::net::{IpAddr, SocketAddr};
@@ -145,6 +146,10 @@ pub struct Config {
     #[arg(long, env = "DB_PROXY_SECRET", global = true, hide_env_values = true,
           value_parser = parse_proxy_secret)]
     pub db_proxy_secret: Option<Secret>,
+    /// The operator's platform file (TOML): the scopes their services
+    /// define and the rules `/auth/verify` applies. Read at start-up.
+    #[arg(long, env = "PLATFORM_CONFIG", global = true, value_parser = platform::load)]
+    pub platform_config: Option<std::sync::Arc<platform::Platform>>,
 }
 
 /// `DATABASE_URL`: may hold a password, so its `Debug` shows the URL with
@@ -275,6 +280,8 @@ pub struct Settings {
     /// The clock the server runs on, put into its [`Db`](super::db::Db)
     /// (tests move it forward).
     pub clock: super::db::Clock,
+    /// The operator's scopes and rules (empty without `PLATFORM_CONFIG`).
+    pub platform: std::sync::Arc<platform::Platform>,
 }
 
 /// `HASH_WORKERS`, with 0 meaning one per core.
@@ -329,6 +336,7 @@ impl Settings {
                 format!("Account Settings <accounts@{host}>")
             }),
             clock: super::db::Clock::system(),
+            platform: c.platform_config.clone().unwrap_or_default(),
         }
     }
 

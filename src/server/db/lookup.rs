@@ -140,6 +140,11 @@ impl Lookups {
         closed
     }
 
+    /// What tells the token cache that tokens or users changed.
+    pub fn changes(&self) -> &super::Changes {
+        self.db.changes()
+    }
+
     /// The in-place connections, on an SQLite file.
     pub fn in_place(&self) -> Option<&InPlace> {
         self.in_place.as_ref()

@@ -12,12 +12,14 @@
 //! [`on_db!`](crate::on_db) and [`on_tx!`](crate::on_tx) run the same code against whichever pool or
 //! transaction is in use, each with its own driver's types.
 
+pub mod changes;
 pub mod clock;
 mod connect;
 pub mod copy;
 mod lookup;
 mod pool;
 
+pub use changes::Changes;
 pub use clock::Clock;
 pub use connect::{connect, default_url, migrate, redact_url};
 pub use lookup::{LookupConn, Lookups};

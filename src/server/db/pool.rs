@@ -2,6 +2,7 @@
 //! [`Db`], [`Tx`], the row locks, and the macros that run one piece of code
 //! on whichever driver is in use.
 
+use super::changes::Changes;
 use super::clock::Clock;
 use sqlx::{PgPool, Postgres, Sqlite, SqlitePool, Transaction};
 
@@ -11,6 +12,7 @@ use sqlx::{PgPool, Postgres, Sqlite, SqlitePool, Transaction};
 pub struct Db {
     pub pool: Pool,
     clock: Clock,
+    changes: Changes,
 }
 
 /// The pool of one database or the other.
@@ -32,6 +34,7 @@ pub enum Backend {
 pub struct Tx {
     pub conn: TxConn,
     clock: Clock,
+    changes: Changes,
 }
 
 /// The transaction of one database or the other.
@@ -91,6 +94,7 @@ impl Db {
         Self {
             pool,
             clock: Clock::system(),
+            changes: Changes::default(),
         }
     }
 
@@ -115,6 +119,11 @@ impl Db {
 
     pub fn clock(&self) -> &Clock {
         &self.clock
+    }
+
+    /// What tells the token cache that tokens or users changed.
+    pub fn changes(&self) -> &Changes {
+        &self.changes
     }
 
     /// The pool's connections: open, idle, and the most it opens.
@@ -145,6 +154,7 @@ impl Db {
         Tx {
             conn,
             clock: self.clock.clone(),
+            changes: self.changes.clone(),
         }
     }
 
@@ -227,7 +237,20 @@ impl Tx {
         Ok(())
     }
 
+    /// Commits; then a token check on this instance reads the database
+    /// again rather than its cache (the transaction may have stopped a
+    /// token: see [`Changes`]).
     pub async fn commit(self) -> Result<(), sqlx::Error> {
+        let changes = self.changes.clone();
+        self.commit_usage().await?;
+        changes.bump();
+        Ok(())
+    }
+
+    /// Commits a transaction that changed no token's standing and no
+    /// user: only when tokens were used (the audit writer's batches), so
+    /// the token cache stays.
+    pub async fn commit_usage(self) -> Result<(), sqlx::Error> {
         match self.conn {
             TxConn::Sqlite(t) => t.commit().await,
             TxConn::Postgres(t) => t.commit().await,

@@ -5,13 +5,16 @@
 //! refusal (401 with `WWW-Authenticate`, 429), and each check is one audit
 //! event of the token with the original method, host and path. The same
 //! check as `/api/v1` (one lookup, the event queued, the same rate limit);
-//! no body is read.
+//! no body is read. The operator's rules (`PLATFORM_CONFIG`, see
+//! `config::platform`) say which scope each request needs: 403
+//! `insufficient_scope` without it.
 
 use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderMap, HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 
+use crate::server::config::platform::Decision;
 use crate::server::kernel::client::ClientMeta;
 use crate::server::rest::auth::{self, Passed, Seen};
 use crate::server::rest::error::ApiError;
@@ -37,10 +40,31 @@ pub async fn verify(State(state): State<AppState>, req: Request<Body>) -> Respon
         },
         Err(refused) => return refused.into_response(),
     };
+    let platform = &state.settings.platform;
+    let Some(decision) = platform.decide(seen.host.as_deref(), &seen.method, &seen.path) else {
+        return bad("a path").into_response();
+    };
     let passed = match auth::check(&state, req.headers(), &seen).await {
         Ok(passed) => passed,
         Err(refused) => return refused,
     };
+    let refusal = match decision {
+        Decision::AnyToken => None,
+        Decision::Scope(needed) if passed.has(&needed) => None,
+        Decision::Scope(needed) => Some(ApiError::lacks(needed.name())),
+        Decision::NoRule => Some(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            "No rule of the platform allows this request.",
+        )),
+    };
+    if let Some(refusal) = refusal {
+        let status = refusal.status.as_u16();
+        let mut res = refusal.into_response();
+        passed.write_headers(res.headers_mut());
+        passed.record(&state, &seen, status).await;
+        return res;
+    }
     let mut res = StatusCode::OK.into_response();
     identify(&passed, res.headers_mut());
     passed.write_headers(res.headers_mut());
@@ -48,15 +72,19 @@ pub async fn verify(State(state): State<AppState>, req: Request<Body>) -> Respon
     res
 }
 
+/// 400: what the proxy sent about the original request is unreadable.
+fn bad(what: &str) -> ApiError {
+    ApiError::new(
+        StatusCode::BAD_REQUEST,
+        "invalid_request",
+        format!("The proxy sent {what} that cannot be read."),
+    )
+}
+
 /// The identity headers a proxy copies to the service behind it.
 fn identify(passed: &Passed, headers: &mut HeaderMap) {
     let user = &passed.user;
-    let scopes = passed
-        .scopes
-        .iter()
-        .map(|s| s.as_str())
-        .collect::<Vec<_>>()
-        .join(" ");
+    let scopes = passed.scope_names().join(" ");
     let pairs: [(&'static str, String); 5] = [
         ("x-auth-user-id", user.id.to_string()),
         ("x-auth-handle", user.handle.clone()),
@@ -88,13 +116,6 @@ fn original(req: &Request<Body>) -> Result<(String, Option<String>, String), Api
             .iter()
             .find_map(|n| h.get(*n))
             .map(|v| v.to_str().map(str::trim))
-    };
-    let bad = |what: &str| {
-        ApiError::new(
-            StatusCode::BAD_REQUEST,
-            "invalid_request",
-            format!("The proxy sent {what} that cannot be read."),
-        )
     };
     let method = match text(&["x-original-method", "x-forwarded-method"]) {
         Some(Ok(m)) => m.to_owned(),

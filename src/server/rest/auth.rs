@@ -114,6 +114,8 @@ pub struct Passed {
     /// How the audit log names the token.
     pub label: String,
     pub scopes: Scopes,
+    /// The operator's scopes it carries, space-separated.
+    pub platform_scopes: std::sync::Arc<str>,
     /// When the secret used stops working: the token's expiry, or sooner
     /// the end of a replaced secret's grace.
     pub stops: Option<i64>,
@@ -127,12 +129,29 @@ impl Passed {
                 (Some(e), Some(r)) => Some(e.min(r)),
                 (e, r) => e.or(r),
             },
-            user: std::sync::Arc::new(owner.user),
+            user: owner.user,
             token_id: owner.token_id,
             label: owner.label,
             scopes: owner.scopes,
+            platform_scopes: owner.platform_scopes,
             quota,
         }
+    }
+
+    /// Whether the token carries `scope`.
+    pub fn has(&self, scope: &crate::server::config::platform::Needed) -> bool {
+        use crate::server::config::platform::Needed;
+        match scope {
+            Needed::BuiltIn(s) => self.scopes.contains(*s),
+            Needed::Platform(name) => self.platform_scopes.split(' ').any(|s| s == name),
+        }
+    }
+
+    /// Every scope it carries, built-in ones first.
+    pub fn scope_names(&self) -> Vec<&str> {
+        let mut names = self.scopes.names();
+        names.extend(self.platform_scopes.split(' ').filter(|s| !s.is_empty()));
+        names
     }
 
     /// Writes the token's expiry and rate-limit headers on an answer.
@@ -283,7 +302,7 @@ async fn authenticate(
     }
     let token =
         PlainToken::parse(secret.trim(), &state.settings.token_prefix).ok_or_else(invalid)?;
-    let owner = tokens::find_by_hash(&state.lookups, &token.hash())
+    let owner = tokens::find_by_hash(&state.lookups, &state.token_cache, &token.hash())
         .await
         .map_err(ApiError::from)?
         .ok_or_else(invalid)?;

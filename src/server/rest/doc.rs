@@ -10,7 +10,7 @@ use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
 use utoipa::{Modify, OpenApi};
 
 use super::error;
-use super::{audit, revoke, tokens, user};
+use super::{audit, revoke, scopes, tokens, user};
 
 /// The OpenAPI document, generated from the handlers' annotations.
 #[derive(OpenApi)]
@@ -26,6 +26,7 @@ use super::{audit, revoke, tokens, user};
         tokens::rotate_self,
         revoke::revoke,
         audit::list_audit,
+        scopes::list_scopes,
         openapi_json,
         super::meta::healthz,
         super::meta::livez,

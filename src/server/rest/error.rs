@@ -16,7 +16,7 @@ pub struct ApiError {
     pub code: &'static str,
     pub message: String,
     /// The scope the token lacked (403 `insufficient_scope`).
-    pub scope: Option<Scope>,
+    pub scope: Option<String>,
     /// Seconds until a rate limit lets the client in again (429).
     pub retry_after: Option<u64>,
 }
@@ -49,12 +49,18 @@ impl ApiError {
 
     /// 403: the token works, but may not do this (RFC 6750 §3.1).
     pub fn insufficient_scope(scope: Scope) -> Self {
+        Self::lacks(scope.as_str())
+    }
+
+    /// 403 `insufficient_scope` for a scope of any kind (the operator's
+    /// too), by name.
+    pub fn lacks(scope: &str) -> Self {
         Self {
-            scope: Some(scope),
+            scope: Some(scope.to_owned()),
             ..Self::new(
                 StatusCode::FORBIDDEN,
                 "insufficient_scope",
-                format!("This token lacks the {} scope.", scope.as_str()),
+                format!("This token lacks the {scope} scope."),
             )
         }
     }
@@ -144,11 +150,8 @@ impl IntoResponse for ApiError {
                 HeaderValue::from_static(r#"Bearer error="invalid_token""#),
             );
         }
-        if let Some(scope) = self.scope {
-            let value = format!(
-                r#"Bearer error="insufficient_scope", scope="{}""#,
-                scope.as_str()
-            );
+        if let Some(scope) = &self.scope {
+            let value = format!(r#"Bearer error="insufficient_scope", scope="{scope}""#);
             if let Ok(v) = HeaderValue::from_str(&value) {
                 res.headers_mut().insert(header::WWW_AUTHENTICATE, v);
             }

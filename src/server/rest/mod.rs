@@ -8,6 +8,7 @@ pub mod error;
 pub mod json;
 pub mod meta;
 pub mod revoke;
+pub mod scopes;
 pub mod tokens;
 pub mod user;
 
@@ -31,6 +32,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/tokens/{id}/rotate", post(tokens::rotate_token))
         .route("/tokens/self/rotate", post(tokens::rotate_self))
         .route("/audit-log", get(audit::list_audit))
+        .route("/scopes", get(scopes::list_scopes))
         .route_layer(middleware::from_fn_with_state(state, auth::require_token));
     Router::new()
         .route("/openapi.json", get(doc::openapi_json))

@@ -34,7 +34,8 @@ pub struct TokenBody {
     pub last_used_ip: Option<String>,
     pub status: TokenStatus,
     /// What the token may do: `user:read`, `user:write`, `tokens:read`,
-    /// `tokens:write`, `audit:read`.
+    /// `tokens:write`, `audit:read`, and the platform's own scopes
+    /// (`GET /api/v1/scopes`).
     pub scopes: Vec<String>,
     /// When its secret was last regenerated.
     pub regenerated_at: Option<String>,
@@ -52,7 +53,7 @@ impl TokenBody {
             last_used_at: t.last_used_at.map(rfc3339),
             last_used_ip: t.last_used_ip.clone(),
             status: t.status(now),
-            scopes: t.scopes.names().into_iter().map(str::to_owned).collect(),
+            scopes: t.scope_names().into_iter().map(str::to_owned).collect(),
             regenerated_at: t.rotated_at.map(rfc3339),
         }
     }

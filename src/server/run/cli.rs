@@ -269,10 +269,13 @@ async fn issue_token(
 ) -> Result<(), String> {
     let settings = Settings::from_config(&config);
     let name = validate::token_name(&name).map_err(|e| format!("--name: {e}"))?;
-    let scopes = if scopes.is_empty() {
-        Scopes::ALL
+    let (scopes, platform_scopes) = if scopes.is_empty() {
+        (Scopes::ALL, String::new())
     } else {
-        Scopes::parse(scopes.iter().map(String::as_str)).map_err(|e| format!("--scope: {e}"))?
+        settings
+            .platform
+            .split_scopes(&scopes.join(" "))
+            .map_err(|e| format!("--scope: {e}"))?
     };
     let pool = open(&config).await?;
     let user_id = users::id_by_handle(&pool, &handle)
@@ -292,6 +295,7 @@ async fn issue_token(
             prefix: &settings.token_prefix,
             expires_at,
             scopes,
+            platform_scopes: &platform_scopes,
         },
         settings.policy.max_per_user,
         events::NewEvent::new(user_id, AuditAction::TokenCreated)
@@ -300,7 +304,9 @@ async fn issue_token(
     .await
     .map_err(|e| e.to_string())?;
     // The token alone on standard output, for scripts to capture.
-    eprintln!("scopes: {}", scopes.names().join(" "));
+    let mut names = scopes.names();
+    names.extend(platform_scopes.split(' ').filter(|s| !s.is_empty()));
+    eprintln!("scopes: {}", names.join(" "));
     println!("{}", token.expose());
     Ok(())
 }

@@ -56,6 +56,10 @@ pub fn state(db: Db, settings: Settings, site_root: &str) -> Result<AppState, St
         )?)),
         None => None,
     };
+    if let crate::server::db::Pool::Postgres(pool) = &db.pool {
+        // Tokens stopped on other instances reach the token cache.
+        crate::server::db::changes::listen(pool, db.changes());
+    }
     let api_limits = Arc::new(crate::server::tokens::quota::ApiLimits::new(
         settings.api_rate_limit_per_hour,
     ));
@@ -73,6 +77,7 @@ pub fn state(db: Db, settings: Settings, site_root: &str) -> Result<AppState, St
             settings.hash_queue,
         )),
         lookups: crate::server::db::Lookups::new(db.clone(), LOOKUP_CONNECTIONS),
+        token_cache: crate::server::tokens::cache::TokenCache::default(),
         db,
         settings: Arc::new(settings),
         secrets: Arc::new(secrets),

@@ -1,11 +1,15 @@
 //! The check every API request goes through: a token's hash to the token
-//! and its owner, in one indexed read.
+//! and its owner, in one indexed read, or none when the answer is in the
+//! cache ([`super::cache`]).
 
 use crate::error::AppError;
 use crate::model::scope::Scopes;
 use crate::model::token::label;
 use crate::on_lookup;
 use crate::server::db::Lookups;
+use std::sync::Arc;
+
+use super::cache::TokenCache;
 use crate::server::identity::users::Profile;
 use crate::server::kernel::token_secret::TokenHash;
 
@@ -21,12 +25,14 @@ pub struct TokenOwner {
     pub deactivated: bool,
     pub user_disabled: bool,
     pub scopes: Scopes,
+    /// The operator's scopes (`PLATFORM_CONFIG`) it carries, space-separated.
+    pub platform_scopes: Arc<str>,
     /// `Some` when the secret used is one the token had before it was
     /// regenerated: it works until then, and is refused afterwards.
     pub retired_until: Option<i64>,
     /// The rate-limit count the token's row held (see [`super::quota`]).
     pub rate: super::quota::Stored,
-    pub user: Profile,
+    pub user: Arc<Profile>,
 }
 
 /// The row [`find_by_hash`] reads.
@@ -39,6 +45,7 @@ struct OwnerRow {
     expires_at: Option<i64>,
     deactivated: bool,
     scopes: i64,
+    platform_scopes: String,
     retired_until: Option<i64>,
     user_id: i64,
     user_disabled: bool,
@@ -60,18 +67,20 @@ const USER_COLUMNS: &str = "u.id AS user_id, u.disabled AS user_disabled, u.hand
                             u.first_name, u.last_name, u.display_name, u.avatar_url,
                             u.avatar_file, u.created_at, t.rate_window, t.rate_used";
 
-/// Looks a token and its owner up by the hash of the secret presented: one
-/// indexed query for a token's current secret; a second only when that
-/// finds nothing, for a secret the token had before it was regenerated.
+/// Looks a token and its owner up by the hash of the secret presented: in
+/// the cache, else one indexed query for a token's current secret and a
+/// second only when that finds nothing, for a secret the token had before
+/// it was regenerated.
 pub async fn find_by_hash(
     lookups: &Lookups,
+    cache: &TokenCache,
     hash: &TokenHash,
 ) -> Result<Option<TokenOwner>, AppError> {
     static CURRENT: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
         format!(
             "SELECT t.id, t.name, t.prefix, t.last_four, t.expires_at,
                     t.deactivated_at IS NOT NULL AS deactivated, t.scopes,
-                    CAST(NULL AS BIGINT) AS retired_until, {USER_COLUMNS}
+                    t.platform_scopes, CAST(NULL AS BIGINT) AS retired_until, {USER_COLUMNS}
              FROM api_tokens t JOIN users u ON u.id = t.user_id
              WHERE t.token_hash = $1"
         )
@@ -80,7 +89,7 @@ pub async fn find_by_hash(
         format!(
             "SELECT t.id, t.name, t.prefix, r.last_four, t.expires_at,
                     t.deactivated_at IS NOT NULL AS deactivated, t.scopes,
-                    r.valid_until AS retired_until, {USER_COLUMNS}
+                    t.platform_scopes, r.valid_until AS retired_until, {USER_COLUMNS}
              FROM retired_token_secrets r
              JOIN api_tokens t ON t.id = r.token_id
              JOIN users u ON u.id = t.user_id
@@ -91,27 +100,49 @@ pub async fn find_by_hash(
     if lookups.closed() {
         return Err(AppError::from(sqlx::Error::PoolClosed));
     }
-    // An SQLite file: in place, on this thread (see `db::lookup`).
+    let changes = lookups.changes();
+    // Read before the database, so that an answer read across a change is
+    // filed under the generation before it (and never used).
+    let generation = changes.generation();
+    // An SQLite file: in place, on this thread (see `db::lookup`), after
+    // the count of changes every process keeps in the file.
     if let Some(sqlite) = lookups.in_place() {
-        let row = sqlite
+        let found = sqlite
             .run(|c| {
                 use rusqlite::OptionalExtension;
-                let current = c
+                let epoch: i64 = c
+                    .prepare_cached("SELECT n FROM token_epoch WHERE id = 1")?
+                    .query_row([], |r| r.get(0))?;
+                if let Some(hit) = cache.get(&hash.0, generation, epoch) {
+                    return Ok(Some(hit));
+                }
+                let mut row = c
                     .prepare_cached(&CURRENT)?
                     .query_row([digest], OwnerRow::read)
                     .optional()?;
-                if current.is_some() {
-                    return Ok(current);
+                if row.is_none() {
+                    row = c
+                        .prepare_cached(&RETIRED)?
+                        .query_row([digest], OwnerRow::read)
+                        .optional()?;
                 }
-                c.prepare_cached(&RETIRED)?
-                    .query_row([digest], OwnerRow::read)
-                    .optional()
+                let owner = row.map(TokenOwner::from);
+                if let Some(owner) = &owner {
+                    cache.put(hash.0, owner, generation, epoch);
+                }
+                Ok(owner)
             })
             .map_err(|e| {
                 tracing::error!(error = %e, "token check failed");
                 AppError::Internal
             })?;
-        return Ok(row.map(TokenOwner::from));
+        return Ok(found);
+    }
+    let trusted = changes.trusted();
+    if trusted {
+        if let Some(hit) = cache.get(&hash.0, generation, 0) {
+            return Ok(Some(hit));
+        }
     }
     let row: Option<OwnerRow> = lookups
         .run(async |conn| {
@@ -128,7 +159,15 @@ pub async fn find_by_hash(
                 .await)
         })
         .await?;
-    Ok(row.map(TokenOwner::from))
+    let owner = row.map(TokenOwner::from);
+    if let Some(owner) = &owner {
+        // Kept only if nothing changed meanwhile and the listener still
+        // vouches (a SQLite database in memory has one process: always).
+        if trusted && changes.trusted() && changes.generation() == generation {
+            cache.put(hash.0, owner, generation, 0);
+        }
+    }
+    Ok(owner)
 }
 
 impl OwnerRow {
@@ -143,6 +182,7 @@ impl OwnerRow {
             expires_at: r.get("expires_at")?,
             deactivated: r.get("deactivated")?,
             scopes: r.get("scopes")?,
+            platform_scopes: r.get("platform_scopes")?,
             retired_until: r.get("retired_until")?,
             user_id: r.get("user_id")?,
             user_disabled: r.get("user_disabled")?,
@@ -169,12 +209,13 @@ impl From<OwnerRow> for TokenOwner {
             deactivated: r.deactivated,
             user_disabled: r.user_disabled,
             scopes: Scopes::from_bits(r.scopes),
+            platform_scopes: r.platform_scopes.into(),
             retired_until: r.retired_until,
             rate: super::quota::Stored {
                 window: r.rate_window,
                 used: r.rate_used,
             },
-            user: Profile {
+            user: Arc::new(Profile {
                 id: r.user_id,
                 handle: r.handle,
                 email: r.email,
@@ -184,7 +225,7 @@ impl From<OwnerRow> for TokenOwner {
                 avatar_url: r.avatar_url,
                 avatar_file: r.avatar_file,
                 created_at: r.created_at,
-            },
+            }),
         }
     }
 }

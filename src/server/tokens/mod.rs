@@ -1,7 +1,8 @@
 //! API tokens in the database: saving, listing, deactivating, deleting;
-//! the check every API request goes through ([`lookup`]); regenerating and
+//! the check every API request goes through ([`lookup`], [`cache`]); regenerating and
 //! revoking ([`rotate`]); where each was used ([`ips`]).
 
+pub mod cache;
 mod ips;
 mod lookup;
 pub mod quota;

@@ -4,14 +4,15 @@
 //! Each token's hours start at a moment of its own (spread over the clock
 //! hour by its id, so tokens do not all start again at once), and every
 //! instance computes the same windows. The count lives in the token's row
-//! (`rate_window`, `rate_used`): the token check, which reads the row on
-//! every request anyway, reads it with the rest; the audit writer adds
-//! what the instance let through with its batch, and learns the row's new
-//! count. Between the two, each instance keeps the requests it let through
-//! and has not written yet ([`ApiLimits`]), so one instance never lets more
-//! through than the limit, and several exceed it by at most what each let
-//! through in one batch (tens of milliseconds of traffic). The hot path costs a lock and a hash
-//! lookup; no query of its own.
+//! (`rate_window`, `rate_used`): the token check reads it with the rest
+//! when it reads the row (not when its answer comes from the token cache);
+//! the audit writer adds what the instance let through with its batch, and
+//! learns the row's new count. Between the two, each instance keeps the
+//! requests it let through and has not written yet ([`ApiLimits`]), so one
+//! instance never lets more through than the limit, and several exceed it
+//! by at most what each lets through between two of its batches (tens of
+//! milliseconds of traffic). The hot path costs a lock and a hash lookup;
+//! no query of its own.
 
 use std::collections::HashMap;
 use std::sync::Mutex;

@@ -14,7 +14,7 @@ use crate::{on_db, on_tx};
 /// The columns of a [`TokenView`].
 const VIEW: &str = "SELECT id, name, prefix, last_four, created_at, expires_at,
                            deactivated_at IS NOT NULL AS deactivated, last_used_at, last_used_ip,
-                           scopes, rotated_at
+                           scopes, platform_scopes, rotated_at
                     FROM api_tokens";
 
 /// All of a user's tokens, newest first, with their recent addresses.
@@ -54,6 +54,9 @@ pub struct NewToken<'a> {
     pub prefix: &'a str,
     pub expires_at: Option<i64>,
     pub scopes: Scopes,
+    /// The operator's scopes, space-separated (checked against
+    /// `PLATFORM_CONFIG` by the caller).
+    pub platform_scopes: &'a str,
 }
 
 /// Stores a new token unless the user already holds `max`, with `event`
@@ -73,6 +76,7 @@ pub async fn insert(
         prefix,
         expires_at,
         scopes,
+        platform_scopes,
     } = new;
     let hash = token.hash().0.to_vec();
     let last_four = token.last_four();
@@ -89,13 +93,13 @@ pub async fn insert(
     // SQLite: the id is one never used before (migration 0004); PostgreSQL:
     // the identity sequence never hands one out twice.
     let sql = tx.pick(
-        "INSERT INTO api_tokens (id, user_id, name, token_hash, prefix, last_four, created_at, expires_at, scopes)
+        "INSERT INTO api_tokens (id, user_id, name, token_hash, prefix, last_four, created_at, expires_at, scopes, platform_scopes)
          SELECT (SELECT seq + 1 FROM id_high_water WHERE name = 'api_tokens'),
-                $1, $2, $3, $4, $5, $6, $7, $9
+                $1, $2, $3, $4, $5, $6, $7, $9, $10
          WHERE (SELECT COUNT(*) FROM api_tokens WHERE user_id = $1) < $8
          RETURNING id",
-        "INSERT INTO api_tokens (user_id, name, token_hash, prefix, last_four, created_at, expires_at, scopes)
-         SELECT $1, $2, $3, $4, $5, $6, $7, $9
+        "INSERT INTO api_tokens (user_id, name, token_hash, prefix, last_four, created_at, expires_at, scopes, platform_scopes)
+         SELECT $1, $2, $3, $4, $5, $6, $7, $9, $10
          WHERE (SELECT COUNT(*) FROM api_tokens WHERE user_id = $1) < $8
          RETURNING id",
     );
@@ -109,6 +113,7 @@ pub async fn insert(
         .bind(expires_at)
         .bind(limit)
         .bind(scopes.bits())
+        .bind(platform_scopes)
         .fetch_optional(c)
         .await)?;
     let Some(id) = id else {

@@ -27,10 +27,9 @@ pub(super) fn ScopeBadges(t: TokenView) -> impl IntoView {
     view! {
         <span class="scopes-list">
             {t
-                .scopes
-                .names()
+                .scope_names()
                 .into_iter()
-                .map(|s| view! { <span class="badge badge-scope">{s}</span> })
+                .map(|s| view! { <span class="badge badge-scope">{s.to_owned()}</span> })
                 .collect_view()}
         </span>
     }

@@ -32,7 +32,7 @@ pub fn TokensSection() -> impl IntoView {
                 match data.list.await {
                     Ok(page) => {
                         view! {
-                            <NewToken policy=page.policy count=page.tokens.len() as u32 server_now=page.now />
+                            <NewToken policy=page.policy count=page.tokens.len() as u32 server_now=page.now platform=page.platform.clone() />
                             <div id="token-list">
                                 <TokenList page />
                             </div>

@@ -9,7 +9,7 @@ use crate::app::components::form::FieldError;
 use crate::app::components::toast::use_toasts;
 use crate::app::shared;
 use crate::error::AppError;
-use crate::model::scope::{Scope, Scopes};
+use crate::model::scope::{PlatformScope, Scope, Scopes};
 use crate::model::time::{format_date, format_utc};
 use crate::model::token::{TokenPolicy, DEFAULT_EXPIRY, EXPIRY_CHOICES};
 
@@ -20,7 +20,14 @@ use crate::model::token::{TokenPolicy, DEFAULT_EXPIRY, EXPIRY_CHOICES};
 /// limit, the form folds away. The token in the field stays until the page
 /// is left; saving it reloads the list beside it.
 #[island(lazy)]
-pub(super) fn NewToken(policy: TokenPolicy, count: u32, server_now: i64) -> impl IntoView {
+pub(super) fn NewToken(
+    policy: TokenPolicy,
+    count: u32,
+    server_now: i64,
+    /// The operator's scopes (`PLATFORM_CONFIG`), offered after the
+    /// built-in ones, none chosen at first.
+    platform: Vec<PlatformScope>,
+) -> impl IntoView {
     shared::mark_hydrated();
     let toasts = use_toasts();
     let count = RwSignal::new(count);
@@ -84,6 +91,7 @@ pub(super) fn NewToken(policy: TokenPolicy, count: u32, server_now: i64) -> impl
     let expires_on = RwSignal::new(String::new());
     let name = RwSignal::new(String::new());
     let scopes = RwSignal::new(Scopes::READ);
+    let chosen = RwSignal::new(Vec::<String>::new());
     let clock = shared::clock();
 
     let expiry_hint = move || {
@@ -117,7 +125,11 @@ pub(super) fn NewToken(policy: TokenPolicy, count: u32, server_now: i64) -> impl
             name: name.get_untracked(),
             expiry: expiry.get_untracked(),
             expires_on: expires_on.get_untracked(),
-            scopes: scopes.get_untracked().names().join(" "),
+            scopes: chosen.with_untracked(|c| {
+                let mut names = scopes.get_untracked().names();
+                names.extend(c.iter().map(String::as_str));
+                names.join(" ")
+            }),
         });
     };
 
@@ -278,6 +290,36 @@ pub(super) fn NewToken(policy: TokenPolicy, count: u32, server_now: i64) -> impl
                                     />
                                     <code>{scope.as_str()}</code>
                                     <span class="muted">{scope.describe()}</span>
+                                </label>
+                            }
+                        })
+                        .collect_view()}
+                    {platform
+                        .into_iter()
+                        .map(|scope| {
+                            let id = format!("scope-{}", scope.name.replace([':', '.'], "-"));
+                            let label_for = id.clone();
+                            let name = scope.name.clone();
+                            view! {
+                                <label class="check" for=label_for>
+                                    <input
+                                        id=id
+                                        type="checkbox"
+                                        name="scopes"
+                                        value=scope.name.clone()
+                                        on:change=move |ev| {
+                                            let on = event_target_checked(&ev);
+                                            chosen
+                                                .update(|c| {
+                                                    c.retain(|x| *x != name);
+                                                    if on {
+                                                        c.push(name.clone());
+                                                    }
+                                                });
+                                        }
+                                    />
+                                    <code>{scope.name}</code>
+                                    <span class="muted">{scope.description}</span>
                                 </label>
                             }
                         })

@@ -75,6 +75,7 @@ pub(super) const TABLES: &[Table] = &[
             ("new_ip_noticed_at", Int),
             ("rate_window", Int),
             ("rate_used", Int),
+            ("platform_scopes", Text),
         ],
     ),
     (

@@ -1,0 +1,77 @@
+//! The token check's answers, kept in memory so that a request with a
+//! known token needs no round trip to the database (SPEC §13: the hot path
+//! of the whole platform).
+//!
+//! An entry is used only under the [`Changes`] generation it was filled
+//! in, and on SQLite only under the same `token_epoch` count; on
+//! PostgreSQL only while the listener vouches for the cache. So a token
+//! stopped by any process on any instance is refused at once here (see
+//! `db::changes`). Only tokens that exist are kept: an unknown secret is
+//! looked up every time.
+//!
+//! [`Changes`]: crate::server::db::Changes
+
+use std::collections::HashMap;
+use std::sync::RwLock;
+
+use super::lookup::TokenOwner;
+
+/// At most this many tokens are kept; a full cache starts again empty.
+const CAPACITY: usize = 20_000;
+
+#[derive(Debug, Default)]
+pub struct TokenCache {
+    inner: RwLock<Inner>,
+}
+
+#[derive(Debug, Default)]
+struct Inner {
+    /// What the entries were filled under: the generation, and on SQLite
+    /// the database's count (0 on PostgreSQL).
+    generation: u64,
+    epoch: i64,
+    by_hash: HashMap<[u8; 32], TokenOwner>,
+}
+
+impl TokenCache {
+    /// The answer kept for `hash` under `generation` and `epoch`.
+    pub fn get(&self, hash: &[u8; 32], generation: u64, epoch: i64) -> Option<TokenOwner> {
+        let inner = self.inner.read().ok()?;
+        if inner.generation != generation || inner.epoch != epoch {
+            return None;
+        }
+        inner.by_hash.get(hash).cloned()
+    }
+
+    /// Keeps `owner`, read from the database after the generation was
+    /// `generation` and the count `epoch`. An older answer than what the
+    /// cache holds is dropped; a newer one empties it first.
+    pub fn put(&self, hash: [u8; 32], owner: &TokenOwner, generation: u64, epoch: i64) {
+        let Ok(mut inner) = self.inner.write() else {
+            return;
+        };
+        if (generation, epoch) != (inner.generation, inner.epoch) {
+            if generation < inner.generation
+                || (generation == inner.generation && epoch < inner.epoch)
+            {
+                return;
+            }
+            inner.generation = generation;
+            inner.epoch = epoch;
+            inner.by_hash.clear();
+        }
+        if inner.by_hash.len() >= CAPACITY {
+            inner.by_hash.clear();
+        }
+        inner.by_hash.insert(hash, owner.clone());
+    }
+
+    /// How many answers are kept (for the tests).
+    pub fn len(&self) -> usize {
+        self.inner.read().map_or(0, |i| i.by_hash.len())
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
