@@ -73,7 +73,43 @@ pub async fn admin_list_users(
         me: s.user.id,
         failed_mail: failed.count,
         failed_mail_error: failed.last_error,
+        services: crate::server::platform::services::list(&state.db).await?,
     })
+}
+
+/// Makes a service of the platform with a credential for
+/// `POST /oauth/introspect`; its secret is in the answer, only this once.
+#[server]
+pub async fn admin_create_service(
+    name: String,
+) -> Result<crate::model::service::CreatedService, AppError> {
+    use crate::model::audit::AuditAction;
+    use crate::server::events::NewEvent;
+    use crate::server::platform::services;
+    let (s, state) = ssr::require_admin().await?;
+    let name = crate::model::service::check_name(&name)?;
+    let event = NewEvent::new(s.user.id, AuditAction::ServiceCreated)
+        .client(&ssr::meta()?)
+        .detail(format!("Service {name}"));
+    services::create(&state.db, &name, Some(s.user.id), Some(event)).await
+}
+
+/// Revokes a service's credential: refused from now on.
+#[server]
+pub async fn admin_revoke_service(id: i64) -> Result<crate::model::service::ServiceView, AppError> {
+    use crate::model::audit::AuditAction;
+    use crate::server::events::NewEvent;
+    use crate::server::platform::services;
+    let (s, state) = ssr::require_admin().await?;
+    let meta = ssr::meta()?;
+    services::revoke(&state.db, services::Which::Id(id), |done| {
+        Some(
+            NewEvent::new(s.user.id, AuditAction::ServiceRevoked)
+                .client(&meta)
+                .detail(format!("Service {}", done.name)),
+        )
+    })
+    .await
 }
 
 /// Queues every mail that could not be delivered again; returns how many.

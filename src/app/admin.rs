@@ -1,6 +1,7 @@
 //! `/admin/users`: administrators list and search users, create them (with
-//! a one-time initial password), edit, disable and enable them. Anyone else
-//! sees "Page not found".
+//! a one-time initial password), edit, disable and enable them; and the
+//! platform's **Services** that introspect tokens (create, with the secret
+//! shown once; revoke). Anyone else sees "Page not found".
 
 use super::components::table::DataTable;
 use leptos::prelude::*;
@@ -13,11 +14,13 @@ use super::components::dialog::{Dialog, DialogFoot, ModalDialog, OpenDialog};
 use super::components::form::{FieldError, FormError};
 use super::components::toast::use_toasts;
 use crate::api::admin::{
-    admin_list_users, AdminCreateUser, AdminRetryMail, AdminSetDisabled, AdminUpdateUser,
+    admin_list_users, AdminCreateService, AdminCreateUser, AdminRetryMail, AdminRevokeService,
+    AdminSetDisabled, AdminUpdateUser,
 };
 use crate::app::page::NotFound;
 use crate::error::AppError;
 use crate::model::account::{AdminUser, AdminUsersPage, CreatedUser};
+use crate::model::service::{CreatedService, ServiceView};
 use crate::model::time::format_date;
 use crate::model::url::encode;
 use leptos::server_fn::ServerFn;
@@ -112,6 +115,110 @@ fn UsersList(list: AdminUsersPage, search: String) -> impl IntoView {
                 {next.map(|h| view! { <a href=h>"Next page"</a> })}
             </nav>
         </section>
+        <Services services=list.services />
+    }
+}
+
+/// The platform's services: what may ask `POST /oauth/introspect` about a
+/// token, each with its own credential.
+#[component]
+fn Services(services: Vec<ServiceView>) -> impl IntoView {
+    let empty = services.is_empty();
+    let rows = services
+        .into_iter()
+        .map(|s| {
+            let when = |t: Option<i64>| t.map_or_else(|| "Never".to_owned(), format_date);
+            let status = if s.revoked_at.is_some() { "Revoked" } else { "Active" };
+            let name = s.name.clone();
+            let revoke = s.revoked_at.is_none().then(move || {
+                let s = (s.id, name);
+                let dialog_id = format!("revoke-service-{}", s.0);
+                view! {
+                    <OpenDialog
+                        id=dialog_id.clone()
+                        class="button secondary small"
+                        label=format!("Revoke {}", s.1)
+                        button_id=format!("service-revoke-{}", s.0)
+                    >
+                        "Revoke"
+                    </OpenDialog>
+                    <ModalDialog id=dialog_id.clone() title=format!("Revoke {}?", s.1)>
+                        <p>"Its introspection requests are refused from now on. The tokens it checked keep working elsewhere."</p>
+                        <form method="post" action={<AdminRevokeService as ServerFn>::PATH} data-enhance="" data-toast=format!("Service {} revoked.", s.1)>
+                            <input type="hidden" name="id" value=s.0 />
+                            <DialogFoot id=dialog_id label="Revoke service" busy="Revoking…" danger=true />
+                        </form>
+                    </ModalDialog>
+                }
+            });
+            view! {
+                <tr>
+                    <td>{s.name.clone()}</td>
+                    <td><code>{s.client_id}</code></td>
+                    <td>{format_date(s.created_at)}</td>
+                    <td>{when(s.last_used_at)}</td>
+                    <td>{status}</td>
+                    <td>{revoke}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <section class="card" aria-labelledby="services-heading">
+            <h2 id="services-heading">"Services"</h2>
+            <p class="muted">
+                "Services of the platform that hold a token and ask "
+                <code>"POST /oauth/introspect"</code>
+                " what it is, with HTTP Basic: the client id and secret."
+            </p>
+            <CreateService />
+            {(!empty).then(|| view! {
+                <DataTable columns=&["Name", "Client id", "Created", "Last used", "Status", ""]>{rows}</DataTable>
+            })}
+        </section>
+    }
+}
+
+/// **Create service**: a name, then the credential, shown once.
+#[island(lazy)]
+fn CreateService() -> impl IntoView {
+    crate::app::shared::mark_hydrated();
+    let create = ServerAction::<AdminCreateService>::new();
+    let name = RwSignal::new(String::new());
+    let error = Signal::derive(move || create.value().get().and_then(Result::err));
+    let created = move || create.value().get().and_then(Result::ok);
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if !create.pending().get_untracked() {
+            create.dispatch(AdminCreateService {
+                name: name.get_untracked(),
+            });
+        }
+    };
+    view! {
+        {move || created().map(|c: CreatedService| {
+            let secret = c.secret.clone();
+            view! {
+                <div class="banner" role="status">
+                    <p><strong>{format!("Credential of {}", c.service.name)}</strong></p>
+                    <p>"Client id: " <code class="mono" data-testid="service-client-id">{c.service.client_id}</code></p>
+                    <p>"Secret: " <code class="mono" data-testid="service-secret">{c.secret}</code></p>
+                    <p>"Shown only now: store it with the service."</p>
+                    <CopyButton value=Signal::derive(move || Some(secret.clone())) />
+                    <button class="button secondary" type="button" on:click=move |_| crate::app::page::reload()>
+                        "Done"
+                    </button>
+                </div>
+            }
+        })}
+        <form class="search-row" on:submit=on_submit>
+            <label for="service-name">"Service name"</label>
+            <input id="service-name" name="name" type="text" maxlength="64" placeholder="e.g. billing-api" required bind:value=name />
+            <button class="button primary" type="submit" aria-busy=move || create.pending().get().to_string()>
+                "Create service"
+            </button>
+        </form>
+        <FieldError error field="name" />
     }
 }
 

@@ -106,6 +106,9 @@ pub struct AdminUsersPage {
     /// Mail that could not be delivered after every retry, and the latest
     /// error (the mail server's words, never a secret).
     pub failed_mail: i64,
+    /// The platform's services that introspect tokens, newest first.
+    #[serde(default)]
+    pub services: Vec<crate::model::service::ServiceView>,
     pub failed_mail_error: Option<String>,
 }
 
@@ -179,6 +182,7 @@ mod tests {
             me: 1,
             failed_mail: 0,
             failed_mail_error: None,
+            services: Vec::new(),
         };
         assert_eq!(p.pages(), 3);
     }

@@ -32,10 +32,12 @@ pub enum AuditAction {
     UserUpdated,
     UserDisabled,
     UserEnabled,
+    ServiceCreated,
+    ServiceRevoked,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 26] = [
+    pub const ALL: [AuditAction; 28] = [
         Self::ApiRequest,
         Self::SignIn,
         Self::SignInFailed,
@@ -62,6 +64,8 @@ impl AuditAction {
         Self::UserUpdated,
         Self::UserDisabled,
         Self::UserEnabled,
+        Self::ServiceCreated,
+        Self::ServiceRevoked,
     ];
 
     /// The stored name.
@@ -93,6 +97,8 @@ impl AuditAction {
             Self::UserUpdated => "user_updated",
             Self::UserDisabled => "user_disabled",
             Self::UserEnabled => "user_enabled",
+            Self::ServiceCreated => "service_created",
+            Self::ServiceRevoked => "service_revoked",
         }
     }
 
@@ -125,6 +131,8 @@ impl AuditAction {
             Self::UserUpdated => "User edited (admin)",
             Self::UserDisabled => "User disabled (admin)",
             Self::UserEnabled => "User enabled (admin)",
+            Self::ServiceCreated => "Service created (admin)",
+            Self::ServiceRevoked => "Service revoked (admin)",
         }
     }
 

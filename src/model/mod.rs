@@ -11,6 +11,7 @@ pub mod notice;
 pub mod rotation;
 pub mod scope;
 pub mod secret;
+pub mod service;
 pub mod time;
 pub mod token;
 pub mod url;

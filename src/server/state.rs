@@ -46,6 +46,8 @@ pub struct Shared {
     pub login_limiter: Arc<LoginLimiter>,
     /// Where every password hash runs, a few at a time.
     pub hasher: Arc<crate::server::kernel::password::Hasher>,
+    /// Introspection requests per service and minute, on this instance.
+    pub service_limits: Arc<crate::server::kernel::window::WindowCounts>,
     /// The API's requests per token and hour.
     pub api_limits: Arc<ApiLimits>,
     /// What `/metrics` shows, when `METRICS_ADDR` is set.

@@ -24,6 +24,7 @@ mod forgot;
 mod forward_auth;
 mod headers;
 mod injection;
+mod introspection;
 mod kill;
 mod limits;
 mod logs;

@@ -81,6 +81,11 @@ pub struct Config {
     #[arg(long, env = "API_RATE_LIMIT_PER_HOUR", global = true, default_value_t = 5000,
           value_parser = clap::value_parser!(u32).range(0..=100_000_000))]
     pub api_rate_limit_per_hour: u32,
+    /// Introspection requests (`POST /oauth/introspect`) each service may
+    /// make in a minute, on each instance (0: no limit).
+    #[arg(long, env = "SERVICE_RATE_LIMIT_PER_MINUTE", global = true, default_value_t = 60_000,
+          value_parser = clap::value_parser!(u32).range(0..=100_000_000))]
+    pub service_rate_limit_per_minute: u32,
     /// Where `GET /metrics` (Prometheus) is served, e.g. 127.0.0.1:9100;
     /// unset: no metrics are kept.
     #[arg(long, env = "METRICS_ADDR", global = true)]
@@ -255,6 +260,8 @@ pub struct Settings {
     pub hash_queue: usize,
     /// API requests per token and hour (0: no limit).
     pub api_rate_limit_per_hour: u32,
+    /// Introspection requests per service and minute (0: no limit).
+    pub service_rate_limit_per_minute: u32,
     /// Where `/metrics` is served (`None`: nothing is counted).
     pub metrics_addr: Option<std::net::SocketAddr>,
     pub workspace_domain: String,
@@ -314,6 +321,7 @@ impl Settings {
                 .hash_queue
                 .map_or(8 * hash_workers(c.hash_workers), |q| q as usize),
             api_rate_limit_per_hour: c.api_rate_limit_per_hour,
+            service_rate_limit_per_minute: c.service_rate_limit_per_minute,
             metrics_addr: c.metrics_addr,
             workspace_domain: c.workspace_domain.clone(),
             audit_retention_days: c.audit_retention_days,

@@ -220,12 +220,14 @@ pub fn parse(text: &str) -> Result<Platform, String> {
         let scope = match Scope::parse(wanted) {
             Some(s) => Needed::BuiltIn(s),
             None if scopes.iter().any(|s| s.name == wanted) => Needed::Platform(wanted.to_owned()),
-            None => return Err(at(
-                r.scope.span(),
-                format!(
+            None => {
+                return Err(at(
+                    r.scope.span(),
+                    format!(
                     "the rule's scope {wanted:?} is neither built in nor a [[scope]] of this file"
                 ),
-            )),
+                ))
+            }
         };
         rules.push(Rule {
             host,

@@ -71,13 +71,15 @@ pub async fn guard(
 }
 
 /// Whether a path belongs to what browsers use (pages, server functions,
-/// exports, avatars). The token-authenticated API, forward auth, the
+/// exports, avatars). The token-authenticated API, forward auth,
+/// introspection, the
 /// health checks and the database proxy's endpoint are reached under
 /// internal names too, and nothing a browser holds authenticates them.
 fn browser_facing(path: &str) -> bool {
     !(path.starts_with("/api/v1/")
         || path == "/auth/verify"
         || path.starts_with("/auth/verify/")
+        || path == "/oauth/introspect"
         || path == "/livez"
         || path == "/healthz"
         || path.starts_with("/internal/"))

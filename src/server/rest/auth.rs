@@ -119,6 +119,8 @@ pub struct Passed {
     /// When the secret used stops working: the token's expiry, or sooner
     /// the end of a replaced secret's grace.
     pub stops: Option<i64>,
+    /// When the secret used was made.
+    pub issued_at: i64,
     pub quota: Option<Quota>,
 }
 
@@ -129,6 +131,7 @@ impl Passed {
                 (Some(e), Some(r)) => Some(e.min(r)),
                 (e, r) => e.or(r),
             },
+            issued_at: owner.issued_at,
             user: owner.user,
             token_id: owner.token_id,
             label: owner.label,
@@ -187,7 +190,24 @@ pub async fn check(
     headers: &axum::http::HeaderMap,
     seen: &Seen,
 ) -> Result<Passed, Response> {
-    let owner = match authenticate(state, headers, seen.at).await {
+    check_secret(state, bearer(headers), seen).await
+}
+
+/// The secret of `Authorization: Bearer …`, if that is what `headers` hold.
+fn bearer(headers: &axum::http::HeaderMap) -> Option<&str> {
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, secret) = value.trim().split_once(' ')?;
+    scheme.eq_ignore_ascii_case("bearer").then(|| secret.trim())
+}
+
+/// [`check`] of a token's secret however it came (introspection reads it
+/// from a form).
+pub async fn check_secret(
+    state: &AppState,
+    secret: Option<&str>,
+    seen: &Seen,
+) -> Result<Passed, Response> {
+    let owner = match authenticate(state, secret, seen.at).await {
         Ok(owner) => owner,
         Err(Rejected { error, owner }) => {
             if let Some(m) = &state.metrics {
@@ -283,7 +303,7 @@ impl From<ApiError> for Rejected {
 
 async fn authenticate(
     state: &AppState,
-    headers: &axum::http::HeaderMap,
+    secret: Option<&str>,
     now: i64,
 ) -> Result<tokens::TokenOwner, Rejected> {
     let invalid = || {
@@ -292,16 +312,8 @@ async fn authenticate(
             "The access token is missing, malformed or unknown.",
         )
     };
-    let value = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .ok_or_else(invalid)?;
-    let (scheme, secret) = value.trim().split_once(' ').ok_or_else(invalid)?;
-    if !scheme.eq_ignore_ascii_case("bearer") {
-        return Err(invalid().into());
-    }
-    let token =
-        PlainToken::parse(secret.trim(), &state.settings.token_prefix).ok_or_else(invalid)?;
+    let secret = secret.ok_or_else(invalid)?;
+    let token = PlainToken::parse(secret, &state.settings.token_prefix).ok_or_else(invalid)?;
     let owner = tokens::find_by_hash(&state.lookups, &state.token_cache, &token.hash())
         .await
         .map_err(ApiError::from)?

@@ -1,5 +1,5 @@
 //! The command line: `serve` (the default), `user create`, `token issue`,
-//! `secret rotate`, `db copy`.
+//! `service create|list|revoke`, `secret rotate`, `db copy`.
 
 use std::io::Read;
 use std::process::ExitCode;
@@ -50,6 +50,12 @@ enum Command {
         #[command(subcommand)]
         command: TokenCommand,
     },
+    /// Manage the platform's services that introspect tokens
+    /// (`POST /oauth/introspect`).
+    Service {
+        #[command(subcommand)]
+        command: ServiceCommand,
+    },
     /// Manage the server key.
     Secret {
         #[command(subcommand)]
@@ -73,6 +79,24 @@ enum SecretCommand {
         /// (e.g. `od -An -tx1 -N32 /dev/urandom | tr -d ' \n'`).
         #[arg(long)]
         new_key_file: std::path::PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
+enum ServiceCommand {
+    /// Make a service and print its client id and secret (the secret only
+    /// this once): the HTTP Basic credential of its introspection requests.
+    Create {
+        /// 1 to 64 of a-z, 0-9, '-', '_', '.'.
+        #[arg(long)]
+        name: String,
+    },
+    /// List the services: name, client id, made, last used, revoked.
+    List,
+    /// Revoke a service's credential: refused from now on.
+    Revoke {
+        #[arg(long)]
+        name: String,
     },
 }
 
@@ -157,6 +181,7 @@ pub async fn run() -> ExitCode {
                     scopes,
                 },
         } => issue_token(cli.config, handle, name, expires_days, scopes).await,
+        Command::Service { command } => service(cli.config, command).await,
         Command::Db {
             command: DbCommand::Copy { from, to },
         } => copy_database(&from, &to).await,
@@ -257,6 +282,49 @@ async fn create_user(
     .await
     .map_err(|e| e.to_string())?;
     println!("created user {handle} (id {id})");
+    Ok(())
+}
+
+async fn service(config: Config, command: ServiceCommand) -> Result<(), String> {
+    use crate::server::platform::services;
+    let db = open(&config).await?;
+    match command {
+        ServiceCommand::Create { name } => {
+            let name =
+                crate::model::service::check_name(&name).map_err(|e| format!("--name: {e}"))?;
+            let made = services::create(&db, &name, None, None)
+                .await
+                .map_err(|e| format!("--name: {e}"))?;
+            eprintln!(
+                "service {} made; its secret is shown only now",
+                made.service.name
+            );
+            println!("client_id={}", made.service.client_id);
+            println!("client_secret={}", made.secret);
+        }
+        ServiceCommand::List => {
+            let fmt =
+                |t: Option<i64>| t.map_or_else(|| "-".to_owned(), crate::model::time::rfc3339);
+            println!("name\tclient_id\tcreated\tlast_used\trevoked");
+            for s in services::list(&db).await.map_err(|e| e.to_string())? {
+                println!(
+                    "{}\t{}\t{}\t{}\t{}",
+                    s.name,
+                    s.client_id,
+                    fmt(Some(s.created_at)),
+                    fmt(s.last_used_at),
+                    fmt(s.revoked_at)
+                );
+            }
+        }
+        ServiceCommand::Revoke { name } => {
+            let s = services::revoke(&db, services::Which::Name(name.trim()), |_| None)
+                .await
+                .map_err(|e| format!("--name: {e}"))?;
+            eprintln!("service {} revoked", s.name);
+        }
+    }
+    db.close().await;
     Ok(())
 }
 

@@ -19,7 +19,7 @@ use crate::server::http::audit_export as export;
 use crate::server::http::{avatar, client, fn_errors, headers, origin, refusal, request_id};
 use crate::server::kernel::metrics;
 use crate::server::kernel::secret_box::SecretBox;
-use crate::server::platform::verify;
+use crate::server::platform::{introspect, verify};
 use crate::server::rest;
 use crate::server::state::{AppState, Shared};
 
@@ -68,6 +68,10 @@ pub fn state(db: Db, settings: Settings, site_root: &str) -> Result<AppState, St
         leptos_options: Arc::new(leptos_options(site_root)),
         audit: AuditLog::spawn(db.clone(), api_limits.clone()),
         api_limits,
+        service_limits: Arc::new(crate::server::kernel::window::WindowCounts::new(
+            settings.service_rate_limit_per_minute,
+            60,
+        )),
         metrics: settings
             .metrics_addr
             .map(|_| Arc::new(crate::server::kernel::metrics::Metrics::new())),
@@ -194,6 +198,7 @@ pub fn build(state: AppState) -> Router {
         .route("/avatars/{name}", get(avatar::serve))
         .route("/internal/db-auth", post(rest::db_auth::db_auth))
         .route(verify::PATH, any(verify::verify))
+        .route(introspect::PATH, post(introspect::introspect))
         .route(
             &format!("{}/{{*original}}", verify::PATH),
             any(verify::verify),

@@ -22,6 +22,9 @@ pub struct TokenOwner {
     /// How the audit log names it, with the last four of the secret used.
     pub label: String,
     pub expires_at: Option<i64>,
+    /// When the secret used was made (the token's last regeneration, else
+    /// its creation; for a replaced secret, the token's creation).
+    pub issued_at: i64,
     pub deactivated: bool,
     pub user_disabled: bool,
     pub scopes: Scopes,
@@ -43,6 +46,7 @@ struct OwnerRow {
     prefix: String,
     last_four: String,
     expires_at: Option<i64>,
+    issued_at: i64,
     deactivated: bool,
     scopes: i64,
     platform_scopes: String,
@@ -79,6 +83,7 @@ pub async fn find_by_hash(
     static CURRENT: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
         format!(
             "SELECT t.id, t.name, t.prefix, t.last_four, t.expires_at,
+                    COALESCE(t.rotated_at, t.created_at) AS issued_at,
                     t.deactivated_at IS NOT NULL AS deactivated, t.scopes,
                     t.platform_scopes, CAST(NULL AS BIGINT) AS retired_until, {USER_COLUMNS}
              FROM api_tokens t JOIN users u ON u.id = t.user_id
@@ -88,7 +93,7 @@ pub async fn find_by_hash(
     static RETIRED: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
         format!(
             "SELECT t.id, t.name, t.prefix, r.last_four, t.expires_at,
-                    t.deactivated_at IS NOT NULL AS deactivated, t.scopes,
+                    t.created_at AS issued_at, t.deactivated_at IS NOT NULL AS deactivated, t.scopes,
                     t.platform_scopes, r.valid_until AS retired_until, {USER_COLUMNS}
              FROM retired_token_secrets r
              JOIN api_tokens t ON t.id = r.token_id
@@ -180,6 +185,7 @@ impl OwnerRow {
             prefix: r.get("prefix")?,
             last_four: r.get("last_four")?,
             expires_at: r.get("expires_at")?,
+            issued_at: r.get("issued_at")?,
             deactivated: r.get("deactivated")?,
             scopes: r.get("scopes")?,
             platform_scopes: r.get("platform_scopes")?,
@@ -206,6 +212,7 @@ impl From<OwnerRow> for TokenOwner {
             token_id: r.id,
             label: label(&r.name, &r.prefix, &r.last_four),
             expires_at: r.expires_at,
+            issued_at: r.issued_at,
             deactivated: r.deactivated,
             user_disabled: r.user_disabled,
             scopes: Scopes::from_bits(r.scopes),

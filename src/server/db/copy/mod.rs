@@ -1,7 +1,7 @@
 //! `account-settings db copy --from <url> --to postgres://…`: moves a whole
 //! installation (accounts, sessions, tokens, audit log, handle
 //! reservations, avatars, sealed database passwords, the key check, rate
-//! limit windows) into an empty PostgreSQL database, in one transaction.
+//! limit windows, the platform's services) into an empty PostgreSQL database, in one transaction.
 //! Ids are kept and the sequences set past them (and past every id the
 //! source ever handed out), so tokens, sessions and database passwords keep
 //! working. The counts are compared table by table before the commit.
@@ -121,6 +121,7 @@ pub async fn copy(from_url: &str, to_url: &str) -> Result<Copied, String> {
         ("api_tokens", tokens_high),
         ("audit_events", 0),
         ("notices", 0),
+        ("services", 0),
     ] {
         let sql = format!(
             "SELECT setval(pg_get_serial_sequence('{table}', 'id'),

@@ -208,4 +208,18 @@ pub(super) const TABLES: &[Table] = &[
         "key",
         &[("key", Bytes), ("window_start", Int), ("failures", Int)],
     ),
+    (
+        "services",
+        "id",
+        &[
+            ("id", Int),
+            ("name", Text),
+            ("client_id", Text),
+            ("secret_hash", Bytes),
+            ("created_at", Int),
+            ("created_by", Int),
+            ("revoked_at", Int),
+            ("last_used_at", Int),
+        ],
+    ),
 ];
