@@ -52,6 +52,7 @@ for i in $(seq "${BALANCED_INSTANCES:-2}"); do
       SIGNUPS_PER_ADDRESS="${SIGNUPS_PER_ADDRESS:-1000}" HASH_WORKERS=2 HASH_QUEUE=16 \
       LEPTOS_SITE_ROOT="$ROOT/target/site" LISTEN_ADDR="127.0.0.1:$p" \
       PUBLIC_URL="http://127.0.0.1:$port" TRUSTED_PROXIES=127.0.0.1 RUST_LOG=warn \
+      PLATFORM_CONFIG="${PLATFORM_CONFIG:-$ROOT/tests/balanced/platform.toml}" \
       "$BIN" serve &
   pids+=($!)
   upstreams+="    server 127.0.0.1:$p;"$'\n'
@@ -90,7 +91,9 @@ $upstreams  }
   }
   # A service of the platform (port + 5) behind forward auth: nginx asks
   # /auth/verify about each request and passes who the token belongs to on
-  # to the service (here: nginx itself on port + 6, which echoes them).
+  # to the service (here: nginx itself on port + 6, which echoes them),
+  # without the token itself. A 429 of the check stays a 429 (nginx makes
+  # any answer but 2xx, 401 and 403 a 500) with its Retry-After.
   server {
     listen 127.0.0.1:$((port + 5));
     location / {
@@ -98,10 +101,21 @@ $upstreams  }
       auth_request_set \$auth_user_id \$upstream_http_x_auth_user_id;
       auth_request_set \$auth_handle \$upstream_http_x_auth_handle;
       auth_request_set \$auth_scopes \$upstream_http_x_auth_scopes;
+      auth_request_set \$auth_status \$upstream_status;
+      auth_request_set \$auth_retry_after \$upstream_http_retry_after;
       proxy_set_header X-Auth-User-Id \$auth_user_id;
       proxy_set_header X-Auth-Handle \$auth_handle;
       proxy_set_header X-Auth-Scopes \$auth_scopes;
+      proxy_set_header Authorization "";
+      error_page 500 = @auth_failed;
       proxy_pass http://127.0.0.1:$((port + 6));
+    }
+    location @auth_failed {
+      if (\$auth_status = 429) {
+        add_header Retry-After \$auth_retry_after always;
+        return 429;
+      }
+      return 500;
     }
     location = /_verify {
       internal;
@@ -118,7 +132,7 @@ $upstreams  }
     listen 127.0.0.1:$((port + 6));
     location / {
       default_type text/plain;
-      return 200 "user=\$http_x_auth_user_id handle=\$http_x_auth_handle scopes=\$http_x_auth_scopes\\n";
+      return 200 "user=\$http_x_auth_user_id handle=\$http_x_auth_handle scopes=\$http_x_auth_scopes auth=[\$http_authorization]\\n";
     }
   }
 }

@@ -62,37 +62,41 @@ mod instances {
     /// Two clients of one balancer in front of two fresh instances: both
     /// reach both instances, turn by turn.
     pub async fn two() -> [TestApp; 2] {
-        started(None).await.0
+        started(&[]).await.0
     }
 
     /// [`two`] with `signups_per_address` sign-ups allowed per address.
     pub async fn two_limited(signups_per_address: u32) -> [TestApp; 2] {
-        started(Some(signups_per_address)).await.0
+        started(&[("SIGNUPS_PER_ADDRESS", &signups_per_address.to_string())])
+            .await
+            .0
     }
 
     /// [`two`], and the instances' process ids.
     pub async fn two_with_pids() -> ([TestApp; 2], Vec<u32>) {
-        let (apps, pids, _) = started(None).await;
+        let (apps, pids, _) = started(&[]).await;
         (apps, pids)
     }
 
     /// [`two`], and a client of the platform's service that nginx guards
-    /// with forward auth (`/auth/verify` of the two instances).
-    pub async fn two_and_platform() -> ([TestApp; 2], TestApp) {
-        let (apps, _, platform) = started(None).await;
+    /// with forward auth (`/auth/verify` of the two instances) and the rules
+    /// of `tests/balanced/platform.toml`; each token may make `per_hour`
+    /// requests.
+    pub async fn two_and_platform(per_hour: u32) -> ([TestApp; 2], TestApp) {
+        let (apps, _, platform) =
+            started(&[("API_RATE_LIMIT_PER_HOUR", &per_hour.to_string())]).await;
         (apps, platform)
     }
 
-    async fn started(signups_per_address: Option<u32>) -> ([TestApp; 2], Vec<u32>, TestApp) {
+    /// tools/balanced.sh with `env` for its instances.
+    async fn started(env: &[(&str, &str)]) -> ([TestApp; 2], Vec<u32>, TestApp) {
         let port = NEXT_PORT.fetch_add(10, Ordering::SeqCst);
         let root = env!("CARGO_MANIFEST_DIR");
         let env_file = tempfile::NamedTempFile::new().expect("temp file");
         let postgres = std::env::var("TEST_POSTGRES_URL")
             .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
         let mut command = Command::new("bash");
-        if let Some(n) = signups_per_address {
-            command.env("SIGNUPS_PER_ADDRESS", n.to_string());
-        }
+        command.envs(env.iter().copied());
         let child = command
             .arg(format!("{root}/tools/balanced.sh"))
             .arg(port.to_string())
