@@ -1,8 +1,8 @@
 -- What the token check's cache needs to know (SPEC §13, revocation on
 -- every instance at once): a count that every change to a token's standing,
 -- a replaced secret or a user's row moves on, made by any process (the
--- server, the CLI). The check reads it with each request and uses a cached
--- answer only under the same count. Usage columns (last_used_*, rate_*,
+-- server, the CLI). Each server reads it every 50 ms and drops its cached
+-- answers when it moved (src/server/db/changes.rs). Usage columns (last_used_*, rate_*,
 -- reminded, new_ip_noticed_at) do not count.
 CREATE TABLE token_epoch (
     id INTEGER PRIMARY KEY CHECK (id = 1),

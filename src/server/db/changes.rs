@@ -6,17 +6,21 @@
 //!   the [`Changes`] generation on; an entry cached under an older one is
 //!   not used again.
 //! - **SQLite:** triggers (migration 0014) count every such change in
-//!   `token_epoch`, made by any process (the CLI included); the check reads
-//!   that one row with the token and uses a cached entry only under the
-//!   same count.
+//!   `token_epoch`, made by any process (the CLI included); [`watch_sqlite`]
+//!   reads that one row every [`POLL_EVERY`] and moves the generation on
+//!   when it moved. Each read proves that every change committed before it
+//!   began is seen.
 //! - **PostgreSQL:** the same triggers `NOTIFY account_settings_tokens`;
 //!   [`listen`] moves the generation on for each notification. It also
 //!   asks its connection a trivial question every [`PING_EVERY`]: an answer
 //!   proves that every notification committed before the question was sent
-//!   has arrived. The cache is used only within [`TRUSTED_FOR`] of the last
-//!   such proof, so when the connection drops, hangs or the server
-//!   restarts, the cache is bypassed (every check reads the database, as
-//!   without a cache) until the listener is back; it then starts empty.
+//!   has arrived.
+//!
+//! On both, the cache is used only within [`TRUSTED_FOR`] of the last such
+//! proof, so when the connection drops or hangs, the database is locked for
+//! long, or the server restarts, the cache is bypassed (every check reads
+//! the database, as without a cache) until the watcher is back; it then
+//! starts empty.
 //!
 //! [`Tx::commit`]: super::Tx::commit
 
@@ -37,6 +41,10 @@ pub const LISTENER_NAME: &str = "account-settings token listener";
 /// How often the listener proves its connection is live.
 pub const PING_EVERY: Duration = Duration::from_millis(200);
 
+/// How often the SQLite watcher reads the count of changes: another
+/// process's change is seen within this time.
+pub const POLL_EVERY: Duration = Duration::from_millis(50);
+
 /// How long after the last proof the cache may be used: a change committed
 /// on another instance is seen here within this time even when its
 /// notification is lost.
@@ -51,7 +59,9 @@ pub struct Changes(Arc<Inner>);
 #[derive(Debug)]
 struct Inner {
     generation: AtomicU64,
-    /// Whether a listener must vouch for the cache (PostgreSQL).
+    /// Whether a watcher must vouch for the cache (it always does once the
+    /// server runs; a `Db` without one, e.g. of the command line, trusts
+    /// its own commits alone).
     listened: AtomicBool,
     /// Milliseconds after `base` of the last proof; 0: none yet.
     proved_at: AtomicU64,
@@ -113,6 +123,55 @@ impl Changes {
 
 fn millis(d: Duration) -> u64 {
     u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
+}
+
+/// Starts the watcher of an SQLite pool: from now on the cache is used
+/// only while it vouches for it. It stops when the pool closes.
+pub fn watch_sqlite(pool: &sqlx::SqlitePool, changes: &Changes) {
+    changes.0.listened.store(true, Ordering::Release);
+    let pool = pool.clone();
+    let changes = changes.clone();
+    tokio::spawn(async move {
+        let mut seen: Option<i64> = None;
+        let mut told = false;
+        let closed = pool.close_event();
+        tokio::pin!(closed);
+        loop {
+            let asked = Instant::now();
+            let read = tokio::time::timeout(
+                TRUSTED_FOR / 2,
+                sqlx::query_scalar::<_, i64>("SELECT n FROM token_epoch WHERE id = 1")
+                    .fetch_one(&pool),
+            )
+            .await;
+            match read {
+                Ok(Ok(n)) => {
+                    if seen != Some(n) {
+                        changes.bump();
+                        seen = Some(n);
+                    }
+                    changes.proved(asked);
+                    told = false;
+                }
+                failed => {
+                    changes.distrust();
+                    if !told {
+                        let why = match failed {
+                            Ok(Err(e)) => e.to_string(),
+                            _ => "no answer in time".to_owned(),
+                        };
+                        tracing::warn!(error = %why, "token watcher cannot read the database: the token cache is bypassed until it can");
+                        told = true;
+                    }
+                }
+            }
+            tokio::select! {
+                () = tokio::time::sleep_until((asked + POLL_EVERY).into()) => {}
+                () = &mut closed => break,
+            }
+        }
+        changes.distrust();
+    });
 }
 
 /// Starts the listener of a PostgreSQL pool: from now on the cache is used

@@ -56,9 +56,14 @@ pub fn state(db: Db, settings: Settings, site_root: &str) -> Result<AppState, St
         )?)),
         None => None,
     };
-    if let crate::server::db::Pool::Postgres(pool) = &db.pool {
-        // Tokens stopped on other instances reach the token cache.
-        crate::server::db::changes::listen(pool, db.changes());
+    // Tokens stopped by other instances or processes reach the token cache.
+    match &db.pool {
+        crate::server::db::Pool::Postgres(pool) => {
+            crate::server::db::changes::listen(pool, db.changes());
+        }
+        crate::server::db::Pool::Sqlite(pool) => {
+            crate::server::db::changes::watch_sqlite(pool, db.changes());
+        }
     }
     let api_limits = Arc::new(crate::server::tokens::quota::ApiLimits::new(
         settings.api_rate_limit_per_hour,

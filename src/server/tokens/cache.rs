@@ -3,10 +3,9 @@
 //! of the whole platform).
 //!
 //! An entry is used only under the [`Changes`] generation it was filled
-//! in, and on SQLite only under the same `token_epoch` count; on
-//! PostgreSQL only while the listener vouches for the cache. So a token
-//! stopped by any process on any instance is refused at once here (see
-//! `db::changes`). Only tokens that exist are kept: an unknown secret is
+//! in, and only while the database's watcher vouches for the cache. So a
+//! token stopped by any process on any instance is refused here within
+//! moments (see `db::changes`). Only tokens that exist are kept: an unknown secret is
 //! looked up every time.
 //!
 //! [`Changes`]: crate::server::db::Changes
@@ -26,38 +25,33 @@ pub struct TokenCache {
 
 #[derive(Debug, Default)]
 struct Inner {
-    /// What the entries were filled under: the generation, and on SQLite
-    /// the database's count (0 on PostgreSQL).
+    /// The generation the entries were filled under.
     generation: u64,
-    epoch: i64,
     by_hash: HashMap<[u8; 32], TokenOwner>,
 }
 
 impl TokenCache {
-    /// The answer kept for `hash` under `generation` and `epoch`.
-    pub fn get(&self, hash: &[u8; 32], generation: u64, epoch: i64) -> Option<TokenOwner> {
+    /// The answer kept for `hash` under `generation`.
+    pub fn get(&self, hash: &[u8; 32], generation: u64) -> Option<TokenOwner> {
         let inner = self.inner.read().ok()?;
-        if inner.generation != generation || inner.epoch != epoch {
+        if inner.generation != generation {
             return None;
         }
         inner.by_hash.get(hash).cloned()
     }
 
     /// Keeps `owner`, read from the database after the generation was
-    /// `generation` and the count `epoch`. An older answer than what the
-    /// cache holds is dropped; a newer one empties it first.
-    pub fn put(&self, hash: [u8; 32], owner: &TokenOwner, generation: u64, epoch: i64) {
+    /// `generation`. An older answer than what the cache holds is dropped;
+    /// a newer one empties it first.
+    pub fn put(&self, hash: [u8; 32], owner: &TokenOwner, generation: u64) {
         let Ok(mut inner) = self.inner.write() else {
             return;
         };
-        if (generation, epoch) != (inner.generation, inner.epoch) {
-            if generation < inner.generation
-                || (generation == inner.generation && epoch < inner.epoch)
-            {
+        if generation != inner.generation {
+            if generation < inner.generation {
                 return;
             }
             inner.generation = generation;
-            inner.epoch = epoch;
             inner.by_hash.clear();
         }
         if inner.by_hash.len() >= CAPACITY {

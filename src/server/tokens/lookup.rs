@@ -109,18 +109,25 @@ pub async fn find_by_hash(
     // Read before the database, so that an answer read across a change is
     // filed under the generation before it (and never used).
     let generation = changes.generation();
-    // An SQLite file: in place, on this thread (see `db::lookup`), after
-    // the count of changes every process keeps in the file.
+    let trusted = changes.trusted();
+    if trusted {
+        if let Some(hit) = cache.get(&hash.0, generation) {
+            return Ok(Some(hit));
+        }
+    }
+    // Kept only if nothing changed meanwhile and the watcher still vouches.
+    let keep = |owner: &Option<TokenOwner>| {
+        if let Some(owner) = owner {
+            if trusted && changes.trusted() && changes.generation() == generation {
+                cache.put(hash.0, owner, generation);
+            }
+        }
+    };
+    // An SQLite file: in place, on this thread (see `db::lookup`).
     if let Some(sqlite) = lookups.in_place() {
         let found = sqlite
             .run(|c| {
                 use rusqlite::OptionalExtension;
-                let epoch: i64 = c
-                    .prepare_cached("SELECT n FROM token_epoch WHERE id = 1")?
-                    .query_row([], |r| r.get(0))?;
-                if let Some(hit) = cache.get(&hash.0, generation, epoch) {
-                    return Ok(Some(hit));
-                }
                 let mut row = c
                     .prepare_cached(&CURRENT)?
                     .query_row([digest], OwnerRow::read)
@@ -131,23 +138,14 @@ pub async fn find_by_hash(
                         .query_row([digest], OwnerRow::read)
                         .optional()?;
                 }
-                let owner = row.map(TokenOwner::from);
-                if let Some(owner) = &owner {
-                    cache.put(hash.0, owner, generation, epoch);
-                }
-                Ok(owner)
+                Ok(row.map(TokenOwner::from))
             })
             .map_err(|e| {
                 tracing::error!(error = %e, "token check failed");
                 AppError::Internal
             })?;
+        keep(&found);
         return Ok(found);
-    }
-    let trusted = changes.trusted();
-    if trusted {
-        if let Some(hit) = cache.get(&hash.0, generation, 0) {
-            return Ok(Some(hit));
-        }
     }
     let row: Option<OwnerRow> = lookups
         .run(async |conn| {
@@ -165,13 +163,7 @@ pub async fn find_by_hash(
         })
         .await?;
     let owner = row.map(TokenOwner::from);
-    if let Some(owner) = &owner {
-        // Kept only if nothing changed meanwhile and the listener still
-        // vouches (a SQLite database in memory has one process: always).
-        if trusted && changes.trusted() && changes.generation() == generation {
-            cache.put(hash.0, owner, generation, 0);
-        }
-    }
+    keep(&owner);
     Ok(owner)
 }
 

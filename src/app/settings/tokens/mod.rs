@@ -15,7 +15,7 @@ mod new_token;
 
 use crate::app::settings::data::TokensData;
 use list::TokenList;
-use new_token::NewToken;
+use new_token::{NewToken, ScopeChoices};
 
 #[component]
 pub fn TokensSection() -> impl IntoView {
@@ -31,8 +31,11 @@ pub fn TokensSection() -> impl IntoView {
             {move || Suspend::new(async move {
                 match data.list.await {
                     Ok(page) => {
+                        let platform = page.platform.clone();
                         view! {
-                            <NewToken policy=page.policy count=page.tokens.len() as u32 server_now=page.now platform=page.platform.clone() />
+                            <NewToken policy=page.policy count=page.tokens.len() as u32 server_now=page.now>
+                                <ScopeChoices platform=platform.clone() />
+                            </NewToken>
                             <div id="token-list">
                                 <TokenList page />
                             </div>

@@ -24,9 +24,8 @@ pub(super) fn NewToken(
     policy: TokenPolicy,
     count: u32,
     server_now: i64,
-    /// The operator's scopes (`PLATFORM_CONFIG`), offered after the
-    /// built-in ones, none chosen at first.
-    platform: Vec<PlatformScope>,
+    /// The scope checkboxes ([`ScopeChoices`]).
+    children: Children,
 ) -> impl IntoView {
     shared::mark_hydrated();
     let toasts = use_toasts();
@@ -90,8 +89,6 @@ pub(super) fn NewToken(
     let expiry = RwSignal::new(DEFAULT_EXPIRY.to_owned());
     let expires_on = RwSignal::new(String::new());
     let name = RwSignal::new(String::new());
-    let scopes = RwSignal::new(Scopes::READ);
-    let chosen = RwSignal::new(Vec::<String>::new());
     let clock = shared::clock();
 
     let expiry_hint = move || {
@@ -125,11 +122,7 @@ pub(super) fn NewToken(
             name: name.get_untracked(),
             expiry: expiry.get_untracked(),
             expires_on: expires_on.get_untracked(),
-            scopes: chosen.with_untracked(|c| {
-                let mut names = scopes.get_untracked().names();
-                names.extend(c.iter().map(String::as_str));
-                names.join(" ")
-            }),
+            scopes: checked_scopes(&ev),
         });
     };
 
@@ -258,74 +251,10 @@ pub(super) fn NewToken(
                     </div>
                 </div>
                 <p class="hint">{expiry_hint}</p>
-                <fieldset class="scopes" aria-describedby="scopes-error">
-                    <legend>"Scopes"</legend>
-                    <p class="hint">"What the token may do. Reading is chosen for you; add writing only where a script needs it."</p>
-                    {Scope::ALL
-                        .into_iter()
-                        .map(|scope| {
-                            let id = format!("scope-{}", scope.as_str().replace(':', "-"));
-                            let label_for = id.clone();
-                            view! {
-                                <label class="check" for=label_for>
-                                    <input
-                                        id=id
-                                        type="checkbox"
-                                        name="scopes"
-                                        value=scope.as_str()
-                                        // As served, before the island runs; then the signal.
-                                        checked=Scopes::READ.contains(scope)
-                                        prop:checked=move || scopes.get().contains(scope)
-                                        on:change=move |ev| {
-                                            let on = event_target_checked(&ev);
-                                            scopes
-                                                .update(|s| {
-                                                    *s = s
-                                                        .iter()
-                                                        .filter(|x| *x != scope)
-                                                        .chain(on.then_some(scope))
-                                                        .collect();
-                                                });
-                                        }
-                                    />
-                                    <code>{scope.as_str()}</code>
-                                    <span class="muted">{scope.describe()}</span>
-                                </label>
-                            }
-                        })
-                        .collect_view()}
-                    {platform
-                        .into_iter()
-                        .map(|scope| {
-                            let id = format!("scope-{}", scope.name.replace([':', '.'], "-"));
-                            let label_for = id.clone();
-                            let name = scope.name.clone();
-                            view! {
-                                <label class="check" for=label_for>
-                                    <input
-                                        id=id
-                                        type="checkbox"
-                                        name="scopes"
-                                        value=scope.name.clone()
-                                        on:change=move |ev| {
-                                            let on = event_target_checked(&ev);
-                                            chosen
-                                                .update(|c| {
-                                                    c.retain(|x| *x != name);
-                                                    if on {
-                                                        c.push(name.clone());
-                                                    }
-                                                });
-                                        }
-                                    />
-                                    <code>{scope.name}</code>
-                                    <span class="muted">{scope.description}</span>
-                                </label>
-                            }
-                        })
-                        .collect_view()}
-                    <FieldError error=save_error field="scopes" />
-                </fieldset>
+                // The scope checkboxes, rendered by the server (no code
+                // of theirs in the WASM); Save reads what is checked.
+                {children()}
+                <FieldError error=save_error field="scopes" />
                 <button
                     class="button primary"
                     type="submit"
@@ -337,6 +266,63 @@ pub(super) fn NewToken(
                 </div>
             </form>
         </section>
+    }
+}
+
+/// The names of the scope checkboxes checked in the submitted form.
+fn checked_scopes(ev: &leptos::ev::SubmitEvent) -> String {
+    #[cfg(feature = "hydrate")]
+    {
+        use wasm_bindgen::JsCast;
+        let data = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::HtmlFormElement>().ok())
+            .and_then(|f| web_sys::FormData::new_with_form(&f).ok());
+        if let Some(data) = data {
+            return data
+                .get_all("scopes")
+                .iter()
+                .filter_map(|v| v.as_string())
+                .collect::<Vec<_>>()
+                .join(" ");
+        }
+    }
+    let _ = ev;
+    String::new()
+}
+
+/// The scopes a token can be given, as checkboxes: the built-in ones (the
+/// reading ones checked), then the operator's (`PLATFORM_CONFIG`), with
+/// what each allows.
+#[component]
+pub(super) fn ScopeChoices(platform: Vec<PlatformScope>) -> impl IntoView {
+    let built_in = Scope::ALL.into_iter().map(|scope| {
+        (
+            scope.as_str().to_owned(),
+            scope.describe().to_owned(),
+            Scopes::READ.contains(scope),
+        )
+    });
+    let platform = platform.into_iter().map(|s| (s.name, s.description, false));
+    view! {
+        <fieldset class="scopes" aria-describedby="scopes-error">
+            <legend>"Scopes"</legend>
+            <p class="hint">"What the token may do. Reading is chosen for you; add writing only where a script needs it."</p>
+            {built_in
+                .chain(platform)
+                .map(|(name, description, checked)| {
+                    let id = format!("scope-{}", name.replace([':', '.'], "-"));
+                    let label_for = id.clone();
+                    view! {
+                        <label class="check" for=label_for>
+                            <input id=id type="checkbox" name="scopes" value=name.clone() checked=checked />
+                            <code>{name}</code>
+                            <span class="muted">{description}</span>
+                        </label>
+                    }
+                })
+                .collect_view()}
+        </fieldset>
     }
 }
 
