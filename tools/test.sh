@@ -71,8 +71,9 @@ for _ in $(seq 50); do [ -s "$E2E_MAIL_DIR/port" ] && break; sleep 0.1; done
 export SMTP_URL="smtp://127.0.0.1:$(cat "$E2E_MAIL_DIR/port")?tls=none"
 # The admin test makes its administrator with the CLI on the same data.
 export E2E_DATA_DIR="$data" E2E_BIN="$BIN"
-# The browser tests sign every user up from one address.
-export E2E_SERVER_CMD="env SIGNUPS_PER_ADDRESS=1000 DATA_DIR=$data LEPTOS_SITE_ROOT=$ROOT/target/site LISTEN_ADDR=127.0.0.1:$port PUBLIC_URL=http://127.0.0.1:$port $BIN serve"
+# The browser tests sign every user up from one address; the platform file
+# is the balanced tests' (its scope is in the token form in both runs).
+export E2E_SERVER_CMD="env SIGNUPS_PER_ADDRESS=1000 PLATFORM_CONFIG=$ROOT/tests/balanced/platform.toml DATA_DIR=$data LEPTOS_SITE_ROOT=$ROOT/target/site LISTEN_ADDR=127.0.0.1:$port PUBLIC_URL=http://127.0.0.1:$port $BIN serve"
 set +e
 (cd end2end && npx playwright test) 2>&1 | tee "${TMPDIR:-/tmp}/account-settings-e2e.log"
 e2e_status=${PIPESTATUS[0]}

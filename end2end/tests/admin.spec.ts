@@ -73,3 +73,42 @@ test("the Users page is not found for other users", async ({ page }) => {
   expect(res!.status()).toBe(404);
   await expect(page.getByRole("heading", { name: "Page not found" })).toBeVisible();
 });
+
+test("an administrator makes a service, whose secret introspects a token once shown, and revokes it", async ({ page, request }) => {
+  const admin = makeAdmin();
+  await signIn(page, admin);
+  await page.goto("/admin/users");
+  await hydrated(page);
+  const services = page.getByRole("region", { name: "Services" });
+  const name = uniqueHandle("svc");
+  await services.getByLabel("Service name").fill(name);
+  await services.getByRole("button", { name: "Create service" }).click();
+  const clientId = (await page.getByTestId("service-client-id").textContent())!;
+  const secret = (await page.getByTestId("service-secret").textContent())!;
+  expect(clientId).toMatch(/^svc_[a-z0-9]{16}$/);
+  expect(secret).toMatch(/^[0-9A-Za-z]{40}$/);
+  const basic = "Basic " + Buffer.from(`${clientId}:${secret}`).toString("base64");
+  const asked = await request.post("/oauth/introspect", {
+    headers: { Authorization: basic },
+    form: { token: "ast_not_a_token" },
+  });
+  expect(asked.status()).toBe(200);
+  expect(await asked.json()).toEqual({ active: false });
+
+  // Done: the list shows it, never its secret again.
+  await page.getByRole("button", { name: "Done" }).click();
+  await hydrated(page);
+  const row = page.getByRole("row").filter({ hasText: name });
+  await expect(row).toContainText(clientId);
+  await expect(row).toContainText("Active");
+  await expect(page.getByText(secret)).toHaveCount(0);
+  await row.getByRole("button", { name: `Revoke ${name}` }).click();
+  const dialog = page.getByRole("dialog", { name: `Revoke ${name}?` });
+  await dialog.getByRole("button", { name: "Revoke service" }).click();
+  await expect(page.getByRole("status").filter({ hasText: `Service ${name} revoked.` })).toBeVisible();
+  const refused = await request.post("/oauth/introspect", {
+    headers: { Authorization: basic },
+    form: { token: "ast_not_a_token" },
+  });
+  expect(refused.status()).toBe(401);
+});

@@ -396,3 +396,44 @@ test("offline, a failed request says so in words, not in the transport's", async
   await expect(page.getByText("error reaching server")).toHaveCount(0);
   await context.setOffline(false);
 });
+
+test("the platform's own scope is offered, saved on a token, and opens the service behind nginx", async ({ page, request }) => {
+  // Both runs serve tests/balanced/platform.toml; the second also has the
+  // platform's service behind nginx's forward auth (tools/balanced.sh).
+  await signUp(page, uniqueHandle("plat"));
+  await page.goto("/settings/tokens");
+  await waitForHydration(page);
+  const scopes = page.getByRole("group", { name: "Scopes" });
+  const admin = scopes.getByLabel("things:admin");
+  await expect(admin).not.toBeChecked();
+  await expect(scopes).toContainText("Administer the things");
+  await admin.check();
+  await scopes.getByLabel("tokens:read").uncheck();
+  const field = page.getByLabel("API token", { exact: true });
+  await page.getByRole("button", { name: "Generate" }).click();
+  await expect(field).toHaveValue(/^ast_/);
+  await page.getByLabel("Name (optional)").fill("platform");
+  await page.getByRole("button", { name: "Save" }).click();
+  const row = page.getByRole("row").filter({ hasText: "platform" });
+  await expect(row).toContainText("things:admin");
+  await expect(row).not.toContainText("tokens:read");
+  const token = await field.inputValue();
+
+  const listed = await request.get("/api/v1/scopes", { headers: { Authorization: `Bearer ${token}` } });
+  expect(listed.status()).toBe(200);
+  expect((await listed.json()).scopes).toContainEqual({
+    name: "things:admin",
+    description: "Administer the things",
+    built_in: false,
+  });
+  if (!process.env.E2E_EXTERNAL) return;
+  const service = `http://127.0.0.1:${Number(process.env.E2E_PORT) + 5}`;
+  const through = await request.get(`${service}/v1/admin/things`, {
+    headers: { Authorization: `Bearer ${token}` },
+  });
+  expect(through.status()).toBe(200);
+  const echoed = await through.text();
+  expect(echoed).toContain("scopes=user:read audit:read things:admin ");
+  expect(echoed).toContain("auth=[]");
+  expect((await request.get(`${service}/v1/admin/things`)).status()).toBe(401);
+});

@@ -101,7 +101,7 @@ fn UsersList(list: AdminUsersPage, search: String) -> impl IntoView {
     });
     view! {
         {failed}
-        <CreateUser />
+        <Create service=false />
         <section class="card">
             <form class="search-row" method="get" action="/admin/users" role="search">
                 <label for="user-search" class="visually-hidden">"Search users"</label>
@@ -171,7 +171,7 @@ fn Services(services: Vec<ServiceView>) -> impl IntoView {
                 <code>"POST /oauth/introspect"</code>
                 " what it is, with HTTP Basic: the client id and secret."
             </p>
-            <CreateService />
+            <Create service=true />
             {(!empty).then(|| view! {
                 <DataTable columns=&["Name", "Client id", "Created", "Last used", "Status", ""]>{rows}</DataTable>
             })}
@@ -179,10 +179,22 @@ fn Services(services: Vec<ServiceView>) -> impl IntoView {
     }
 }
 
-/// **Create service**: a name, then the credential, shown once.
+/// **Create user** (with the page's heading) or **Create service**: one
+/// island for both, so the Users page's code is loaded once and shared
+/// with no other page.
 #[island(lazy)]
-fn CreateService() -> impl IntoView {
+fn Create(service: bool) -> impl IntoView {
     crate::app::shared::mark_hydrated();
+    if service {
+        view! { <CreateService /> }.into_any()
+    } else {
+        view! { <CreateUser /> }.into_any()
+    }
+}
+
+/// **Create service**: a name, then the credential, shown once.
+#[component]
+fn CreateService() -> impl IntoView {
     let create = ServerAction::<AdminCreateService>::new();
     let name = RwSignal::new(String::new());
     let error = Signal::derive(move || create.value().get().and_then(Result::err));
@@ -317,9 +329,8 @@ fn DisableUser(id: i64, handle: String, toast: String) -> impl IntoView {
 
 /// The heading with **Create user**: the dialog, then the one-time
 /// password, shown once.
-#[island(lazy)]
+#[component]
 fn CreateUser() -> impl IntoView {
-    crate::app::shared::mark_hydrated();
     let toasts = use_toasts();
     let create = ServerAction::<AdminCreateUser>::new();
     let creating = RwSignal::new(false);
