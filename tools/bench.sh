@@ -149,13 +149,16 @@ if [ "${BENCH_ONLY:-}" != "sqlite" ]; then
   SECRET_KEY="$key" DATA_DIR="$data/pg2" LISTEN_ADDR="127.0.0.1:$((pg_port + 2))" "$BIN" serve &
   pids+=($!)
   up "http://127.0.0.1:$((pg_port + 2))"
-  echo "== revocation: 20 tokens reported leaked on one instance while the other is loaded…"
-  wrk -t1 -c"$CONNECTIONS" -d60s -H "Authorization: Bearer $pg_token" \
+  for u in 0 1 2 3; do
+    echo "$PASSWORD" | "$BIN" user create --handle "leaky$u" --email "leaky$u@example.com" >/dev/null
+  done
+  echo "== revocation: 200 tokens reported leaked or deleted on one instance while the other is loaded…"
+  wrk -t1 -c"$CONNECTIONS" -d120s -H "Authorization: Bearer $pg_token" \
     "http://127.0.0.1:$((pg_port + 2))/api/v1/user" >/dev/null &
   load=$!
   sleep 1
   revocation="$(SECRET_KEY="$key" MAX_TOKENS_PER_USER=100 python3 tools/revocation.py "http://127.0.0.1:$pg_port" \
-    "http://127.0.0.1:$((pg_port + 2))" 20 -- "$BIN" token issue --handle bench --name "leaked {n}" --expires-days 1)"
+    "http://127.0.0.1:$((pg_port + 2))" 200 -- "$BIN" token issue --handle "leaky{u}" --name "leaked {n}" --expires-days 1)"
   kill "$load" 2>/dev/null || true; wait "$load" 2>/dev/null || true
   summary+="$revocation"$'\n'
   unset DATABASE_URL

@@ -4,12 +4,15 @@
     revocation.py BASE_A BASE_B ROUNDS -- TOKEN-ISSUING COMMAND...
 
 Each round issues a fresh token with the command (its standard output is
-the token; `{n}` in it becomes the round's number), checks that instance B accepts it, reports it leaked to
-instance A (`POST /api/v1/tokens/revoke`, which revokes it before
-answering), then asks B with it as fast as one connection can until B
-refuses (401). Prints the time from A's answer to B's first refusal, and
-how many of B's answers came after A's and still said yes. Run by
-tools/bench.sh while wrk loads instance B.
+the token; `{n}` in it becomes the round's number, `{u}` that number
+modulo 4), checks that instance B accepts it, then stops it through
+instance A: every other round it is reported leaked (`POST
+/api/v1/tokens/revoke`), the others deleted with itself (`DELETE
+/api/v1/tokens/{id}`); A answers once it is stopped. Then it asks B with
+it as fast as one connection can until B refuses (401). Prints the time
+from A's answer to B's first refusal, and how many of B's answers came
+after A's and still said yes. Run by tools/bench.sh while wrk loads
+instance B.
 """
 
 import http.client
@@ -25,7 +28,7 @@ def connect(base):
     return http.client.HTTPConnection(u.hostname, u.port, timeout=10)
 
 
-def status(conn, method, path, token=None, body=None):
+def answer(conn, method, path, token=None, body=None):
     headers = {}
     if token:
         headers["Authorization"] = f"Bearer {token}"
@@ -33,8 +36,20 @@ def status(conn, method, path, token=None, body=None):
         headers["Content-Type"] = "application/json"
     conn.request(method, path, body=body, headers=headers)
     res = conn.getresponse()
-    res.read()
-    return res.status
+    return res.status, res.read()
+
+
+def status(conn, method, path, token=None, body=None):
+    return answer(conn, method, path, token, body)[0]
+
+
+def own_id(conn, token):
+    """The id of the token among its owner's (by its last four)."""
+    code, body = answer(conn, "GET", "/api/v1/tokens", token)
+    assert code == 200, f"listing answered {code}"
+    listed = json.loads(body)
+    tokens = listed["tokens"] if isinstance(listed, dict) else listed
+    return next(t["id"] for t in tokens if t["last_four"] == token[-4:])
 
 
 def main():
@@ -43,13 +58,18 @@ def main():
     a, b = connect(base_a), connect(base_b)
     waits, late = [], 0
     for n in range(rounds):
-        command = [arg.replace("{n}", str(n)) for arg in issue]
+        command = [arg.replace("{n}", str(n)).replace("{u}", str(n % 4)) for arg in issue]
         done = subprocess.run(command, capture_output=True, text=True)
         assert done.returncode == 0, f"{' '.join(command)}: {done.stderr.strip()}"
         token = done.stdout.strip()
         assert status(b, "GET", "/api/v1/user", token) == 200, "B refuses a fresh token"
-        answered = status(a, "POST", "/api/v1/tokens/revoke", body=json.dumps({"token": token}))
-        assert answered == 202, f"revoke answered {answered}"
+        if n % 2 == 0:
+            answered = status(a, "POST", "/api/v1/tokens/revoke", body=json.dumps({"token": token}))
+            assert answered == 202, f"revoke answered {answered}"
+        else:
+            token_id = own_id(a, token)
+            answered = status(a, "DELETE", f"/api/v1/tokens/{token_id}", token)
+            assert answered == 204, f"delete answered {answered}"
         after = time.perf_counter()
         while True:
             code = status(b, "GET", "/api/v1/user", token)
@@ -61,7 +81,7 @@ def main():
     waits.sort()
     pick = lambda q: waits[min(len(waits) - 1, int(q * len(waits)))]
     print(
-        f"revocation, reported leaked on A, refused by B under load: {rounds} tokens, "
+        f"revocation, reported leaked or deleted on A, refused by B under load: {rounds} tokens, "
         f"p50 {pick(0.5):.2f} ms, p99 {pick(0.99):.2f} ms, most {waits[-1]:.2f} ms; "
         f"{late} answers of B after A's still said yes"
     )

@@ -40,7 +40,7 @@ pub struct Shared {
     /// Connections of their own for the API's token check.
     pub lookups: Lookups,
     /// The token check's answers (see [`crate::server::tokens::cache`]).
-    pub token_cache: crate::server::tokens::cache::TokenCache,
+    pub token_cache: crate::server::tokens::cache::TokenCache<crate::server::tokens::TokenOwner>,
     pub settings: Arc<Settings>,
     pub audit: AuditLog,
     pub login_limiter: Arc<LoginLimiter>,

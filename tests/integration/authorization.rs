@@ -149,6 +149,8 @@ fn calls(bob: &Bob) -> Vec<(&'static str, Vec<(&'static str, String)>)> {
             AdminSetDisabled::PATH,
             vec![("id", bob.user.clone()), ("disabled", s("true"))],
         ),
+        (AdminCreateService::PATH, vec![("name", s("mallory-svc"))]),
+        (AdminRevokeService::PATH, vec![("id", s("1"))]),
     ]
 }
 
@@ -159,6 +161,8 @@ fn is_admin_only(path: &str) -> bool {
         AdminCreateUser::PATH,
         AdminUpdateUser::PATH,
         AdminSetDisabled::PATH,
+        AdminCreateService::PATH,
+        AdminRevokeService::PATH,
     ]
     .contains(&path)
 }

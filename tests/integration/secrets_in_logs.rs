@@ -48,6 +48,29 @@ async fn no_password_token_link_database_password_or_mail_server_secret_reaches_
     let app = TestApp::with_mail(&sink, |_| {}).await;
     let ada = app.signup("ada").await;
     let (token, _) = app.create_token(&ada, "CI", "30").await;
+    // A service of the platform: made, and its secret used (right and
+    // wrong) to introspect the token.
+    let made = app
+        .call::<account_settings::api::admin::AdminCreateService>(
+            Some(&ada),
+            &[("name", "billing")],
+        )
+        .await;
+    let made = made.json();
+    let client_id = made["service"]["client_id"].as_str().unwrap().to_owned();
+    let service_secret = made["secret"].as_str().unwrap().to_owned();
+    for secret in [service_secret.as_str(), "wrong-secret"] {
+        use base64::Engine;
+        let basic =
+            base64::engine::general_purpose::STANDARD.encode(format!("{client_id}:{secret}"));
+        let req = axum::http::Request::post("/oauth/introspect")
+            .header("content-type", "application/x-www-form-urlencoded")
+            .header("authorization", format!("Basic {basic}"))
+            .body(axum::body::Body::from(format!("token={token}")))
+            .unwrap();
+        app.send(req).await;
+    }
+
     app.api(Method::GET, "/api/v1/user", &token, None).await;
     // The database password, rotated and shown.
     app.call::<account_settings::api::profile::RotateDbPassword>(Some(&ada), &[])
@@ -145,6 +168,7 @@ async fn no_password_token_link_database_password_or_mail_server_secret_reaches_
         signup_link.as_str(),
         SMTP_SECRET,
         db_password.as_str(),
+        service_secret.as_str(),
     ] {
         assert!(!text.contains(secret), "{secret} is in the log");
     }

@@ -141,7 +141,7 @@ impl Lookups {
     }
 
     /// What tells the token cache that tokens or users changed.
-    pub fn changes(&self) -> &super::Changes {
+    pub fn changes(&self) -> &super::changes::Changes {
         self.db.changes()
     }
 

@@ -13,26 +13,37 @@
 use std::collections::HashMap;
 use std::sync::RwLock;
 
-use super::lookup::TokenOwner;
-
 /// At most this many tokens are kept; a full cache starts again empty.
 const CAPACITY: usize = 20_000;
 
-#[derive(Debug, Default)]
-pub struct TokenCache {
-    inner: RwLock<Inner>,
+/// Answers by the hash of a token's secret (`T`: the lookup's answer,
+/// `lookup::TokenOwner`).
+#[derive(Debug)]
+pub struct TokenCache<T> {
+    inner: RwLock<Inner<T>>,
 }
 
-#[derive(Debug, Default)]
-struct Inner {
+#[derive(Debug)]
+struct Inner<T> {
     /// The generation the entries were filled under.
     generation: u64,
-    by_hash: HashMap<[u8; 32], TokenOwner>,
+    by_hash: HashMap<[u8; 32], T>,
 }
 
-impl TokenCache {
+impl<T> Default for TokenCache<T> {
+    fn default() -> Self {
+        Self {
+            inner: RwLock::new(Inner {
+                generation: 0,
+                by_hash: HashMap::new(),
+            }),
+        }
+    }
+}
+
+impl<T: Clone> TokenCache<T> {
     /// The answer kept for `hash` under `generation`.
-    pub fn get(&self, hash: &[u8; 32], generation: u64) -> Option<TokenOwner> {
+    pub fn get(&self, hash: &[u8; 32], generation: u64) -> Option<T> {
         let inner = self.inner.read().ok()?;
         if inner.generation != generation {
             return None;
@@ -43,7 +54,7 @@ impl TokenCache {
     /// Keeps `owner`, read from the database after the generation was
     /// `generation`. An older answer than what the cache holds is dropped;
     /// a newer one empties it first.
-    pub fn put(&self, hash: [u8; 32], owner: &TokenOwner, generation: u64) {
+    pub fn put(&self, hash: [u8; 32], owner: &T, generation: u64) {
         let Ok(mut inner) = self.inner.write() else {
             return;
         };

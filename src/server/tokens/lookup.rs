@@ -77,7 +77,7 @@ const USER_COLUMNS: &str = "u.id AS user_id, u.disabled AS user_disabled, u.hand
 /// it was regenerated.
 pub async fn find_by_hash(
     lookups: &Lookups,
-    cache: &TokenCache,
+    cache: &TokenCache<TokenOwner>,
     hash: &TokenHash,
 ) -> Result<Option<TokenOwner>, AppError> {
     static CURRENT: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
