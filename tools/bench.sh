@@ -8,7 +8,7 @@
 # SQLite and >= 0.5 on PostgreSQL, user/livez >= 0.3; SPEC §13: verify and
 # user >= 0.5 of bare axum on SQLite, >= 0.35 on PostgreSQL).
 # On PostgreSQL, also how long a second instance under load takes to refuse
-# a token reported leaked to the first (tools/revocation.py). Then the signed-in
+# 200 tokens regenerated or deleted through the first (tools/revocation.py). Then the signed-in
 # Tokens page and the gzipped size of what each page load downloads.
 # BENCH_SKIP_BUILD=1 measures what is built; BENCH_ROUNDS, BENCH_SECONDS,
 # BENCH_CONNECTIONS change the load; BENCH_ONLY=sqlite skips PostgreSQL,
@@ -152,7 +152,7 @@ if [ "${BENCH_ONLY:-}" != "sqlite" ]; then
   for u in 0 1 2 3; do
     echo "$PASSWORD" | "$BIN" user create --handle "leaky$u" --email "leaky$u@example.com" >/dev/null
   done
-  echo "== revocation: 200 tokens reported leaked or deleted on one instance while the other is loaded…"
+  echo "== revocation: 200 tokens regenerated or deleted on one instance while the other is loaded…"
   wrk -t1 -c"$CONNECTIONS" -d120s -H "Authorization: Bearer $pg_token" \
     "http://127.0.0.1:$((pg_port + 2))/api/v1/user" >/dev/null &
   load=$!
