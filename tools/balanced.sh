@@ -7,6 +7,8 @@
 #   bash tools/balanced.sh 3200      # then open http://127.0.0.1:3200
 #
 # Needs TEST_POSTGRES_URL (tools/postgres.sh sets it) and the release build.
+# BALANCED_DATABASE=sqlite: one instance on an SQLite file of its own
+# instead (the forward-auth tests run both ways).
 # Writes the database URL and the instances' process ids to $BALANCED_ENV (if
 # set) for the caller's use.
 set -euo pipefail
@@ -26,10 +28,16 @@ fi
 
 work="$(mktemp -d)"
 name="as_balanced_$$"
-server="${TEST_POSTGRES_URL:?run tools/postgres.sh first}"
-base="${server%%\?*}"; base="${base%/*}"
-url="$base/$name"
-psql -q "$server" -c "CREATE DATABASE $name" >/dev/null
+if [ "${BALANCED_DATABASE:-postgres}" = sqlite ]; then
+  BALANCED_INSTANCES=1
+  url="sqlite://$work/data1/account-settings.db"
+  server=""
+else
+  server="${TEST_POSTGRES_URL:?run tools/postgres.sh first}"
+  base="${server%%\?*}"; base="${base%/*}"
+  url="$base/$name"
+  psql -q "$server" -c "CREATE DATABASE $name" >/dev/null
+fi
 key="$(od -An -tx1 -N32 /dev/urandom | tr -d ' \n')"
 [ -n "${BALANCED_ENV:-}" ] && printf 'DATABASE_URL=%s\n' "$url" > "$BALANCED_ENV"
 
@@ -37,7 +45,7 @@ pids=()
 cleanup() {
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
   wait 2>/dev/null || true
-  psql -q "$server" -c "DROP DATABASE IF EXISTS $name WITH (FORCE)" >/dev/null 2>&1 || true
+  [ -z "$server" ] || psql -q "$server" -c "DROP DATABASE IF EXISTS $name WITH (FORCE)" >/dev/null 2>&1 || true
   rm -rf "$work"
 }
 trap cleanup EXIT

@@ -38,9 +38,6 @@ mod instances {
     use std::sync::Arc;
     use std::time::{Duration, Instant};
 
-    use axum::body::Body;
-    use axum::http::Request;
-
     use crate::common::TestApp;
 
     /// `tools/balanced.sh`, stopped (instances, nginx and database gone)
@@ -88,7 +85,35 @@ mod instances {
         (apps, platform)
     }
 
+    /// [`two_and_platform`] with one instance on an SQLite file instead:
+    /// both clients reach it through nginx.
+    pub async fn sqlite_and_platform(per_hour: u32) -> ([TestApp; 2], TestApp) {
+        let (apps, _, platform) = started(&[
+            ("API_RATE_LIMIT_PER_HOUR", &per_hour.to_string()),
+            ("BALANCED_DATABASE", "sqlite"),
+        ])
+        .await;
+        (apps, platform)
+    }
+
     /// tools/balanced.sh with `env` for its instances.
+    /// Whether `GET /healthz` on `port` answers 200.
+    fn healthy(port: u16) -> bool {
+        use std::io::{Read, Write};
+        let Ok(mut s) = std::net::TcpStream::connect(("127.0.0.1", port)) else {
+            return false;
+        };
+        let _ = s.set_read_timeout(Some(Duration::from_secs(2)));
+        if s.write_all(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+            .is_err()
+        {
+            return false;
+        }
+        let mut answer = String::new();
+        let _ = s.read_to_string(&mut answer);
+        answer.starts_with("HTTP/1.1 200")
+    }
+
     async fn started(env: &[(&str, &str)]) -> ([TestApp; 2], Vec<u32>, TestApp) {
         let port = NEXT_PORT.fetch_add(10, Ordering::SeqCst);
         let root = env!("CARGO_MANIFEST_DIR");
@@ -132,19 +157,12 @@ mod instances {
             }
             waited().await;
         };
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        // Up once an instance answers /healthz through the balancer (so it
+        // has made and migrated the database the helpers then open).
+        while !healthy(port) {
             waited().await;
         }
         let first = TestApp::remote(&base, &database_url, servers.clone()).await;
-        loop {
-            let req = Request::get("/healthz")
-                .body(Body::empty())
-                .expect("request");
-            if first.send(req).await.status.is_success() {
-                break;
-            }
-            waited().await;
-        }
         let platform = format!("http://127.0.0.1:{}", port + 5);
         let platform = TestApp::remote(&platform, &database_url, servers.clone()).await;
         let second = TestApp::remote(&base, &database_url, servers).await;
