@@ -212,10 +212,12 @@ fn CreateService() -> impl IntoView {
             let secret = c.secret.clone();
             view! {
                 <div class="banner" role="status">
-                    <p><strong>{format!("Credential of {}", c.service.name)}</strong></p>
-                    <p>"Client id: " <code class="mono" data-testid="service-client-id">{c.service.client_id}</code></p>
-                    <p>"Secret: " <code class="mono" data-testid="service-secret">{c.secret}</code></p>
-                    <p>"Shown only now: store it with the service."</p>
+                    <div class="banner-text">
+                        <p><strong>{format!("Credential of {}", c.service.name)}</strong></p>
+                        <p>"Client id: " <code class="mono" data-testid="service-client-id">{c.service.client_id}</code></p>
+                        <p>"Secret: " <code class="mono" data-testid="service-secret">{c.secret}</code></p>
+                        <p>"Shown only now: store it with the service."</p>
+                    </div>
                     <CopyButton value=Signal::derive(move || Some(secret.clone())) />
                     <button class="button secondary" type="button" on:click=move |_| crate::app::page::reload()>
                         "Done"
@@ -347,11 +349,13 @@ fn CreateUser() -> impl IntoView {
             let pw = c.initial_password.clone();
             view! {
                 <div class="banner" role="status">
-                    <p>
-                        <strong>{format!("Initial password for {}: ", c.user.handle)}</strong>
-                        <code class="mono" data-testid="initial-password">{pw.clone()}</code>
-                    </p>
-                    <p>"Shown only now. Give it to them privately; they can change it under Security."</p>
+                    <div class="banner-text">
+                        <p>
+                            <strong>{format!("Initial password for {}: ", c.user.handle)}</strong>
+                            <code class="mono" data-testid="initial-password">{pw.clone()}</code>
+                        </p>
+                        <p>"Shown only now. Give it to them privately; they can change it under Security."</p>
+                    </div>
                     <CopyButton value=Signal::derive(move || Some(pw.clone())) />
                     // The list shows the new user once the page is loaded again.
                     <button class="button secondary" type="button" on:click=move |_| crate::app::page::reload()>
