@@ -2,6 +2,7 @@
 //! stops start-up with a message that names the setting.
 
 pub mod platform;
+pub mod request_path;
 pub mod smtp;
 
 use std::net::{IpAddr, SocketAddr};

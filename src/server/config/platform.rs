@@ -28,6 +28,7 @@ use std::sync::Arc;
 use serde::Deserialize;
 use toml::Spanned;
 
+pub use super::request_path::normalize;
 use crate::error::AppError;
 use crate::model::scope::{PlatformScope, Scope, Scopes};
 
@@ -358,55 +359,6 @@ fn under(path: &str, prefix: &str) -> bool {
         .is_some_and(|rest| rest.is_empty() || rest.starts_with('/') || prefix.ends_with('/'))
 }
 
-/// The path a service will see: without the query, percent-decoded, with
-/// `.` and `..` segments resolved and repeated slashes as one, so that
-/// `/v1/public/..%2Fadmin` meets the rules of `/v1/admin`. `None` for a
-/// path that is not `/…`, decodes to something other than UTF-8, or holds
-/// a NUL or backslash.
-pub fn normalize(raw: &str) -> Option<String> {
-    let raw = raw.split(['?', '#']).next().unwrap_or("");
-    if !raw.starts_with('/') {
-        return None;
-    }
-    let bytes = raw.as_bytes();
-    let mut decoded = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' {
-            let hex = bytes.get(i + 1..i + 3)?;
-            let hex = std::str::from_utf8(hex).ok()?;
-            decoded.push(u8::from_str_radix(hex, 16).ok()?);
-            i += 3;
-        } else {
-            decoded.push(bytes[i]);
-            i += 1;
-        }
-    }
-    let decoded = String::from_utf8(decoded).ok()?;
-    if decoded.contains(['\0', '\\']) {
-        return None;
-    }
-    let mut segments: Vec<&str> = Vec::new();
-    for segment in decoded.split('/').filter(|s| !s.is_empty()) {
-        match segment {
-            "." => {}
-            ".." => {
-                segments.pop();
-            }
-            s => segments.push(s),
-        }
-    }
-    let mut out = String::with_capacity(decoded.len());
-    for s in &segments {
-        out.push('/');
-        out.push_str(s);
-    }
-    if out.is_empty() || (decoded.ends_with('/') && !segments.is_empty()) {
-        out.push('/');
-    }
-    Some(out)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -475,8 +427,6 @@ scope = "user:write"
         assert_eq!(p.decide(h, "GET", "/v1/%ZZ"), None);
         assert_eq!(p.decide(h, "GET", "/v1/a%00"), None);
         assert_eq!(p.decide(h, "GET", "v1/things"), None);
-        assert_eq!(normalize("/a/b/").as_deref(), Some("/a/b/"));
-        assert_eq!(normalize("/../..").as_deref(), Some("/"));
     }
 
     #[test]

@@ -14,16 +14,17 @@ use super::components::dialog::{Dialog, DialogFoot, ModalDialog, OpenDialog};
 use super::components::form::{FieldError, FormError};
 use super::components::toast::use_toasts;
 use crate::api::admin::{
-    admin_list_users, AdminCreateService, AdminCreateUser, AdminRetryMail, AdminRevokeService,
-    AdminSetDisabled, AdminUpdateUser,
+    admin_list_users, AdminCreateUser, AdminRetryMail, AdminSetDisabled, AdminUpdateUser,
 };
 use crate::app::page::NotFound;
 use crate::error::AppError;
 use crate::model::account::{AdminUser, AdminUsersPage, CreatedUser};
-use crate::model::service::{CreatedService, ServiceView};
 use crate::model::time::format_date;
 use crate::model::url::encode;
 use leptos::server_fn::ServerFn;
+
+mod services;
+use services::{CreateService, Services};
 
 /// The page. Whether the visitor may see it is the server function's
 /// answer: signed out → sign-in, not an administrator → "Page not found".
@@ -115,67 +116,9 @@ fn UsersList(list: AdminUsersPage, search: String) -> impl IntoView {
                 {next.map(|h| view! { <a href=h>"Next page"</a> })}
             </nav>
         </section>
-        <Services services=list.services />
-    }
-}
-
-/// The platform's services: what may ask `POST /oauth/introspect` about a
-/// token, each with its own credential.
-#[component]
-fn Services(services: Vec<ServiceView>) -> impl IntoView {
-    let empty = services.is_empty();
-    let rows = services
-        .into_iter()
-        .map(|s| {
-            let when = |t: Option<i64>| t.map_or_else(|| "Never".to_owned(), format_date);
-            let status = if s.revoked_at.is_some() { "Revoked" } else { "Active" };
-            let name = s.name.clone();
-            let revoke = s.revoked_at.is_none().then(move || {
-                let s = (s.id, name);
-                let dialog_id = format!("revoke-service-{}", s.0);
-                view! {
-                    <OpenDialog
-                        id=dialog_id.clone()
-                        class="button secondary small"
-                        label=format!("Revoke {}", s.1)
-                        button_id=format!("service-revoke-{}", s.0)
-                    >
-                        "Revoke"
-                    </OpenDialog>
-                    <ModalDialog id=dialog_id.clone() title=format!("Revoke {}?", s.1)>
-                        <p>"Its introspection requests are refused from now on. The tokens it checked keep working elsewhere."</p>
-                        <form method="post" action={<AdminRevokeService as ServerFn>::PATH} data-enhance="" data-toast=format!("Service {} revoked.", s.1)>
-                            <input type="hidden" name="id" value=s.0 />
-                            <DialogFoot id=dialog_id label="Revoke service" busy="Revoking…" danger=true />
-                        </form>
-                    </ModalDialog>
-                }
-            });
-            view! {
-                <tr>
-                    <td>{s.name.clone()}</td>
-                    <td><code>{s.client_id}</code></td>
-                    <td>{format_date(s.created_at)}</td>
-                    <td>{when(s.last_used_at)}</td>
-                    <td>{status}</td>
-                    <td>{revoke}</td>
-                </tr>
-            }
-        })
-        .collect_view();
-    view! {
-        <section class="card" aria-labelledby="services-heading">
-            <h2 id="services-heading">"Services"</h2>
-            <p class="muted">
-                "Services of the platform that hold a token and ask "
-                <code>"POST /oauth/introspect"</code>
-                " what it is, with HTTP Basic: the client id and secret."
-            </p>
+        <Services services=list.services>
             <Create service=true />
-            {(!empty).then(|| view! {
-                <DataTable columns=&["Name", "Client id", "Created", "Last used", "Status", ""]>{rows}</DataTable>
-            })}
-        </section>
+        </Services>
     }
 }
 
@@ -189,50 +132,6 @@ fn Create(service: bool) -> impl IntoView {
         view! { <CreateService /> }.into_any()
     } else {
         view! { <CreateUser /> }.into_any()
-    }
-}
-
-/// **Create service**: a name, then the credential, shown once.
-#[component]
-fn CreateService() -> impl IntoView {
-    let create = ServerAction::<AdminCreateService>::new();
-    let name = RwSignal::new(String::new());
-    let error = Signal::derive(move || create.value().get().and_then(Result::err));
-    let created = move || create.value().get().and_then(Result::ok);
-    let on_submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        if !create.pending().get_untracked() {
-            create.dispatch(AdminCreateService {
-                name: name.get_untracked(),
-            });
-        }
-    };
-    view! {
-        {move || created().map(|c: CreatedService| {
-            let secret = c.secret.clone();
-            view! {
-                <div class="banner" role="status">
-                    <div class="banner-text">
-                        <p><strong>{format!("Credential of {}", c.service.name)}</strong></p>
-                        <p>"Client id: " <code class="mono" data-testid="service-client-id">{c.service.client_id}</code></p>
-                        <p>"Secret: " <code class="mono" data-testid="service-secret">{c.secret}</code></p>
-                        <p>"Shown only now: store it with the service."</p>
-                    </div>
-                    <CopyButton value=Signal::derive(move || Some(secret.clone())) />
-                    <button class="button secondary" type="button" on:click=move |_| crate::app::page::reload()>
-                        "Done"
-                    </button>
-                </div>
-            }
-        })}
-        <form class="search-row" on:submit=on_submit>
-            <label for="service-name">"Service name"</label>
-            <input id="service-name" name="name" type="text" maxlength="64" placeholder="e.g. billing-api" required bind:value=name />
-            <button class="button primary" type="submit" aria-busy=move || create.pending().get().to_string()>
-                "Create service"
-            </button>
-        </form>
-        <FieldError error field="name" />
     }
 }
 
