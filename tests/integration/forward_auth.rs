@@ -136,6 +136,55 @@ async fn each_proxys_headers_name_the_request_and_the_answer_names_the_owner() {
     );
 }
 
+/// Envoy's `ext_authz` passes the original request on as it came: a POST
+/// from the platform's own pages carries the browser's `Origin`, its
+/// `Sec-Fetch-Site`, its cookies and its body. None of that is this site's
+/// business (the token decides), so none of it is refused as a forgery.
+#[tokio::test]
+async fn a_browsers_post_passed_on_by_envoy_is_judged_by_its_token_alone() {
+    let app = TestApp::new().await;
+    let ada = app.signup("ada").await;
+    let (token, _) = app.create_token(&ada, "gateway", "30").await;
+    let post = |token: Option<&str>| {
+        let mut req = Request::builder()
+            .method("POST")
+            .uri("/auth/verify/v1/things")
+            .header(header::HOST, "api.example.com")
+            .header(header::ORIGIN, "https://app.example.com")
+            .header("sec-fetch-site", "same-site")
+            .header(header::COOKIE, "platform_session=abc")
+            .header(header::CONTENT_TYPE, "application/json");
+        if let Some(t) = token {
+            req = req.header(header::AUTHORIZATION, format!("Bearer {t}"));
+        }
+        req.body(Body::from(r#"{"name": "a thing"}"#)).unwrap()
+    };
+    let res = app.send(post(Some(&token))).await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text());
+    assert_eq!(header(&res, "x-auth-handle"), "ada");
+    let (action, method, host, path, status) = last_event(&app).await;
+    assert_eq!(
+        (
+            action.as_str(),
+            method.as_str(),
+            host.as_deref(),
+            path.as_str(),
+            status
+        ),
+        (
+            "api_request",
+            "POST",
+            Some("api.example.com"),
+            "/v1/things",
+            200
+        )
+    );
+    // Without a token, the §4 refusal, not the origin check's.
+    let res = app.send(post(None)).await;
+    assert_eq!(res.status, StatusCode::UNAUTHORIZED, "{}", res.text());
+    assert!(header(&res, "www-authenticate").starts_with("Bearer"));
+}
+
 #[tokio::test]
 async fn refusals_are_the_apis_and_a_token_stops_at_once() {
     let app = TestApp::new().await;

@@ -45,8 +45,8 @@ const PERMISSIONS: &str = "accelerometer=(), autoplay=(), camera=(), display-cap
 /// same name).
 const HSTS: &str = "max-age=31536000; includeSubDomains";
 
-/// Adds the headers to every answer: an HTML answer's policy names the
-/// nonce made here for its inline scripts.
+/// Adds the headers to every page's (and every browser-facing) answer: an
+/// HTML answer's policy names the nonce made here for its inline scripts.
 pub async fn security(
     State(settings): State<std::sync::Arc<Settings>>,
     mut req: axum::extract::Request,
@@ -55,10 +55,6 @@ pub async fn security(
     let nonce = Nonce::new();
     req.extensions_mut().insert(nonce.clone());
     let mut res = next.run(req).await;
-    let https = settings
-        .public_origin
-        .as_deref()
-        .is_some_and(|o| o.starts_with("https://"));
     let h = res.headers_mut();
     let html = h
         .get(header::CONTENT_TYPE)
@@ -69,6 +65,37 @@ pub async fn security(
             h.insert(header::CONTENT_SECURITY_POLICY, v);
         }
     }
+    fixed(h, &settings);
+    res
+}
+
+/// The same headers on the answers of the machine-facing routes (the token
+/// API, forward auth, the health checks), which no page is rendered for:
+/// no nonce to make, and the rest in one pass. Every answer there is
+/// personal or live, so `Cache-Control: no-store` unless it says otherwise.
+pub async fn machine(
+    State(settings): State<std::sync::Arc<Settings>>,
+    req: axum::extract::Request,
+    next: Next,
+) -> Response {
+    let mut res = next.run(req).await;
+    let h = res.headers_mut();
+    fixed(h, &settings);
+    for (name, value) in [
+        (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        (header::REFERRER_POLICY, "same-origin"),
+        (header::X_FRAME_OPTIONS, "DENY"),
+        (header::CACHE_CONTROL, "no-store"),
+    ] {
+        if !h.contains_key(&name) {
+            h.insert(name, HeaderValue::from_static(value));
+        }
+    }
+    res
+}
+
+/// What every answer carries, page or not.
+fn fixed(h: &mut axum::http::HeaderMap, settings: &Settings) {
     h.insert(
         HeaderName::from_static("cross-origin-opener-policy"),
         HeaderValue::from_static("same-origin"),
@@ -77,13 +104,16 @@ pub async fn security(
         HeaderName::from_static("permissions-policy"),
         HeaderValue::from_static(PERMISSIONS),
     );
+    let https = settings
+        .public_origin
+        .as_deref()
+        .is_some_and(|o| o.starts_with("https://"));
     if https {
         h.insert(
             header::STRICT_TRANSPORT_SECURITY,
             HeaderValue::from_static(HSTS),
         );
     }
-    res
 }
 
 #[cfg(test)]

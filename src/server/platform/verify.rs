@@ -81,25 +81,24 @@ fn bad(what: &str) -> ApiError {
     )
 }
 
-/// The identity headers a proxy copies to the service behind it.
+/// The identity headers a proxy copies to the service behind it: always all
+/// five, so that a proxy copying them replaces whatever the client sent
+/// under those names.
 fn identify(passed: &Passed, headers: &mut HeaderMap) {
-    let user = &passed.user;
-    let scopes = passed.scope_names().join(" ");
-    let pairs: [(&'static str, String); 5] = [
-        ("x-auth-user-id", user.id.to_string()),
-        ("x-auth-handle", user.handle.clone()),
-        ("x-auth-email", user.email.clone()),
-        ("x-auth-token-id", passed.token_id.to_string()),
-        ("x-auth-scopes", scopes),
-    ];
-    for (name, value) in pairs {
-        // Always all five, so that a proxy copying them replaces whatever
-        // the client sent under those names. An address beyond ASCII goes
-        // as its UTF-8 bytes; a value no header can carry (none passes the
-        // checks on saving) goes empty rather than left out.
-        let v = HeaderValue::from_bytes(value.as_bytes())
-            .unwrap_or_else(|_| HeaderValue::from_static(""));
-        headers.insert(HeaderName::from_static(name), v);
+    const USER_ID: HeaderName = HeaderName::from_static("x-auth-user-id");
+    const HANDLE: HeaderName = HeaderName::from_static("x-auth-handle");
+    const EMAIL: HeaderName = HeaderName::from_static("x-auth-email");
+    const TOKEN_ID: HeaderName = HeaderName::from_static("x-auth-token-id");
+    const SCOPES: HeaderName = HeaderName::from_static("x-auth-scopes");
+    let h = &passed.headers;
+    for (name, value) in [
+        (USER_ID, &h.user_id),
+        (HANDLE, &h.handle),
+        (EMAIL, &h.email),
+        (TOKEN_ID, &h.token_id),
+        (SCOPES, &h.scopes),
+    ] {
+        headers.insert(name, value.clone());
     }
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
 }

@@ -8,14 +8,13 @@
 
 use axum::body::Body;
 use axum::extract::State;
-use axum::http::{header, HeaderValue, Request};
+use axum::http::{header, Request};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
 use super::error::ApiError;
 use crate::model::audit::AuditAction;
 use crate::model::scope::{Scope, Scopes};
-use crate::model::time::rfc3339;
 
 use crate::server::events::NewEvent;
 use crate::server::identity::users::Profile;
@@ -122,15 +121,19 @@ pub struct Passed {
     /// When the secret used was made.
     pub issued_at: i64,
     pub quota: Option<Quota>,
+    /// The owner and token as header values (see `tokens::lookup`).
+    pub headers: std::sync::Arc<tokens::OwnerHeaders>,
 }
+
+/// When the secret presented stops working.
+const TOKEN_EXPIRES_AT: axum::http::HeaderName =
+    axum::http::HeaderName::from_static("token-expires-at");
 
 impl Passed {
     fn new(owner: tokens::TokenOwner, quota: Option<Quota>) -> Self {
         Self {
-            stops: match (owner.expires_at, owner.retired_until) {
-                (Some(e), Some(r)) => Some(e.min(r)),
-                (e, r) => e.or(r),
-            },
+            stops: owner.stops(),
+            headers: owner.headers,
             issued_at: owner.issued_at,
             user: owner.user,
             token_id: owner.token_id,
@@ -159,10 +162,8 @@ impl Passed {
 
     /// Writes the token's expiry and rate-limit headers on an answer.
     pub fn write_headers(&self, headers: &mut axum::http::HeaderMap) {
-        if let Some(expires) = self.stops {
-            if let Ok(v) = HeaderValue::from_str(&rfc3339(expires)) {
-                headers.insert("token-expires-at", v);
-            }
+        if let Some(expires) = &self.headers.stops {
+            headers.insert(TOKEN_EXPIRES_AT, expires.clone());
         }
         if let Some(quota) = &self.quota {
             quota.write(headers);

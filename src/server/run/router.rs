@@ -194,20 +194,35 @@ pub fn build(state: AppState) -> Router {
     };
     let shell_options = state.leptos_options.as_ref().clone();
     let fallback_context = context.clone();
-    let app = Router::new()
+    // What machines call: the token API, forward auth and the health
+    // checks. No page is rendered for them and nothing a browser holds
+    // authenticates them (a bearer token is never sent on its own), so they
+    // skip the browser's layers below: the origin check (a proxy such as
+    // Envoy passes the original request's `Origin` and cookies on to
+    // `/auth/verify`, and a POST from the platform's own pages must not be
+    // refused here), the form refusals, the server functions' errors and
+    // the page's nonce. Forward auth reads no body, so it is outside the
+    // body limit too; every request of the platform comes through it.
+    let machine = Router::new()
         .route("/healthz", get(rest::meta::healthz))
         .route("/livez", get(rest::meta::livez))
         .nest("/api/v1", rest::router(state.clone()))
-        .route("/settings/audit-log/export.csv", get(export::csv))
-        .route("/settings/audit-log/export.json", get(export::json))
-        .route("/avatars/{name}", get(avatar::serve))
-        .route("/internal/db-auth", post(rest::db_auth::db_auth))
+        .layer(middleware::from_fn(limit_body))
         .route(verify::PATH, any(verify::verify))
-        .route(introspect::PATH, post(introspect::introspect))
         .route(
             &format!("{}/{{*original}}", verify::PATH),
             any(verify::verify),
         )
+        .layer(middleware::from_fn_with_state(
+            state.settings.clone(),
+            headers::machine,
+        ));
+    let browser = Router::new()
+        .route("/settings/audit-log/export.csv", get(export::csv))
+        .route("/settings/audit-log/export.json", get(export::json))
+        .route("/avatars/{name}", get(avatar::serve))
+        .route("/internal/db-auth", post(rest::db_auth::db_auth))
+        .route(introspect::PATH, post(introspect::introspect))
         .leptos_routes_with_context(&state, routes, context, move || {
             shell(shell_options.clone())
         })
@@ -251,7 +266,9 @@ pub fn build(state: AppState) -> Router {
         .layer(middleware::from_fn_with_state(
             state.settings.clone(),
             headers::security,
-        ))
+        ));
+    let app = machine
+        .merge(browser)
         // Every layer and handler sees the client's address.
         .layer(middleware::from_fn_with_state(
             state.settings.clone(),

@@ -7,6 +7,7 @@ use crate::model::scope::Scopes;
 use crate::model::token::label;
 use crate::on_lookup;
 use crate::server::db::Lookups;
+use axum::http::HeaderValue;
 use std::sync::Arc;
 
 use super::cache::TokenCache;
@@ -36,6 +37,45 @@ pub struct TokenOwner {
     /// The rate-limit count the token's row held (see [`super::quota`]).
     pub rate: super::quota::Stored,
     pub user: Arc<Profile>,
+    /// The identity as forward auth answers it, made once per lookup (so
+    /// once per cached token, not per request).
+    pub headers: Arc<OwnerHeaders>,
+}
+
+/// A token's owner, the token and when its secret stops, as header values.
+#[derive(Debug)]
+pub struct OwnerHeaders {
+    pub user_id: HeaderValue,
+    pub handle: HeaderValue,
+    pub email: HeaderValue,
+    pub token_id: HeaderValue,
+    /// Every scope, built-in ones first, space-separated.
+    pub scopes: HeaderValue,
+    /// [`TokenOwner::stops`] as RFC 3339.
+    pub stops: Option<HeaderValue>,
+}
+
+impl TokenOwner {
+    /// When the secret used stops working: the token's expiry, or sooner
+    /// the end of a replaced secret's grace.
+    pub fn stops(&self) -> Option<i64> {
+        stops(self.expires_at, self.retired_until)
+    }
+}
+
+fn stops(expires_at: Option<i64>, retired_until: Option<i64>) -> Option<i64> {
+    match (expires_at, retired_until) {
+        (Some(e), Some(r)) => Some(e.min(r)),
+        (e, r) => e.or(r),
+    }
+}
+
+/// A header value of `text`. An address beyond ASCII goes as its UTF-8
+/// bytes; a value no header can carry (none passes the checks on saving)
+/// goes empty rather than left out, so that a proxy copying the header
+/// still replaces whatever the client sent under its name.
+fn value(text: &str) -> HeaderValue {
+    HeaderValue::from_bytes(text.as_bytes()).unwrap_or_else(|_| HeaderValue::from_static(""))
 }
 
 /// The row [`find_by_hash`] reads.
@@ -200,6 +240,29 @@ impl OwnerRow {
 
 impl From<OwnerRow> for TokenOwner {
     fn from(r: OwnerRow) -> Self {
+        let scopes = Scopes::from_bits(r.scopes);
+        let mut names = scopes.names();
+        names.extend(r.platform_scopes.split(' ').filter(|s| !s.is_empty()));
+        let user = Profile {
+            id: r.user_id,
+            handle: r.handle,
+            email: r.email,
+            first_name: r.first_name,
+            last_name: r.last_name,
+            display_name: r.display_name,
+            avatar_url: r.avatar_url,
+            avatar_file: r.avatar_file,
+            created_at: r.created_at,
+        };
+        let headers = OwnerHeaders {
+            user_id: HeaderValue::from(user.id),
+            handle: value(&user.handle),
+            email: value(&user.email),
+            token_id: HeaderValue::from(r.id),
+            scopes: value(&names.join(" ")),
+            stops: stops(r.expires_at, r.retired_until)
+                .and_then(|t| HeaderValue::from_str(&crate::model::time::rfc3339(t)).ok()),
+        };
         TokenOwner {
             token_id: r.id,
             label: label(&r.name, &r.prefix, &r.last_four),
@@ -207,24 +270,15 @@ impl From<OwnerRow> for TokenOwner {
             issued_at: r.issued_at,
             deactivated: r.deactivated,
             user_disabled: r.user_disabled,
-            scopes: Scopes::from_bits(r.scopes),
+            scopes,
             platform_scopes: r.platform_scopes.into(),
             retired_until: r.retired_until,
             rate: super::quota::Stored {
                 window: r.rate_window,
                 used: r.rate_used,
             },
-            user: Arc::new(Profile {
-                id: r.user_id,
-                handle: r.handle,
-                email: r.email,
-                first_name: r.first_name,
-                last_name: r.last_name,
-                display_name: r.display_name,
-                avatar_url: r.avatar_url,
-                avatar_file: r.avatar_file,
-                created_at: r.created_at,
-            }),
+            user: Arc::new(user),
+            headers: Arc::new(headers),
         }
     }
 }

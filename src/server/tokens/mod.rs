@@ -10,7 +10,7 @@ mod rotate;
 mod store;
 
 pub use ips::{record_ips, UsedFrom};
-pub use lookup::{find_by_hash, TokenOwner};
+pub use lookup::{find_by_hash, OwnerHeaders, TokenOwner};
 pub use rotate::{deactivate_idle, forget_retired, revoke_leaked, rotate, Rotated};
 
 pub use store::{
