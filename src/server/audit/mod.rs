@@ -10,6 +10,8 @@
 //! [`events::begin`]: crate::server::events::begin
 //! [`events::commit`]: crate::server::events::commit
 
+mod batch;
+mod file_writer;
 mod page;
 mod writer;
 

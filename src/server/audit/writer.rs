@@ -8,12 +8,14 @@ use std::sync::Arc;
 
 use tokio::sync::{mpsc, oneshot};
 
+use super::batch::{LastUse, Written, INSERT_GUARDED, UPDATE_LAST_USED};
+use super::file_writer::FileWriter;
 use crate::model::audit::AuditAction;
-use crate::on_tx;
 use crate::server::db::{Db, Lock, Tx};
 use crate::server::events::{insert, NewEvent};
-use crate::server::tokens::quota::{window_start, ApiLimits, Counted, Stored};
+use crate::server::tokens::quota::{ApiLimits, Counted, Stored};
 use crate::server::tokens::{record_ips, UsedFrom};
+use crate::{on_db, on_tx};
 
 pub(super) enum Msg {
     /// A refused API request.
@@ -38,6 +40,7 @@ pub(super) async fn writer(
     dropped: Arc<AtomicU64>,
     mut rx: mpsc::Receiver<Msg>,
 ) {
+    let mut file = crate::server::db::sqlite_file(&db).map(FileWriter::new);
     let mut batch = Vec::with_capacity(BATCH);
     while rx.recv_many(&mut batch, BATCH).await > 0 {
         let flush_waiting = batch.iter().any(|m| matches!(m, Msg::Flush(_)));
@@ -71,11 +74,22 @@ pub(super) async fn writer(
                 Msg::Flush(done) => waiting.push(done),
             }
         }
-        let rows = match write_queued(&db, &events, &used, &from).await {
+        let count = events.len();
+        let written = match file.take() {
+            Some(w) => {
+                let (w, given, uses, out) = write_file(&db, w, events, used, from).await;
+                (file, events, used) = (Some(w), given, uses);
+                out
+            }
+            None => write_queued(&db, &events, &used, &from)
+                .await
+                .map_err(|e| e.to_string()),
+        };
+        let rows = match written {
             Ok(rows) => rows,
             Err(e) => {
-                tracing::error!(error = %e, events = events.len(), "audit batch not written");
-                dropped.fetch_add(events.len() as u64, Ordering::Relaxed);
+                tracing::error!(error = %e, events = count, "audit batch not written");
+                dropped.fetch_add(count as u64, Ordering::Relaxed);
                 HashMap::new()
             }
         };
@@ -97,38 +111,41 @@ pub(super) async fn writer(
     }
 }
 
-/// A token's requests in a batch: the last one's time and address, and how
-/// many fell in the token's latest rate-limit window.
-struct LastUse {
-    at: i64,
-    ip: Option<String>,
-    window: i64,
-    count: u32,
-}
-
-impl LastUse {
-    fn new(token_id: i64, e: &NewEvent) -> Self {
-        Self {
-            at: e.at,
-            ip: e.ip.clone(),
-            window: window_start(token_id, e.at),
-            count: 0,
-        }
+/// A batch through the writer's own connection to the SQLite file, on a
+/// blocking thread; hands back the writer and what it was given.
+async fn write_file(
+    db: &Db,
+    mut w: FileWriter,
+    events: Vec<NewEvent>,
+    used: HashMap<i64, LastUse>,
+    from: UsedFrom,
+) -> (
+    FileWriter,
+    Vec<NewEvent>,
+    HashMap<i64, LastUse>,
+    Result<Written, String>,
+) {
+    // As sqlx's pool does once closed (the server is stopping).
+    if on_db!(db, p => p.is_closed()) {
+        return (w, events, used, Err("the database is closed".into()));
     }
-
-    fn add(&mut self, token_id: i64, e: &NewEvent) {
-        if e.at >= self.at {
-            self.at = e.at;
-            self.ip = e.ip.clone();
-        }
-        let window = window_start(token_id, e.at);
-        if window > self.window {
-            (self.window, self.count) = (window, 0);
-        }
-        if window == self.window {
-            self.count += 1;
-        }
+    if events.is_empty() && used.is_empty() {
+        return (w, events, used, Ok(Written::new()));
     }
+    let path = w.path().to_owned();
+    let done = tokio::task::spawn_blocking(move || {
+        let out = w.write(&events, &used, &from).map_err(|e| e.to_string());
+        (w, events, used, out)
+    })
+    .await;
+    done.unwrap_or_else(|e| {
+        (
+            FileWriter::new(path),
+            Vec::new(),
+            HashMap::new(),
+            Err(format!("the audit writer's thread failed: {e}")),
+        )
+    })
 }
 
 async fn write_queued(
@@ -193,12 +210,7 @@ async fn write_guarded(
     tx.lock(Lock::Audit).await?;
     for e in events {
         let action = e.action.map(AuditAction::as_str).unwrap_or("unknown");
-        on_tx!(&mut tx, c => sqlx::query(
-            "INSERT INTO audit_events
-               (user_id, created_at, action, token_id, token_label, method, host, path, status, ip, user_agent, detail)
-             SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12
-             WHERE EXISTS (SELECT 1 FROM users WHERE id = $1)",
-        )
+        on_tx!(&mut tx, c => sqlx::query(INSERT_GUARDED)
         .bind(e.user_id)
         .bind(e.at)
         .bind(action)
@@ -218,27 +230,13 @@ async fn write_guarded(
     finish(tx, used, from).await
 }
 
-/// The rate-limit count of each token's row after a batch.
-type Written = HashMap<i64, Stored>;
-
 async fn update_last_used(
     tx: &mut Tx,
     used: &HashMap<i64, LastUse>,
 ) -> Result<Written, sqlx::Error> {
     let mut rows = Written::new();
     for (token_id, u) in used {
-        // The count joins the row's when both are of one window, replaces
-        // it when the row's has ended, and is dropped when it is of a
-        // window that has ended already.
-        let row: Option<(i64, i64)> = on_tx!(&mut *tx, c => sqlx::query_as(
-            "UPDATE api_tokens SET last_used_at = $1, last_used_ip = $2,
-                 rate_used = CASE WHEN rate_window = $4 THEN rate_used + $5
-                                  WHEN rate_window < $4 THEN $5
-                                  ELSE rate_used END,
-                 rate_window = CASE WHEN rate_window < $4 THEN $4 ELSE rate_window END
-             WHERE id = $3
-             RETURNING rate_window, rate_used",
-        )
+        let row: Option<(i64, i64)> = on_tx!(&mut *tx, c => sqlx::query_as(UPDATE_LAST_USED)
         .bind(u.at)
         .bind(u.ip.as_deref())
         .bind(token_id)

@@ -94,27 +94,29 @@ impl InPlace {
     }
 }
 
+/// The file of an SQLite database: `None` for PostgreSQL and for a
+/// database in memory (which only sqlx's connections share).
+pub fn sqlite_file(db: &Db) -> Option<PathBuf> {
+    let Pool::Sqlite(p) = &db.pool else {
+        return None;
+    };
+    let options = p.connect_options();
+    let path = options.get_filename();
+    let file = !path.as_os_str().is_empty()
+        && path.to_str() != Some(":memory:")
+        && !path.to_string_lossy().starts_with("file:");
+    file.then(|| path.to_owned())
+}
+
 /// How long opening a connection may take before the request fails.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 
 impl Lookups {
     pub fn new(db: Db, size: usize) -> Self {
-        // A file, not a database in memory (which only sqlx's connections
-        // share).
-        let in_place = match &db.pool {
-            Pool::Sqlite(p) => {
-                let options = p.connect_options();
-                let path = options.get_filename();
-                let file = !path.as_os_str().is_empty()
-                    && path.to_str() != Some(":memory:")
-                    && !path.to_string_lossy().starts_with("file:");
-                file.then(|| InPlace {
-                    path: path.to_owned(),
-                    idle: Mutex::new(Vec::new()),
-                })
-            }
-            Pool::Postgres(_) => None,
-        };
+        let in_place = sqlite_file(&db).map(|path| InPlace {
+            path,
+            idle: Mutex::new(Vec::new()),
+        });
         Self {
             db,
             in_place,

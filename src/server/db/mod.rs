@@ -22,5 +22,5 @@ mod pool;
 pub use changes::Changes;
 pub use clock::Clock;
 pub use connect::{connect, default_url, migrate, redact_url};
-pub use lookup::{LookupConn, Lookups};
+pub use lookup::{sqlite_file, LookupConn, Lookups};
 pub use pool::{unique_constraint, Backend, Db, Lock, Pool, Tx, TxConn};

@@ -12,17 +12,24 @@ use crate::{on_db, on_tx};
 /// A batch's uses: (token, address) → (first, last) time seen in it.
 pub type UsedFrom = HashMap<(i64, String), (i64, i64)>;
 
+/// Token $1 seen from address $2 between $3 and $4; skipped when the token
+/// is gone.
+pub const INSERT_IP: &str = "INSERT INTO token_ips (token_id, ip, first_seen_at, last_seen_at)
+ SELECT $1, $2, $3, $4 WHERE EXISTS (SELECT 1 FROM api_tokens WHERE id = $1)
+ ON CONFLICT (token_id, ip) DO UPDATE SET last_seen_at = excluded.last_seen_at";
+
+/// Keeps token $1's latest $2 addresses.
+pub const TRIM_IPS: &str = "DELETE FROM token_ips WHERE token_id = $1 AND ip NOT IN
+   (SELECT ip FROM token_ips WHERE token_id = $1
+    ORDER BY last_seen_at DESC, ip DESC LIMIT $2)";
+
 /// Records the batch's addresses and keeps each token's latest
 /// [`RECENT_IPS`]. A token deleted meanwhile is skipped.
 pub async fn record_ips(tx: &mut Tx, used: &UsedFrom) -> Result<(), sqlx::Error> {
     let limit = RECENT_IPS as i64;
     let mut tokens: Vec<i64> = Vec::new();
     for ((token_id, ip), (first, last)) in used {
-        on_tx!(&mut *tx, c => sqlx::query(
-            "INSERT INTO token_ips (token_id, ip, first_seen_at, last_seen_at)
-             SELECT $1, $2, $3, $4 WHERE EXISTS (SELECT 1 FROM api_tokens WHERE id = $1)
-             ON CONFLICT (token_id, ip) DO UPDATE SET last_seen_at = excluded.last_seen_at",
-        )
+        on_tx!(&mut *tx, c => sqlx::query(INSERT_IP)
         .bind(token_id)
         .bind(ip)
         .bind(first)
@@ -35,11 +42,7 @@ pub async fn record_ips(tx: &mut Tx, used: &UsedFrom) -> Result<(), sqlx::Error>
         }
     }
     for token_id in tokens {
-        on_tx!(&mut *tx, c => sqlx::query(
-            "DELETE FROM token_ips WHERE token_id = $1 AND ip NOT IN
-               (SELECT ip FROM token_ips WHERE token_id = $1
-                ORDER BY last_seen_at DESC, ip DESC LIMIT $2)",
-        )
+        on_tx!(&mut *tx, c => sqlx::query(TRIM_IPS)
         .bind(token_id)
         .bind(limit)
         .execute(c)
