@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 
-use crate::server::events::NewEvent;
+use crate::server::events::{NewEvent, INSERT_INTO};
 use crate::server::tokens::quota::{window_start, Stored};
 
 /// The rate-limit count of each token's row after a batch.
@@ -45,13 +45,15 @@ impl LastUse {
     }
 }
 
-/// One event, skipped when its user is gone ($1 user, $2 time, $3 action,
-/// $4 token, $5 its label, $6 method, $7 host, $8 path, $9 status, $10
-/// address, $11 user agent, $12 detail).
-pub(super) const INSERT_GUARDED: &str = "INSERT INTO audit_events
-   (user_id, created_at, action, token_id, token_label, method, host, path, status, ip, user_agent, detail)
- SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12
- WHERE EXISTS (SELECT 1 FROM users WHERE id = $1)";
+/// One event, skipped when its user is gone ($1 … $12 in the order of
+/// [`INSERT_INTO`]).
+pub(super) static INSERT_GUARDED: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    format!(
+        "{INSERT_INTO}
+         SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12
+         WHERE EXISTS (SELECT 1 FROM users WHERE id = $1)"
+    )
+});
 
 /// A token's last use ($1 time, $2 address) and its count of $5 requests
 /// in the window starting at $4 ($3 the token). The count joins the row's

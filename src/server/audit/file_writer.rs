@@ -16,10 +16,9 @@ use rusqlite::types::ToSql;
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 
 use super::batch::{LastUse, Written, INSERT_GUARDED};
-use crate::model::audit::AuditAction;
-use crate::server::events::NewEvent;
+use crate::server::events::{NewEvent, INSERT_INTO};
 use crate::server::tokens::quota::Stored;
-use crate::server::tokens::{UsedFrom, INSERT_IP, TRIM_IPS};
+use crate::server::tokens::{tokens_seen, UsedFrom, INSERT_IP, TRIM_IPS};
 
 /// A connection to the file, opened when first needed and again after one
 /// fails.
@@ -97,30 +96,16 @@ fn write_on(
 /// index from its root, where a multi-row INSERT goes on from the last.)
 const CHUNKS: [usize; 3] = [256, 16, 1];
 
-/// The columns of an event, in the order [`values`] gives them.
+/// The columns of an event ([`INSERT_INTO`]).
 const COLUMNS: usize = 12;
 
 /// The INSERT of `rows` events, with numbered parameters.
 fn insert_sql(rows: usize) -> String {
-    let mut sql = String::from(
-        "INSERT INTO audit_events
-           (user_id, created_at, action, token_id, token_label, method, host, path, status, ip, user_agent, detail)
-         VALUES ",
-    );
-    for row in 0..rows {
-        sql.push_str(if row == 0 { "(" } else { ", (" });
-        for col in 0..COLUMNS {
-            if col > 0 {
-                sql.push_str(", ");
-            }
-            sql.push('?');
-        }
-        sql.push(')');
-    }
-    sql
+    let row = format!("({})", ["?"; COLUMNS].join(", "));
+    format!("{INSERT_INTO} VALUES {}", vec![row; rows].join(", "))
 }
 
-/// An event's values, in the order of [`INSERT_GUARDED`]'s parameters
+/// An event's values, in the order of [`INSERT_INTO`]'s columns
 /// (`action`: its action's stored name).
 fn values<'a>(e: &'a NewEvent, action: &'a &'static str) -> [&'a dyn ToSql; COLUMNS] {
     [
@@ -139,10 +124,6 @@ fn values<'a>(e: &'a NewEvent, action: &'a &'static str) -> [&'a dyn ToSql; COLU
     ]
 }
 
-fn action(e: &NewEvent) -> &'static str {
-    e.action.map(AuditAction::as_str).unwrap_or("unknown")
-}
-
 fn write_tx(
     conn: &mut Connection,
     events: &[NewEvent],
@@ -154,9 +135,9 @@ fn write_tx(
         std::sync::LazyLock::new(|| CHUNKS.map(insert_sql));
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     if guarded {
-        let mut insert = tx.prepare_cached(INSERT_GUARDED)?;
+        let mut insert = tx.prepare_cached(&INSERT_GUARDED)?;
         for e in events {
-            bind(&mut insert, &values(e, &action(e)))?;
+            bind(&mut insert, &values(e, &e.action_name()))?;
             insert.raw_execute()?;
         }
     } else {
@@ -169,7 +150,7 @@ fn write_tx(
             while rest.len() >= *size {
                 let (chunk, tail) = rest.split_at(*size);
                 for (row, e) in chunk.iter().enumerate() {
-                    let action = action(e);
+                    let action = e.action_name();
                     for (col, value) in values(e, &action).into_iter().enumerate() {
                         insert.raw_bind_parameter(row * COLUMNS + col + 1, value)?;
                     }
@@ -202,16 +183,12 @@ fn write_tx(
     {
         let limit = crate::model::token::RECENT_IPS as i64;
         let mut record = tx.prepare_cached(INSERT_IP)?;
-        let mut tokens: Vec<i64> = Vec::new();
         for ((token_id, ip), (first, last)) in from {
             bind(&mut record, &[token_id, ip, first, last])?;
             record.raw_execute()?;
-            if !tokens.contains(token_id) {
-                tokens.push(*token_id);
-            }
         }
         let mut trim = tx.prepare_cached(TRIM_IPS)?;
-        for token_id in &tokens {
+        for token_id in &tokens_seen(from) {
             bind(&mut trim, &[token_id, &limit])?;
             trim.raw_execute()?;
         }
@@ -239,6 +216,7 @@ fn bind(stmt: &mut rusqlite::CachedStatement<'_>, values: &[&dyn ToSql]) -> rusq
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::audit::AuditAction;
 
     fn event(user_id: i64, n: i64) -> NewEvent {
         NewEvent {

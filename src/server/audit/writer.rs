@@ -10,7 +10,6 @@ use tokio::sync::{mpsc, oneshot};
 
 use super::batch::{LastUse, Written, INSERT_GUARDED, UPDATE_LAST_USED};
 use super::file_writer::FileWriter;
-use crate::model::audit::AuditAction;
 use crate::server::db::{Db, Lock, Tx};
 use crate::server::events::{insert, NewEvent};
 use crate::server::tokens::quota::{ApiLimits, Counted, Stored};
@@ -209,11 +208,10 @@ async fn write_guarded(
     let mut tx = db.begin().await?;
     tx.lock(Lock::Audit).await?;
     for e in events {
-        let action = e.action.map(AuditAction::as_str).unwrap_or("unknown");
-        on_tx!(&mut tx, c => sqlx::query(INSERT_GUARDED)
+        on_tx!(&mut tx, c => sqlx::query(INSERT_GUARDED.as_str())
         .bind(e.user_id)
         .bind(e.at)
-        .bind(action)
+        .bind(e.action_name())
         .bind(e.token_id)
         .bind(e.token_label.as_deref())
         .bind(e.method.as_deref())

@@ -55,6 +55,11 @@ impl NewEvent {
         self
     }
 
+    /// The action's stored name.
+    pub fn action_name(&self) -> &'static str {
+        self.action.map(AuditAction::as_str).unwrap_or("unknown")
+    }
+
     /// Sends the account's owner a notice of `kind` about this event,
     /// written with it.
     pub fn notify(mut self, kind: Kind) -> Self {
@@ -62,6 +67,12 @@ impl NewEvent {
         self
     }
 }
+
+/// The start of every INSERT of events: the table and its columns, in the
+/// order each writer binds them (user, time, action, token, its label,
+/// method, host, path, status, address, user agent, detail).
+pub const INSERT_INTO: &str = "INSERT INTO audit_events
+   (user_id, created_at, action, token_id, token_label, method, host, path, status, ip, user_agent, detail) ";
 
 /// Rows per multi-row INSERT (12 values each, well under SQLite's limit).
 const ROWS_PER_INSERT: usize = 400;
@@ -72,14 +83,11 @@ pub async fn insert(tx: &mut Tx, events: &[NewEvent]) -> Result<(), sqlx::Error>
         on_tx!(&mut *tx, c => {
             // Built at run time because the number of rows varies; every
             // value is a bound parameter.
-            let mut insert = sqlx::QueryBuilder::new(
-                "INSERT INTO audit_events
-                   (user_id, created_at, action, token_id, token_label, method, host, path, status, ip, user_agent, detail) ",
-            );
+            let mut insert = sqlx::QueryBuilder::new(INSERT_INTO);
             insert.push_values(chunk, |mut row, e| {
                 row.push_bind(e.user_id)
                     .push_bind(e.at)
-                    .push_bind(e.action.map(AuditAction::as_str).unwrap_or("unknown"))
+                    .push_bind(e.action_name())
                     .push_bind(e.token_id)
                     .push_bind(e.token_label.as_deref())
                     .push_bind(e.method.as_deref())

@@ -6,6 +6,6 @@ mod event;
 mod notice;
 mod tx;
 
-pub use event::{insert, NewEvent};
+pub use event::{insert, NewEvent, INSERT_INTO};
 pub use notice::{queue, send, wake, Notice, NoticeData, WAKE};
 pub use tx::{begin, begin_accounts, commit, commit_with, write};

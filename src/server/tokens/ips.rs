@@ -23,11 +23,18 @@ pub const TRIM_IPS: &str = "DELETE FROM token_ips WHERE token_id = $1 AND ip NOT
    (SELECT ip FROM token_ips WHERE token_id = $1
     ORDER BY last_seen_at DESC, ip DESC LIMIT $2)";
 
+/// The tokens of a batch's uses, each once.
+pub fn tokens_seen(used: &UsedFrom) -> Vec<i64> {
+    let mut tokens: Vec<i64> = used.keys().map(|(token_id, _)| *token_id).collect();
+    tokens.sort_unstable();
+    tokens.dedup();
+    tokens
+}
+
 /// Records the batch's addresses and keeps each token's latest
 /// [`RECENT_IPS`]. A token deleted meanwhile is skipped.
 pub async fn record_ips(tx: &mut Tx, used: &UsedFrom) -> Result<(), sqlx::Error> {
     let limit = RECENT_IPS as i64;
-    let mut tokens: Vec<i64> = Vec::new();
     for ((token_id, ip), (first, last)) in used {
         on_tx!(&mut *tx, c => sqlx::query(INSERT_IP)
         .bind(token_id)
@@ -37,11 +44,8 @@ pub async fn record_ips(tx: &mut Tx, used: &UsedFrom) -> Result<(), sqlx::Error>
         .execute(c)
         .await
         .map(|d| d.rows_affected()))?;
-        if !tokens.contains(token_id) {
-            tokens.push(*token_id);
-        }
     }
-    for token_id in tokens {
+    for token_id in tokens_seen(used) {
         on_tx!(&mut *tx, c => sqlx::query(TRIM_IPS)
         .bind(token_id)
         .bind(limit)

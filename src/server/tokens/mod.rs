@@ -9,7 +9,7 @@ pub mod quota;
 mod rotate;
 mod store;
 
-pub use ips::{record_ips, UsedFrom, INSERT_IP, TRIM_IPS};
+pub use ips::{record_ips, tokens_seen, UsedFrom, INSERT_IP, TRIM_IPS};
 pub use lookup::{find_by_hash, OwnerHeaders, TokenOwner};
 pub use rotate::{deactivate_idle, forget_retired, revoke_leaked, rotate, Rotated};
 
